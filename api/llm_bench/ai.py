@@ -1,0 +1,120 @@
+"""One structured-output call to an OpenAI (or compatible) chat model, shared by both jobs.
+
+`ask_json` never raises for the model's or the network's faults: it returns an `AIResult`
+whose `error` is one line saying why there is no answer (timeout, HTTP error, refusal,
+incomplete or invalid output), so callers can carry on with their deterministic result.
+The answer is checked against the same strict JSON schema that was sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Settings
+
+
+@dataclass(frozen=True)
+class AIResult:
+    model: str
+    data: dict[str, Any] | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def make_client(settings: Settings, *, max_retries: int = 1) -> Any:
+    """An `openai.OpenAI` client honouring OPENAI_BASE_URL and OPENAI_TIMEOUT (imported lazily)."""
+    from openai import OpenAI
+
+    return OpenAI(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout,
+        max_retries=max_retries,
+    )
+
+
+def ask_json(client: Any, *, model: str, system: str, user: str, schema: dict[str, Any], name: str) -> AIResult:
+    """Ask for a JSON object matching `schema` (Structured Outputs, strict) and validate it."""
+    import openai
+
+    try:
+        response = client.chat.completions.create(
+            model=model,
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+            response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
+        )
+    except openai.APITimeoutError:
+        return AIResult(model, error="the OpenAI request timed out")
+    except openai.APIStatusError as exc:
+        return AIResult(model, error=f"OpenAI answered HTTP {exc.status_code}")
+    except openai.APIConnectionError:
+        return AIResult(model, error="could not connect to the OpenAI API")
+    except openai.OpenAIError as exc:
+        return AIResult(model, error=f"OpenAI client error: {type(exc).__name__}")
+
+    usage = getattr(response, "usage", None)
+    tokens = {
+        "prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
+        "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0),
+    }
+    if not response.choices:
+        return AIResult(model, error="the OpenAI answer had no choices", **tokens)
+    choice = response.choices[0]
+    message = choice.message
+    if getattr(message, "refusal", None):
+        return AIResult(model, error="the model refused to answer", **tokens)
+    if choice.finish_reason not in (None, "stop"):
+        return AIResult(model, error=f"the answer was incomplete (finish_reason={choice.finish_reason})", **tokens)
+    try:
+        data = json.loads(message.content or "")
+    except ValueError:
+        return AIResult(model, error="the answer was not valid JSON", **tokens)
+    problem = schema_problem(data, schema)
+    if problem:
+        return AIResult(model, error=f"the answer did not match the schema ({problem})", **tokens)
+    return AIResult(model, data=data, **tokens)
+
+
+def schema_problem(value: Any, schema: dict[str, Any], path: str = "$") -> str | None:
+    """The first way `value` breaks `schema` (the strict-mode subset we send), or None."""
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else list(types or [])
+    checks = {
+        "object": lambda v: isinstance(v, dict),
+        "array": lambda v: isinstance(v, list),
+        "string": lambda v: isinstance(v, str),
+        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "null": lambda v: v is None,
+    }
+    if types and not any(checks[t](value) for t in types):
+        return f"{path} is not {'/'.join(types)}"
+    if "enum" in schema and value not in schema["enum"]:
+        return f"{path} is not one of {schema['enum']}"
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        missing = [k for k in schema.get("required", []) if k not in value]
+        if missing:
+            return f"{path} lacks {missing[0]}"
+        extra = [k for k in value if k not in props]
+        if extra and schema.get("additionalProperties") is False:
+            return f"{path} has unexpected {extra[0]}"
+        for key, sub in props.items():
+            if key in value:
+                problem = schema_problem(value[key], sub, f"{path}.{key}")
+                if problem:
+                    return problem
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problem = schema_problem(item, schema["items"], f"{path}[{i}]")
+            if problem:
+                return problem
+    return None

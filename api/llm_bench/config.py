@@ -1,0 +1,104 @@
+"""Settings read from the environment once, at the CLI entry, into one frozen object.
+
+Nothing here reads `.env` by itself: the CLIs call `load_dotenv()` first, so importing the
+library never changes the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import ConfigError
+
+DEFAULT_DB = "llm-bench"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+DEFAULT_OPENROUTER_MODELS_URL = "https://openrouter.ai/api/v1/models"
+
+
+@dataclass(frozen=True)
+class Collections:
+    """Collection names; each can be overridden with an environment variable."""
+
+    errors: str = "errors_cloud"
+    successes: str = "metrics_cloud_v2"
+    rollups: str = "error_rollups"
+    models: str = "models"
+    catalog: str = "openrouter_catalog"
+    catalog_runs: str = "openrouter_runs"
+    health_runs: str = "health_runs"
+
+
+_COLLECTION_ENV = {
+    "errors": "ERRORS_COLLECTION",
+    "successes": "METRICS_COLLECTION",
+    "rollups": "ROLLUPS_COLLECTION",
+    "models": "MODELS_COLLECTION",
+    "catalog": "CATALOG_COLLECTION",
+    "catalog_runs": "CATALOG_RUNS_COLLECTION",
+    "health_runs": "HEALTH_RUNS_COLLECTION",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongodb_uri: str | None = None
+    mongodb_db: str = DEFAULT_DB
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = DEFAULT_OPENAI_MODEL
+    openai_timeout: float = 60.0
+    notify_email: str | None = None
+    mail_from: str | None = None
+    msmtp_path: str = "msmtp"
+    msmtp_config: str | None = None
+    openrouter_models_url: str = DEFAULT_OPENROUTER_MODELS_URL
+    collections: Collections = field(default_factory=Collections)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        names = {attr: get(var) for attr, var in _COLLECTION_ENV.items()}
+        collections = Collections(**{k: v for k, v in names.items() if v})
+        timeout = get("OPENAI_TIMEOUT")
+        try:
+            openai_timeout = float(timeout) if timeout else 60.0
+        except ValueError:
+            raise ConfigError(f"OPENAI_TIMEOUT must be a number of seconds, got {timeout!r}") from None
+        if openai_timeout <= 0:
+            raise ConfigError("OPENAI_TIMEOUT must be positive")
+        return cls(
+            mongodb_uri=get("MONGODB_URI"),
+            mongodb_db=get("MONGODB_DB") or DEFAULT_DB,
+            openai_api_key=get("OPENAI_API_KEY"),
+            openai_base_url=get("OPENAI_BASE_URL"),
+            openai_model=get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
+            openai_timeout=openai_timeout,
+            notify_email=get("NOTIFY_EMAIL"),
+            mail_from=get("MAIL_FROM"),
+            msmtp_path=get("MSMTP_PATH") or "msmtp",
+            msmtp_config=get("MSMTP_CONFIG"),
+            openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
+            collections=collections,
+        )
+
+    def require_mongodb_uri(self) -> str:
+        if not self.mongodb_uri:
+            raise ConfigError(
+                "MONGODB_URI is not set: put it in the environment or .env "
+                "(or use --demo to run on the embedded database)"
+            )
+        return self.mongodb_uri
+
+    def require_recipient(self) -> str:
+        if not self.notify_email:
+            raise ConfigError("NOTIFY_EMAIL is not set: it is the report's recipient (use --dry-run to print instead)")
+        if any(c in self.notify_email for c in " \t\r\n,;<>") or "@" not in self.notify_email:
+            raise ConfigError(f"NOTIFY_EMAIL must be one plain address, got {self.notify_email!r}")
+        return self.notify_email
