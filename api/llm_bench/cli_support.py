@@ -1,0 +1,54 @@
+"""What both typer apps share at the edge: .env loading, logging to stderr, and turning
+expected failures (`OpsError`) into a one-line message and a named exit status.
+
+Kept free of pymongo and openai imports so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
+
+from .config import Settings
+from .errors import OpsError
+from .untrusted import safe_text
+
+T = TypeVar("T")
+
+log = logging.getLogger("llm_bench")
+
+
+def load_settings() -> Settings:
+    """Read `.env` (without overriding the real environment), then the environment."""
+    from dotenv import load_dotenv
+
+    load_dotenv(override=False)
+    return Settings.from_env()
+
+
+def setup_logging(verbose: bool) -> None:
+    """Logs and progress go to stderr; stdout carries only the report."""
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%SZ",
+        force=True,
+    )
+    logging.Formatter.converter = time.gmtime
+    for noisy in ("httpx", "httpcore", "openai", "pymongo"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run `action`; an OpsError becomes `error: <one line>` on stderr and its exit status."""
+    try:
+        return action()
+    except OpsError as exc:
+        typer.echo(f"error: {safe_text(str(exc), 600)}", err=True)
+        raise typer.Exit(int(exc.status)) from None
