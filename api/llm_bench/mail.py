@@ -44,7 +44,7 @@ def build_message(subject: str, body: str, *, sender: str, recipient: str, now: 
     message["Date"] = format_datetime(now.astimezone(dt.timezone.utc))
     message["Message-ID"] = make_msgid(idstring="llm-bench-ops", domain=sender.rpartition("@")[2] or "localhost")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body, charset="utf-8")
+    message.set_content(body, charset="utf-8", cte="quoted-printable")
     return message
 
 

@@ -8,6 +8,7 @@ Python only ever sees one row per (provider, model, error kind).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from . import Store, translate_errors
@@ -125,3 +126,18 @@ def benchmark_models(store: Store) -> list[dict[str, Any]]:
     with translate_errors("reading models"):
         cursor = store.coll("models").find({}, {"_id": 0}, batch_size=_BATCH)
         return list(cursor)
+
+
+def insert_events(
+    store: Store,
+    *,
+    errors: Sequence[dict[str, Any]] = (),
+    successes: Sequence[dict[str, Any]] = (),
+    rollups: Sequence[dict[str, Any]] = (),
+    models: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Bulk-insert benchmark events (used to seed the demo database and test fixtures)."""
+    with translate_errors("inserting events"):
+        for attr, docs in (("errors", errors), ("successes", successes), ("rollups", rollups), ("models", models)):
+            if docs:
+                store.coll(attr).insert_many([dict(d) for d in docs], ordered=False)

@@ -1,0 +1,1 @@
+"""The daily health check: collect a window of benchmark results, assess it, report it."""

@@ -1,0 +1,154 @@
+"""Deterministic assessment of a health window: the rules the email can always fall back on.
+
+Rules (documented in the README, "How the health check judges a window"):
+- A provider is *failing as a whole* when it has errors and no success in the window, on at
+  least two models or with auth/billing errors. Its models are reported once, as that
+  provider's issue, never one by one as "deprecated".
+- Auth or billing errors at a provider are a provider issue (a key or an account is broken).
+- Rate-based rules are judged only with at least MIN_ATTEMPTS attempts (noise guard): a
+  provider with >= 20% rate-limit errors, or >= 50% errors across >= 2 models, is an issue.
+- Likely deprecated: hard_model errors and no success (provider not failing as a whole).
+- Code fix needed: any hard_capability error (the request asks for what the model lacks).
+- Status: CRITICAL when nothing ran at all, a provider fails as a whole, credentials or
+  billing are broken, or >= 50% of all attempts failed; WARNING for any other finding, any
+  model with only errors, or >= 10% errors overall; HEALTHY otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from .facts import HealthFacts, ModelFacts, ProviderFacts
+
+MIN_ATTEMPTS = 10
+RATE_LIMIT_SHARE = 0.20
+PROVIDER_ERROR_RATE = 0.50
+OVERALL_WARNING_RATE = 0.10
+OVERALL_CRITICAL_RATE = 0.50
+
+
+class Status(str, Enum):
+    HEALTHY = "healthy"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Status).index(self)
+
+
+@dataclass(frozen=True)
+class Finding:
+    provider: str
+    model: str
+    detail: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+
+@dataclass(frozen=True)
+class ProviderIssue:
+    provider: str
+    kind: str  # failing, auth, billing, rate_limit, error_rate, or "ai" for an AI-only finding
+    detail: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.provider}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    status: Status
+    summary: str
+    models_likely_deprecated: tuple[Finding, ...]
+    code_fixes_needed: tuple[Finding, ...]
+    provider_issues: tuple[ProviderIssue, ...]
+    recommended_actions: tuple[str, ...]
+    reasons: tuple[str, ...]  # why the status is what it is
+
+
+def failing_as_a_whole(provider: ProviderFacts) -> bool:
+    broken_access = provider.count("auth") + provider.count("billing") > 0
+    return provider.errors > 0 and provider.successes == 0 and (provider.models_with_errors >= 2 or broken_access)
+
+
+def _provider_issues(facts: HealthFacts) -> list[ProviderIssue]:
+    issues = []
+    for p in facts.providers:
+        kinds = ", ".join(f"{k} {n}" for k, n in p.kinds)
+        if failing_as_a_whole(p):
+            issues.append(ProviderIssue(p.name, "failing", f"failing as a whole: {p.errors} errors on "
+                                        f"{p.models_with_errors} model(s), no success ({kinds})"))
+            continue
+        for kind in ("auth", "billing"):
+            if p.count(kind):
+                issues.append(ProviderIssue(p.name, kind, f"{p.count(kind)} {kind} errors ({p.successes} ok)"))
+        if p.attempts < MIN_ATTEMPTS:
+            continue
+        if p.count("rate_limit") / p.attempts >= RATE_LIMIT_SHARE:
+            share = p.count("rate_limit") / p.attempts
+            issues.append(ProviderIssue(p.name, "rate_limit", f"rate limited on {share:.0%} of {p.attempts} attempts"))
+        elif p.error_rate >= PROVIDER_ERROR_RATE and p.models_with_errors >= 2:
+            issues.append(ProviderIssue(p.name, "error_rate", f"{p.error_rate:.0%} errors across "
+                                        f"{p.models_with_errors} models ({kinds})"))
+    return issues
+
+
+_ACTIONS = {
+    "failing": "Check {p}'s account, credentials and status page: every call failed.",
+    "auth": "Rotate or fix the {p} API key/credentials used by the benchmark.",
+    "billing": "Check {p} billing: quota or credit is exhausted.",
+    "rate_limit": "Lower concurrency for {p} or raise its rate limits.",
+    "error_rate": "Investigate {p}: most calls failed.",
+}
+
+
+def assess(facts: HealthFacts) -> Assessment:
+    issues = _provider_issues(facts)
+    collapsed = {i.provider for i in issues if i.kind == "failing"}
+    models = [m for m in facts.failing_models if m.provider not in collapsed]
+    deprecated = [Finding(m.provider, m.model, _detail(m, "hard_model")) for m in models
+                  if m.count("hard_model") and not m.successes]
+    fixes = [Finding(m.provider, m.model, _detail(m, "hard_capability")) for m in models if m.count("hard_capability")]
+
+    actions = [_ACTIONS[i.kind].format(p=i.provider) for i in issues]
+    actions += [f"Disable or replace {f.key} in the models list: the provider no longer serves it." for f in deprecated]
+    actions += [f"Fix the request for {f.key}: it asks for a capability the model lacks." for f in fixes]
+
+    attempts = facts.successes + facts.errors
+    rate = facts.errors / attempts if attempts else 0.0
+    critical, warning = [], []
+    if attempts == 0:
+        critical.append("no successes and no errors in the window: the benchmarks are not running")
+        actions.insert(0, "Check the benchmark scheduler and its writers: nothing was recorded in the window.")
+    critical += [f"{i.provider} is failing as a whole" for i in issues if i.kind == "failing"]
+    critical += [f"{i.provider} has {i.kind} errors" for i in issues if i.kind in ("auth", "billing")]
+    if attempts >= 2 * MIN_ATTEMPTS and rate >= OVERALL_CRITICAL_RATE:
+        critical.append(f"{rate:.0%} of all attempts failed")
+    elif attempts >= 2 * MIN_ATTEMPTS and rate >= OVERALL_WARNING_RATE:
+        warning.append(f"{rate:.0%} of all attempts failed")
+    warning += [f"{i.provider}: {i.kind.replace('_', ' ')}" for i in issues if i.kind in ("rate_limit", "error_rate")]
+    warning += [f"{len(deprecated)} model(s) likely deprecated"] if deprecated else []
+    warning += [f"{len(fixes)} model(s) need a code fix"] if fixes else []
+    only_errors = [m for m in models if not m.successes]
+    warning += [f"{len(only_errors)} model(s) had errors and no success"] if only_errors else []
+
+    status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
+    reasons = tuple(critical + warning)
+    summary = _summary(status, facts, rate, reasons)
+    return Assessment(status, summary, tuple(deprecated), tuple(fixes), tuple(issues), tuple(actions), reasons)
+
+
+def _detail(model: ModelFacts, kind: str) -> str:
+    return f"{model.count(kind)} {kind} errors, {model.successes} ok; latest: {model.sample}"
+
+
+def _summary(status: Status, facts: HealthFacts, rate: float, reasons: tuple[str, ...]) -> str:
+    head = f"{facts.successes} successful runs and {facts.errors} errors ({rate:.1%}) in {facts.window.hours:g} h."
+    if not reasons:
+        return f"{head} Nothing needs attention."
+    return f"{head} {status.value.upper()}: " + "; ".join(reasons) + "."

@@ -1,0 +1,117 @@
+"""Renderers for a health report: the email (subject and phone-friendly plain text) and JSON.
+
+Both read the same `HealthReport`; neither decides anything. Every string from outside was
+made safe when the facts were shaped or the AI answer was merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .ai_review import AIInfo
+from .assess import Assessment, Finding
+from .facts import HealthFacts
+
+TOP_MODELS = 15
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    facts: HealthFacts
+    assessment: Assessment
+    ai: AIInfo
+    generated_at: dt.datetime
+
+
+def subject(report: HealthReport) -> str:
+    f = report.facts
+    day = f.window.end.strftime("%Y-%m-%d")
+    return (f"[{report.assessment.status.value.upper()}] LLM Benchmarks Daily Health — {day} (UTC) — "
+            f"{f.errors} errors / {f.successes} ok")
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
+    lines = [f"{title} ({len(items)})"]
+    lines += [f"- {f.key}\n  {f.detail}" for f in items] or ["- none"]
+    return lines + [""]
+
+
+def text_body(report: HealthReport) -> str:
+    f, a = report.facts, report.assessment
+    attempts = f.successes + f.errors
+    rate = f"{f.errors / attempts:.1%}" if attempts else "n/a"
+    lines = [
+        f"Status: {a.status.value.upper()}",
+        f"Window: {_when(f.window.start)} → {_when(f.window.end)} ({f.window.hours:g} h)",
+        f"Runs: {f.successes} ok, {f.errors} errors ({rate} errors)",
+        "",
+        "Summary",
+        a.summary,
+    ]
+    if report.ai.error:
+        lines.append(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)")
+    elif not report.ai.used:
+        lines.append("(AI assessment skipped; rules-based assessment only.)")
+    lines += [f"Note: {note}" for note in report.ai.notes]
+    lines.append("")
+    lines += _findings("Models likely deprecated", a.models_likely_deprecated)
+    lines += _findings("Code fixes needed", a.code_fixes_needed)
+    lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
+    lines += [f"- {i.text}" for i in a.provider_issues] or ["- none"]
+    lines += ["", "Recommended actions"]
+    lines += [f"{n}. {action}" for n, action in enumerate(a.recommended_actions, 1)] or ["- none"]
+    lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
+    lines += [f"  {kind:<20} {n:>6}" for kind, n in f.errors_by_kind] or ["  none"]
+    lines += ["", "Providers (ok / errors / error rate)"]
+    lines += [f"  {p.name:<14} {p.successes:>6} / {p.errors:<6} {p.error_rate:6.1%}" for p in f.providers] or ["  none"]
+    lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
+    lines += [f"- {m.key} ({m.errors} errors: {_kinds(m.kinds)})" for m in f.error_only_models] or ["- none"]
+    lines += ["", f"New error patterns ({len(f.new_patterns)})"]
+    lines += [f"- {p.provider}:{p.model} {p.kind} ×{p.count}, first {_when(p.first_seen)}\n  {p.sample}"
+              for p in f.new_patterns] or ["- none"]
+    lines += ["", "Top failing models"]
+    lines += [f"- {m.key}: {m.errors} errors, {m.successes} ok ({_kinds(m.kinds)}), last {_when(m.last_error)}\n"
+              f"  {m.sample}" for m in f.failing_models[:TOP_MODELS]] or ["- none"]
+    if report.ai.used:
+        lines += ["", f"AI: {report.ai.model}, {report.ai.prompt_tokens} prompt + "
+                      f"{report.ai.completion_tokens} completion tokens"]
+    return "\n".join(lines) + "\n"
+
+
+def _kinds(kinds: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{k} {n}" for k, n in kinds)
+
+
+def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> dict[str, Any]:
+    f, a, ai = report.facts, report.assessment, report.ai
+    return {
+        "status": a.status.value,
+        "summary": a.summary,
+        "reasons": list(a.reasons),
+        "window": {"start": f.window.start.isoformat(), "end": f.window.end.isoformat(), "hours": f.window.hours},
+        "totals": {"successes": f.successes, "errors": f.errors},
+        "errors_by_kind": dict(f.errors_by_kind),
+        "providers": {p.name: {"successes": p.successes, "errors": p.errors, "error_rate": round(p.error_rate, 4)}
+                      for p in f.providers},
+        "models_likely_deprecated": [x.key for x in a.models_likely_deprecated],
+        "code_fixes_needed": [x.key for x in a.code_fixes_needed],
+        "provider_issues": [i.text for i in a.provider_issues],
+        "recommended_actions": list(a.recommended_actions),
+        "models_with_only_errors": [m.key for m in f.error_only_models],
+        "new_error_patterns": [{"provider": p.provider, "model": p.model, "kind": p.kind, "count": p.count,
+                                "first_seen": p.first_seen.isoformat() if p.first_seen else None, "sample": p.sample}
+                               for p in f.new_patterns],
+        "top_failing_models": [{"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
+                                "last_error": m.last_error.isoformat() if m.last_error else None, "sample": m.sample}
+                               for m in f.failing_models[:TOP_MODELS]],
+        "ai": {"used": ai.used, "model": ai.model, "error": ai.error, "notes": list(ai.notes),
+               "prompt_tokens": ai.prompt_tokens, "completion_tokens": ai.completion_tokens},
+        "mail": mail,
+        "generated_at": report.generated_at.isoformat(),
+    }
