@@ -38,7 +38,8 @@ _ANSI = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}$")
+# \A and \Z, not ^ and $: "$" also matches before a final newline.
+_IDENTIFIER = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}\Z")
 
 
 def redact(text: str) -> str:
