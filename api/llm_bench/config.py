@@ -6,6 +6,7 @@ library never changes the process environment.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,8 +72,8 @@ class Settings:
             openai_timeout = float(timeout) if timeout else 60.0
         except ValueError:
             raise ConfigError(f"OPENAI_TIMEOUT must be a number of seconds, got {timeout!r}") from None
-        if openai_timeout <= 0:
-            raise ConfigError("OPENAI_TIMEOUT must be positive")
+        if not math.isfinite(openai_timeout) or openai_timeout <= 0:
+            raise ConfigError(f"OPENAI_TIMEOUT must be a positive, finite number of seconds, got {timeout!r}")
         return cls(
             mongodb_uri=get("MONGODB_URI"),
             mongodb_db=get("MONGODB_DB") or DEFAULT_DB,
