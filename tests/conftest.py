@@ -24,6 +24,22 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+PROJECT_VARIABLES = (
+    "MONGODB_URI", "MONGODB_DB", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_TIMEOUT",
+    "NOTIFY_EMAIL", "MAIL_FROM", "MSMTP_PATH", "MSMTP_CONFIG", "OPENROUTER_MODELS_URL", "HEALTHCHECK_PING_URL",
+    "ERRORS_COLLECTION", "METRICS_COLLECTION", "ROLLUPS_COLLECTION", "MODELS_COLLECTION", "CATALOG_COLLECTION",
+    "CATALOG_RUNS_COLLECTION", "HEALTH_RUNS_COLLECTION",
+)
+
+
+@pytest.fixture(autouse=True)
+def hermetic_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer .env or shell variable leaks into a test: each starts in an empty folder."""
+    for name in PROJECT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def mongo_uri() -> Iterator[str]:
     uri = os.environ.get("MONGODB_TEST_URI")

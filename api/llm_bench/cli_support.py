@@ -24,10 +24,10 @@ log = logging.getLogger("llm_bench")
 
 
 def load_settings() -> Settings:
-    """Read `.env` (without overriding the real environment), then the environment."""
-    from dotenv import load_dotenv
+    """Read `.env` from the working directory or its parents (the real environment wins)."""
+    from dotenv import find_dotenv, load_dotenv
 
-    load_dotenv(override=False)
+    load_dotenv(find_dotenv(usecwd=True), override=False)
     return Settings.from_env()
 
 

@@ -7,6 +7,7 @@ made safe when the facts were shaped or the AI answer was merged.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from .assess import Assessment, Finding
 from .facts import HealthFacts
 
 TOP_MODELS = 15
+WIDTH = 76  # reads on a phone without sideways scrolling; long URLs stay unbroken
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,14 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
+def _wrap(text: str, first: str = "", rest: str = "  ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False)
+
+
 def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
     lines = [f"{title} ({len(items)})"]
-    lines += [f"- {f.key}\n  {f.detail}" for f in items] or ["- none"]
+    lines += [f"- {f.key}\n{_wrap(f.detail, '  ')}" for f in items] or ["- none"]
     return lines + [""]
 
 
@@ -52,20 +59,20 @@ def text_body(report: HealthReport) -> str:
         f"Runs: {f.successes} ok, {f.errors} errors ({rate} errors)",
         "",
         "Summary",
-        a.summary,
+        _wrap(a.summary, rest=""),
     ]
     if report.ai.error:
-        lines.append(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)")
+        lines.append(_wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)", rest=""))
     elif not report.ai.used:
         lines.append("(AI assessment skipped; rules-based assessment only.)")
-    lines += [f"Note: {note}" for note in report.ai.notes]
+    lines += [_wrap(f"Note: {note}") for note in report.ai.notes]
     lines.append("")
     lines += _findings("Models likely deprecated", a.models_likely_deprecated)
     lines += _findings("Code fixes needed", a.code_fixes_needed)
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
-    lines += [f"- {i.text}" for i in a.provider_issues] or ["- none"]
+    lines += [_wrap(i.text, "- ") for i in a.provider_issues] or ["- none"]
     lines += ["", "Recommended actions"]
-    lines += [f"{n}. {action}" for n, action in enumerate(a.recommended_actions, 1)] or ["- none"]
+    lines += [_wrap(action, f"{n}. ", "   ") for n, action in enumerate(a.recommended_actions, 1)] or ["- none"]
     lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
     lines += [f"  {kind:<20} {n:>6}" for kind, n in f.errors_by_kind] or ["  none"]
     lines += ["", "Providers (ok / errors / error rate)"]
@@ -73,11 +80,11 @@ def text_body(report: HealthReport) -> str:
     lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
     lines += [f"- {m.key} ({m.errors} errors: {_kinds(m.kinds)})" for m in f.error_only_models] or ["- none"]
     lines += ["", f"New error patterns ({len(f.new_patterns)})"]
-    lines += [f"- {p.provider}:{p.model} {p.kind} ×{p.count}, first {_when(p.first_seen)}\n  {p.sample}"
+    lines += [f"- {p.provider}:{p.model} {p.kind} ×{p.count}, first {_when(p.first_seen)}\n{_wrap(p.sample, '  ')}"
               for p in f.new_patterns] or ["- none"]
     lines += ["", "Top failing models"]
-    lines += [f"- {m.key}: {m.errors} errors, {m.successes} ok ({_kinds(m.kinds)}), last {_when(m.last_error)}\n"
-              f"  {m.sample}" for m in f.failing_models[:TOP_MODELS]] or ["- none"]
+    lines += [_wrap(f"- {m.key}: {m.errors} errors, {m.successes} ok ({_kinds(m.kinds)}), last {_when(m.last_error)}")
+              + "\n" + _wrap(m.sample, "  ") for m in f.failing_models[:TOP_MODELS]] or ["- none"]
     if report.ai.used:
         lines += ["", f"AI: {report.ai.model}, {report.ai.prompt_tokens} prompt + "
                       f"{report.ai.completion_tokens} completion tokens"]

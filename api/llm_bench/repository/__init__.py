@@ -45,17 +45,17 @@ def connect(
     timeout_ms: int = 5000,
     event_listeners: list[Any] | None = None,
 ) -> Store:
-    """Open a client and check the server answers; raise DatabaseUnavailable if not."""
+    """Open a client and check the server answers; raise DatabaseUnavailable if not.
+
+    Timeouts default to `timeout_ms` unless the URI sets its own (e.g. serverSelectionTimeoutMS).
+    """
+    options: dict[str, Any] = {"tz_aware": True, "tzinfo": dt.timezone.utc, "appname": "llm-bench-ops",
+                               "event_listeners": event_listeners or []}
+    for name in ("serverSelectionTimeoutMS", "connectTimeoutMS"):
+        if name.lower() not in uri.lower():
+            options[name] = timeout_ms
     try:
-        client = pymongo.MongoClient(
-            uri,
-            tz_aware=True,
-            tzinfo=dt.timezone.utc,
-            serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms,
-            appname="llm-bench-ops",
-            event_listeners=event_listeners or [],
-        )
+        client = pymongo.MongoClient(uri, **options)
     except (InvalidURI, ConfigurationError) as exc:
         raise ConfigError(f"MONGODB_URI is not a valid MongoDB URI: {exc}") from None
     store = Store(client=client, db=client[db_name], names=names or Collections())

@@ -1,0 +1,158 @@
+"""The health-check CLI end to end: CliRunner for each behaviour, real subprocesses for the entry points."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from http_stub import HTTPStub
+from openai_stub import PATH, answer_with
+from smtp_sink import SMTPSink
+from typer.testing import CliRunner
+
+from api.llm_bench import repository
+from api.llm_bench.embedded import free_port
+from api.llm_bench.exit_codes import ExitStatus
+from api.llm_bench.health.cli import app
+from api.llm_bench.health.demo import demo_day
+from api.llm_bench.repository.health import insert_events
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def seeded(store: repository.Store, mongo_uri: str, db_name: str) -> dict[str, str]:
+    import datetime as dt
+
+    insert_events(store, **demo_day(dt.datetime.now(dt.timezone.utc)))
+    return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name}
+
+
+def test_missing_mongodb_uri_is_a_config_error() -> None:
+    result = runner.invoke(app, ["--dry-run"], env={})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert "MONGODB_URI is not set" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreachable_database_is_a_one_line_error() -> None:
+    uri = f"mongodb://127.0.0.1:{free_port()}/?directConnection=true&serverSelectionTimeoutMS=300"
+    result = runner.invoke(app, ["--dry-run"], env={"MONGODB_URI": uri})
+    assert result.exit_code == ExitStatus.DATABASE_UNAVAILABLE
+    assert result.output.count("\n") == 1 and result.output.startswith("error: MongoDB error while connecting")
+
+
+def test_sending_without_recipient_is_a_config_error(seeded: dict[str, str]) -> None:
+    result = runner.invoke(app, [], env=seeded)
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert "NOTIFY_EMAIL" in result.output
+
+
+def test_bad_days_is_a_config_error(seeded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--days", "0.01", "--dry-run"], env=seeded)
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+
+
+def test_dry_run_prints_the_whole_email_and_writes_nothing(seeded: dict[str, str], store: repository.Store) -> None:
+    before = {name: store.db[name].count_documents({}) for name in store.db.list_collection_names()}
+    indexes_before = store.coll("errors").index_information()
+    result = runner.invoke(app, ["--dry-run", "--no-ai"], env=seeded)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("From: ")
+    assert "\nSubject: [CRITICAL] LLM Benchmarks Daily Health — " in out
+    assert "\nMessage-ID: <" in out and "\nDate: " in out
+    assert "Models likely deprecated (1)\n- openai:gpt-4-32k" in out
+    assert "sk-proj-DEMO" not in out and "\x1b" not in out
+    after = {name: store.db[name].count_documents({}) for name in store.db.list_collection_names()}
+    assert after == before
+    assert store.coll("errors").index_information() == indexes_before
+
+
+def test_json_format_is_one_object_on_stdout(seeded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--dry-run", "--no-ai", "--format", "json", "--days", "2"], env=seeded)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["status"] == "critical" and data["window"]["hours"] == 48
+    assert data["ai"]["used"] is False and data["ai"]["error"] is None  # skipped on request
+    assert "openai:gpt-4-32k" in data["models_likely_deprecated"]
+    assert any(issue.startswith("bedrock:") for issue in data["provider_issues"])
+
+
+def test_real_send_goes_through_msmtp(seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path,
+                                      store: repository.Store) -> None:
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MAIL_FROM": "bench@example.test",
+           "MSMTP_PATH": msmtp_binary, "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path))}
+    result = runner.invoke(app, ["--no-ai"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    (delivered,) = smtp.delivered
+    assert delivered.recipients == ["ops@example.test"]
+    assert delivered.envelope_from == "bench@example.test"
+    assert delivered.message["Subject"].startswith("[CRITICAL] LLM Benchmarks Daily Health")
+    assert "Provider-wide issues" in delivered.message.get_content()
+    assert any(info["key"] == [("ts", -1)] for info in store.coll("errors").index_information().values())
+
+
+def test_mail_failure_exits_non_zero_and_keeps_the_report(seeded: dict[str, str], msmtp_binary: str,
+                                                          tmp_path: Path) -> None:
+    config = tmp_path / "msmtprc"
+    config.write_text(f"account default\nhost 127.0.0.1\nport {free_port()}\nauth off\ntls off\nfrom a@example.test\n")
+    config.chmod(0o600)
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": msmtp_binary, "MSMTP_CONFIG": str(config)}
+    result = runner.invoke(app, ["--no-ai"], env=env)
+    assert result.exit_code == ExitStatus.MAIL_FAILED
+    assert "Subject: [CRITICAL]" in result.stdout and "=== Raw metrics ===" in result.stdout
+    assert "msmtp exited with status" in result.stderr
+
+
+def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path) -> None:
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": str(tmp_path / "no-msmtp")}
+    result = runner.invoke(app, ["--no-ai", "--format", "json"], env=env)
+    assert result.exit_code == ExitStatus.MAIL_FAILED
+    data = json.loads(result.stdout)
+    assert data["mail"]["sent"] is False and "msmtp not found" in data["mail"]["error"]
+
+
+def test_ai_part_through_the_openai_sdk(seeded: dict[str, str], http_server: HTTPStub) -> None:
+    answer_with(http_server, {"overall_status": "critical", "summary": "Bedrock credentials broke overnight.",
+                              "models_likely_deprecated": [], "code_fixes_needed": [], "provider_issues": [],
+                              "recommended_actions": ["Rotate the Bedrock keys."]})
+    env = {**seeded, "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": http_server.base_url + "/v1",
+           "OPENAI_MODEL": "gpt-test"}
+    result = runner.invoke(app, ["--dry-run", "--format", "json"], env=env)
+    data = json.loads(result.stdout)
+    assert data["ai"]["used"] and data["ai"]["model"] == "gpt-test"
+    assert data["summary"] == "Bedrock credentials broke overnight."
+    prompt_text = http_server.calls(PATH)[0].json()["messages"][1]["content"]
+    assert "sk-proj-DEMO" not in prompt_text and "\x1b" not in prompt_text
+
+
+def test_help_does_not_import_pymongo_or_openai() -> None:
+    code = ("import sys\nfrom api.llm_bench.health import cli\n"
+            "try:\n    cli.app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('pymongo' in sys.modules, 'openai' in sys.modules, file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "--dry-run" in result.stdout
+    assert result.stderr.strip() == "False False"
+
+
+def test_launcher_runs_the_demo_as_a_real_process(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "ops" / "daily-health-check.py"), "--demo", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "critical"
+    assert "openai:gpt-4-32k" in data["models_likely_deprecated"]
+    assert "anthropic:claude-3-haiku-20240307" in data["code_fixes_needed"]
+    assert "starting the embedded database" in result.stderr
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "llm-health-check"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    assert "--days" in result.stdout and "--demo" in result.stdout

@@ -1,0 +1,64 @@
+"""The email subject and body, and the JSON object, read from one report."""
+
+from __future__ import annotations
+
+import json
+
+from health_factory import NOW, facts
+
+from api.llm_bench.health.ai_review import AIInfo
+from api.llm_bench.health.assess import assess
+from api.llm_bench.health.render import HealthReport, json_report, subject, text_body
+
+FACTS = facts(
+    errors=[("openai", "gpt-4-32k", "hard_model", 12, "retired"), ("bedrock", "a", "auth", 3, "token invalid"),
+            ("bedrock", "b", "auth", 3, "token invalid")],
+    ok=[("openai", "gpt-4o", 340)],
+    patterns=[{"provider": "openai", "model_name": "gpt-4-32k", "error_kind": "hard_model", "count": 12,
+               "first_seen": NOW, "sample_messages": ["retired"]}],
+)
+
+
+def report(ai: AIInfo | None = None) -> HealthReport:
+    return HealthReport(FACTS, assess(FACTS), ai or AIInfo(used=False, model=None, error="the OpenAI request timed out"), NOW)
+
+
+def test_subject_names_status_day_and_counts() -> None:
+    assert subject(report()) == "[CRITICAL] LLM Benchmarks Daily Health — 2026-11-26 (UTC) — 18 errors / 340 ok"
+
+
+def test_body_sections_in_order_and_ai_line() -> None:
+    body = text_body(report())
+    order = ["Status: CRITICAL", "Summary", "(AI assessment unavailable: the OpenAI request timed out",
+             "Models likely deprecated (1)", "Code fixes needed (0)", "Provider-wide issues (1)", "Recommended actions",
+             "=== Raw metrics ===", "Errors by kind", "Providers", "Models with only errors", "New error patterns (1)",
+             "Top failing models"]
+    positions = [body.index(s) for s in order]
+    assert positions == sorted(positions)
+    assert "- openai:gpt-4-32k" in body and "bedrock: failing as a whole" in body
+
+
+def test_body_is_wrapped_for_a_phone() -> None:
+    for line in text_body(report()).splitlines():
+        assert len(line) <= 76 or " " not in line.strip(), line
+
+
+def test_ai_usage_line_when_used() -> None:
+    body = text_body(report(AIInfo(used=True, model="gpt-4o-mini", error=None, prompt_tokens=10, completion_tokens=5)))
+    assert "AI: gpt-4o-mini, 10 prompt + 5 completion tokens" in body
+    assert "unavailable" not in body
+
+
+def test_json_has_the_documented_keys() -> None:
+    data = json.loads(json.dumps(json_report(report())))
+    assert data["status"] == "critical"
+    assert set(data["window"]) == {"start", "end", "hours"} and data["window"]["hours"] == 24
+    assert data["totals"] == {"successes": 340, "errors": 18}
+    assert data["errors_by_kind"] == {"hard_model": 12, "auth": 6}
+    assert data["providers"]["openai"]["successes"] == 340
+    assert data["models_likely_deprecated"] == ["openai:gpt-4-32k"]
+    assert data["code_fixes_needed"] == []
+    assert data["provider_issues"][0].startswith("bedrock:")
+    assert all(isinstance(a, str) for a in data["recommended_actions"])
+    assert data["ai"] == {"used": False, "model": None, "error": "the OpenAI request timed out", "notes": [],
+                          "prompt_tokens": 0, "completion_tokens": 0}
