@@ -1,0 +1,139 @@
+"""Discovery's MongoDB access: the OpenRouter catalog, its fetch runs, AI-match cache, counts.
+
+A fetch is applied with one `bulk_write` (one upsert per listed model plus one update per
+absent model), never a query per model. Functions take and return plain Python data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pymongo import DESCENDING, UpdateOne
+
+from ..discovery.catalog import CatalogDiff, storable
+from . import Store, translate_errors
+from .health import benchmark_models
+
+__all__ = [
+    "apply_fetch",
+    "benchmark_models",
+    "catalog_models",
+    "catalog_counts",
+    "last_complete_run",
+    "last_run",
+    "models_by_provider",
+    "record_run",
+    "save_ai_matches",
+    "stored_state",
+]
+
+_STATE_FIELDS = ("openrouter_id", "price_prompt", "price_completion", "context_length", "missing_count",
+                 "removed_at")
+
+
+def stored_state(store: Store) -> dict[str, dict[str, Any]]:
+    """Every stored model's tracked fields and absence counters, by OpenRouter id."""
+    with translate_errors("reading the catalog"):
+        rows = store.coll("catalog").find({}, {"_id": 0, **{f: 1 for f in _STATE_FIELDS}})
+        return {row["openrouter_id"]: row for row in rows}
+
+
+def apply_fetch(
+    store: Store,
+    models: Sequence[Mapping[str, Any]],
+    raw: Mapping[str, Mapping[str, Any]],
+    change: CatalogDiff,
+    now: dt.datetime,
+) -> None:
+    """Write one complete fetch: upsert every listed model, mark absences, in one bulk write."""
+    changes = dict(change.changed)
+    returned = set(change.returned)
+    ops: list[UpdateOne] = []
+    for model in models:
+        model_id = model["openrouter_id"]
+        update: dict[str, Any] = {
+            "$set": {**model, "raw": storable(raw[model_id]), "last_seen_at": now},
+            "$setOnInsert": {"first_seen_at": now},
+        }
+        if model_id in changes:
+            entries = [{"at": now, "field": c.field, "old": c.old, "new": c.new} for c in changes[model_id]]
+            update["$push"] = {"history": {"$each": entries}}
+        if model_id in returned:
+            update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": ""}
+        ops.append(UpdateOne({"openrouter_id": model_id}, update, upsert=True))
+    for absence in change.missing + change.removed:
+        fields: dict[str, Any] = {"missing_count": absence.missing_count}
+        if absence.first_absence:
+            fields["missing_since"] = now
+        if absence in change.removed:
+            fields["removed_at"] = now
+        ops.append(UpdateOne({"openrouter_id": absence.openrouter_id}, {"$set": fields}))
+    if not ops:
+        return
+    with translate_errors("writing the catalog"):
+        store.coll("catalog").bulk_write(ops, ordered=False)
+
+
+def record_run(store: Store, run: Mapping[str, Any]) -> None:
+    """Append one fetch record (complete, refused or unavailable) to the runs collection."""
+    with translate_errors("recording the fetch run"):
+        store.coll("catalog_runs").insert_one(dict(run))
+
+
+def last_complete_run(store: Store) -> dict[str, Any] | None:
+    with translate_errors("reading fetch runs"):
+        return store.coll("catalog_runs").find_one({"status": "complete"}, {"_id": 0},
+                                                    sort=[("fetched_at", DESCENDING)])
+
+
+def last_run(store: Store) -> dict[str, Any] | None:
+    with translate_errors("reading fetch runs"):
+        return store.coll("catalog_runs").find_one({}, {"_id": 0}, sort=[("fetched_at", DESCENDING)])
+
+
+def catalog_models(store: Store) -> list[dict[str, Any]]:
+    """Catalog models not marked removed, without the raw entry and history."""
+    with translate_errors("reading the catalog"):
+        cursor = store.coll("catalog").find({"removed_at": None}, {"_id": 0, "raw": 0, "history": 0})
+        return list(cursor)
+
+
+def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> None:
+    """Cache AI answers (match or no match) on their catalog documents, in one bulk write."""
+    if not answers:
+        return
+    ops = [UpdateOne({"openrouter_id": model_id}, {"$set": {"ai_match": dict(answer)}})
+           for model_id, answer in answers.items()]
+    with translate_errors("caching AI matches"):
+        store.coll("catalog").bulk_write(ops, ordered=False)
+
+
+def catalog_counts(store: Store, now: dt.datetime) -> dict[str, int]:
+    """Listed (not removed), first seen in the last day and week, missing, removed."""
+    catalog = store.coll("catalog")
+    with translate_errors("counting the catalog"):
+        return {
+            "listed": catalog.count_documents({"removed_at": None}),
+            "new_day": catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=1)}}),
+            "new_week": catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=7)}}),
+            "missing": catalog.count_documents({"missing_count": {"$gte": 1}, "removed_at": None}),
+            "removed": catalog.count_documents({"removed_at": {"$ne": None}}),
+        }
+
+
+def models_by_provider(store: Store) -> list[dict[str, Any]]:
+    """The benchmark's `models` per provider: enabled, disabled and deprecated counts."""
+    pipeline = [
+        {"$group": {
+            "_id": {"$ifNull": ["$provider", "unknown"]},
+            "enabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 1, 0]}},
+            "disabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 0, 1]}},
+            "deprecated": {"$sum": {"$cond": [{"$eq": ["$deprecated", True]}, 1, 0]}},
+        }},
+        {"$sort": {"_id": 1}},
+    ]
+    with translate_errors("counting models"):
+        return [{"provider": str(r["_id"]), "enabled": r["enabled"], "disabled": r["disabled"],
+                 "deprecated": r["deprecated"]} for r in store.coll("models").aggregate(pipeline)]
