@@ -1,0 +1,191 @@
+"""`llm-discovery`: fetch the OpenRouter catalog, report models worth adding, show stats.
+
+Thin on purpose: each command parses options, opens the store, calls one job from `jobs` and
+renders its result. pymongo, openai and httpx are imported inside the commands, so `--help`
+stays instant. stdout carries only the report; logs and notes go to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator
+from enum import Enum
+from typing import Any
+
+import typer
+
+from ..cli_support import guarded, load_settings, setup_logging
+from ..config import Settings
+from ..exit_codes import describe
+from .matching import PROVIDERS
+
+log = logging.getLogger("llm_bench.discovery")
+
+_EXIT_TABLE = "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe())
+app = typer.Typer(
+    help="Track OpenRouter's model catalog and propose new models for the benchmark.",
+    epilog=f"Exit statuses:\n\n{_EXIT_TABLE}",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+_FORMAT = typer.Option(Format.text, "--format", help="text for people, json for scripts")
+_VERBOSE = typer.Option(False, "--verbose", "-v", help="debug logging on stderr")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@contextlib.contextmanager
+def _store(settings: Settings, *, write: bool) -> Iterator[Any]:
+    from .. import repository
+
+    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections)
+    try:
+        if write:
+            repository.ensure_indexes(store)
+        yield store
+    finally:
+        store.close()
+
+
+def parse_period(text: str) -> dt.timedelta:
+    """"7d", "24h", "2w" or "90m" as a timedelta."""
+    found = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
+    if not found or int(found.group(1)) == 0:
+        raise typer.BadParameter(f"expected a period such as 7d, 24h, 2w or 90m, got {text!r}")
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[found.group(2)]
+    return dt.timedelta(**{unit: int(found.group(1))})
+
+
+def _emit(result: Any, fmt: Format, text_renderer: str) -> None:
+    from . import render
+
+    typer.echo(render.to_json(result) if fmt is Format.json else getattr(render, text_renderer)(result))
+
+
+@app.command()
+def fetch(
+    url: str = typer.Option(None, "--url", help="catalog URL (default: OPENROUTER_MODELS_URL or OpenRouter's)"),
+    timeout: float = typer.Option(30.0, "--timeout", min=1, help="seconds per HTTP request"),
+    retries: int = typer.Option(3, "--retries", min=0, help="retries on 5xx and network errors"),
+    fmt: Format = _FORMAT,
+    verbose: bool = _VERBOSE,
+) -> None:
+    """Fetch the catalog, refuse a broken one, store it and print what changed.
+
+    Examples:
+
+      llm-discovery fetch
+
+      OPENROUTER_MODELS_URL=http://127.0.0.1:8000/api/v1/models llm-discovery fetch --format json
+    """
+    setup_logging(verbose)
+
+    def action() -> None:
+        from .jobs import run_fetch
+
+        settings = load_settings()
+        with _store(settings, write=True) as store:
+            result = run_fetch(store, url or settings.openrouter_models_url, _now(), timeout=timeout, retries=retries)
+        _emit(result, fmt, "fetch_text")
+
+    guarded(action)
+
+
+def _asker(settings: Settings, no_ai: bool) -> Any:
+    if no_ai:
+        log.info("AI matching off (--no-ai): rules and cached answers only")
+        return None
+    if not settings.openai_api_key:
+        log.info("OPENAI_API_KEY is not set: AI matching skipped, rules and cached answers only")
+        return None
+    from ..ai import ask_json, make_client
+
+    client = make_client(settings)
+    return lambda system, user, schema: ask_json(client, model=settings.openai_model, system=system, user=user,
+                                                 schema=schema, name="openrouter_matches")
+
+
+@app.command()
+def report(
+    since: str = typer.Option(None, "--since", help="only models first seen within this period (7d, 24h, 2w)"),
+    max_matches: int = typer.Option(20, "--max-matches", min=1, help="stop after this many proposals"),
+    min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, help="drop weaker proposals"),
+    provider: list[str] = typer.Option(None, "--provider", "-p", help=f"only these providers: {', '.join(PROVIDERS)}"),
+    no_ai: bool = typer.Option(False, "--no-ai", help="rules and cached AI answers only"),
+    refresh: bool = typer.Option(False, "--refresh", help="ask the AI again even about models it answered before"),
+    enable: bool = typer.Option(False, "--enable", help="commands insert models enabled (default: staged, disabled)"),
+    fmt: Format = _FORMAT,
+    verbose: bool = _VERBOSE,
+) -> None:
+    """Propose catalog models the benchmark does not cover, each with a copy-paste mongosh command.
+
+    Examples:
+
+      llm-discovery report --since 7d
+
+      llm-discovery report -p bedrock -p vertex --no-ai --format json
+    """
+    setup_logging(verbose)
+    period = parse_period(since) if since else None
+    unknown = sorted(set(provider or ()) - set(PROVIDERS))
+    if unknown:
+        raise typer.BadParameter(f"unknown provider(s) {', '.join(unknown)}; choose from {', '.join(PROVIDERS)}")
+
+    def action() -> None:
+        from .jobs import ReportOptions, build_report
+
+        settings = load_settings()
+        options = ReportOptions(since=period, max_matches=max_matches, min_confidence=min_confidence,
+                                providers=tuple(provider) if provider else PROVIDERS, refresh=refresh, enable=enable)
+        with _store(settings, write=True) as store:
+            result = build_report(store, settings.mongodb_db, options, _asker(settings, no_ai), _now())
+        for note in result.notes:
+            log.warning("%s", note)
+        _emit(result, fmt, "report_text")
+
+    guarded(action)
+
+
+@app.command()
+def stats(fmt: Format = _FORMAT, verbose: bool = _VERBOSE) -> None:
+    """Catalog size, new/missing/removed models, the last fetch, matching and the benchmark's models.
+
+    Examples:
+
+      llm-discovery stats
+
+      llm-discovery stats --format json
+    """
+    setup_logging(verbose)
+
+    def action() -> None:
+        from .jobs import collect_stats
+
+        settings = load_settings()
+        with _store(settings, write=False) as store:
+            result = collect_stats(store, _now())
+        _emit(result, fmt, "stats_text")
+
+    guarded(action)
+
+
+def main() -> None:
+    """Entry point of the `llm-discovery` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Text and JSON renderings of the discovery results, for stdout.
+
+One human renderer and one JSON renderer; both pass every outside string (names, ids, AI
+reasoning) through `untrusted.safe_text`, so no terminal escape reaches the operator's screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from ..untrusted import safe_text
+from .commands import comment_line
+from .jobs import FetchResult, Report, Stats
+
+_SHOWN = 10
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, dt.datetime) else "never"
+
+
+def _ids(label: str, ids: tuple[str, ...]) -> list[str]:
+    lines = [f"{label:<9}{len(ids)}"]
+    lines += [f"  {safe_text(i, 120)}" for i in ids[:_SHOWN]]
+    if len(ids) > _SHOWN:
+        lines.append(f"  … and {len(ids) - _SHOWN} more")
+    return lines
+
+
+def fetch_text(result: FetchResult) -> str:
+    lines = [f"OpenRouter catalog fetched {_when(result.fetched_at)} ({result.pages} page(s))",
+             f"{'listed':<9}{result.listed}"]
+    for label, ids in (("new", result.new), ("changed", result.changed), ("back", result.returned),
+                       ("missing", result.missing), ("removed", result.removed)):
+        lines += _ids(label, ids)
+    return "\n".join(lines)
+
+
+def report_text(report: Report) -> str:
+    lines = [f"Discovery report {_when(report.generated_at)}: {report.candidates} candidate(s), "
+             f"{report.covered} already covered, {len(report.matches)} proposed "
+             f"(of {report.examined} examined, {report.ai_requests} AI request(s))"]
+    lines += [f"note: {safe_text(n, 300)}" for n in report.notes]
+    for match in report.matches:
+        lines += [
+            "",
+            f"{safe_text(match.name, 120)}  [{safe_text(match.openrouter_id, 120)}]  first seen {_when(match.first_seen_at)}",
+            f"  -> {safe_text(match.provider, 40)}/{safe_text(match.model_id, 160)}  "
+            f"confidence {match.confidence:.2f} ({match.source})",
+            f"  {comment_line(match.reasoning)}",
+            f"  {match.command}" if match.command else f"  {safe_text(match.command_problem, 200)}",
+        ]
+    return "\n".join(lines)
+
+
+def stats_text(stats: Stats) -> str:
+    c, m = stats.counts, stats.matching
+    last = stats.last_fetch
+    last_line = (f"last fetch {_when(last.get('fetched_at'))}: {safe_text(last.get('status'), 20)}"
+                 + (f" ({safe_text(last.get('message'), 200)})" if last.get("message") else "")) if last else "last fetch never"
+    lines = [
+        f"catalog      {c['listed']} listed, {c['new_day']} new in 24h, {c['new_week']} new in 7d, "
+        f"{c['missing']} missing, {c['removed']} removed",
+        last_line,
+        f"last complete fetch {_when(stats.last_complete_at)}",
+        f"candidates   {m['candidates']} ({m['covered']} covered): {m['matched_by_rule']} matched by rule, "
+        f"{m['matched_by_ai']} by AI, {m['unmatched']} unmatched",
+        "models       provider: enabled / disabled / deprecated",
+    ]
+    lines += [f"  {safe_text(r['provider'], 40)}: {r['enabled']} / {r['disabled']} / {r['deprecated']}"
+              for r in stats.models_by_provider]
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready values; outside text cleaned, except commands (built from identifiers only)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return safe_text(value, 1000)
+    if isinstance(value, dict):
+        return {str(k): v if k == "command" else _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(result: FetchResult | Report | Stats) -> str:
+    """A report is a list of match objects; fetch and stats results are one object."""
+    if isinstance(result, Report):
+        payload: Any = [{k: v for k, v in dataclasses.asdict(m).items() if k != "command_problem"}
+                        for m in result.matches]
+    else:
+        payload = dataclasses.asdict(result)
+    return json.dumps(_plain(payload), indent=2, ensure_ascii=False)
