@@ -1,0 +1,156 @@
+"""build_message headers and body, and send() through the real msmtp to a loopback SMTP sink."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import email.utils
+from pathlib import Path
+
+import pytest
+import smtp_sink
+
+from api.llm_bench.embedded import free_port
+from api.llm_bench.errors import MailFailed
+from api.llm_bench.exit_codes import ExitStatus
+from api.llm_bench.mail import MailSettings, build_message, default_sender, send
+
+SENDER = "ops@bench.example.test"
+RECIPIENT = "oncall@example.test"
+SUBJECT = "LLM health — 2 providers failing"
+BODY = "Status: CRITICAL — groq and xai are failing.\nÜbersicht: 2/14 ✗\n\n  indented line kept\n"
+NOW = dt.datetime(2025, 3, 9, 8, 30, 15, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+
+def message(recipient: str = RECIPIENT, body: str = BODY) -> email.message.EmailMessage:
+    return build_message(SUBJECT, body, sender=SENDER, recipient=recipient, now=NOW)
+
+
+def reparse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_build_message_headers() -> None:
+    parsed = reparse(message().as_bytes())
+    assert parsed["From"] == SENDER
+    assert parsed["To"] == RECIPIENT
+    assert parsed["Subject"] == SUBJECT
+    assert parsed["Auto-Submitted"] == "auto-generated"
+
+
+def test_non_ascii_subject_is_encoded_on_the_wire() -> None:
+    raw = message().as_bytes()
+    raw_headers = raw.split(b"\n\n", 1)[0]
+    assert raw.isascii()
+    assert b"=?utf-8?" in raw_headers.lower()
+    assert reparse(raw)["Subject"] == SUBJECT
+
+
+def test_date_is_in_utc() -> None:
+    date = reparse(message().as_bytes())["Date"]
+    assert date.endswith("+0000")
+    parsed = email.utils.parsedate_to_datetime(date)
+    assert parsed == NOW
+    assert parsed.utcoffset() == dt.timedelta(0)
+    assert parsed.hour == 6  # 08:30 at +02:00
+
+
+def test_message_id_is_unique_and_uses_the_sender_domain() -> None:
+    first, second = message()["Message-ID"], message()["Message-ID"]
+    assert first != second
+    for message_id in (first, second):
+        assert message_id.startswith("<") and message_id.endswith("@bench.example.test>")
+        assert "llm-bench-ops" in message_id
+
+
+def test_body_round_trips_as_utf8() -> None:
+    parsed = reparse(message().as_bytes())
+    assert parsed.get_content_type() == "text/plain"
+    assert parsed.get_content_charset() == "utf-8"
+    assert parsed.get_content() == BODY
+
+
+def test_long_lines_survive_the_transfer_encoding() -> None:
+    body = "x" * 2000 + " — end\n"
+    raw = message(body=body).as_bytes()
+    assert max(len(line) for line in raw.splitlines()) <= 998
+    assert reparse(raw).get_content() == body
+
+
+def test_default_sender_is_an_address() -> None:
+    local, at, domain = default_sender().partition("@")
+    assert local and at and domain
+
+
+def sink_settings(smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str, **extra: str) -> MailSettings:
+    return MailSettings(msmtp_path=msmtp_binary, msmtp_config=str(smtp.msmtprc(tmp_path)), timeout=20, **extra)
+
+
+def test_send_delivers_through_msmtp(smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str) -> None:
+    send(message(), RECIPIENT, sink_settings(smtp, tmp_path, msmtp_binary))
+    [delivered] = smtp.delivered
+    assert delivered.recipients == [RECIPIENT]
+    assert delivered.envelope_from == "ops@example.test"  # the msmtp account's from
+    received = delivered.message
+    assert received["From"] == SENDER
+    assert received["To"] == RECIPIENT
+    assert received["Subject"] == SUBJECT
+    assert received["Date"].endswith("+0000")
+    assert received["Message-ID"].endswith("@bench.example.test>")
+    assert received.get_content().replace("\r\n", "\n") == BODY  # SMTP carries CRLF line ends
+
+
+def test_send_uses_mail_from_as_envelope_sender(smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str) -> None:
+    send(message(), RECIPIENT, sink_settings(smtp, tmp_path, msmtp_binary, mail_from="bounces@example.test"))
+    [delivered] = smtp.delivered
+    assert delivered.envelope_from == "bounces@example.test"
+
+
+def test_envelope_recipient_is_the_argument_not_the_to_header(
+    smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str
+) -> None:
+    send(message(recipient="header-only@example.test"), RECIPIENT, sink_settings(smtp, tmp_path, msmtp_binary))
+    [delivered] = smtp.delivered
+    assert delivered.recipients == [RECIPIENT]
+    assert delivered.message["To"] == "header-only@example.test"
+
+
+@pytest.mark.parametrize("recipient", ["-oops@example.test", "--host=evil.example.test"])
+def test_recipient_starting_with_a_dash_is_not_an_option(
+    smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str, recipient: str
+) -> None:
+    # Were it read as an option, msmtp would fail or take "--host=..." as its SMTP server setting.
+    send(message(recipient=recipient), recipient, sink_settings(smtp, tmp_path, msmtp_binary))
+    [delivered] = smtp.delivered
+    assert delivered.recipients == [recipient]
+
+
+def test_refused_connection_is_mail_failed(tmp_path: Path, msmtp_binary: str) -> None:
+    nothing_listening = smtp_sink.SMTPSink("127.0.0.1", free_port(), controller=None)
+    settings = MailSettings(msmtp_path=msmtp_binary, msmtp_config=str(nothing_listening.msmtprc(tmp_path)), timeout=20)
+    with pytest.raises(MailFailed) as info:
+        send(message(), RECIPIENT, settings)
+    text = str(info.value)
+    assert info.value.status is ExitStatus.MAIL_FAILED
+    assert text.startswith("msmtp exited with status ")
+    assert "\n" not in text and "\r" not in text
+    assert len(text) < 400
+
+
+def test_missing_binary_is_mail_failed(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-msmtp")
+    with pytest.raises(MailFailed) as info:
+        send(message(), RECIPIENT, MailSettings(msmtp_path=missing))
+    assert info.value.status is ExitStatus.MAIL_FAILED
+    assert "MSMTP_PATH" in str(info.value)
+    assert missing in str(info.value)
+
+
+def test_non_executable_binary_is_mail_failed(tmp_path: Path) -> None:
+    not_executable = tmp_path / "msmtp"
+    not_executable.write_text("#!/bin/sh\nexit 0\n")
+    not_executable.chmod(0o644)
+    with pytest.raises(MailFailed, match="not executable") as info:
+        send(message(), RECIPIENT, MailSettings(msmtp_path=str(not_executable)))
+    assert info.value.status is ExitStatus.MAIL_FAILED
