@@ -1,0 +1,158 @@
+"""The crash notifier run exactly as the failure template runs it (a real subprocess), with
+stand-in journalctl/systemctl scripts and the real msmtp delivering to a local SMTP sink.
+A hostile unit name and secrets in the journal must arrive inert and redacted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ops_tree import OPS, ROOT, TEMPLATE, read_unit
+
+from api.llm_bench import crash_alert
+from api.llm_bench.embedded import free_port
+from api.llm_bench.exit_codes import ExitStatus
+
+OPENAI_KEY = "sk-proj-AbCdEf0123456789GhIjKlMnOpQrStUv"
+AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
+JOURNAL = [
+    "2026-11-26T08:00:01+0000 host llm-health-check[42]: starting",
+    f"2026-11-26T08:00:02+0000 host llm-health-check[42]: openai said: Incorrect API key provided: {OPENAI_KEY}",
+    f"2026-11-26T08:00:03+0000 host llm-health-check[42]: boto {AWS_KEY} \x1b[31mred\x1b[0m \x07bell",
+    "2026-11-26T08:00:04+0000 host systemd[1]: llm-health-check.service: Main process exited, status=4/NOPERMISSION",
+]
+
+
+def _stand_in(path: Path, record: Path, stdout: str, status: int = 0) -> Path:
+    """A script that records its argv as JSON lines and prints `stdout`."""
+    path.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        f"with open({str(record)!r}, 'a') as f: f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        f"sys.stdout.write({stdout!r})\nsys.exit({status})\n"
+    )
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> dict[str, Path]:
+    record = tmp_path / "argv.jsonl"
+    return {
+        "record": record,
+        "journalctl": _stand_in(tmp_path / "journalctl", record, "\n".join(JOURNAL) + "\n"),
+        "systemctl": _stand_in(tmp_path / "systemctl", record, "Result=exit-code\nExecMainStatus=4\n"),
+    }
+
+
+def _template_argv(unit: str) -> list[str]:
+    """The template's ExecStart with %i filled in and the deployed venv's python swapped for ours."""
+    (exec_start,) = read_unit(OPS / TEMPLATE)["Service"]["ExecStart"]
+    argv = shlex.split(exec_start)
+    assert argv == ["/opt/llm-benchmarks/.venv/bin/python", "-m", "api.llm_bench.crash_alert", "%i"]
+    return [sys.executable, *argv[1:3], unit]
+
+
+def _run(unit: str, tools: dict[str, Path], **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        "PATH": os.environ["PATH"],
+        "JOURNALCTL_PATH": str(tools["journalctl"]),
+        "SYSTEMCTL_PATH": str(tools["systemctl"]),
+        "NOTIFY_EMAIL": "",
+        "MAIL_FROM": "",
+        "MSMTP_PATH": "",
+        "MSMTP_CONFIG": "",
+    }
+    return subprocess.run(
+        _template_argv(unit), cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools, smtp, msmtp_binary) -> None:
+    pwned = tmp_path / "pwned"
+    unit = f"x'\";touch {pwned};$(touch {pwned})\nInjected: header.service"
+    result = _run(
+        unit, tools, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary, MSMTP_CONFIG=str(smtp.msmtprc(tmp_path))
+    )
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert not pwned.exists()
+
+    (delivered,) = smtp.delivered
+    assert delivered.recipients == ["oncall@example.test"]
+    message = delivered.message
+    subject = str(message["Subject"])
+    assert subject.startswith("[CRITICAL] ") and subject.endswith(" failed")
+    assert "\n" not in subject and "Injected" not in message.keys()
+    assert f"x'\";touch {pwned};$(touch {pwned}) Injected: header.service failed" in subject
+    body = message.get_content()
+    assert "Exit status: Result=exit-code, ExecMainStatus=4 (DATABASE_UNAVAILABLE)" in body
+    assert "Time:        " in body and " UTC" in body
+    assert "starting" in body and "Main process exited, status=4/NOPERMISSION" in body
+    assert OPENAI_KEY not in body and AWS_KEY not in body and "[REDACTED]" in body
+    assert "\x1b" not in body and "\x07" not in body
+    assert "More: journalctl" not in body  # a hostile name is never put into a shell hint
+
+    # The name reached each tool as one argument, never as shell text.
+    calls = [json.loads(line) for line in tools["record"].read_text().splitlines()]
+    assert ["show", "-p", "Result", "-p", "ExecMainStatus", "--", unit] in calls
+    assert [f"--unit={unit}", "-n", "50", "--no-pager", "-o", "short-iso"] in calls
+
+
+def test_plain_unit_gets_a_journal_hint(tmp_path, tools, smtp, msmtp_binary) -> None:
+    result = _run(
+        "llm-discovery.service",
+        tools,
+        NOTIFY_EMAIL="oncall@example.test",
+        MAIL_FROM="alerts@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)),
+    )
+    assert result.returncode == ExitStatus.OK, result.stderr
+    (delivered,) = smtp.delivered
+    assert delivered.envelope_from == "alerts@example.test"
+    assert str(delivered.message["Subject"]).endswith(" llm-discovery.service failed")
+    assert "More: journalctl -u llm-discovery.service --since today" in delivered.message.get_content()
+
+
+def test_missing_recipient_is_a_config_error_and_the_alert_goes_to_stdout(tools) -> None:
+    result = _run("llm-health-check.service", tools)
+    assert result.returncode == ExitStatus.CONFIG_ERROR
+    assert "NOTIFY_EMAIL is not set" in result.stderr
+    assert "Subject: [CRITICAL] " in result.stdout and "llm-health-check.service failed" in result.stdout
+    assert OPENAI_KEY not in result.stdout
+
+
+def test_unreachable_smtp_is_mail_failed_and_the_alert_goes_to_stdout(tmp_path, tools, msmtp_binary) -> None:
+    config = tmp_path / "msmtprc"
+    config.write_text(f"account default\nhost 127.0.0.1\nport {free_port()}\nfrom ops@example.test\ntls off\n")
+    config.chmod(0o600)
+    result = _run(
+        "llm-health-check.service", tools, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary, MSMTP_CONFIG=str(config)
+    )
+    assert result.returncode == ExitStatus.MAIL_FAILED
+    assert "msmtp exited with status" in result.stderr
+    assert "Last 50 journal lines (secrets redacted):" in result.stdout
+    assert AWS_KEY not in result.stdout
+
+
+def test_broken_tools_do_not_stop_the_alert(tmp_path: Path) -> None:
+    failing = _stand_in(tmp_path / "systemctl", tmp_path / "argv.jsonl", "", status=1)
+    tools = crash_alert.Tools(journalctl=str(tmp_path / "missing-journalctl"), systemctl=str(failing))
+    assert crash_alert.journal_tail("a.service", tools).startswith("(journal unavailable: ")
+    assert crash_alert.exit_status("a.service", tools) == "unknown (" + str(failing) + " exited with status 1: no message)"
+
+
+def test_compose_uses_utc_and_sanitises_host() -> None:
+    now = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    alert = crash_alert.compose("a.service", host="box\x1b[2J\n1", now=now, status="?", journal="(no journal lines)")
+    assert alert.subject == "[CRITICAL] box 1 a.service failed"
+    assert "Time:        2026-11-26 07:30:00 UTC" in alert.body
+
+
+def test_usage_without_a_unit_name() -> None:
+    assert crash_alert.main([]) == ExitStatus.USAGE
