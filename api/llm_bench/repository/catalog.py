@@ -14,7 +14,6 @@ from pymongo import DESCENDING, UpdateOne
 
 from ..discovery.catalog import CatalogDiff, storable
 from . import Store, translate_errors
-from .health import benchmark_models
 
 __all__ = [
     "apply_fetch",
@@ -91,6 +90,13 @@ def last_complete_run(store: Store) -> dict[str, Any] | None:
 def last_run(store: Store) -> dict[str, Any] | None:
     with translate_errors("reading fetch runs"):
         return store.coll("catalog_runs").find_one({}, {"_id": 0}, sort=[("fetched_at", DESCENDING)])
+
+
+def benchmark_models(store: Store) -> list[dict[str, Any]]:
+    """The benchmark's `models` (provider, model_id, enabled, deprecated), whatever their state."""
+    with translate_errors("reading models"):
+        return list(store.coll("models").find({}, {"_id": 0, "provider": 1, "model_id": 1, "enabled": 1,
+                                                   "deprecated": 1}))
 
 
 def catalog_models(store: Store) -> list[dict[str, Any]]:
