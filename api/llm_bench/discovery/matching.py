@@ -39,7 +39,7 @@ def identity(model_id: str) -> str:
 
     Drops the namespace (org/, accounts/x/models/), Bedrock region and vendor prefixes and
     `-v1:0` suffixes, Vertex `@version` and `-maas`, OpenRouter `:variant`, compact dates
-    (claude-...-20250219), spells Fireworks `3p1` as 3.1, and joins letter and digit runs with
+    (claude-...-20250219), spells Fireworks `v3p1` as 3.1, and joins letter and digit runs with
     dashes: `llama3-1-70b` and `llama-3.1-70b` agree, `gpt-4` and `gpt-4o` do not.
     """
     text = model_id.strip().lower().lstrip("~")
@@ -53,7 +53,7 @@ def identity(model_id: str) -> str:
     text = re.sub(r"-maas$", "", text)
     text = re.sub(r"-20\d{6}$", "", text)
     text = re.sub(r"(?<=\d)p(?=\d)", ".", text)
-    return "-".join(re.findall(r"[a-z]+|\d+", text))
+    return "-".join(token for token in re.findall(r"[a-z]+|\d+", text) if token != "v")
 
 
 @dataclass(frozen=True)
