@@ -1,0 +1,105 @@
+"""The typer app end to end: exit statuses, stdout/stderr split, --help without heavy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from http_stub import HTTPStub, json_reply
+from typer.testing import CliRunner
+
+from api.llm_bench.discovery.cli import app
+from api.llm_bench.exit_codes import ExitStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
+PATH = "/api/v1/models"
+
+
+def env_for(mongo_uri: str, db_name: str, http_server: HTTPStub, **extra: str) -> dict[str, str]:
+    return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": http_server.base_url + PATH,
+            "OPENAI_API_KEY": "", **extra}
+
+
+def serve_day(http_server: HTTPStub, day: str) -> None:
+    body = (CATALOGS / f"catalog-{day}.json").read_text()
+    http_server.route("GET", PATH, lambda _r: (200, {"Content-Type": "application/json"}, body))
+
+
+def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+    runner = CliRunner()
+    env = env_for(mongo_uri, db_name, http_server)
+    serve_day(http_server, "2026-01-16")
+    first = runner.invoke(app, ["fetch"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "listed   328" in first.stdout and "new      328" in first.stdout
+
+    serve_day(http_server, "2026-01-17")
+    second = runner.invoke(app, ["fetch", "--format", "json"], env=env)
+    assert second.exit_code == 0
+    assert len(json.loads(second.stdout)["new"]) == 11
+
+    store.coll("models").insert_one({"provider": "openai", "model_id": "gpt-5.2-codex", "enabled": True})
+    report = runner.invoke(app, ["report", "--format", "json", "-p", "openai", "--max-matches", "3"], env=env)
+    assert report.exit_code == 0, report.output
+    rows = json.loads(report.stdout)
+    assert len(rows) == 3 and {r["provider"] for r in rows} == {"openai"}
+    assert "openai/gpt-5.2-codex" not in {r["openrouter_id"] for r in rows}
+    assert set(rows[0]) >= {"openrouter_id", "name", "provider", "model_id", "confidence", "reasoning", "source", "command"}
+    assert "OPENAI_API_KEY is not set" in report.stderr
+
+    text = runner.invoke(app, ["report", "--since", "7d", "--no-ai"], env=env)
+    assert text.exit_code == 0 and "AI matching off" in text.stderr and "mongosh" in text.stdout
+
+    stats = runner.invoke(app, ["stats"], env=env)
+    assert stats.exit_code == 0 and "339 listed" in stats.stdout and "openai: 1 / 0 / 0" in stats.stdout
+
+
+def test_refused_and_unavailable_exit_codes(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+    runner = CliRunner()
+    env = env_for(mongo_uri, db_name, http_server)
+    http_server.route("GET", PATH, lambda _r: json_reply({"data": []}))
+    refused = runner.invoke(app, ["fetch"], env=env)
+    assert refused.exit_code == ExitStatus.CATALOG_REFUSED
+    assert refused.stdout == "" and refused.stderr.startswith("error: the catalog lists no models")
+    http_server.route("GET", PATH, lambda _r: json_reply({}, 503))
+    down = runner.invoke(app, ["fetch", "--retries", "0"], env=env)
+    assert down.exit_code == ExitStatus.UPSTREAM_UNAVAILABLE and "HTTP 503" in down.stderr
+    assert store.coll("catalog").count_documents({}) == 0
+
+
+def test_usage_and_config_errors(http_server: HTTPStub) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["report", "--since", "soon"]).exit_code == ExitStatus.USAGE
+    assert runner.invoke(app, ["report", "-p", "azure"]).exit_code == ExitStatus.USAGE
+    missing = runner.invoke(app, ["stats"], env={"MONGODB_URI": ""})
+    assert missing.exit_code == ExitStatus.CONFIG_ERROR and "MONGODB_URI" in missing.stderr
+
+
+def test_help_imports_neither_pymongo_nor_openai() -> None:
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['llm-discovery', '--help']\n"
+        "try:\n    runpy.run_module('api.llm_bench.discovery.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('HEAVY', sorted(m for m in ('pymongo', 'openai', 'httpx') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "fetch" in run.stdout and "report" in run.stdout and "HEAVY []" in run.stdout, run.stderr
+    for command in ("fetch", "report", "stats"):
+        helped = subprocess.run([sys.executable, "-m", "api.llm_bench.discovery.cli", command, "--help"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert helped.returncode == 0 and "Examples" in helped.stdout
+
+
+def test_real_process_against_the_fixtures(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+    serve_day(http_server, "2026-01-17")
+    env = {"PATH": "/usr/bin:/bin", **env_for(mongo_uri, db_name, http_server)}
+    for argv in (["fetch"], ["report", "--format", "json", "--max-matches", "5"]):
+        run = subprocess.run([sys.executable, "-m", "api.llm_bench.discovery.cli", *argv], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert len(rows) == 5 and all(r["source"] == "rule" and r["command"].startswith("mongosh") for r in rows)
