@@ -19,7 +19,7 @@ from api.llm_bench.embedded import free_port
 from api.llm_bench.exit_codes import ExitStatus
 from api.llm_bench.health.cli import app
 from api.llm_bench.health.demo import demo_day
-from api.llm_bench.repository.health import insert_events
+from api.llm_bench.repository.health import insert_documents
 
 runner = CliRunner()
 
@@ -28,7 +28,7 @@ runner = CliRunner()
 def seeded(store: repository.Store, mongo_uri: str, db_name: str) -> dict[str, str]:
     import datetime as dt
 
-    insert_events(store, **demo_day(dt.datetime.now(dt.timezone.utc)))
+    insert_documents(store, demo_day(dt.datetime.now(dt.timezone.utc)))
     return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name}
 
 

@@ -19,7 +19,7 @@ def hours_ago(h: float) -> dt.datetime:
 
 
 def test_error_groups_count_kinds_and_keep_the_most_recent_sample(store: repository.Store) -> None:
-    queries.insert_events(store, errors=[
+    queries.insert_documents(store, {"errors": [
         {"ts": hours_ago(5), "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "normalized_message": "old"},
         {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "normalized_message": "newest"},
         {"ts": hours_ago(3), "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "normalized_message": "middle"},
@@ -27,7 +27,7 @@ def test_error_groups_count_kinds_and_keep_the_most_recent_sample(store: reposit
         {"ts": hours_ago(2), "provider": "openai", "model_name": "gpt-4", "normalized_message": "no kind"},
         {"ts": hours_ago(30), "provider": "openai", "model_name": "gpt-4", "error_kind": "auth", "normalized_message": "outside"},
         {"ts": hours_ago(1), "provider": "groq", "model_name": "llama", "error_kind": "rate_limit"},
-    ])
+    ]})
     rows = {(r["provider"], r["model"], r["kind"]): r for r in queries.error_groups(store, START, NOW)}
     assert set(rows) == {("openai", "gpt-4", "hard_model"), ("openai", "gpt-4", "unknown"), ("groq", "llama", "rate_limit")}
     hard = rows[("openai", "gpt-4", "hard_model")]
@@ -39,21 +39,21 @@ def test_error_groups_count_kinds_and_keep_the_most_recent_sample(store: reposit
 
 
 def test_sample_is_cut_in_the_database(store: repository.Store) -> None:
-    queries.insert_events(store, errors=[{"ts": hours_ago(1), "provider": "p", "model_name": "m",
-                                          "error_kind": "unknown", "normalized_message": "x" * 5000}])
+    queries.insert_documents(store, {"errors": [{"ts": hours_ago(1), "provider": "p", "model_name": "m",
+                                                 "error_kind": "unknown", "normalized_message": "x" * 5000}]})
     (row,) = queries.error_groups(store, START, NOW, sample_chars=100)
     assert len(row["sample"]) == 100
 
 
 def test_success_groups_use_gen_ts_then_run_ts(store: repository.Store) -> None:
-    queries.insert_events(store, successes=[
+    queries.insert_documents(store, {"successes": [
         {"provider": "openai", "model_name": "gpt-4o", "gen_ts": hours_ago(2)},
         {"provider": "openai", "model_name": "gpt-4o", "run_ts": hours_ago(3)},
         # gen_ts wins when both are present: this one is outside the window
         {"provider": "openai", "model_name": "gpt-4o", "gen_ts": hours_ago(40), "run_ts": hours_ago(1)},
         {"provider": "openai", "model_name": "gpt-4o", "run_ts": hours_ago(30)},
         {"provider": "vertex", "model_name": "gemini", "run_ts": hours_ago(23.9)},
-    ])
+    ]})
     rows = {(r["provider"], r["model"]): r for r in queries.success_groups(store, START, NOW)}
     assert rows[("openai", "gpt-4o")]["count"] == 2
     assert rows[("openai", "gpt-4o")]["last_success"] == hours_ago(2)
@@ -61,10 +61,10 @@ def test_success_groups_use_gen_ts_then_run_ts(store: repository.Store) -> None:
 
 
 def test_window_bounds_are_start_inclusive_end_exclusive(store: repository.Store) -> None:
-    queries.insert_events(store, errors=[
+    queries.insert_documents(store, {"errors": [
         {"ts": START, "provider": "p", "model_name": "m", "error_kind": "network"},
         {"ts": NOW, "provider": "p", "model_name": "m", "error_kind": "network"},
-    ])
+    ]})
     (row,) = queries.error_groups(store, START, NOW)
     assert row["count"] == 1
 
@@ -76,14 +76,14 @@ def test_empty_window(store: repository.Store) -> None:
 
 
 def test_new_error_patterns_are_those_first_seen_in_the_window(store: repository.Store) -> None:
-    queries.insert_events(store, rollups=[
+    queries.insert_documents(store, {"rollups": [
         {"fingerprint": "a", "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "count": 3,
          "first_seen": hours_ago(2), "last_seen": hours_ago(1), "sample_messages": ["gone", "second"]},
         {"fingerprint": "b", "provider": "openai", "model_name": "gpt-4", "error_kind": "auth", "count": 90,
          "first_seen": hours_ago(100), "last_seen": hours_ago(1), "sample_messages": ["old pattern"]},
         {"fingerprint": "c", "provider": "groq", "model_name": "llama", "error_kind": "rate_limit", "count": 7,
          "first_seen": hours_ago(3), "last_seen": hours_ago(1), "sample_messages": []},
-    ])
+    ]})
     rows = queries.new_error_patterns(store, START, NOW)
     assert [r["fingerprint"] for r in rows] == ["c", "a"]  # most frequent first
     assert rows[1]["sample_messages"] == ["gone"]
@@ -112,14 +112,16 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
         counter = _Counter()
         store = repository.connect(mongo_uri, f"{db_name}-{n_models}", Collections(), event_listeners=[counter])
         try:
-            queries.insert_events(
-                store,
-                errors=[{"ts": hours_ago(1), "provider": f"p{i % 7}", "model_name": f"m{i}", "error_kind": "network"}
-                        for i in range(n_models)],
-                successes=[{"gen_ts": hours_ago(2), "provider": f"p{i % 7}", "model_name": f"m{i}"} for i in range(n_models)],
-            )
+            queries.insert_documents(store, {
+                "errors": [{"ts": hours_ago(1), "provider": f"p{i % 7}", "model_name": f"m{i}", "error_kind": "network"}
+                           for i in range(n_models)],
+                "successes": [{"gen_ts": hours_ago(2), "provider": f"p{i % 7}", "model_name": f"m{i}"}
+                              for i in range(n_models)],
+                "models": [{"provider": f"p{i % 7}", "model_id": f"m{i}", "enabled": True} for i in range(n_models)],
+            })
             counter.commands.clear()
-            facts = collect(store, Window(START, NOW))
+            facts, evidence = collect(store, Window(START, NOW))
+            assert len(evidence.models) == n_models
             counts.append(len(counter.commands))
             assert len(facts.models) == n_models
         finally:

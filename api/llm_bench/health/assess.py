@@ -9,9 +9,16 @@ Rules (documented in the README, "How the health check judges a window"):
   provider with >= 20% rate-limit errors, or >= 50% errors across >= 2 models, is an issue.
 - Likely deprecated: hard_model errors and no success (provider not failing as a whole).
 - Code fix needed: any hard_capability error (the request asks for what the model lacks).
+- Silence: a provider (or model) with successes in the previous window and no event at all
+  in this one has gone silent (a provider's silent models collapse into the provider line).
+- Catalog evidence (when discovery has run): a likely-deprecated model that OpenRouter lists as
+  missing, removed or expired is marked with high confidence; benchmark models whose catalog
+  expiration date is within 30 days are listed as retiring soon; a last complete discovery
+  fetch older than 48 hours is a warning.
 - Status: CRITICAL when nothing ran at all, a provider fails as a whole, credentials or
   billing are broken, or >= 50% of all attempts failed; WARNING for any other finding, any
-  model with only errors, or >= 10% errors overall; HEALTHY otherwise.
+  model with only errors or gone silent, >= 10% errors overall, or stale discovery; HEALTHY
+  otherwise (models retiring soon are listed without changing the status).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .evidence import Evidence, catalog_sign, retiring_soon, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 
 MIN_ATTEMPTS = 10
@@ -43,10 +51,15 @@ class Finding:
     provider: str
     model: str
     detail: str
+    evidence: str = ""  # a second signal (the catalog) that backs the finding
 
     @property
     def key(self) -> str:
         return f"{self.provider}:{self.model}"
+
+    @property
+    def confidence(self) -> str:
+        return "high" if self.evidence else "medium"
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,28 @@ class Assessment:
     provider_issues: tuple[ProviderIssue, ...]
     recommended_actions: tuple[str, ...]
     reasons: tuple[str, ...]  # why the status is what it is
+    went_silent: tuple[Finding, ...] = ()
+    retiring_soon: tuple[Finding, ...] = ()
 
 
 def failing_as_a_whole(provider: ProviderFacts) -> bool:
     broken_access = provider.count("auth") + provider.count("billing") > 0
     return provider.errors > 0 and provider.successes == 0 and (provider.models_with_errors >= 2 or broken_access)
+
+
+def _silent(facts: HealthFacts) -> tuple[list[ProviderIssue], list[Finding]]:
+    """Providers and models that had successes in the previous window and no event now."""
+    if facts.previous is None:
+        return [], []
+    active = {p.name for p in facts.providers}
+    providers = [ProviderIssue(p.name, "silent", f"silent: {p.successes} successes in the previous window, "
+                               "no success or error now") for p in facts.previous.providers
+                 if p.successes and p.name not in active]
+    quiet = {i.provider for i in providers}
+    seen = {m.key for m in facts.models}
+    models = [Finding(m.provider, m.model, f"{m.successes} successes in the previous window, nothing now")
+              for m in facts.previous.models if m.successes and m.key not in seen and m.provider not in quiet]
+    return providers, models
 
 
 def _provider_issues(facts: HealthFacts) -> list[ProviderIssue]:
@@ -104,20 +134,28 @@ _ACTIONS = {
     "billing": "Check {p} billing: quota or credit is exhausted.",
     "rate_limit": "Lower concurrency for {p} or raise its rate limits.",
     "error_rate": "Investigate {p}: most calls failed.",
+    "silent": "Check why the benchmark stopped calling {p}: no result at all in the window.",
 }
 
 
-def assess(facts: HealthFacts) -> Assessment:
-    issues = _provider_issues(facts)
+def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
+    today = facts.window.end.date()
+    silent_providers, silent_models = _silent(facts)
+    issues = _provider_issues(facts) + silent_providers
     collapsed = {i.provider for i in issues if i.kind == "failing"}
     models = [m for m in facts.failing_models if m.provider not in collapsed]
-    deprecated = [Finding(m.provider, m.model, _detail(m, "hard_model")) for m in models
-                  if m.count("hard_model") and not m.successes]
+    deprecated = [Finding(m.provider, m.model, _detail(m, "hard_model"),
+                          (evidence and catalog_sign(evidence, m.model, today)) or "")
+                  for m in models if m.count("hard_model") and not m.successes]
     fixes = [Finding(m.provider, m.model, _detail(m, "hard_capability")) for m in models if m.count("hard_capability")]
+    retiring = [Finding(p, m, f"OpenRouter lists an expiration date of {day.isoformat()}")
+                for p, m, day in (retiring_soon(evidence, today) if evidence else [])]
 
     actions = [_ACTIONS[i.kind].format(p=i.provider) for i in issues]
     actions += [f"Disable or replace {f.key} in the models list: the provider no longer serves it." for f in deprecated]
     actions += [f"Fix the request for {f.key}: it asks for a capability the model lacks." for f in fixes]
+    actions += [f"Check why {f.key} stopped running: it had successes in the previous window." for f in silent_models]
+    actions += [f"Plan a replacement for {f.key}: {f.detail}." for f in retiring]
 
     attempts = facts.successes + facts.errors
     rate = facts.errors / attempts if attempts else 0.0
@@ -131,7 +169,13 @@ def assess(facts: HealthFacts) -> Assessment:
         critical.append(f"{rate:.0%} of all attempts failed")
     elif attempts >= 2 * MIN_ATTEMPTS and rate >= OVERALL_WARNING_RATE:
         warning.append(f"{rate:.0%} of all attempts failed")
-    warning += [f"{i.provider}: {i.kind.replace('_', ' ')}" for i in issues if i.kind in ("rate_limit", "error_rate")]
+    warning += [f"{i.provider}: {i.kind.replace('_', ' ')}" for i in issues
+                if i.kind in ("rate_limit", "error_rate", "silent")]
+    warning += [f"{len(silent_models)} model(s) went silent"] if silent_models else []
+    stale = evidence and stale_discovery(evidence, facts.window.end)
+    if stale:
+        warning.append(stale)
+        actions.append("Check the discovery job (llm-discovery fetch): the catalog is not being refreshed.")
     warning += [f"{len(deprecated)} model(s) likely deprecated"] if deprecated else []
     warning += [f"{len(fixes)} model(s) need a code fix"] if fixes else []
     only_errors = [m for m in models if not m.successes]
@@ -140,7 +184,8 @@ def assess(facts: HealthFacts) -> Assessment:
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
     summary = _summary(status, facts, rate, reasons)
-    return Assessment(status, summary, tuple(deprecated), tuple(fixes), tuple(issues), tuple(actions), reasons)
+    return Assessment(status, summary, tuple(deprecated), tuple(fixes), tuple(issues), tuple(actions), reasons,
+                      tuple(silent_models), tuple(retiring))
 
 
 def _detail(model: ModelFacts, kind: str) -> str:

@@ -41,14 +41,14 @@ def _database(settings: Settings, demo: bool, now: dt.datetime) -> Iterator[obje
             store.close()
         return
     from ..embedded import embedded_mongodb
-    from ..repository.health import insert_events
+    from ..repository.health import insert_documents
     from .demo import demo_day
 
     log.info("starting the embedded database and seeding a generated day")
     with embedded_mongodb() as uri:
         store = repository.connect(uri, "llm-bench-demo", settings.collections, timeout_ms=15000)
         try:
-            insert_events(store, **demo_day(now))
+            insert_documents(store, demo_day(now))
             yield store
         finally:
             store.close()
@@ -79,53 +79,62 @@ def health(
 
 
 def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool) -> int:
-    from .. import mail, repository
-    from ..ai import make_client
+    from .. import __version__, mail, repository
+    from ..ai import estimated_cost, make_client
     from ..errors import MailFailed
     from ..exit_codes import ExitStatus
+    from ..repository.health_runs import record_run
     from .facts import window_for
+    from .history import ledger_entry
     from .job import collect, compose, printable, review
     from .render import json_report
 
     settings = load_settings()
-    now = dt.datetime.now(dt.timezone.utc)
-    window = window_for(days, now)
+    started = dt.datetime.now(dt.timezone.utc)
+    window = window_for(days, started)
     recipient = None if dry_run else settings.require_recipient()
-    with _database(settings, demo, now) as store:
+    with _database(settings, demo, started) as store:
         if not dry_run:
             repository.ensure_indexes(store)
-        facts = collect(store, window)
-    log.info("window %s → %s: %d ok, %d errors", window.start, window.end, facts.successes, facts.errors)
+        facts, evidence = collect(store, window)
+        log.info("window %s → %s: %d ok, %d errors", window.start, window.end, facts.successes, facts.errors)
 
-    client, skipped = None, None
-    if no_ai:
-        skipped = None
-    elif not settings.openai_api_key:
-        skipped = "OPENAI_API_KEY is not set"
-    else:
-        client = make_client(settings)
-    report = review(facts, client=client, model=settings.openai_model, skipped_because=skipped)
-    message = compose(report, recipient=recipient or settings.notify_email, sender=settings.mail_from)
+        client, skipped = None, None
+        if not no_ai and not settings.openai_api_key:
+            skipped = "OPENAI_API_KEY is not set"
+        elif not no_ai:
+            client = make_client(settings)
+        report = review(facts, evidence, client=client, model=settings.openai_model, skipped_because=skipped)
+        message = compose(report, recipient=recipient or settings.notify_email, sender=settings.mail_from)
 
-    def emit(mail_state: dict[str, object] | None) -> None:
-        if output is Format.json:
-            typer.echo(json.dumps(json_report(report, mail=mail_state), indent=2, ensure_ascii=False))
-        else:
-            typer.echo(printable(message))
+        def emit(mail_state: dict[str, object] | None) -> None:
+            if output is Format.json:
+                typer.echo(json.dumps(json_report(report, mail=mail_state), indent=2, ensure_ascii=False))
+            else:
+                typer.echo(printable(message))
 
-    if dry_run:
-        emit(None)
-        return ExitStatus.OK
-    try:
-        mail.send(message, recipient, mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from))
-    except MailFailed as exc:
-        log.error("%s; the report follows on stdout", exc)
-        emit({"sent": False, "recipient": recipient, "error": str(exc)})
-        return exc.status
-    log.info("report mailed to %s (%s)", recipient, report.assessment.status.value)
-    if output is Format.json:
-        emit({"sent": True, "recipient": recipient, "error": None})
-    return ExitStatus.OK
+        if dry_run:
+            emit(None)
+            return ExitStatus.OK
+        assert recipient is not None
+        status: int = ExitStatus.OK
+        try:
+            mail.send(message, recipient, mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from))
+            mail_state = {"sent": True, "recipient": recipient, "error": None}
+            log.info("report mailed to %s (%s)", recipient, report.assessment.status.value)
+            if output is Format.json:
+                emit(mail_state)
+        except MailFailed as exc:
+            log.error("%s; the report follows on stdout", exc)
+            mail_state = {"sent": False, "recipient": recipient, "error": str(exc)}
+            emit(mail_state)
+            status = exc.status
+        assert report.changes is not None
+        cost = estimated_cost(report.ai.model if report.ai.used else None, report.ai.prompt_tokens,
+                              report.ai.completion_tokens)
+        record_run(store, ledger_entry(report, report.changes, json_report(report), mail=mail_state,
+                                       started_at=started, version=__version__, cost_usd=cost))
+        return status
 
 
 def main() -> None:

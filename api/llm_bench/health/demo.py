@@ -3,7 +3,9 @@
 Seeded deterministically from the clock's day so two runs on the same day look the same.
 The messages are shaped on real provider errors: a retired model, a capability mismatch, a
 provider whose credentials broke, rate limiting, transient overloads, an API key leaked inside
-an error message, and a message that tries to talk to the AI reviewer.
+an error message, and a message that tries to talk to the AI reviewer. The day before is there
+too (a provider that has since gone silent), with yesterday's recorded run, a fresh discovery
+fetch and catalog entries that back a deprecation and announce a retirement.
 """
 
 from __future__ import annotations
@@ -46,18 +48,39 @@ BEDROCK_AUTH = ("An error occurred (UnrecognizedClientException) when calling th
                 "The security token included in the request is invalid.")
 
 
+SILENT = ("cerebras", "llama-3.3-70b", 12)  # ran yesterday, nothing today
+
+
+def _previous_run(now: dt.datetime) -> dict[str, Any]:
+    """Yesterday's ledger entry: one problem since resolved, one going on for three days."""
+    yesterday = now - dt.timedelta(days=1)
+    return {
+        "started_at": yesterday, "finished_at": yesterday, "status": "warning", "version": "demo",
+        "window": {"start": yesterday - dt.timedelta(days=1), "end": yesterday, "hours": 24.0},
+        "totals": {"successes": 230, "errors": 15}, "mail": {"sent": True, "error": None},
+        "problems": [
+            {"key": "model:groq:llama-3.3-70b-versatile:rate_limit", "label": "groq:llama-3.3-70b-versatile rate_limit ×11",
+             "since": now - dt.timedelta(days=3)},
+            {"key": "model:vertex:gemini-2.5-pro:transient_provider", "label": "vertex:gemini-2.5-pro transient_provider ×4",
+             "since": yesterday},
+        ],
+    }
+
+
 def demo_day(now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
-    """Errors, successes, rollups and the models list for the 24 hours before `now`."""
+    """Documents by collection for the 48 hours before `now`, the ledger and the catalog."""
     rng = random.Random(now.date().toordinal())
 
-    def moment() -> dt.datetime:
-        return now - dt.timedelta(seconds=rng.randint(60, 23 * 3600))
+    def moment(days_back: int = 0) -> dt.datetime:
+        return now - dt.timedelta(days=days_back, seconds=rng.randint(60, 23 * 3600))
 
     successes = []
-    for provider, model, runs in FLEET:
-        for i in range(runs):
-            field = "gen_ts" if i % 2 else "run_ts"  # the writers use either field
-            successes.append({"provider": provider, "model_name": model, field: moment(), "latency_ms": rng.randint(300, 9000)})
+    for days_back, fleet in ((0, FLEET), (1, (*FLEET, SILENT))):
+        for provider, model, runs in fleet:
+            for i in range(runs):
+                field = "gen_ts" if i % 2 else "run_ts"  # the writers use either field
+                successes.append({"provider": provider, "model_name": model, field: moment(days_back),
+                                  "latency_ms": rng.randint(300, 9000)})
     errors = [
         {"ts": moment(), "provider": p, "model_name": m, "error_kind": kind, "normalized_message": msg}
         for p, m, kind, count, msg in TROUBLE for _ in range(count)
@@ -76,6 +99,15 @@ def demo_day(now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
          "error_kind": "rate_limit", "count": 140, "first_seen": now - dt.timedelta(days=30), "last_seen": now,
          "sample_messages": [TROUBLE[2][4]]},
     ]
-    listed = {(p, m) for p, m, _ in FLEET} | {(p, m) for p, m, *_ in TROUBLE} | {("bedrock", m) for m in BEDROCK}
+    listed = ({(p, m) for p, m, _ in (*FLEET, SILENT)} | {(p, m) for p, m, *_ in TROUBLE}
+              | {("bedrock", m) for m in BEDROCK})
     models = [{"provider": p, "model_id": m, "enabled": True, "deprecated": False} for p, m in sorted(listed)]
-    return {"errors": errors, "successes": successes, "rollups": rollups, "models": models}
+    catalog = [
+        {"openrouter_id": "openai/gpt-4-32k", "first_seen_at": now - dt.timedelta(days=200),
+         "last_seen_at": now - dt.timedelta(days=4), "removed_at": now - dt.timedelta(days=2)},
+        {"openrouter_id": "google/gemini-2.5-pro", "first_seen_at": now - dt.timedelta(days=200), "last_seen_at": now,
+         "expiration_date": (now + dt.timedelta(days=10)).date().isoformat()},
+    ]
+    fetch = {"fetched_at": now - dt.timedelta(hours=1), "status": "complete", "listed": 352}
+    return {"errors": errors, "successes": successes, "rollups": rollups, "models": models,
+            "catalog": catalog, "catalog_runs": [fetch], "health_runs": [_previous_run(now)]}

@@ -98,6 +98,7 @@ class HealthFacts:
     providers: tuple[ProviderFacts, ...]
     models: tuple[ModelFacts, ...]  # every model with an event, most errors first
     new_patterns: tuple[Pattern, ...]
+    previous: HealthFacts | None = None  # the window of the same length just before, when collected
 
     @property
     def failing_models(self) -> tuple[ModelFacts, ...]:

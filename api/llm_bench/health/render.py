@@ -14,6 +14,7 @@ from typing import Any
 from .ai_review import AIInfo
 from .assess import Assessment, Finding
 from .facts import HealthFacts
+from .history import NEW, ONGOING, RESOLVED, Changes
 
 TOP_MODELS = 15
 WIDTH = 76  # reads on a phone without sideways scrolling; long URLs stay unbroken
@@ -25,6 +26,7 @@ class HealthReport:
     assessment: Assessment
     ai: AIInfo
     generated_at: dt.datetime
+    changes: Changes | None = None
 
 
 def subject(report: HealthReport) -> str:
@@ -45,8 +47,32 @@ def _wrap(text: str, first: str = "", rest: str = "  ") -> str:
 
 def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
     lines = [f"{title} ({len(items)})"]
-    lines += [f"- {f.key}\n{_wrap(f.detail, '  ')}" for f in items] or ["- none"]
+    lines += [f"- {f.key}" + (" (high confidence)" if f.evidence else "") + f"\n{_wrap(f.detail, '  ')}"
+              + (f"\n{_wrap('catalog: ' + f.evidence, '  ')}" if f.evidence else "") for f in items] or ["- none"]
     return lines + [""]
+
+
+def _changes(report: HealthReport) -> list[str]:
+    changes = report.changes
+    if changes is None:
+        return []
+    since = f" ({_when(changes.previous_run_at)})" if changes.previous_run_at else ""
+    lines = [f"What changed since the previous run{since}"]
+    lines += [_wrap(note, "! ") for note in changes.notes]
+    end = report.facts.window.end
+    for mark in (NEW, RESOLVED, ONGOING):
+        items = changes.marked(mark)
+        if items:
+            lines.append(f"{mark.upper()} ({len(items)})")
+            lines += [_wrap(p.label + (f" — {p.days(end)} days" if mark == ONGOING else ""), "- ") for p in items]
+    if len(lines) == 1 + len(changes.notes):
+        lines.append("- no problems, before or now")
+    return lines + [""]
+
+
+def _delta(now: float, before: float, percent: bool = False) -> str:
+    diff = (now - before) * (100 if percent else 1)
+    return f"{diff:+.1f}pt" if percent else f"{diff:+.0f}"
 
 
 def text_body(report: HealthReport) -> str:
@@ -67,16 +93,27 @@ def text_body(report: HealthReport) -> str:
         lines.append("(AI assessment skipped; rules-based assessment only.)")
     lines += [_wrap(f"Note: {note}") for note in report.ai.notes]
     lines.append("")
+    lines += _changes(report)
     lines += _findings("Models likely deprecated", a.models_likely_deprecated)
     lines += _findings("Code fixes needed", a.code_fixes_needed)
+    if a.went_silent:
+        lines += _findings("Models gone silent", a.went_silent)
+    if a.retiring_soon:
+        lines += _findings("Retiring soon", a.retiring_soon)
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
     lines += [_wrap(i.text, "- ") for i in a.provider_issues] or ["- none"]
     lines += ["", "Recommended actions"]
     lines += [_wrap(action, f"{n}. ", "   ") for n, action in enumerate(a.recommended_actions, 1)] or ["- none"]
     lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
     lines += [f"  {kind:<20} {n:>6}" for kind, n in f.errors_by_kind] or ["  none"]
-    lines += ["", "Providers (ok / errors / error rate)"]
-    lines += [f"  {p.name:<14} {p.successes:>6} / {p.errors:<6} {p.error_rate:6.1%}" for p in f.providers] or ["  none"]
+    if report.changes and report.changes.providers:
+        lines += ["", "Providers: ok / errors / error rate (change vs previous window)"]
+        lines += [f"  {c.name:<14} {c.successes:>5} ({_delta(c.successes, c.previous_successes)}) / {c.errors:>4} "
+                  f"({_delta(c.errors, c.previous_errors)}) / {c.error_rate:.1%} "
+                  f"({_delta(c.error_rate, c.previous_error_rate, True)})" for c in report.changes.providers]
+    else:
+        lines += ["", "Providers (ok / errors / error rate)"]
+        lines += [f"  {p.name:<14} {p.successes:>6} / {p.errors:<6} {p.error_rate:6.1%}" for p in f.providers] or ["  none"]
     lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
     lines += [f"- {m.key} ({m.errors} errors: {_kinds(m.kinds)})" for m in f.error_only_models] or ["- none"]
     lines += ["", f"New error patterns ({len(f.new_patterns)})"]
@@ -117,8 +154,30 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "top_failing_models": [{"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
                                 "last_error": m.last_error.isoformat() if m.last_error else None, "sample": m.sample}
                                for m in f.failing_models[:TOP_MODELS]],
+        "models_likely_deprecated_detail": [{"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
+                                            for x in a.models_likely_deprecated],
+        "went_silent": [x.key for x in a.went_silent],
+        "retiring_soon": [{"model": x.key, "detail": x.detail} for x in a.retiring_soon],
+        "changes": _changes_json(report),
         "ai": {"used": ai.used, "model": ai.model, "error": ai.error, "notes": list(ai.notes),
                "prompt_tokens": ai.prompt_tokens, "completion_tokens": ai.completion_tokens},
         "mail": mail,
         "generated_at": report.generated_at.isoformat(),
+    }
+
+
+def _changes_json(report: HealthReport) -> dict[str, Any] | None:
+    changes = report.changes
+    if changes is None:
+        return None
+    end = report.facts.window.end
+    return {
+        "previous_run_at": changes.previous_run_at.isoformat() if changes.previous_run_at else None,
+        "notes": list(changes.notes),
+        "problems": [{"key": p.key, "label": p.label, "mark": p.mark, "since": p.since.isoformat(),
+                      "days": p.days(end)} for p in changes.problems],
+        "providers": {c.name: {"successes": c.successes, "previous_successes": c.previous_successes,
+                               "errors": c.errors, "previous_errors": c.previous_errors,
+                               "error_rate": round(c.error_rate, 4), "previous_error_rate": round(c.previous_error_rate, 4)}
+                      for c in changes.providers},
     }

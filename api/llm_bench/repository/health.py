@@ -8,7 +8,7 @@ Python only ever sees one row per (provider, model, error kind).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import Store, translate_errors
@@ -28,18 +28,29 @@ ERROR_KINDS = (
 _BATCH = 100_000
 
 
-def error_groups(store: Store, start: dt.datetime, end: dt.datetime, sample_chars: int = 500) -> list[dict[str, Any]]:
-    """One row per (provider, model, kind): count, last error time, most recent sample message.
+def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
+    return {"$cond": [{"$gte": [field, start]}, "current", "previous"]}
+
+
+def error_groups(
+    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None,
+    sample_chars: int = 500,
+) -> list[dict[str, Any]]:
+    """One row per (period, provider, model, kind): count, last error time, most recent sample.
+
+    With `previous_start`, the same command also covers [previous_start, start) and tags those
+    rows with period "previous" (for day-over-day change); otherwise every row is "current".
 
     A missing or unrecognised `error_kind` counts as "unknown". The most recent sample is picked
     with `$max` over a {t, m} sub-document (compared field by field: the latest `ts` wins), which
     streams instead of sorting the whole window.
     """
     pipeline = [
-        {"$match": {"ts": {"$gte": start, "$lt": end}}},
+        {"$match": {"ts": {"$gte": previous_start or start, "$lt": end}}},
         {
             "$group": {
                 "_id": {
+                    "period": _period("$ts", start),
                     "provider": {"$ifNull": ["$provider", "unknown"]},
                     "model": {"$ifNull": ["$model_name", "unknown"]},
                     "kind": {"$cond": [{"$in": ["$error_kind", list(ERROR_KINDS)]}, "$error_kind", "unknown"]},
@@ -58,6 +69,7 @@ def error_groups(store: Store, start: dt.datetime, end: dt.datetime, sample_char
         rows = store.coll("errors").aggregate(pipeline, batchSize=_BATCH, allowDiskUse=True)
         return [
             {
+                "period": r["_id"]["period"],
                 "provider": str(r["_id"]["provider"]),
                 "model": str(r["_id"]["model"]),
                 "kind": r["_id"]["kind"],
@@ -69,18 +81,21 @@ def error_groups(store: Store, start: dt.datetime, end: dt.datetime, sample_char
         ]
 
 
-def success_groups(store: Store, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-    """One row per (provider, model): successful runs in the window and the latest run time.
+def success_groups(
+    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """One row per (period, provider, model): successful runs and the latest run time.
 
     A run's time is `gen_ts`, or `run_ts` when `gen_ts` is absent. The `$or` keeps each branch
-    on its own timestamp index.
+    on its own timestamp index. `previous_start` works as in `error_groups`.
     """
-    window = {"$gte": start, "$lt": end}
+    window = {"$gte": previous_start or start, "$lt": end}
     pipeline = [
         {"$match": {"$or": [{"gen_ts": window}, {"gen_ts": None, "run_ts": window}]}},
         {
             "$group": {
                 "_id": {
+                    "period": _period({"$ifNull": ["$gen_ts", "$run_ts"]}, start),
                     "provider": {"$ifNull": ["$provider", "unknown"]},
                     "model": {"$ifNull": ["$model_name", "unknown"]},
                 },
@@ -93,6 +108,7 @@ def success_groups(store: Store, start: dt.datetime, end: dt.datetime) -> list[d
         rows = store.coll("successes").aggregate(pipeline, batchSize=_BATCH, allowDiskUse=True)
         return [
             {
+                "period": r["_id"]["period"],
                 "provider": str(r["_id"]["provider"]),
                 "model": str(r["_id"]["model"]),
                 "count": r["count"],
@@ -102,7 +118,7 @@ def success_groups(store: Store, start: dt.datetime, end: dt.datetime) -> list[d
         ]
 
 
-def new_error_patterns(store: Store, start: dt.datetime, end: dt.datetime, limit: int = 50) -> list[dict[str, Any]]:
+def new_error_patterns(store: Store, start: dt.datetime, end: dt.datetime, limit: int = 500) -> list[dict[str, Any]]:
     """Error rollups whose fingerprint was first seen inside the window, most frequent first."""
     query = {"first_seen": {"$gte": start, "$lt": end}}
     projection = {
@@ -121,23 +137,12 @@ def new_error_patterns(store: Store, start: dt.datetime, end: dt.datetime, limit
         return list(cursor)
 
 
-def benchmark_models(store: Store) -> list[dict[str, Any]]:
-    """The benchmark's model list: provider, model_id, enabled, deprecated (and other fields)."""
-    with translate_errors("reading models"):
-        cursor = store.coll("models").find({}, {"_id": 0}, batch_size=_BATCH)
-        return list(cursor)
+def insert_documents(store: Store, documents: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    """Bulk-insert documents keyed by collection (a `Collections` attribute such as "errors").
 
-
-def insert_events(
-    store: Store,
-    *,
-    errors: Sequence[dict[str, Any]] = (),
-    successes: Sequence[dict[str, Any]] = (),
-    rollups: Sequence[dict[str, Any]] = (),
-    models: Sequence[dict[str, Any]] = (),
-) -> None:
-    """Bulk-insert benchmark events (used to seed the demo database and test fixtures)."""
-    with translate_errors("inserting events"):
-        for attr, docs in (("errors", errors), ("successes", successes), ("rollups", rollups), ("models", models)):
+    Seeds the demo database and test fixtures; one insert_many per collection.
+    """
+    with translate_errors("inserting documents"):
+        for attr, docs in documents.items():
             if docs:
                 store.coll(attr).insert_many([dict(d) for d in docs], ordered=False)

@@ -1,0 +1,95 @@
+"""What the catalog and the run ledger add to a health window: second signals and staleness.
+
+OpenRouter's catalog (kept by the discovery job) says when a model went missing, was removed
+or has an expiration date. Matched to the benchmark's models by normalised identity (the same
+`identity` discovery uses), that makes "likely deprecated" more certain, lists models that are
+"retiring soon" before they start failing, and a stale last fetch is itself a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..discovery.matching import identity
+from ..untrusted import safe_text
+
+STALE_FETCH = dt.timedelta(hours=48)
+RETIRING_WITHIN = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class CatalogFlag:
+    openrouter_id: str
+    missing_since: dt.datetime | None
+    removed_at: dt.datetime | None
+    expires: dt.date | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    previous_run: Mapping[str, Any] | None
+    last_complete_fetch: dt.datetime | None
+    flags: Mapping[str, CatalogFlag]  # by identity
+    models: tuple[tuple[str, str], ...]  # (provider, model_id) enabled and not deprecated
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def evidence_from(context: Mapping[str, Any]) -> Evidence:
+    flags = {}
+    for doc in context.get("catalog_flags", []):
+        openrouter_id = str(doc.get("openrouter_id") or "")
+        if openrouter_id:
+            flags[identity(openrouter_id)] = CatalogFlag(
+                safe_text(openrouter_id, 120), doc.get("missing_since"), doc.get("removed_at"),
+                _date(doc["expiration_date"]) if doc.get("expiration_date") else None)
+    models = tuple(
+        (str(m.get("provider")), str(m.get("model_id"))) for m in context.get("models", [])
+        if m.get("model_id") and m.get("enabled", True) is not False and not m.get("deprecated")
+    )
+    return Evidence(context.get("previous_run"), context.get("last_complete_fetch"), flags, models)
+
+
+def catalog_sign(evidence: Evidence, model_id: str, today: dt.date) -> str | None:
+    """Why the catalog agrees a model is going away, or None."""
+    flag = evidence.flags.get(identity(model_id))
+    if flag is None:
+        return None
+    if flag.removed_at:
+        return f"OpenRouter removed {flag.openrouter_id} on {flag.removed_at:%Y-%m-%d}"
+    if flag.expires and flag.expires <= today:
+        return f"{flag.openrouter_id} expired on {flag.expires.isoformat()} (OpenRouter)"
+    if flag.missing_since:
+        return f"{flag.openrouter_id} missing from OpenRouter since {flag.missing_since:%Y-%m-%d %H:%M} UTC"
+    return None
+
+
+def retiring_soon(evidence: Evidence, today: dt.date) -> list[tuple[str, str, dt.date]]:
+    """Benchmark models whose catalog expiration date falls within the next 30 days."""
+    found = []
+    for provider, model_id in evidence.models:
+        flag = evidence.flags.get(identity(model_id))
+        if flag and flag.expires and today < flag.expires <= today + RETIRING_WITHIN:
+            found.append((safe_text(provider, 120), safe_text(model_id, 120), flag.expires))
+    return sorted(found, key=lambda item: (item[2], item[0], item[1]))
+
+
+def stale_discovery(evidence: Evidence, now: dt.datetime) -> str | None:
+    """A warning when the last complete discovery fetch is older than 48 hours, or missing."""
+    last = evidence.last_complete_fetch
+    if last is None:
+        return "no complete discovery fetch is recorded"
+    if now - last > STALE_FETCH:
+        hours = (now - last).total_seconds() / 3600
+        return f"the last complete discovery fetch is {hours:.0f} h old ({last:%Y-%m-%d %H:%M} UTC)"
+    return None
