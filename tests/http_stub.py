@@ -91,5 +91,5 @@ def start(stub: HTTPStub) -> HTTPStub:
 
     stub.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     stub.server.daemon_threads = True
-    threading.Thread(target=stub.server.serve_forever, daemon=True).start()
+    threading.Thread(target=stub.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return stub

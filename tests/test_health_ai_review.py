@@ -12,7 +12,7 @@ from openai_stub import PATH, answer_with, completion
 from api.llm_bench.ai import make_client
 from api.llm_bench.config import Settings
 from api.llm_bench.health.assess import Status
-from api.llm_bench.health.job import review
+from api.llm_bench.health.job import AIChoice, review
 
 FACTS = facts(
     errors=[("openai", "gpt-4-32k", "hard_model", 4, "The model `gpt-4-32k` has been deprecated"),
@@ -37,7 +37,7 @@ def good_answer(**overrides: Any) -> dict[str, Any]:
 
 def run(stub: HTTPStub, timeout: float = 10.0) -> Any:
     client = make_client(Settings(openai_api_key="sk-test", openai_base_url=stub.base_url + "/v1", openai_timeout=timeout))
-    return review(FACTS, None, client=client, model="gpt-4o-mini")
+    return review(FACTS, None, AIChoice(client, "gpt-4o-mini"))
 
 
 def test_grounded_answer_is_merged(http_server: HTTPStub) -> None:
@@ -110,5 +110,5 @@ def test_timeout_falls_back(http_server: HTTPStub) -> None:
 
 
 def test_no_client_means_rules_only_with_a_reason() -> None:
-    report = review(FACTS, None, client=None, model="gpt-4o-mini", skipped_because="OPENAI_API_KEY is not set")
+    report = review(FACTS, None, AIChoice(None, "gpt-4o-mini", "OPENAI_API_KEY is not set"))
     assert not report.ai.used and report.ai.error == "OPENAI_API_KEY is not set"

@@ -61,7 +61,7 @@ def embedded_mongodb(timeout: float = 30.0) -> Iterator[str]:
         finally:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=3)  # in-memory storage: nothing to lose by not waiting longer
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

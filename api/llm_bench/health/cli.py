@@ -79,62 +79,46 @@ def health(
 
 
 def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool) -> int:
-    from .. import __version__, mail, repository
-    from ..ai import estimated_cost, make_client
-    from ..errors import MailFailed
+    from .. import mail, repository
+    from ..ai import make_client
     from ..exit_codes import ExitStatus
-    from ..repository.health_runs import record_run
     from .facts import window_for
-    from .history import ledger_entry
-    from .job import collect, compose, printable, review
+    from .job import AIChoice, printable, run
     from .render import json_report
 
     settings = load_settings()
-    started = dt.datetime.now(dt.timezone.utc)
-    window = window_for(days, started)
+    now = dt.datetime.now(dt.timezone.utc)
+    window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient()
-    with _database(settings, demo, started) as store:
+    if no_ai:
+        ai = AIChoice(None, settings.openai_model)
+    elif not settings.openai_api_key:
+        ai = AIChoice(None, settings.openai_model, "OPENAI_API_KEY is not set")
+    else:
+        ai = AIChoice(make_client(settings), settings.openai_model)
+    mail_settings = mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from)
+
+    def deliver(message: object) -> None:
+        assert recipient is not None
+        mail.send(message, recipient, mail_settings)  # type: ignore[arg-type]
+
+    with _database(settings, demo, now) as store:
         if not dry_run:
             repository.ensure_indexes(store)
-        facts, evidence = collect(store, window)
-        log.info("window %s → %s: %d ok, %d errors", window.start, window.end, facts.successes, facts.errors)
-
-        client, skipped = None, None
-        if not no_ai and not settings.openai_api_key:
-            skipped = "OPENAI_API_KEY is not set"
-        elif not no_ai:
-            client = make_client(settings)
-        report = review(facts, evidence, client=client, model=settings.openai_model, skipped_because=skipped)
-        message = compose(report, recipient=recipient or settings.notify_email, sender=settings.mail_from)
-
-        def emit(mail_state: dict[str, object] | None) -> None:
-            if output is Format.json:
-                typer.echo(json.dumps(json_report(report, mail=mail_state), indent=2, ensure_ascii=False))
-            else:
-                typer.echo(printable(message))
-
-        if dry_run:
-            emit(None)
-            return ExitStatus.OK
-        assert recipient is not None
-        status: int = ExitStatus.OK
-        try:
-            mail.send(message, recipient, mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from))
-            mail_state = {"sent": True, "recipient": recipient, "error": None}
-            log.info("report mailed to %s (%s)", recipient, report.assessment.status.value)
-            if output is Format.json:
-                emit(mail_state)
-        except MailFailed as exc:
-            log.error("%s; the report follows on stdout", exc)
-            mail_state = {"sent": False, "recipient": recipient, "error": str(exc)}
-            emit(mail_state)
-            status = exc.status
-        assert report.changes is not None
-        cost = estimated_cost(report.ai.model if report.ai.used else None, report.ai.prompt_tokens,
-                              report.ai.completion_tokens)
-        record_run(store, ledger_entry(report, report.changes, json_report(report), mail=mail_state,
-                                       started_at=started, version=__version__, cost_usd=cost))
-        return status
+        outcome = run(store, window, ai, recipient=recipient or settings.notify_email, sender=settings.mail_from,
+                      deliver=None if dry_run else deliver)
+    facts = outcome.report.facts
+    log.info("window %s → %s: %d ok, %d errors; status %s", window.start, window.end, facts.successes,
+             facts.errors, outcome.report.assessment.status.value)
+    if outcome.failure:
+        log.error("%s; the report follows on stdout", outcome.failure)
+    elif outcome.mail:
+        log.info("report mailed to %s", recipient)
+    if output is Format.json:
+        typer.echo(json.dumps(json_report(outcome.report, mail=outcome.mail), indent=2, ensure_ascii=False))
+    elif dry_run or outcome.failure:
+        typer.echo(printable(outcome.message))
+    return outcome.failure.status if outcome.failure else ExitStatus.OK
 
 
 def main() -> None:

@@ -1,30 +1,52 @@
-"""The health job's steps, wired by the CLI: collect, review (rules + optional AI), compose.
+"""The health job's steps and their wiring: collect, review (rules + optional AI), compose,
+deliver, record.
 
-Each step takes its side effects as parameters (a Store, an OpenAI client or None, the clock),
-so the same code runs against SecantusDB in tests, the embedded demo, and production MongoDB.
+Side effects come in as parameters (a Store, an OpenAI client or None, a delivery function or
+None for a dry run, the window that fixes the clock), so the same code runs against SecantusDB
+in tests, the embedded demo, and production MongoDB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
 
-from ..ai import AIResult, ask_json
+from .. import __version__
+from ..ai import AIResult, ask_json, estimated_cost
+from ..errors import MailFailed
 from ..mail import build_message, default_sender
 from ..repository import Store
 from ..repository import health as queries
-from ..repository.health_runs import run_context
+from ..repository.health_runs import record_run, run_context
 from .ai_review import SCHEMA, SYSTEM, AIInfo, merge, prompt
 from .assess import assess
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .history import compare
+from .history import compare, ledger_entry
 from .patterns import collapse
-from .render import HealthReport, subject, text_body
+from .render import HealthReport, json_report, subject, text_body
 
 NO_RECIPIENT = "undisclosed-recipients:;"
+
+
+@dataclass(frozen=True)
+class AIChoice:
+    """The OpenAI client to ask (None: rules only) and, when skipped, why."""
+
+    client: Any | None
+    model: str
+    skipped_because: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: HealthReport
+    message: EmailMessage
+    mail: dict[str, Any] | None  # None for a dry run
+    failure: MailFailed | None = None
 
 
 def collect(store: Store, window: Window) -> tuple[HealthFacts, Evidence]:
@@ -47,25 +69,50 @@ def collect(store: Store, window: Window) -> tuple[HealthFacts, Evidence]:
     return replace(now, new_patterns=collapse(now.new_patterns), previous=before), evidence_from(context)
 
 
-def review(facts: HealthFacts, evidence: Evidence | None, *, client: Any | None, model: str,
-           skipped_because: str | None = None) -> HealthReport:
+def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> HealthReport:
     """Assess with the rules; when a client is given, ask the model and merge its grounded answer;
     then mark what changed since the previous recorded run."""
     rules = assess(facts, evidence)
-    now = dt.datetime.now(dt.timezone.utc)
-    if client is None:
-        assessment, info = rules, AIInfo(used=False, model=None, error=skipped_because)
+    if ai.client is None:
+        assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
-        result: AIResult = ask_json(client, model=model, system=SYSTEM, user=prompt(facts, rules), schema=SCHEMA,
-                                    name="health_assessment")
+        result: AIResult = ask_json(ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules),
+                                    schema=SCHEMA, name="health_assessment")
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
-    return HealthReport(facts, assessment, info, now, changes)
+    return HealthReport(facts, assessment, info, dt.datetime.now(dt.timezone.utc), changes)
 
 
 def compose(report: HealthReport, *, recipient: str | None, sender: str | None) -> EmailMessage:
     return build_message(subject(report), text_body(report), sender=sender or default_sender(),
                          recipient=recipient or NO_RECIPIENT, now=report.generated_at)
+
+
+def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
+        deliver: Callable[[EmailMessage], None] | None) -> Outcome:
+    """One health run. `deliver=None` is a dry run: nothing is sent and nothing is written.
+
+    Otherwise the message is delivered and the run recorded in the ledger, also when delivery
+    failed (the outcome then carries the failure for the caller to report).
+    """
+    started = dt.datetime.now(dt.timezone.utc)
+    facts, evidence = collect(store, window)
+    report = review(facts, evidence, ai)
+    message = compose(report, recipient=recipient, sender=sender)
+    if deliver is None:
+        return Outcome(report, message, None)
+    failure = None
+    try:
+        deliver(message)
+        mail: dict[str, Any] = {"sent": True, "recipient": recipient, "error": None}
+    except MailFailed as exc:
+        failure, mail = exc, {"sent": False, "recipient": recipient, "error": str(exc)}
+    assert report.changes is not None
+    cost = estimated_cost(report.ai.model if report.ai.used else None, report.ai.prompt_tokens,
+                          report.ai.completion_tokens)
+    record_run(store, ledger_entry(report, report.changes, json_report(report, mail=mail), mail=mail,
+                                   started_at=started, version=__version__, cost_usd=cost))
+    return Outcome(report, message, mail, failure)
 
 
 def printable(message: EmailMessage) -> str:
