@@ -32,7 +32,7 @@ def main(path: Path) -> None:
             top_correct += hits[0]
         matchable += bool(truth)
         covered += bool(truth) and any(hits)
-        wrong += [f"  {row['openrouter_id']} -> {p.provider}:{p.model_id}" for p, ok in zip(proposals, hits) if not ok]
+        wrong += [f"  {row['openrouter_id']} -> {p.provider}:{p.model_id}" for p, ok in zip(proposals, hits, strict=True) if not ok]
     print(f"rows: {len(rows)} ({matchable} with a direct equivalent, {len(rows) - matchable} without)")
     print(f"proposals: {emitted}, correct {correct}: precision {correct / max(emitted, 1):.1%}")
     print(f"first proposal per row: {top_rows} rows, correct {top_correct}: precision {top_correct / max(top_rows, 1):.1%}")
