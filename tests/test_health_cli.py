@@ -81,6 +81,11 @@ def test_json_format_is_one_object_on_stdout(seeded: dict[str, str]) -> None:
     assert data["ai"]["used"] is False and data["ai"]["error"] is None  # skipped on request
     assert "openai:gpt-4-32k" in data["models_likely_deprecated"]
     assert any(issue.startswith("bedrock:") for issue in data["provider_issues"])
+    marks = {p["key"]: p["mark"] for p in data["changes"]["problems"]}
+    assert marks["provider:bedrock:failing"] == "new"
+    assert marks["model:groq:llama-3.3-70b-versatile:rate_limit"] == "ongoing"
+    assert marks["model:vertex:gemini-2.5-pro:transient_provider"] == "resolved"
+    assert data["retiring_soon"][0]["model"] == "vertex:gemini-2.5-pro"
 
 
 def test_real_send_goes_through_msmtp(seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path,
@@ -96,6 +101,8 @@ def test_real_send_goes_through_msmtp(seeded: dict[str, str], smtp: SMTPSink, ms
     assert delivered.message["Subject"].startswith("[CRITICAL] LLM Benchmarks Daily Health")
     assert "Provider-wide issues" in delivered.message.get_content()
     assert any(info["key"] == [("ts", -1)] for info in store.coll("errors").index_information().values())
+    (latest, _yesterday) = store.coll("health_runs").find({}, sort=[("finished_at", -1)])
+    assert latest["mail"]["sent"] is True and latest["status"] == "critical"
 
 
 def test_mail_failure_exits_non_zero_and_keeps_the_report(seeded: dict[str, str], msmtp_binary: str,

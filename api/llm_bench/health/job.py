@@ -80,7 +80,7 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
                                     schema=SCHEMA, name="health_assessment")
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
-    return HealthReport(facts, assessment, info, dt.datetime.now(dt.timezone.utc), changes)
+    return HealthReport(facts, assessment, info, facts.window.end, changes)
 
 
 def compose(report: HealthReport, *, recipient: str | None, sender: str | None) -> EmailMessage:

@@ -1,0 +1,142 @@
+"""The health job over recorded days in SecantusDB: yesterday's run, then today's.
+
+Known answers: which problems are NEW, ONGOING and RESOLVED, a provider that went silent, a
+stale discovery fetch, a model retiring in 10 days, a burst of errors that differ only in
+request ids collapsing into one pattern, a dry run that writes nothing, and a failed mail that
+is recorded and mentioned the next day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+
+import pytest
+
+from api.llm_bench import repository
+from api.llm_bench.errors import MailFailed
+from api.llm_bench.health.assess import Status
+from api.llm_bench.health.facts import Window
+from api.llm_bench.health.job import AIChoice, run
+from api.llm_bench.repository.health import insert_documents
+from api.llm_bench.repository.health_runs import recent_runs
+
+DAY1 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.timezone.utc)
+DAY2 = DAY1 + dt.timedelta(days=1)
+RULES_ONLY = AIChoice(None, "gpt-4o-mini")
+
+
+def window(end: dt.datetime) -> Window:
+    return Window(end - dt.timedelta(days=1), end)
+
+
+def at(day_end: dt.datetime, hours_before: float) -> dt.datetime:
+    return day_end - dt.timedelta(hours=hours_before)
+
+
+def err(day_end: dt.datetime, provider: str, model: str, kind: str, message: str, h: float = 2) -> dict[str, object]:
+    return {"ts": at(day_end, h), "provider": provider, "model_name": model, "error_kind": kind,
+            "normalized_message": message}
+
+
+def ok(day_end: dt.datetime, provider: str, model: str, n: int) -> list[dict[str, object]]:
+    return [{"gen_ts": at(day_end, 1 + i % 20), "provider": provider, "model_name": model} for i in range(n)]
+
+
+@pytest.fixture
+def two_days(store: repository.Store) -> repository.Store:
+    insert_documents(store, {
+        "successes": [*ok(DAY1, "openai", "gpt-4o", 30), *ok(DAY1, "cerebras", "llama-3.3-70b", 12),
+                      *ok(DAY1, "groq", "llama-3.3-70b-versatile", 30), *ok(DAY1, "vertex", "gemini-2.5-pro", 20),
+                      *ok(DAY2, "openai", "gpt-4o", 30), *ok(DAY2, "groq", "llama-3.3-70b-versatile", 30),
+                      *ok(DAY2, "vertex", "gemini-2.5-pro", 20)],
+        "errors": [*(err(DAY1, "groq", "llama-3.3-70b-versatile", "rate_limit", "429 slow down") for _ in range(3)),
+                   *(err(DAY1, "vertex", "gemini-2.5-pro", "network", "connection reset") for _ in range(2)),
+                   *(err(DAY2, "groq", "llama-3.3-70b-versatile", "rate_limit", "429 slow down") for _ in range(2)),
+                   *(err(DAY2, "openai", "gpt-4-32k", "hard_model", "The model `gpt-4-32k` does not exist")
+                     for _ in range(4))],
+        "rollups": [{"fingerprint": f"fp-{i}", "provider": "anthropic", "model_name": "claude-sonnet-4",
+                     "error_kind": "transient_provider", "count": 1, "first_seen": at(DAY2, 3), "last_seen": at(DAY2, 3),
+                     "sample_messages": [f"Overloaded (request_id: req_{i:03d}abcdefghijkl)"]} for i in range(40)],
+        "models": [{"provider": "vertex", "model_id": "gemini-2.5-pro", "enabled": True, "deprecated": False},
+                   {"provider": "openai", "model_id": "gpt-4-32k", "enabled": True, "deprecated": False}],
+        "catalog": [{"openrouter_id": "google/gemini-2.5-pro", "expiration_date": "2026-12-06"},
+                    {"openrouter_id": "openai/gpt-4-32k", "removed_at": DAY1 - dt.timedelta(days=5)}],
+        "catalog_runs": [{"fetched_at": DAY1 - dt.timedelta(days=3), "status": "complete"}],
+    })
+    return store
+
+
+def sent(outbox: list[EmailMessage]):  # type: ignore[no-untyped-def]
+    return outbox.append
+
+
+def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> None:
+    outbox: list[EmailMessage] = []
+    first = run(two_days, window(DAY1), RULES_ONLY, recipient="ops@example.test", sender="b@example.test",
+                deliver=sent(outbox))
+    assert first.mail == {"sent": True, "recipient": "ops@example.test", "error": None}
+    second = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender="b@example.test",
+                 deliver=sent(outbox))
+    changes = second.report.changes
+    assert changes is not None and changes.previous_run_at == DAY1
+    marks = {p.key: p.mark for p in changes.problems}
+    assert marks == {
+        "provider:cerebras:silent": "new",
+        "model:openai:gpt-4-32k:hard_model": "new",
+        "model:groq:llama-3.3-70b-versatile:rate_limit": "ongoing",
+        "model:vertex:gemini-2.5-pro:network": "resolved",
+    }
+    ongoing = changes.marked("ongoing")[0]
+    assert ongoing.since == DAY1 and ongoing.days(DAY2) == 2
+
+    a = second.report.assessment
+    assert a.status is Status.WARNING
+    assert [(f.key, f.confidence) for f in a.models_likely_deprecated] == [("openai:gpt-4-32k", "high")]
+    assert [f.key for f in a.retiring_soon] == ["vertex:gemini-2.5-pro"]
+    assert any("discovery fetch is 96 h old" in r for r in a.reasons)
+
+    (pattern,) = second.report.facts.new_patterns
+    assert (pattern.count, pattern.model) == (40, "claude-sonnet-4")
+
+    body = outbox[1].get_content()
+    assert body.index("NEW (2)") < body.index("RESOLVED (1)") < body.index("ONGOING (1)")
+    assert "groq:llama-3.3-70b-versatile rate_limit ×2 — 2 days" in body
+    assert "Retiring soon (1)" in body and "(high confidence)" in body
+    assert "groq" in body and "(+0) / " in body  # provider change against the previous window
+
+    ledger = recent_runs(two_days)
+    assert [r["window"]["end"] for r in ledger] == [DAY2, DAY1]
+    latest = ledger[0]
+    assert latest["status"] == "warning" and latest["mail"]["sent"] is True and latest["version"]
+    assert latest["ai"] == {"used": False, "model": None, "error": None, "prompt_tokens": 0, "completion_tokens": 0,
+                            "estimated_cost_usd": None}
+    assert {p["key"] for p in latest["problems"]} == set(marks) - {"model:vertex:gemini-2.5-pro:network"}
+
+
+def test_dry_run_writes_nothing(two_days: repository.Store) -> None:
+    before = {name: two_days.db[name].count_documents({}) for name in two_days.db.list_collection_names()}
+    outcome = run(two_days, window(DAY2), RULES_ONLY, recipient=None, sender=None, deliver=None)
+    assert outcome.mail is None
+    after = {name: two_days.db[name].count_documents({}) for name in two_days.db.list_collection_names()}
+    assert after == before and recent_runs(two_days) == []
+
+
+def test_failed_mail_is_recorded_and_mentioned_next_day(two_days: repository.Store) -> None:
+    def broken(_message: EmailMessage) -> None:
+        raise MailFailed("msmtp exited with status 75: cannot connect")
+
+    first = run(two_days, window(DAY1), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=broken)
+    assert first.failure is not None and first.mail is not None and first.mail["sent"] is False
+    assert recent_runs(two_days)[0]["mail"]["sent"] is False
+    second = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    assert second.report.changes is not None
+    assert any("not mailed (msmtp exited with status 75" in n for n in second.report.changes.notes)
+
+
+def test_a_skipped_day_is_mentioned(two_days: repository.Store) -> None:
+    run(two_days, window(DAY1 - dt.timedelta(days=2)), RULES_ONLY, recipient="o@example.test", sender=None,
+        deliver=lambda m: None)
+    later = run(two_days, window(DAY2), RULES_ONLY, recipient="o@example.test", sender=None, deliver=lambda m: None)
+    assert later.report.changes is not None
+    assert any("at least one run was missed" in n for n in later.report.changes.notes)

@@ -1,0 +1,39 @@
+"""The run ledger and the one-command run context."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from api.llm_bench import repository
+from api.llm_bench.repository.health import insert_documents
+from api.llm_bench.repository.health_runs import record_run, recent_runs, run_context
+
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+
+
+def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
+    assert run_context(store) == {"previous_run": None, "last_complete_fetch": None, "catalog_flags": [], "models": []}
+
+
+def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.Store) -> None:
+    record_run(store, {"finished_at": NOW - dt.timedelta(days=2), "status": "healthy"})
+    record_run(store, {"finished_at": NOW - dt.timedelta(days=1), "status": "warning", "problems": [{"key": "k"}]})
+    insert_documents(store, {
+        "catalog_runs": [{"fetched_at": NOW, "status": "refused"},
+                         {"fetched_at": NOW - dt.timedelta(hours=3), "status": "complete"},
+                         {"fetched_at": NOW - dt.timedelta(hours=30), "status": "complete"}],
+        "catalog": [{"openrouter_id": "a/removed", "removed_at": NOW}, {"openrouter_id": "a/fine", "missing_since": None},
+                    {"openrouter_id": "a/expiring", "expiration_date": "2026-12-01"}],
+        "models": [{"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False}],
+    })
+    context = run_context(store)
+    assert context["previous_run"]["status"] == "warning"
+    assert context["last_complete_fetch"] == NOW - dt.timedelta(hours=3)
+    assert sorted(f["openrouter_id"] for f in context["catalog_flags"]) == ["a/expiring", "a/removed"]
+    assert context["models"] == [{"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False}]
+
+
+def test_recent_runs_newest_first(store: repository.Store) -> None:
+    for days in (3, 1, 2):
+        record_run(store, {"finished_at": NOW - dt.timedelta(days=days)})
+    assert [r["finished_at"] for r in recent_runs(store)] == [NOW - dt.timedelta(days=d) for d in (1, 2, 3)]
