@@ -18,7 +18,7 @@ from api.llm_bench.config import Settings
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.matching import candidates, identity, rule_proposals
 
-TRUTH = Path(__file__).parent / "fixtures" / "matching" / "openrouter-to-direct.jsonl"
+TRUTH = Path(__file__).parent / "fixtures" / "matching" / "truth.jsonl"  # derived: ids and matches only
 CHAT = "/v1/chat/completions"
 NOW = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
 
