@@ -97,9 +97,10 @@ class Settings:
             )
         return self.mongodb_uri
 
-    def require_recipient(self) -> str:
+    def require_recipient(self, hint: str = "") -> str:
+        """The one recipient address; `hint` is appended to the error when it is missing."""
         if not self.notify_email:
-            raise ConfigError("NOTIFY_EMAIL is not set: it is the report's recipient (use --dry-run to print instead)")
+            raise ConfigError("NOTIFY_EMAIL is not set: it is the recipient of the mail" + (f" ({hint})" if hint else ""))
         if any(c in self.notify_email for c in " \t\r\n,;<>") or "@" not in self.notify_email:
             raise ConfigError(f"NOTIFY_EMAIL must be one plain address, got {self.notify_email!r}")
         return self.notify_email

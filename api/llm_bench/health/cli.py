@@ -89,7 +89,7 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     settings = load_settings()
     now = dt.datetime.now(dt.timezone.utc)
     window = window_for(days, now)
-    recipient = None if dry_run else settings.require_recipient()
+    recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
     if no_ai:
         ai = AIChoice(None, settings.openai_model)
     elif not settings.openai_api_key:
