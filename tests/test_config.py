@@ -159,9 +159,9 @@ def test_require_recipient() -> None:
 
 def test_missing_recipient_is_a_config_error() -> None:
     with pytest.raises(ConfigError) as info:
-        Settings.from_env({}).require_recipient()
+        Settings.from_env({}).require_recipient("use --dry-run to print instead")
     assert "NOTIFY_EMAIL is not set" in str(info.value)
-    assert "--dry-run" in str(info.value)
+    assert "(use --dry-run to print instead)" in str(info.value)
     assert info.value.status is ExitStatus.CONFIG_ERROR
 
 
