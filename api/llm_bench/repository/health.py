@@ -32,20 +32,10 @@ def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
     return {"$cond": [{"$gte": [field, start]}, "current", "previous"]}
 
 
-def error_groups(
-    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None,
-    sample_chars: int = 500,
-) -> list[dict[str, Any]]:
-    """One row per (period, provider, model, kind): count, last error time, most recent sample.
-
-    With `previous_start`, the same command also covers [previous_start, start) and tags those
-    rows with period "previous" (for day-over-day change); otherwise every row is "current".
-
-    A missing or unrecognised `error_kind` counts as "unknown". The most recent sample is picked
-    with `$max` over a {t, m} sub-document (compared field by field: the latest `ts` wins), which
-    streams instead of sorting the whole window.
-    """
-    pipeline = [
+def error_pipeline(start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None,
+                   sample_chars: int = 500) -> list[dict[str, Any]]:
+    """The aggregation `error_groups` runs: a range on the `ts` index, then one `$group`."""
+    return [
         {"$match": {"ts": {"$gte": previous_start or start, "$lt": end}}},
         {
             "$group": {
@@ -65,6 +55,22 @@ def error_groups(
             }
         },
     ]
+
+
+def error_groups(
+    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None,
+    sample_chars: int = 500,
+) -> list[dict[str, Any]]:
+    """One row per (period, provider, model, kind): count, last error time, most recent sample.
+
+    With `previous_start`, the same command also covers [previous_start, start) and tags those
+    rows with period "previous" (for day-over-day change); otherwise every row is "current".
+
+    A missing or unrecognised `error_kind` counts as "unknown". The most recent sample is picked
+    with `$max` over a {t, m} sub-document (compared field by field: the latest `ts` wins), which
+    streams instead of sorting the whole window.
+    """
+    pipeline = error_pipeline(start, end, previous_start=previous_start, sample_chars=sample_chars)
     with translate_errors("aggregating errors"):
         rows = store.coll("errors").aggregate(pipeline, batchSize=_BATCH, allowDiskUse=True)
         return [
@@ -81,17 +87,20 @@ def error_groups(
         ]
 
 
-def success_groups(
-    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
-) -> list[dict[str, Any]]:
-    """One row per (period, provider, model): successful runs and the latest run time.
+def success_pipeline(collection: str, start: dt.datetime, end: dt.datetime, *,
+                     previous_start: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The aggregation `success_groups` runs on `collection`, still one command.
 
-    A run's time is `gen_ts`, or `run_ts` when `gen_ts` is absent. The `$or` keeps each branch
-    on its own timestamp index. `previous_start` works as in `error_groups`.
+    Runs timed by `gen_ts` and runs with only a `run_ts` are matched by two plain ranges, each on
+    its own timestamp index, joined with `$unionWith`: a single `$match` with `$or` over the two
+    fields is planned as a collection scan by some servers (SecantusDB), whereas a plain range
+    uses the index everywhere. The branches are disjoint (`gen_ts` set vs absent), so no run is
+    counted twice.
     """
     window = {"$gte": previous_start or start, "$lt": end}
-    pipeline = [
-        {"$match": {"$or": [{"gen_ts": window}, {"gen_ts": None, "run_ts": window}]}},
+    return [
+        {"$match": {"gen_ts": window}},
+        {"$unionWith": {"coll": collection, "pipeline": [{"$match": {"run_ts": window, "gen_ts": None}}]}},
         {
             "$group": {
                 "_id": {
@@ -104,6 +113,17 @@ def success_groups(
             }
         },
     ]
+
+
+def success_groups(
+    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """One row per (period, provider, model): successful runs and the latest run time.
+
+    A run's time is `gen_ts`, or `run_ts` when `gen_ts` is absent. `previous_start` works as in
+    `error_groups`.
+    """
+    pipeline = success_pipeline(store.names.successes, start, end, previous_start=previous_start)
     with translate_errors("aggregating successes"):
         rows = store.coll("successes").aggregate(pipeline, batchSize=_BATCH, allowDiskUse=True)
         return [
