@@ -40,13 +40,20 @@ def window_for(days: float, now: dt.datetime) -> Window:
     return Window(start=end - dt.timedelta(days=days), end=end)
 
 
+class _CountsByKind:
+    kinds: tuple[tuple[str, int], ...]  # (kind, count), most frequent first
+
+    def count(self, kind: str) -> int:
+        return dict(self.kinds).get(kind, 0)
+
+
 @dataclass(frozen=True)
-class ModelFacts:
+class ModelFacts(_CountsByKind):
     provider: str
     model: str
     successes: int
     errors: int
-    kinds: tuple[tuple[str, int], ...]  # (kind, count), most frequent first
+    kinds: tuple[tuple[str, int], ...]
     last_error: dt.datetime | None
     sample: str  # the most recent error message, made safe
 
@@ -54,12 +61,9 @@ class ModelFacts:
     def key(self) -> str:
         return f"{self.provider}:{self.model}"
 
-    def count(self, kind: str) -> int:
-        return dict(self.kinds).get(kind, 0)
-
 
 @dataclass(frozen=True)
-class ProviderFacts:
+class ProviderFacts(_CountsByKind):
     name: str
     successes: int
     errors: int
@@ -74,9 +78,6 @@ class ProviderFacts:
     @property
     def error_rate(self) -> float:
         return self.errors / self.attempts if self.attempts else 0.0
-
-    def count(self, kind: str) -> int:
-        return dict(self.kinds).get(kind, 0)
 
 
 @dataclass(frozen=True)
