@@ -10,17 +10,29 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from enum import Enum
 from typing import TypeVar
 
 import typer
 
 from .config import Settings
 from .errors import OpsError
+from .exit_codes import describe
 from .untrusted import safe_text
 
 T = TypeVar("T")
 
 log = logging.getLogger("llm_bench")
+
+#: The exit-status table, for the apps' --help epilog.
+EXIT_STATUSES = "Exit statuses:\n\n\b\n" + "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe())
+
+
+class Format(str, Enum):
+    """--format: text for people, json for scripts."""
+
+    text = "text"
+    json = "json"
 
 
 def load_settings() -> Settings:

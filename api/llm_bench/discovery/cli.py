@@ -12,31 +12,23 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
-from enum import Enum
 from typing import Any
 
 import typer
 
-from ..cli_support import guarded, load_settings, setup_logging
+from ..cli_support import EXIT_STATUSES, Format, guarded, load_settings, setup_logging
 from ..config import Settings
-from ..exit_codes import describe
 from .matching import PROVIDERS
 
 log = logging.getLogger("llm_bench.discovery")
 
-_EXIT_TABLE = "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe())
 app = typer.Typer(
     help="Track OpenRouter's model catalog and propose new models for the benchmark.",
-    epilog=f"Exit statuses:\n\n{_EXIT_TABLE}",
+    epilog=EXIT_STATUSES,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
 
 
 _FORMAT = typer.Option(Format.text, "--format", help="text for people, json for scripts")

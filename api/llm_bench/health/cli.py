@@ -11,21 +11,16 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterator
-from enum import Enum
 
 import typer
 
-from ..cli_support import guarded, load_settings, setup_logging
+from ..cli_support import EXIT_STATUSES, Format, guarded, load_settings, setup_logging
 from ..config import Settings
 
 log = logging.getLogger("llm_bench.health")
 
-app = typer.Typer(add_completion=False, help="Daily health check of the LLM benchmarks, mailed through msmtp.")
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
+app = typer.Typer(add_completion=False, help="Daily health check of the LLM benchmarks, mailed through msmtp.",
+                  rich_markup_mode=None)
 
 
 @contextlib.contextmanager
@@ -54,7 +49,7 @@ def _database(settings: Settings, demo: bool, now: dt.datetime) -> Iterator[obje
             store.close()
 
 
-@app.command()
+@app.command(epilog=EXIT_STATUSES)
 def health(
     days: float = typer.Option(1.0, "--days", help="Window length in days, ending now (fractional allowed, >= 1 hour)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the complete email instead of sending; write nothing."),
@@ -67,11 +62,10 @@ def health(
 
     Examples:
 
-      llm-health-check --dry-run              # print today's email, send nothing
-
-      llm-health-check --days 7 --no-ai       # a week, rules only, mailed to NOTIFY_EMAIL
-
-      llm-health-check --demo --format json   # embedded demo data, JSON on stdout
+    \b
+      llm-health-check --dry-run             # print today's email, send nothing
+      llm-health-check --days 7 --no-ai      # a week, rules only, mail it
+      llm-health-check --demo --format json  # embedded demo data, JSON
     """
     setup_logging(verbose)
     code = guarded(lambda: _run(days=days, dry_run=dry_run or demo, no_ai=no_ai, output=output, demo=demo))
