@@ -92,15 +92,16 @@ def success_pipeline(collection: str, start: dt.datetime, end: dt.datetime, *,
     """The aggregation `success_groups` runs on `collection`, still one command.
 
     Runs timed by `gen_ts` and runs with only a `run_ts` are matched by two plain ranges, each on
-    its own timestamp index, joined with `$unionWith`: a single `$match` with `$or` over the two
-    fields is planned as a collection scan by some servers (SecantusDB), whereas a plain range
-    uses the index everywhere. The branches are disjoint (`gen_ts` set vs absent), so no run is
-    counted twice.
+    its own timestamp index, joined with `$unionWith`: some servers (SecantusDB) plan a `$or`
+    over the two fields, or a range combined with `gen_ts: null` in one `$match`, as a collection
+    scan, whereas a plain range uses the index everywhere (MongoDB merges the two `$match`
+    stages of the branch and still picks an index). The branches are disjoint (`gen_ts` set vs
+    absent), so no run is counted twice.
     """
     window = {"$gte": previous_start or start, "$lt": end}
     return [
         {"$match": {"gen_ts": window}},
-        {"$unionWith": {"coll": collection, "pipeline": [{"$match": {"run_ts": window, "gen_ts": None}}]}},
+        {"$unionWith": {"coll": collection, "pipeline": [{"$match": {"run_ts": window}}, {"$match": {"gen_ts": None}}]}},
         {
             "$group": {
                 "_id": {
@@ -139,7 +140,10 @@ def success_groups(
 
 
 def new_error_patterns(store: Store, start: dt.datetime, end: dt.datetime, limit: int = 500) -> list[dict[str, Any]]:
-    """Error rollups whose fingerprint was first seen inside the window, most frequent first."""
+    """Error rollups whose fingerprint was first seen inside the window, most frequent first.
+
+    All `limit` rows come back in the first reply, so the command count does not grow with them.
+    """
     query = {"first_seen": {"$gte": start, "$lt": end}}
     projection = {
         "_id": 0,
@@ -153,7 +157,7 @@ def new_error_patterns(store: Store, start: dt.datetime, end: dt.datetime, limit
         "sample_messages": {"$slice": 1},
     }
     with translate_errors("reading error rollups"):
-        cursor = store.coll("rollups").find(query, projection).sort("count", -1).limit(limit)
+        cursor = store.coll("rollups").find(query, projection).sort("count", -1).limit(limit).batch_size(limit)
         return list(cursor)
 
 
