@@ -118,6 +118,8 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
                 "successes": [{"gen_ts": hours_ago(2), "provider": f"p{i % 7}", "model_name": f"m{i}"}
                               for i in range(n_models)],
                 "models": [{"provider": f"p{i % 7}", "model_id": f"m{i}", "enabled": True} for i in range(n_models)],
+                "rollups": [{"fingerprint": f"f{i}", "provider": f"p{i % 7}", "model_name": f"m{i}", "count": i,
+                             "first_seen": hours_ago(3)} for i in range(n_models)],
             })
             counter.commands.clear()
             facts, evidence = collect(store, Window(START, NOW))
@@ -128,3 +130,19 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
             store.client.drop_database(f"{db_name}-{n_models}")
             store.close()
     assert counts[0] == counts[1] <= 6, counts
+
+
+def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> None:
+    repository.ensure_indexes(store)
+    queries.insert_documents(store, {
+        "errors": [{"ts": hours_ago(h), "provider": "openai", "model_name": "gpt-4"} for h in range(0, 96, 4)],
+        "successes": [{"gen_ts" if h % 8 else "run_ts": hours_ago(h), "provider": "openai", "model_name": "gpt-4"}
+                      for h in range(0, 96, 4)],
+    })
+    names = store.names
+    successes = queries.success_pipeline(names.successes, START, NOW, previous_start=START - dt.timedelta(days=1))
+    run_ts_branch = successes[1]["$unionWith"]["pipeline"]  # some servers leave it out of the explain
+    for collection, pipeline in ((names.errors, queries.error_pipeline(START, NOW)), (names.successes, successes),
+                                 (names.successes, run_ts_branch)):
+        plan = str(store.db.command("explain", {"aggregate": collection, "pipeline": pipeline, "cursor": {}}))
+        assert "IXSCAN" in plan and "COLLSCAN" not in plan, (collection, plan)
