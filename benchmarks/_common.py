@@ -16,18 +16,18 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-
-from pymongo import monitoring
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
 from api.llm_bench.embedded import embedded_mongodb
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # http_stub, openai_stub
+sys.path.insert(0, str(ROOT / "tests"))  # http_stub, openai_stub, command_counter
+
+from command_counter import CommandCounter  # noqa: E402
 
 T = TypeVar("T")
 
@@ -40,23 +40,6 @@ def parser(description: str | None) -> argparse.ArgumentParser:
     return parsed
 
 
-@dataclass
-class CommandCounter(monitoring.CommandListener):
-    """Every command the client sends (getMore included), by name, since the last `reset`."""
-
-    names: list[str] = field(default_factory=list)
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-    def reset(self) -> None:
-        self.names.clear()
 
     def summary(self) -> str:
         """"4 (aggregate 3, find 1)"."""

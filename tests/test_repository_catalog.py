@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from command_counter import CommandCounter
 from http_stub import HTTPStub, json_reply
-from pymongo import monitoring
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
@@ -140,23 +140,9 @@ def test_bad_payloads_leave_the_catalog_untouched(store: repository.Store, http_
     assert repo.last_complete_run(store)["fetched_at"] == at("2026-01-17")
 
 
-class _Commands(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 def test_a_fetch_is_one_bulk_write(store: repository.Store, http_server: HTTPStub, mongo_uri: str, db_name: str) -> None:
     repository.ensure_indexes(store)
-    listener = _Commands()
+    listener = CommandCounter()
     watched = repository.connect(mongo_uri, db_name, Collections(), event_listeners=[listener])
     try:
         fetch_day(watched, http_server, "2026-01-16")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pymongo import monitoring
+from command_counter import CommandCounter
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
@@ -89,27 +89,13 @@ def test_new_error_patterns_are_those_first_seen_in_the_window(store: repository
     assert rows[1]["sample_messages"] == ["gone"]
 
 
-class _Counter(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.commands: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.commands.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -> None:
     from api.llm_bench.health.facts import Window
     from api.llm_bench.health.job import collect
 
     counts = []
     for n_models in (5, 400):
-        counter = _Counter()
+        counter = CommandCounter()
         store = repository.connect(mongo_uri, f"{db_name}-{n_models}", Collections(), event_listeners=[counter])
         try:
             queries.insert_documents(store, {
@@ -121,10 +107,10 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
                 "rollups": [{"fingerprint": f"f{i}", "provider": f"p{i % 7}", "model_name": f"m{i}", "count": i,
                              "first_seen": hours_ago(3)} for i in range(n_models)],
             })
-            counter.commands.clear()
+            counter.names.clear()
             facts, evidence = collect(store, Window(START, NOW))
             assert len(evidence.models) == n_models
-            counts.append(len(counter.commands))
+            counts.append(len(counter.names))
             assert len(facts.models) == n_models
         finally:
             store.client.drop_database(f"{db_name}-{n_models}")
