@@ -40,13 +40,6 @@ def parser(description: str | None) -> argparse.ArgumentParser:
     return parsed
 
 
-
-    def summary(self) -> str:
-        """"4 (aggregate 3, find 1)"."""
-        counts = collections.Counter(self.names)
-        return f"{len(self.names)} ({', '.join(f'{name} {n}' for name, n in sorted(counts.items()))})"
-
-
 @dataclass(frozen=True)
 class Bench:
     uri: str

@@ -75,11 +75,10 @@ def fetch_rows(uri: str | None, stub: http_stub.HTTPStub, repeat: int) -> list[l
 def reviewed_answers(stub: http_stub.HTTPStub) -> None:
     """Answer each batch from the reviewed matches; count requests through `stub.requests`."""
     truth: dict[str, dict[str, Any]] = {}
-    if REVIEWED_MATCHES.exists():
-        for line in REVIEWED_MATCHES.read_text().splitlines():
-            row = json.loads(line) if line.strip() else None
-            if row and row["matches"]:
-                truth[row["openrouter_id"]] = row["matches"][0]
+    for line in REVIEWED_MATCHES.read_text().splitlines():
+        row = json.loads(line) if line.strip() else None
+        if row and row["matches"]:
+            truth[row["openrouter_id"]] = row["matches"][0]
 
     def handler(request: http_stub.Request) -> tuple[int, dict[str, str], Any]:
         user = request.json()["messages"][-1]["content"]

@@ -1,6 +1,7 @@
 """Precision and coverage of the deterministic matching rules against hand-reviewed truth.
 
-Reads ../shared/data/matching/openrouter-to-direct.jsonl (or the path given as argument).
+Reads the derived truth in tests/fixtures/matching/truth.jsonl (or the JSONL path given as argument,
+for example ../shared/data/matching/openrouter-to-direct.jsonl).
 A proposal is correct when its (provider, model_id) is among the row's truth matches; a
 proposal for a row with no direct equivalent is wrong. Coverage counts rows that have a truth
 match and get at least one correct proposal. Usage: uv run python benchmarks/matching_precision.py
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from api.llm_bench.discovery.matching import rule_proposals
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "matching" / "openrouter-to-direct.jsonl"
+DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "matching" / "truth.jsonl"
 
 
 def main(path: Path) -> None:

@@ -5,6 +5,7 @@ Used by the tests that prove a job sends a fixed number of commands, and by the 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pymongo import monitoring
@@ -25,3 +26,8 @@ class CommandCounter(monitoring.CommandListener):
 
     def reset(self) -> None:
         self.names.clear()
+
+    def summary(self) -> str:
+        """For example "4 (aggregate 3, find 1)"."""
+        counts = Counter(self.names)
+        return f"{len(self.names)} ({', '.join(f'{name} {n}' for name, n in sorted(counts.items()))})"

@@ -22,6 +22,11 @@ from ..config import Collections
 from ..errors import ConfigError, DatabaseUnavailable
 
 
+#: Batch size that brings a job's rows back in the first reply (no getMore round trips); the
+#: server still caps one reply at 16 MiB.
+ONE_REPLY = 100_000
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database plus the collection names in force."""

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import DESCENDING, UpdateOne
 
 from ..discovery.catalog import CatalogDiff, storable
-from . import Store, translate_errors
+from . import ONE_REPLY, Store, translate_errors
 
 __all__ = [
     "apply_fetch",
@@ -35,7 +35,7 @@ _STATE_FIELDS = ("openrouter_id", "price_prompt", "price_completion", "context_l
 def stored_state(store: Store) -> dict[str, dict[str, Any]]:
     """Every stored model's tracked fields and absence counters, by OpenRouter id."""
     with translate_errors("reading the catalog"):
-        rows = store.coll("catalog").find({}, {"_id": 0, **{f: 1 for f in _STATE_FIELDS}})
+        rows = store.coll("catalog").find({}, {"_id": 0, **{f: 1 for f in _STATE_FIELDS}}, batch_size=ONE_REPLY)
         return {row["openrouter_id"]: row for row in rows}
 
 
@@ -96,13 +96,13 @@ def benchmark_models(store: Store) -> list[dict[str, Any]]:
     """The benchmark's `models` (provider, model_id, enabled, deprecated), whatever their state."""
     with translate_errors("reading models"):
         return list(store.coll("models").find({}, {"_id": 0, "provider": 1, "model_id": 1, "enabled": 1,
-                                                   "deprecated": 1}))
+                                                   "deprecated": 1}, batch_size=ONE_REPLY))
 
 
 def catalog_models(store: Store) -> list[dict[str, Any]]:
     """Catalog models not marked removed, without the raw entry and history."""
     with translate_errors("reading the catalog"):
-        cursor = store.coll("catalog").find({"removed_at": None}, {"_id": 0, "raw": 0, "history": 0})
+        cursor = store.coll("catalog").find({"removed_at": None}, {"_id": 0, "raw": 0, "history": 0}, batch_size=ONE_REPLY)
         return list(cursor)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import Store, translate_errors
+from . import ONE_REPLY, Store, translate_errors
 
 ERROR_KINDS = (
     "auth",
@@ -23,9 +23,6 @@ ERROR_KINDS = (
     "network",
     "unknown",
 )
-
-# Large enough that the rows of a window come back in the first reply (no getMore round trips).
-_BATCH = 100_000
 
 
 def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
@@ -72,7 +69,7 @@ def error_groups(
     """
     pipeline = error_pipeline(start, end, previous_start=previous_start, sample_chars=sample_chars)
     with translate_errors("aggregating errors"):
-        rows = store.coll("errors").aggregate(pipeline, batchSize=_BATCH, allowDiskUse=True)
+        rows = store.coll("errors").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
         return [
             {
                 "period": r["_id"]["period"],
@@ -126,7 +123,7 @@ def success_groups(
     """
     pipeline = success_pipeline(store.names.successes, start, end, previous_start=previous_start)
     with translate_errors("aggregating successes"):
-        rows = store.coll("successes").aggregate(pipeline, batchSize=_BATCH, allowDiskUse=True)
+        rows = store.coll("successes").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
         return [
             {
                 "period": r["_id"]["period"],

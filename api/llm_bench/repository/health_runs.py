@@ -13,9 +13,8 @@ from typing import Any
 
 from pymongo import DESCENDING
 
-from . import Store, translate_errors
+from . import ONE_REPLY, Store, translate_errors
 
-_BATCH = 100_000
 
 
 def _tagged(source: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +44,7 @@ def run_context(store: Store) -> dict[str, Any]:
     ]
     context: dict[str, Any] = {"previous_run": None, "last_complete_fetch": None, "catalog_flags": [], "models": []}
     with translate_errors("reading the previous run and the catalog"):
-        for row in store.coll("health_runs").aggregate(pipeline, batchSize=_BATCH):
+        for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):
             doc = row.get("doc") or {}
             if row["source"] == "health_run":
                 context["previous_run"] = doc
