@@ -25,6 +25,12 @@ ERROR_KINDS = (
 )
 
 
+def _group_key(row: Mapping[str, Any]) -> dict[str, Any]:
+    """period, provider and model of a grouped row (names as strings, whatever was stored)."""
+    key = row["_id"]
+    return {"period": key["period"], "provider": str(key["provider"]), "model": str(key["model"])}
+
+
 def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
     return {"$cond": [{"$gte": [field, start]}, "current", "previous"]}
 
@@ -72,9 +78,7 @@ def error_groups(
         rows = store.coll("errors").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
         return [
             {
-                "period": r["_id"]["period"],
-                "provider": str(r["_id"]["provider"]),
-                "model": str(r["_id"]["model"]),
+                **_group_key(r),
                 "kind": r["_id"]["kind"],
                 "count": r["count"],
                 "last_error": r["latest"]["t"],
@@ -126,9 +130,7 @@ def success_groups(
         rows = store.coll("successes").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
         return [
             {
-                "period": r["_id"]["period"],
-                "provider": str(r["_id"]["provider"]),
-                "model": str(r["_id"]["model"]),
+                **_group_key(r),
                 "count": r["count"],
                 "last_success": r["last"],
             }
