@@ -23,15 +23,6 @@ class ExitStatus(IntEnum):
     CATALOG_REFUSED = 7
 
 
-def describe() -> list[tuple[int, str, str]]:
-    """(code, name, meaning) rows for help texts and the README table."""
-    rows = []
-    for status in ExitStatus:
-        doc = _DOCS.get(status.name, "")
-        rows.append((int(status), status.name, doc))
-    return rows
-
-
 _DOCS = {
     "OK": "finished; the report was sent (or printed, with --dry-run)",
     "INTERNAL_ERROR": "unexpected error (a bug); traceback on stderr",
@@ -42,3 +33,8 @@ _DOCS = {
     "UPSTREAM_UNAVAILABLE": "OpenRouter catalog could not be fetched",
     "CATALOG_REFUSED": "fetched catalog failed validation; stored catalog untouched",
 }
+
+
+def describe() -> list[tuple[int, str, str]]:
+    """(code, name, meaning) rows for help texts and the README table."""
+    return [(int(status), status.name, _DOCS[status.name]) for status in ExitStatus]

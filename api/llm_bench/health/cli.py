@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import typer
 
@@ -92,9 +93,9 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
         ai = AIChoice(make_client(settings), settings.openai_model)
     mail_settings = mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from)
 
-    def deliver(message: object) -> None:
+    def deliver(message: EmailMessage) -> None:
         assert recipient is not None
-        mail.send(message, recipient, mail_settings)  # type: ignore[arg-type]
+        mail.send(message, recipient, mail_settings)
 
     with _database(settings, demo, now) as store:
         if not dry_run:

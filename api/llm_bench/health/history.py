@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .assess import Assessment, failing_as_a_whole
 from .facts import HealthFacts
+
+if TYPE_CHECKING:  # render imports this module
+    from .render import HealthReport
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
@@ -105,7 +108,7 @@ def _notes(facts: HealthFacts, previous_run: Mapping[str, Any] | None) -> list[s
     return notes
 
 
-def ledger_entry(report: Any, changes: Changes, summary: Mapping[str, Any], *, mail: Mapping[str, Any],
+def ledger_entry(report: HealthReport, changes: Changes, summary: Mapping[str, Any], *, mail: Mapping[str, Any],
                  started_at: dt.datetime, version: str, cost_usd: float | None) -> dict[str, Any]:
     """The document recorded in `health_runs` for a real (non-dry) run."""
     return {
