@@ -1,26 +1,31 @@
 """The copy-paste mongosh commands, attacked with hostile catalog entries and AI answers.
 
-The printed report is fed to a real bash with a stand-in `mongosh` on PATH: bash must accept
-it, the stand-in must receive exactly the expected --eval script, and nothing else may run.
+The whole printed report is pasted line by line into a real bash, with a stand-in `mongosh`
+that records its arguments and with the real `mongosh` (npm) against the test database: only
+the tool's own upserts may run, once per proposal, and nothing else.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from http_stub import HTTPStub
+from http_stub import HTTPStub, json_reply
 from test_discovery_matching import NOW, answer_from, asker, load_catalog
+from typer.testing import CliRunner
 
 from api.llm_bench import repository
+from api.llm_bench.discovery.cli import app
 from api.llm_bench.discovery.commands import comment_line, upsert_command
-from api.llm_bench.discovery.jobs import ReportOptions, build_report
+from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.render import report_text
 
 BASH = shutil.which("bash")
 CHAT = "/v1/chat/completions"
+MODELS_PATH = "/api/v1/models"
 
 
 def command(**overrides: object) -> str | None:
@@ -96,3 +101,119 @@ def test_hostile_entries_yield_commands_that_run_nothing_else(
     evals = [c for c in calls if c.startswith("db.getSiblingDB")]
     assert [m.command for m in report.matches if m.command] == [f"mongosh \"$MONGODB_URI\" --eval '{e}'" for e in evals]
 
+
+
+def _destructive(db_name: str) -> str:
+    return f"mongosh \"$MONGODB_URI\" --quiet --eval 'db.getSiblingDB(\"{db_name}\").models.deleteMany({{}})' #"
+
+
+#: Catalog names that would run something if the report printed them outside a comment.
+HOSTILE_NAMES = (
+    "x; touch MARK; echo", "$(touch MARK)", "`touch MARK`", "x\ntouch MARK", "x\rtouch MARK", "x\vtouch MARK",
+    "x\ftouch MARK", "x\u2028touch MARK", "x\u2029touch MARK", "x\x85touch MARK", "x\x1ctouch MARK",
+    "x \\\ntouch MARK", "x' ; touch MARK ; '", 'x" ; touch MARK ; "',
+)
+
+
+def hostile_catalog(db_name: str) -> dict:
+    names = (_destructive(db_name), *HOSTILE_NAMES)
+    entries = [{"id": f"openai/gpt-7.{i}", "name": name, "created": 1000 - i} for i, name in enumerate(names)]
+    entries += [{"id": "openai/gpt-8'$(touch MARK)'", "name": "quote id", "created": 10},
+                {"id": 'openai/gpt-8"; touch MARK; "', "name": "double quote id", "created": 9}]
+    return {"data": entries}
+
+
+def printed_report(store: repository.Store, http_server: HTTPStub, mongo_uri: str, db_name: str) -> tuple[str, int]:
+    """The text `llm-discovery report --no-ai` prints over the hostile catalog, and its proposal count."""
+    repository.ensure_indexes(store)
+    catalog = hostile_catalog(db_name)
+    http_server.route("GET", MODELS_PATH, lambda _r: json_reply(catalog))
+    run_fetch(store, http_server.base_url + MODELS_PATH, NOW, retries=0)
+    env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENAI_API_KEY": ""}
+    result = CliRunner().invoke(app, ["report", "--no-ai", "--max-matches", "50"], env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout, len(catalog["data"])
+
+
+def test_every_report_line_is_a_command_or_a_comment(
+    store: repository.Store, http_server: HTTPStub, mongo_uri: str, db_name: str
+) -> None:
+    text, proposals = printed_report(store, http_server, mongo_uri, db_name)
+    lines = text.splitlines()
+    assert lines == text.rstrip("\n").split("\n")  # no other line break survived
+    commands = [line for line in lines if line.startswith("mongosh ")]
+    assert len(commands) == proposals - 2  # the two quoted ids get no command
+    assert all(line.startswith("# ") or line == "" or line in commands for line in lines)
+    assert text.count("no command: model_id, openrouter_id failed the identifier allow-list") == 2
+    assert "deleteMany" in text and "touch MARK" in text  # shown, inside comments
+
+
+def _stand_in(tmp_path: Path) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "mongosh"
+    stand_in.write_text('#!/bin/sh\n{ printf "call"; for a in "$@"; do printf "\\0%s" "$a"; done; printf "\\n"; } >> "$CALLS"\n')
+    stand_in.chmod(0o755)
+    return bin_dir
+
+
+def paste(text: str, cwd: Path, env: dict[str, str], *, interactive: bool) -> subprocess.CompletedProcess:
+    """Feed the report to bash line by line, as a terminal paste would (`-i`: history expansion on)."""
+    assert BASH is not None, "bash is required"
+    mode = ["-i"] if interactive else ["-s"]
+    return subprocess.run([BASH, "--norc", "--noprofile", *mode], input=text + "\n", cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("interactive", [False, True], ids=["script", "interactive"])
+def test_pasting_the_report_runs_only_the_staged_upserts(
+    store: repository.Store, http_server: HTTPStub, mongo_uri: str, db_name: str, tmp_path: Path, interactive: bool
+) -> None:
+    text, _ = printed_report(store, http_server, mongo_uri, db_name)
+    own = [line for line in text.splitlines() if line.startswith("mongosh ")]
+    calls = tmp_path / "calls"
+    env = {"PATH": f"{_stand_in(tmp_path)}:/usr/bin:/bin", "CALLS": str(calls), "MONGODB_URI": "mongodb://u",
+           "HOME": str(tmp_path)}
+    paste(text, tmp_path, env, interactive=interactive)
+    assert not (tmp_path / "MARK").exists() and not list(tmp_path.rglob("*MARK*"))
+    recorded = [line.split("\0")[1:] for line in calls.read_text().splitlines()]
+    evals = [line.partition("--eval '")[2].removesuffix("'") for line in own]
+    assert recorded == [["mongodb://u", "--eval", script] for script in evals]
+    assert len(set(evals)) == len(evals)
+
+
+MONGOSH = shutil.which("mongosh")
+
+
+@pytest.fixture(scope="session")
+def mongosh_binary() -> str:
+    if MONGOSH is None:
+        if os.environ.get("CI"):
+            pytest.fail("mongosh is not installed: .ci/run installs it with npm")
+        pytest.skip("mongosh is not installed (npm install -g mongosh)")
+    return MONGOSH
+
+
+def _everything(store: repository.Store) -> dict[str, list[dict]]:
+    db = store.db
+    return {name: sorted((repr(sorted(d.items())) for d in db[name].find({}, {"_id": 0}))) for name in
+            db.list_collection_names()}
+
+
+def test_pasting_the_report_into_the_real_mongosh_stages_the_proposals_and_nothing_else(
+    store: repository.Store, http_server: HTTPStub, mongo_uri: str, db_name: str, tmp_path: Path, mongosh_binary: str
+) -> None:
+    store.coll("models").insert_one({"provider": "openai", "model_id": "gpt-4o", "enabled": True})
+    text, _ = printed_report(store, http_server, mongo_uri, db_name)
+    before = _everything(store)
+    env = {"PATH": f"{Path(mongosh_binary).parent}:/usr/bin:/bin", "MONGODB_URI": mongo_uri, "HOME": str(tmp_path)}
+    run = paste(text, tmp_path, env, interactive=True)
+    assert not (tmp_path / "MARK").exists(), run.stderr
+    after = _everything(store)
+    assert {k: v for k, v in after.items() if k != "models"} == {k: v for k, v in before.items() if k != "models"}
+    staged = list(store.coll("models").find({"discovered_from": "openrouter"}, {"_id": 0}))
+    assert store.coll("models").count_documents({"provider": "openai", "model_id": "gpt-4o"}) == 1
+    assert sorted(m["openrouter_id"] for m in staged) == sorted(f"openai/gpt-7.{i}" for i in range(len(HOSTILE_NAMES) + 1))
+    assert all(m["enabled"] is False and m["match_source"] == "rule" for m in staged)
+    again = paste(text, tmp_path, env, interactive=False)  # idempotent: pasting twice changes nothing
+    assert store.coll("models").count_documents({}) == len(staged) + 1, again.stderr

@@ -2,7 +2,8 @@
 
 Every value placed inside the command must pass `untrusted.is_identifier` (letters, digits and
 `. _ : / @ + -`), so no quote, `$`, backtick, `!` or newline from the catalog or the AI can reach
-the shell or the JavaScript. Free text (the reasoning) only ever goes in a `#` comment line.
+the shell or the JavaScript. Free text (names, the reasoning) only ever goes in a `#` comment line,
+cleaned to one line, so it can neither start a line nor end the comment.
 The upsert uses `$setOnInsert`, so pasting it twice changes nothing.
 """
 
@@ -48,6 +49,6 @@ def upsert_command(
     return Command(f"mongosh \"$MONGODB_URI\" --eval '{script}'")
 
 
-def comment_line(text: object) -> str:
-    """A `# ...` line that is safe to paste next to the command."""
-    return f"# {comment_text(text)}"
+def comment_line(text: object, *, indent: int = 0, limit: int = 300) -> str:
+    """A `# ...` line that is safe to paste next to the command: one line, no quotes or `$`."""
+    return "# " + " " * indent + comment_text(text, limit)

@@ -2,6 +2,9 @@
 
 One human renderer and one JSON renderer; both pass every outside string (names, ids, AI
 reasoning) through `untrusted.safe_text`, so no terminal escape reaches the operator's screen.
+The text report is pasted into a shell whole: each of its lines is either one of the tool's own
+`mongosh` commands or a `# ` comment of cleaned single-line text (`commands.comment_line`), so
+nothing from the catalog can start a line or end a comment. Printed lists end in "and N more".
 """
 
 from __future__ import annotations
@@ -9,25 +12,35 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from ..untrusted import safe_text
 from .commands import comment_line
 from .jobs import FetchResult, Report, Stats
 
-_SHOWN = 10
+T = TypeVar("T")
+
+#: Most items a printed list shows before "... and N more".
+SHOWN = 10
+#: Most provider rows `stats` prints.
+SHOWN_PROVIDERS = 30
 
 
 def _when(value: dt.datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, dt.datetime) else "never"
 
 
-def _ids(label: str, ids: tuple[str, ...]) -> list[str]:
-    lines = [f"{label:<9}{len(ids)}"]
-    lines += [f"  {safe_text(i, 120)}" for i in ids[:_SHOWN]]
-    if len(ids) > _SHOWN:
-        lines.append(f"  … and {len(ids) - _SHOWN} more")
+def capped(items: Sequence[T], line: Callable[[T], str], limit: int = SHOWN, more: str = "  … and {} more") -> list[str]:
+    """One line per item for the first `limit` items, then one line saying how many were left out."""
+    lines = [line(item) for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(more.format(len(items) - limit))
     return lines
+
+
+def _ids(label: str, ids: tuple[str, ...]) -> list[str]:
+    return [f"{label:<9}{len(ids)}", *capped(ids, lambda i: f"  {safe_text(i, 120)}")]
 
 
 def fetch_text(result: FetchResult) -> str:
@@ -39,20 +52,30 @@ def fetch_text(result: FetchResult) -> str:
     return "\n".join(lines)
 
 
+def _proposal(match: Any) -> list[str]:
+    """A blank line, three comment lines, then the command (or a comment saying why there is none)."""
+    return [
+        "",
+        comment_line(f"{safe_text(match.name, 120)} [{safe_text(match.openrouter_id, 120)}] "
+                     f"first seen {_when(match.first_seen_at)}"),
+        comment_line(f"-> {safe_text(match.provider, 40)}/{safe_text(match.model_id, 160)} "
+                     f"confidence {match.confidence:.2f} ({match.source})", indent=2),
+        comment_line(match.reasoning, indent=2),
+        match.command if match.command else comment_line(match.command_problem, indent=2),
+    ]
+
+
 def report_text(report: Report) -> str:
-    lines = [f"Discovery report {_when(report.generated_at)}: {report.candidates} candidate(s), "
-             f"{report.covered} already covered, {len(report.matches)} proposed "
-             f"(of {report.examined} examined, {report.ai_requests} AI request(s))"]
-    lines += [f"note: {safe_text(n, 300)}" for n in report.notes]
+    """The report as a shell-pasteable text: only the staged upserts run, everything else is a comment."""
+    lines = [comment_line(f"Discovery report {_when(report.generated_at)}: {report.candidates} candidate(s), "
+                          f"{report.covered} already covered, {len(report.matches)} proposed "
+                          f"(of {report.examined} examined, {report.ai_requests} AI request(s))")]
+    lines += capped(report.notes, lambda n: comment_line(f"note: {n}"), more="# note: … and {} more")
     for match in report.matches:
-        lines += [
-            "",
-            f"{safe_text(match.name, 120)}  [{safe_text(match.openrouter_id, 120)}]  first seen {_when(match.first_seen_at)}",
-            f"  -> {safe_text(match.provider, 40)}/{safe_text(match.model_id, 160)}  "
-            f"confidence {match.confidence:.2f} ({match.source})",
-            f"  {comment_line(match.reasoning)}",
-            f"  {match.command}" if match.command else f"  {safe_text(match.command_problem, 200)}",
-        ]
+        lines += _proposal(match)
+    unexamined = report.candidates - report.examined
+    if unexamined > 0:
+        lines += ["", comment_line(f"… and {unexamined} more candidate(s) not examined (see --max-matches, --since)")]
     return "\n".join(lines)
 
 
@@ -70,8 +93,9 @@ def stats_text(stats: Stats) -> str:
         f"{m['matched_by_ai']} by AI, {m['unmatched']} unmatched",
         "models       provider: enabled / disabled / deprecated",
     ]
-    lines += [f"  {safe_text(r['provider'], 40)}: {r['enabled']} / {r['disabled']} / {r['deprecated']}"
-              for r in stats.models_by_provider]
+    lines += capped(stats.models_by_provider,
+                    lambda r: f"  {safe_text(r['provider'], 40)}: {r['enabled']} / {r['disabled']} / {r['deprecated']}",
+                    SHOWN_PROVIDERS)
     return "\n".join(lines)
 
 
