@@ -21,6 +21,8 @@ class ExitStatus(IntEnum):
     UPSTREAM_UNAVAILABLE = 6
     #: The fetched catalog failed validation (garbage, empty, truncated); nothing was written.
     CATALOG_REFUSED = 7
+    #: `report` found no complete catalog fetch to work from: run `llm-discovery fetch` first.
+    CATALOG_MISSING = 8
 
 
 _DOCS = {
@@ -32,6 +34,7 @@ _DOCS = {
     "MAIL_FAILED": "msmtp missing or failed; the report was printed to stdout",
     "UPSTREAM_UNAVAILABLE": "OpenRouter catalog could not be fetched",
     "CATALOG_REFUSED": "fetched catalog failed validation; stored catalog untouched",
+    "CATALOG_MISSING": "no complete catalog fetch yet; run `llm-discovery fetch` first",
 }
 
 
