@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from http_stub import HTTPStub, json_reply
 from typer.testing import CliRunner
 
@@ -103,3 +104,32 @@ def test_real_process_against_the_fixtures(store, mongo_uri: str, db_name: str, 
         assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)
     assert len(rows) == 5 and all(r["source"] == "rule" and r["command"].startswith("mongosh") for r in rows)
+
+
+def test_report_before_any_fetch_says_to_fetch_first(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+    env = env_for(mongo_uri, db_name, http_server)
+    for argv in (["report"], ["report", "--format", "json", "--no-ai"]):
+        result = CliRunner().invoke(app, argv, env=env)
+        assert result.exit_code == ExitStatus.CATALOG_MISSING == 8
+        assert result.stdout == ""
+        assert result.stderr == "error: no complete catalog fetch yet: run `llm-discovery fetch` first\n"
+    http_server.route("GET", PATH, lambda _r: json_reply({"data": []}))
+    assert CliRunner().invoke(app, ["fetch"], env=env).exit_code == ExitStatus.CATALOG_REFUSED
+    assert CliRunner().invoke(app, ["report"], env=env).exit_code == ExitStatus.CATALOG_MISSING  # refused is no fetch
+
+
+@pytest.mark.parametrize("since", ["99999999999999999999w", "999999999999w", "36501d", "0d", "7x", "-1d"])
+def test_impossible_periods_are_one_line_usage_errors(since: str) -> None:
+    result = CliRunner().invoke(app, ["report", "--since", since])
+    assert result.exit_code == ExitStatus.USAGE
+    assert result.stderr.startswith("error: --since: ") and result.stderr.count("\n") == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_longest_period_and_the_match_cap(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+    env = env_for(mongo_uri, db_name, http_server)
+    serve_day(http_server, "2026-01-17")
+    assert CliRunner().invoke(app, ["fetch"], env=env).exit_code == 0
+    longest = CliRunner().invoke(app, ["report", "--since", "36500d", "--no-ai", "--max-matches", "100"], env=env)
+    assert longest.exit_code == 0, longest.output
+    assert CliRunner().invoke(app, ["report", "--max-matches", "101"], env=env).exit_code == ExitStatus.USAGE

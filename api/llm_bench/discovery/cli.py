@@ -18,6 +18,8 @@ import typer
 
 from ..cli_support import EXIT_STATUSES, Format, guarded, load_settings, setup_logging
 from ..config import Settings
+from ..errors import OpsError
+from ..exit_codes import ExitStatus
 from .matching import PROVIDERS
 
 log = logging.getLogger("llm_bench.discovery")
@@ -52,13 +54,25 @@ def _store(settings: Settings, *, write: bool) -> Iterator[Any]:
         store.close()
 
 
+#: The longest --since accepted: longer would reach before any catalog (and past datetime's range).
+MAX_PERIOD = dt.timedelta(days=36_500)
+#: The most proposals one report may print (--max-matches).
+MAX_MATCHES = 100
+
+
 def parse_period(text: str) -> dt.timedelta:
-    """"7d", "24h", "2w" or "90m" as a timedelta."""
-    found = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
+    """"7d", "24h", "2w" or "90m" as a timedelta, at most MAX_PERIOD; else a one-line usage error."""
+    found = re.fullmatch(r"\s*(\d{1,12})\s*([mhdw])\s*", text.lower())
     if not found or int(found.group(1)) == 0:
-        raise typer.BadParameter(f"expected a period such as 7d, 24h, 2w or 90m, got {text!r}")
+        raise OpsError(f"--since: expected a period such as 7d, 24h, 2w or 90m, got {text[:40]!r}", ExitStatus.USAGE)
     unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[found.group(2)]
-    return dt.timedelta(**{unit: int(found.group(1))})
+    try:
+        period = dt.timedelta(**{unit: int(found.group(1))})
+    except OverflowError:
+        period = dt.timedelta.max
+    if period > MAX_PERIOD:
+        raise OpsError(f"--since: at most {MAX_PERIOD.days}d (100 years), got {text[:40]!r}", ExitStatus.USAGE)
+    return period
 
 
 def _emit(result: Any, fmt: Format, text_renderer: str) -> None:
@@ -113,7 +127,7 @@ def _asker(settings: Settings, no_ai: bool) -> Any:
 @app.command()
 def report(
     since: str = typer.Option(None, "--since", help="only models first seen within this period (7d, 24h, 2w)"),
-    max_matches: int = typer.Option(20, "--max-matches", min=1, help="stop after this many proposals"),
+    max_matches: int = typer.Option(20, "--max-matches", min=1, max=MAX_MATCHES, help="stop after this many proposals"),
     min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, help="drop weaker proposals"),
     provider: list[str] = typer.Option(None, "--provider", "-p", help=f"only these providers: {', '.join(PROVIDERS)}"),
     no_ai: bool = typer.Option(False, "--no-ai", help="rules and cached AI answers only"),
@@ -131,18 +145,19 @@ def report(
       llm-discovery report -p bedrock -p vertex --no-ai --format json
     """
     setup_logging(verbose)
-    period = parse_period(since) if since else None
     unknown = sorted(set(provider or ()) - set(PROVIDERS))
     if unknown:
         raise typer.BadParameter(f"unknown provider(s) {', '.join(unknown)}; choose from {', '.join(PROVIDERS)}")
 
     def action() -> None:
-        from .jobs import ReportOptions, build_report
+        from .jobs import ReportOptions, build_report, require_fetched
 
+        period = parse_period(since) if since else None
         settings = load_settings()
         options = ReportOptions(since=period, max_matches=max_matches, min_confidence=min_confidence,
                                 providers=tuple(provider) if provider else PROVIDERS, refresh=refresh, enable=enable)
         with _store(settings, write=True) as store:
+            require_fetched(store)
             result = build_report(store, settings.mongodb_db, options, _asker(settings, no_ai), _now())
         for note in result.notes:
             log.warning("%s", note)

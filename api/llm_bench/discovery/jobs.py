@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import OpsError
+from ..exit_codes import ExitStatus
 from ..repository import Store
 from ..repository import catalog as repo
 from ..untrusted import safe_text
@@ -67,6 +69,16 @@ def run_fetch(store: Store, url: str, now: dt.datetime, **fetch_options: Any) ->
         "returned": len(result.returned), "missing": len(result.missing), "removed": len(result.removed),
     })
     return result
+
+
+class CatalogMissing(OpsError):
+    status = ExitStatus.CATALOG_MISSING
+
+
+def require_fetched(store: Store) -> None:
+    """Refuse to report from a catalog that no complete fetch has filled."""
+    if repo.last_complete_run(store) is None:
+        raise CatalogMissing("no complete catalog fetch yet: run `llm-discovery fetch` first")
 
 
 @dataclass(frozen=True)
