@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from http_stub import HTTPStub, json_reply
+from trickle_stub import Trickle
 from typer.testing import CliRunner
 
 from api.llm_bench.discovery.cli import app
@@ -133,3 +134,16 @@ def test_the_longest_period_and_the_match_cap(store, mongo_uri: str, db_name: st
     longest = CliRunner().invoke(app, ["report", "--since", "36500d", "--no-ai", "--max-matches", "100"], env=env)
     assert longest.exit_code == 0, longest.output
     assert CliRunner().invoke(app, ["report", "--max-matches", "101"], env=env).exit_code == ExitStatus.USAGE
+
+
+def test_a_trickling_catalog_ends_at_the_deadline(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+    trickle = Trickle("body").start()
+    url = trickle.url
+    try:
+        env = {**env_for(mongo_uri, db_name, http_server), "OPENROUTER_MODELS_URL": url}
+        result = CliRunner().invoke(app, ["fetch", "--timeout", "5", "--retries", "0", "--deadline", "1"], env=env)
+    finally:
+        trickle.stop()
+    assert result.exit_code == ExitStatus.UPSTREAM_UNAVAILABLE
+    assert result.stderr == f"error: the catalog was not fetched within the 1 s deadline (still reading {url})\n"
+    assert store.coll("catalog_runs").find_one({}, {"_id": 0, "status": 1}) == {"status": "unavailable"}

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from http_stub import HTTPStub, json_reply, slow
+from trickle_stub import Trickle
 
 from api.llm_bench.discovery.openrouter import (
+    MAX_BYTES,
     CatalogRefused,
     FetchedCatalog,
     UpstreamUnavailable,
@@ -123,3 +125,54 @@ def test_empty_short_and_underserved_catalogs_are_refused() -> None:
         check_complete(_fetched(9, total=10), None)
     check_complete(_fetched(150), 300)
     check_complete(_fetched(5), None)
+
+
+@pytest.fixture
+def trickle(request: pytest.FixtureRequest):
+    server = Trickle(request.param).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("trickle", ["headers", "body"], indirect=True)
+def test_a_trickling_server_meets_the_deadline(trickle: Trickle) -> None:
+    with pytest.raises(UpstreamUnavailable, match="deadline") as info:
+        fetch_catalog(trickle.url, timeout=5, retries=0, deadline=1)
+    assert trickle.url in str(info.value) and info.value.status is ExitStatus.UPSTREAM_UNAVAILABLE
+
+
+@pytest.mark.parametrize("trickle", ["flood"], indirect=True)
+def test_an_endless_body_meets_the_size_cap(trickle: Trickle) -> None:
+    with pytest.raises(CatalogRefused, match="larger than the 4,194,304 bytes cap") as info:
+        fetch_catalog(trickle.url, timeout=5, retries=0, max_bytes=4 * 2**20)
+    assert trickle.url in str(info.value)
+
+
+@pytest.mark.parametrize("trickle", ["body"], indirect=True)
+def test_a_declared_length_over_the_cap_is_refused_before_reading(trickle: Trickle) -> None:
+    with pytest.raises(CatalogRefused, match="larger than the 1,000 bytes cap"):
+        fetch_catalog(trickle.url, timeout=5, retries=0, deadline=60, max_bytes=1000)
+    assert MAX_BYTES == 64 * 2**20
+
+
+def test_the_cap_counts_every_page(http_server: HTTPStub) -> None:
+    data = catalog("2026-01-17")["data"]
+
+    def page(request):
+        number = int(request.path.partition("page=")[2] or 1)
+        return json_reply({"data": data[:100] if number == 1 else data[100:], "links": {"next": f"{PATH}?page=2" if number == 1 else None}})
+
+    http_server.route("GET", PATH, page)
+    whole = fetch_catalog(http_server.base_url + PATH, retries=0)
+    first_page = len(json.dumps({"data": data[:100], "links": {"next": f"{PATH}?page=2"}}))
+    with pytest.raises(CatalogRefused, match=r"cap \(.*page=2\)"):  # page 2 alone would fit
+        fetch_catalog(http_server.base_url + PATH, retries=0, max_bytes=first_page + len(json.dumps(data[100:])))
+    assert len(whole.entries) == len(data)
+
+
+def test_json_nested_too_deeply_is_refused(http_server: HTTPStub) -> None:
+    deep = '{"data": [{"id": "a/b", "x": ' + "[" * 100_000 + "]" * 100_000 + "}]}"
+    with pytest.raises(CatalogRefused, match="nested too deeply"):
+        fetch_catalog(serve(http_server, deep), retries=0)
+    with pytest.raises(CatalogRefused, match="cannot be read"):
+        fetch_catalog(serve(http_server, '{"data": [{"id": "a/b", "n": ' + "9" * 5000 + "}]}"), retries=0)

@@ -86,6 +86,7 @@ def fetch(
     url: str = typer.Option(None, "--url", help="catalog URL (default: OPENROUTER_MODELS_URL or OpenRouter's)"),
     timeout: float = typer.Option(30.0, "--timeout", min=1, help="seconds per HTTP request"),
     retries: int = typer.Option(3, "--retries", min=0, help="retries on 5xx and network errors"),
+    deadline: float = typer.Option(300.0, "--deadline", min=1, help="seconds for the whole fetch: every page and retry"),
     fmt: Format = _FORMAT,
     verbose: bool = _VERBOSE,
 ) -> None:
@@ -104,7 +105,8 @@ def fetch(
 
         settings = load_settings()
         with _store(settings, write=True) as store:
-            result = run_fetch(store, url or settings.openrouter_models_url, _now(), timeout=timeout, retries=retries)
+            result = run_fetch(store, url or settings.openrouter_models_url, _now(), timeout=timeout, retries=retries,
+                               deadline=deadline)
         _emit(result, fmt, "fetch_text")
 
     guarded(action)
