@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from api.llm_bench.discovery.catalog import REMOVAL_AFTER, diff, normalise, per_million, storable
+from api.llm_bench.discovery.catalog import REMOVAL_AFTER, diff, normalise, per_million, prepare
 
 CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 
@@ -62,9 +62,16 @@ def test_drifting_and_odd_shapes_are_accepted() -> None:
     assert normalise({"id": "bare"})["org"] is None
 
 
-def test_storable_keeps_unknown_keys_but_defuses_operators() -> None:
-    raw = {"a.b": 1, "$where": {"x": [{"$gt": 2}]}, "pricing": {"overrides": []}}
-    assert storable(raw) == {"a\uff0eb": 1, "\uff04where": {"x": [{"\uff04gt": 2}]}, "pricing": {"overrides": []}}
+def test_created_outside_datetimes_range_is_null() -> None:
+    for created in (10**12, 10**20, -(10**15), 1e20, -1, 0):
+        assert normalise({"id": "a/b", "created": created})["created"] is None
+
+
+def test_prepare_fits_entries_and_keeps_the_last_of_a_repeated_id() -> None:
+    prepared = prepare([{"id": "a/b", "n": 2**64}, {"id": "a/c", "$where": 1}, {"id": "a/b", "n": 1, "name": "B"}])
+    assert prepared.raw == {"a/b": {"id": "a/b", "n": 1, "name": "B"}, "a/c": {"id": "a/c", "\uff04where": 1}}
+    assert [m["name"] for m in prepared.models] == ["B", None] and dict(prepared.adjusted) == {}
+    assert dict(prepare([{"id": "a/b", "n": 2**64}]).adjusted) == {"a/b": ("n: dropped, an integer beyond 64 bits",)}
 
 
 def _state(day: str) -> dict[str, dict]:
@@ -82,6 +89,25 @@ def test_price_and_context_changes_are_detected() -> None:
     after["openai/gpt-4o"] = {**before["openai/gpt-4o"], "price_prompt": 1.0, "context_length": 1}
     change = diff(before, after.values())
     assert [(i, [c.field for c in cs]) for i, cs in change.changed] == [("openai/gpt-4o", ["price_prompt", "context_length"])]
+
+
+def test_an_absence_is_counted_once_per_basis() -> None:
+    stored = {"a/x": {"missing_count": 1, "missing_basis": "monday"}, "a/y": {"missing_count": 2, "missing_basis": "monday"}}
+    again = diff(stored, [], basis="monday")
+    assert [(a.openrouter_id, a.missing_count, a.first_absence) for a in again.missing] == [("a/x", 1, False),
+                                                                                           ("a/y", 2, False)]
+    later = diff(stored, [], basis="tuesday")
+    assert [(a.openrouter_id, a.missing_count) for a in later.missing] == [("a/x", 2)]
+    assert [a.openrouter_id for a in later.removed] == ["a/y"] and later.basis == "tuesday"
+
+
+def test_upstream_shaped_documents_are_adopted_without_changes() -> None:
+    first = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+    stored = {"a/x": {"context_length": 8, "adopt_first_seen_at": first}, "a/y": {"adopt_first_seen_at": None}}
+    change = diff(stored, [{"openrouter_id": "a/x", "price_prompt": 1.0, "context_length": 9}])
+    assert change.adopted == (("a/x", first), ("a/y", None))
+    assert not change.changed and not change.new and not change.returned
+    assert [a.openrouter_id for a in change.missing] == ["a/y"]
 
 
 def test_one_absence_is_missing_and_the_third_is_a_removal() -> None:

@@ -41,8 +41,9 @@ def test_a_proposal_without_a_command_says_why_in_a_comment() -> None:
 
 def test_fetch_lists_and_stats_providers_are_capped() -> None:
     ids = tuple(f"org/m{i}" for i in range(SHOWN + 5))
-    text = fetch_text(FetchResult(NOW, 400, 1, new=ids, changed=(), returned=(), missing=ids[:SHOWN], removed=()))
-    assert "  … and 5 more" in text and text.count("… and") == 1
+    text = fetch_text(FetchResult(NOW, 400, 1, new=ids, changed=(), returned=(), missing=ids[:SHOWN], removed=(),
+                                  adopted=ids, adjusted=("odd/x",)))
+    assert text.count("  … and 5 more") == 2 and "adopted  15" in text and "adjusted 1\n  odd/x" in text
     rows = tuple({"provider": f"p{i}", "enabled": 1, "disabled": 0, "deprecated": 0} for i in range(SHOWN_PROVIDERS + 2))
     stats = Stats(NOW, {"listed": 1, "new_day": 0, "new_week": 0, "missing": 0, "removed": 0}, None, None,
                   {"candidates": 0, "covered": 0, "matched_by_rule": 0, "matched_by_ai": 0, "unmatched": 0}, rows)

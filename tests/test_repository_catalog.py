@@ -91,7 +91,8 @@ def test_runs_are_recorded_and_stats_read_them(store: repository.Store, replayed
     runs = list(store.coll("catalog_runs").find({}, {"_id": 0}).sort("fetched_at", 1))
     assert [r["status"] for r in runs] == ["complete"] * 6
     assert runs[-1] | {"url": None} == {"fetched_at": at("2026-01-17"), "url": None, "status": "complete", "listed": 339,
-                                        "pages": 1, "added": 0, "changed": 3, "returned": 11, "missing": 8, "removed": 6}
+                                        "pages": 1, "added": 0, "changed": 3, "returned": 11, "missing": 8, "removed": 6,
+                                        "adopted": 0, "adjusted": 0, "basis": "2026-01-16T03:00:00+00:00"}
     stats = collect_stats(store, at("2026-01-17"))
     assert stats.counts == {"listed": 347, "new_day": 2, "new_week": 6, "missing": 8, "removed": 13}
     assert stats.last_complete_at == at("2026-01-17") and stats.last_fetch["status"] == "complete"

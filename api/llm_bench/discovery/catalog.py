@@ -1,8 +1,16 @@
 """Catalog entries normalised, and the pure diff between the stored catalog and a new fetch.
 
-No I/O here: `normalise` turns one raw entry into the fields the jobs read (prices per million
-tokens, modalities, org, dates) and `diff` decides what is new, changed, missing, back or
-removed, so the rules (one missing fetch is not a removal) are tested without a database.
+No I/O here: `prepare` fits each raw entry for storage and `normalise` turns it into the fields
+the jobs read (prices per million tokens, modalities, org, dates); `diff` decides what is new,
+changed, missing, back, removed or adopted, so the rules (one missing fetch is not a removal)
+are tested without a database.
+
+A diff is made against a *basis*, the last complete fetch it builds on. Its effects are keyed
+by that basis (history entries carry it, an absence is counted once per basis), so a fetch
+applied twice - a retry after its record was lost, or two fetches at once - counts each change
+and each absence once. Documents in upstream's older shape (no normalised price fields) are
+*adopted*: they get `first_seen_at` and the normalised fields, and no history, since the old
+per-token floats are not comparable with the normalised prices.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from .storable import fit_entry
 
 #: A model absent from this many consecutive complete fetches is marked removed.
 REMOVAL_AFTER = 3
@@ -50,6 +60,17 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _timestamp(value: Any) -> dt.datetime | None:
+    """Unix seconds as a UTC datetime; None when absent, not positive or beyond year 9999."""
+    seconds = _int_or_none(value)
+    if not seconds or seconds <= 0:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def normalise(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The fields discovery reads, next to the raw entry (which is stored as well)."""
     model_id = entry["id"]
@@ -57,7 +78,6 @@ def normalise(entry: Mapping[str, Any]) -> dict[str, Any]:
     prices = {key: per_million(pricing[key]) for key in _TOKEN_PRICES if key in pricing}
     variable = any(str(pricing.get(key, "")).strip() == "-1" for key in ("prompt", "completion"))
     top = entry.get("top_provider") if isinstance(entry.get("top_provider"), dict) else {}
-    created = _int_or_none(entry.get("created"))
     expiration = entry.get("expiration_date")
     slug = entry.get("canonical_slug")
     return {
@@ -72,24 +92,32 @@ def normalise(entry: Mapping[str, Any]) -> dict[str, Any]:
         "context_length": _int_or_none(entry.get("context_length")) or _int_or_none(top.get("context_length")),
         "input_modalities": _modalities(entry, "input_modalities", 0),
         "output_modalities": _modalities(entry, "output_modalities", 1),
-        "created": dt.datetime.fromtimestamp(created, dt.timezone.utc) if created and created > 0 else None,
+        "created": _timestamp(entry.get("created")),
         "expiration_date": expiration if isinstance(expiration, str) and expiration else None,
         "hugging_face_id": entry.get("hugging_face_id") or None,
     }
 
 
-def _safe_key(key: str) -> str:
-    key = key.replace(".", "\uff0e")  # fullwidth full stop
-    return "\uff04" + key[1:] if key.startswith("$") else key  # fullwidth dollar sign
+@dataclass(frozen=True)
+class Prepared:
+    """A fetched catalog ready to store: entries fit for MongoDB by id, normalised, and the fixes."""
+
+    raw: Mapping[str, Mapping[str, Any]]
+    models: tuple[dict[str, Any], ...]
+    adjusted: Mapping[str, tuple[str, ...]]
 
 
-def storable(value: Any) -> Any:
-    """The raw entry with keys MongoDB would reject ($-prefixed, dotted) made harmless."""
-    if isinstance(value, dict):
-        return {_safe_key(str(k)): storable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [storable(v) for v in value]
-    return value
+def prepare(entries: Iterable[Mapping[str, Any]]) -> Prepared:
+    """Fit and normalise every entry (the last of a repeated id wins); CatalogRefused if one is too large."""
+    raw: dict[str, Mapping[str, Any]] = {}
+    adjusted: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        fitted, notes = fit_entry(entry)
+        raw[fitted["id"]] = fitted
+        adjusted.pop(fitted["id"], None)
+        if notes:
+            adjusted[fitted["id"]] = notes
+    return Prepared(raw, tuple(normalise(e) for e in raw.values()), adjusted)
 
 
 @dataclass(frozen=True)
@@ -108,22 +136,35 @@ class Absence:
 
 @dataclass(frozen=True)
 class CatalogDiff:
+    basis: str
     listed: tuple[str, ...]
     new: tuple[str, ...]
     changed: tuple[tuple[str, tuple[Change, ...]], ...]
     returned: tuple[str, ...]
     missing: tuple[Absence, ...]
     removed: tuple[Absence, ...]
+    #: Upstream-shaped documents taken over, with the first-seen time they carry (None: unknown).
+    adopted: tuple[tuple[str, dt.datetime | None], ...] = ()
 
 
-def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str, Any]]) -> CatalogDiff:
-    """Compare stored state (by id: tracked fields, missing_count, removed_at) with a complete fetch."""
+#: The stored-state key that marks an upstream-shaped document, holding its first-seen time.
+ADOPT = "adopt_first_seen_at"
+
+
+def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str, Any]], basis: str = "none") -> CatalogDiff:
+    """Compare stored state (by id: tracked fields, absence counters, ADOPT) with a complete fetch.
+
+    `basis` names the last complete fetch; an absence already counted against it is not counted again.
+    """
     listed: dict[str, Mapping[str, Any]] = {m["openrouter_id"]: m for m in current}
     new, changed, returned = [], [], []
+    adopted = [(model_id, before[ADOPT]) for model_id, before in stored.items() if ADOPT in before]
     for model_id, model in listed.items():
         before = stored.get(model_id)
         if before is None:
             new.append(model_id)
+            continue
+        if ADOPT in before:
             continue
         changes = tuple(Change(f, before.get(f), model.get(f)) for f in TRACKED if before.get(f) != model.get(f))
         if changes:
@@ -134,14 +175,17 @@ def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str,
     for model_id, before in stored.items():
         if model_id in listed or before.get("removed_at"):
             continue
-        count = int(before.get("missing_count") or 0) + 1
-        absence = Absence(model_id, count, first_absence=count == 1)
+        counted = before.get("missing_basis") == basis
+        count = int(before.get("missing_count") or 0) + (0 if counted else 1)
+        absence = Absence(model_id, count, first_absence=count == 1 and not counted)
         (removed if count >= REMOVAL_AFTER else missing).append(absence)
     return CatalogDiff(
+        basis=basis,
         listed=tuple(listed),
         new=tuple(new),
         changed=tuple(changed),
         returned=tuple(returned),
         missing=tuple(missing),
         removed=tuple(removed),
+        adopted=tuple(adopted),
     )

@@ -7,6 +7,7 @@ commands) to the repository; the CLI only parses options, calls one of these and
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +19,11 @@ from ..repository import catalog as repo
 from ..untrusted import safe_text
 from . import openrouter
 from .ai_match import BATCH, Ask, ask_batches, cached_proposal
-from .catalog import diff, normalise
+from .catalog import diff, prepare
 from .commands import upsert_command
 from .matching import PROVIDERS, Proposal, candidates, rule_proposals
+
+log = logging.getLogger("llm_bench.discovery")
 
 #: Candidates examined per step of the report; the AI is asked about a step's leftovers at once.
 STEP = 20
@@ -36,23 +39,31 @@ class FetchResult:
     returned: tuple[str, ...]
     missing: tuple[str, ...]
     removed: tuple[str, ...]
+    #: Upstream-shaped documents taken over (first_seen_at filled, no history written).
+    adopted: tuple[str, ...] = ()
+    #: Entries stored with a field dropped or replaced to fit MongoDB (see `raw_adjusted`).
+    adjusted: tuple[str, ...] = ()
 
 
 def run_fetch(store: Store, url: str, now: dt.datetime, **fetch_options: Any) -> FetchResult:
-    """Fetch, validate and store one catalog; a refused or failed fetch is recorded and re-raised."""
+    """Fetch, validate and store one catalog; a refused or failed fetch is recorded and re-raised.
+
+    The diff's basis is the last complete fetch, so a retry of a fetch whose record was lost, or
+    a concurrent fetch, does not count its absences or price changes a second time.
+    """
     last = repo.last_complete_run(store)
     try:
         fetched = openrouter.fetch_catalog(url, **fetch_options)
         openrouter.check_complete(fetched, last.get("listed") if last else None)
+        prepared = prepare(fetched.entries)
     except (openrouter.UpstreamUnavailable, openrouter.CatalogRefused) as exc:
         status = "refused" if isinstance(exc, openrouter.CatalogRefused) else "unavailable"
         repo.record_run(store, {"fetched_at": now, "url": safe_text(url, 300), "status": status,
                                 "message": safe_text(str(exc), 300)})
         raise
-    raw = {entry["id"]: entry for entry in fetched.entries}
-    models = [normalise(entry) for entry in raw.values()]
-    change = diff(repo.stored_state(store), models)
-    repo.apply_fetch(store, models, raw, change, now)
+    basis = last["fetched_at"].isoformat() if last and isinstance(last.get("fetched_at"), dt.datetime) else "none"
+    change = diff(repo.stored_state(store), prepared.models, basis)
+    repo.apply_fetch(store, prepared.models, prepared.raw, change, now, prepared.adjusted)
     result = FetchResult(
         fetched_at=now,
         listed=len(change.listed),
@@ -62,11 +73,16 @@ def run_fetch(store: Store, url: str, now: dt.datetime, **fetch_options: Any) ->
         returned=change.returned,
         missing=tuple(a.openrouter_id for a in change.missing),
         removed=tuple(a.openrouter_id for a in change.removed),
+        adopted=tuple(model_id for model_id, _ in change.adopted),
+        adjusted=tuple(prepared.adjusted),
     )
+    for model_id, notes in prepared.adjusted.items():
+        log.warning("catalog entry %s stored adjusted: %s", safe_text(model_id, 120), safe_text("; ".join(notes), 300))
     repo.record_run(store, {
         "fetched_at": now, "url": safe_text(url, 300), "status": "complete", "listed": result.listed,
         "pages": result.pages, "added": len(result.new), "changed": len(result.changed),
         "returned": len(result.returned), "missing": len(result.missing), "removed": len(result.removed),
+        "adopted": len(result.adopted), "adjusted": len(result.adjusted), "basis": basis,
     })
     return result
 

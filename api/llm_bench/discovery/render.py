@@ -47,7 +47,8 @@ def fetch_text(result: FetchResult) -> str:
     lines = [f"OpenRouter catalog fetched {_when(result.fetched_at)} ({result.pages} page(s))",
              f"{'listed':<9}{result.listed}"]
     for label, ids in (("new", result.new), ("changed", result.changed), ("back", result.returned),
-                       ("missing", result.missing), ("removed", result.removed)):
+                       ("missing", result.missing), ("removed", result.removed), ("adopted", result.adopted),
+                       ("adjusted", result.adjusted)):
         lines += _ids(label, ids)
     return "\n".join(lines)
 

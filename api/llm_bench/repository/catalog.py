@@ -1,7 +1,10 @@
 """Discovery's MongoDB access: the OpenRouter catalog, its fetch runs, AI-match cache, counts.
 
-A fetch is applied with one `bulk_write` (one upsert per listed model plus one update per
-absent model), never a query per model. Functions take and return plain Python data.
+A fetch is applied with one `bulk_write` (one upsert per listed model, one conditional update
+per price history and per absent model), never a query per model. The conditional updates are
+keyed by the diff's basis, so applying the same fetch twice, or two fetches at once, writes each
+history entry and counts each absence once; the bulk can therefore be retried when a concurrent
+fetch inserted a new model first. Functions take and return plain Python data.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bson import ObjectId
 from pymongo import DESCENDING, UpdateOne
+from pymongo.errors import BulkWriteError
 
-from ..discovery.catalog import CatalogDiff, storable
+from ..discovery.catalog import ADOPT, CatalogDiff
 from . import ONE_REPLY, Store, translate_errors
 
 __all__ = [
@@ -29,14 +34,30 @@ __all__ = [
 ]
 
 _STATE_FIELDS = ("openrouter_id", "price_prompt", "price_completion", "context_length", "missing_count",
-                 "removed_at")
+                 "missing_basis", "removed_at", "first_seen_at")
+#: Fields that set a document apart as written by this toolkit; upstream's older shape lacks them.
+_OWN_SHAPE = "price_prompt"
 
 
 def stored_state(store: Store) -> dict[str, dict[str, Any]]:
-    """Every stored model's tracked fields and absence counters, by OpenRouter id."""
+    """Every stored model's tracked fields and absence counters, by OpenRouter id.
+
+    An upstream-shaped document (no normalised prices) carries ADOPT: its own first_seen_at, else
+    the creation time of its ObjectId (upstream inserted a model when it first saw it), else None.
+    """
     with translate_errors("reading the catalog"):
-        rows = store.coll("catalog").find({}, {"_id": 0, **{f: 1 for f in _STATE_FIELDS}}, batch_size=ONE_REPLY)
-        return {row["openrouter_id"]: row for row in rows}
+        rows = store.coll("catalog").find({"openrouter_id": {"$type": "string"}},
+                                          {f: 1 for f in _STATE_FIELDS}, batch_size=ONE_REPLY)
+        state = {}
+        for row in rows:
+            object_id = row.pop("_id", None)
+            if _OWN_SHAPE not in row:
+                first_seen = row.get("first_seen_at")
+                if not isinstance(first_seen, dt.datetime):
+                    first_seen = object_id.generation_time if isinstance(object_id, ObjectId) else None
+                row[ADOPT] = first_seen
+            state[row["openrouter_id"]] = row
+        return state
 
 
 def apply_fetch(
@@ -45,34 +66,69 @@ def apply_fetch(
     raw: Mapping[str, Mapping[str, Any]],
     change: CatalogDiff,
     now: dt.datetime,
+    adjusted: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Write one complete fetch: upsert every listed model, mark absences, in one bulk write."""
+    """Write one complete fetch in one bulk write: upserts, history, absences and adoptions.
+
+    `raw` holds the entries already fit for storage; `adjusted` what was changed to fit them.
+    """
+    ops = _listed_ops(models, raw, change, now, adjusted or {}) + _absence_ops(change, now)
+    if not ops:
+        return
+    with translate_errors("writing the catalog"):
+        try:
+            store.coll("catalog").bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            # A concurrent fetch inserted some new models first: every op is idempotent, so the
+            # failed upserts are simply applied again (now as updates).
+            failed = exc.details.get("writeErrors", [])
+            if not failed or any(e.get("code") != 11000 for e in failed) or exc.details.get("writeConcernErrors"):
+                raise
+            store.coll("catalog").bulk_write([ops[e["index"]] for e in failed], ordered=False)
+
+
+def _listed_ops(models: Sequence[Mapping[str, Any]], raw: Mapping[str, Mapping[str, Any]], change: CatalogDiff,
+                now: dt.datetime, adjusted: Mapping[str, Sequence[str]]) -> list[UpdateOne]:
     changes = dict(change.changed)
     returned = set(change.returned)
+    adopted = dict(change.adopted)
     ops: list[UpdateOne] = []
     for model in models:
         model_id = model["openrouter_id"]
-        update: dict[str, Any] = {
-            "$set": {**model, "raw": storable(raw[model_id]), "last_seen_at": now},
-            "$setOnInsert": {"first_seen_at": now},
-        }
-        if model_id in changes:
-            entries = [{"at": now, "field": c.field, "old": c.old, "new": c.new} for c in changes[model_id]]
-            update["$push"] = {"history": {"$each": entries}}
-        if model_id in returned:
-            update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": ""}
+        fields = {**model, "raw": raw[model_id], "last_seen_at": now}
+        unset = {"missing_since": "", "missing_count": "", "missing_basis": "", "removed_at": ""} if model_id in returned else {}
+        if adjusted.get(model_id):
+            fields["raw_adjusted"] = list(adjusted[model_id])
+        else:
+            unset["raw_adjusted"] = ""
+        update: dict[str, Any] = {"$set": fields, **({"$unset": unset} if unset else {})}
+        if model_id in adopted:
+            fields["first_seen_at"] = adopted[model_id] or now
+        else:
+            update["$setOnInsert"] = {"first_seen_at": now}
         ops.append(UpdateOne({"openrouter_id": model_id}, update, upsert=True))
+        if model_id in changes:
+            entries = [{"at": now, "field": c.field, "old": c.old, "new": c.new, "basis": change.basis}
+                       for c in changes[model_id]]
+            ops.append(UpdateOne({"openrouter_id": model_id, "history.basis": {"$ne": change.basis}},
+                                 {"$push": {"history": {"$each": entries}}}))
+    return ops
+
+
+def _absence_ops(change: CatalogDiff, now: dt.datetime) -> list[UpdateOne]:
+    adopted = dict(change.adopted)
+    ops: list[UpdateOne] = []
     for absence in change.missing + change.removed:
-        fields: dict[str, Any] = {"missing_count": absence.missing_count}
+        fields: dict[str, Any] = {"missing_count": absence.missing_count, "missing_basis": change.basis}
         if absence.first_absence:
             fields["missing_since"] = now
         if absence in change.removed:
             fields["removed_at"] = now
-        ops.append(UpdateOne({"openrouter_id": absence.openrouter_id}, {"$set": fields}))
-    if not ops:
-        return
-    with translate_errors("writing the catalog"):
-        store.coll("catalog").bulk_write(ops, ordered=False)
+        if absence.openrouter_id in adopted:
+            fields["first_seen_at"] = adopted[absence.openrouter_id] or now
+        ops.append(UpdateOne({"openrouter_id": absence.openrouter_id, "missing_basis": {"$ne": change.basis}},
+                             {"$set": fields}))
+    return ops
 
 
 def record_run(store: Store, run: Mapping[str, Any]) -> None:
