@@ -103,9 +103,13 @@ def test_an_absence_is_counted_once_per_basis() -> None:
 
 def test_upstream_shaped_documents_are_adopted_without_changes() -> None:
     first = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
-    stored = {"a/x": {"context_length": 8, "adopt_first_seen_at": first}, "a/y": {"adopt_first_seen_at": None}}
+    stored = {"a/x": {"context_length": 8, "adopt_first_seen_at": first},
+              "a/y": {"adopt_first_seen_at": None, "pricing": {"prompt": 1.75e-06, "completion": -1.0}}}
     change = diff(stored, [{"openrouter_id": "a/x", "price_prompt": 1.0, "context_length": 9}])
-    assert change.adopted == (("a/x", first), ("a/y", None))
+    assert [(a.openrouter_id, dict(a.fields)) for a in change.adopted] == [
+        ("a/x", {"first_seen_at": first, "price_prompt": None, "price_completion": None}),
+        ("a/y", {"first_seen_at": None, "price_prompt": 1.75, "price_completion": None}),
+    ]
     assert not change.changed and not change.new and not change.returned
     assert [a.openrouter_id for a in change.missing] == ["a/y"]
 

@@ -155,25 +155,30 @@ def upstream_shaped(entry: dict, index: int, with_first_seen: bool) -> dict:
 
 def test_an_upstream_catalog_is_adopted_without_history(store, http_server: HTTPStub) -> None:
     repository.ensure_indexes(store)
-    old = entries("2026-01-16")
+    old, listed = entries("2026-01-15"), entries("2026-01-16")
     store.coll("catalog").insert_many([upstream_shaped(e, i, with_first_seen=i % 2 == 0) for i, e in enumerate(old)])
-    result = run_fetch(store, serve(http_server, {"data": entries("2026-01-17")}), at("2026-01-17"), retries=0)
-    assert result.changed == () and result.returned == () and len(result.adopted) == len(old) == 328
+    result = run_fetch(store, serve(http_server, {"data": listed}), at("2026-01-16"), retries=0)
+    assert result.changed == () and result.returned == () and len(result.adopted) == len(old) == 339
     assert store.coll("catalog").count_documents({"history": {"$exists": True}}) == 0
     assert store.coll("catalog").count_documents({"first_seen_at": None}) == 0
     kept = doc(store, old[0]["id"])  # upstream recorded when it first saw it
     assert kept["first_seen_at"] == dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc) and kept["price_prompt"] == 1.75
     derived = doc(store, old[1]["id"])  # no first_seen_at: the ObjectId's creation time
     assert derived["first_seen_at"] == dt.datetime(2025, 9, 1, 0, 1, tzinfo=dt.timezone.utc)
-    gone = [e["id"] for e in old if e["id"] not in {n["id"] for n in entries("2026-01-17")}]
-    assert all(doc(store, i)["first_seen_at"] <= at("2026-01-16") and doc(store, i)["missing_count"] == 1 for i in gone)
-    assert repo.last_run(store)["adopted"] == 328
+    gone = [e for e in old if e["id"] not in {n["id"] for n in listed}]
+    for entry in gone:  # absent, yet migrated too: first seen and prices per million from upstream's floats
+        migrated = doc(store, entry["id"])
+        assert migrated["first_seen_at"] <= at("2026-01-15") and migrated["missing_count"] == 1
+        assert migrated["price_prompt"] == pytest.approx(float(entry["pricing"]["prompt"]) * 1_000_000)
+    assert repo.last_run(store)["adopted"] == 339 and len(gone) == 19
 
     bumped = [{**e, "pricing": {**e["pricing"], "prompt": "0.000002"}} if e["id"] == "openai/gpt-4o" else e
               for e in entries("2026-01-17")]
-    after = run_fetch(store, serve(http_server, {"data": bumped}), at("2026-01-18"), retries=0)
-    assert after.adopted == () and after.changed == ("openai/gpt-4o",)
+    after = run_fetch(store, serve(http_server, {"data": bumped}), at("2026-01-17"), retries=0)
+    assert after.adopted == () and "openai/gpt-4o" in after.changed  # each document is adopted once
     assert [(h["field"], h["old"], h["new"]) for h in doc(store, "openai/gpt-4o")["history"]] == [("price_prompt", 2.5, 2.0)]
+    assert len(after.returned) == 11 and len(after.missing) == 8  # the migrated absent ones count on as usual
+    assert store.coll("catalog").count_documents({"missing_count": 2}) == 8
 
 
 # --- one fetch's effects happen once -----------------------------------------------------------

@@ -135,6 +135,14 @@ class Absence:
 
 
 @dataclass(frozen=True)
+class Adoption:
+    """An upstream-shaped document taken over: the fields it gets (first_seen_at None: unknown)."""
+
+    openrouter_id: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class CatalogDiff:
     basis: str
     listed: tuple[str, ...]
@@ -143,12 +151,18 @@ class CatalogDiff:
     returned: tuple[str, ...]
     missing: tuple[Absence, ...]
     removed: tuple[Absence, ...]
-    #: Upstream-shaped documents taken over, with the first-seen time they carry (None: unknown).
-    adopted: tuple[tuple[str, dt.datetime | None], ...] = ()
+    adopted: tuple[Adoption, ...] = ()
 
 
 #: The stored-state key that marks an upstream-shaped document, holding its first-seen time.
 ADOPT = "adopt_first_seen_at"
+
+
+def _adoption(model_id: str, before: Mapping[str, Any]) -> Adoption:
+    """Upstream's per-token float `pricing` as prices per million, so even an absent model is migrated."""
+    pricing = before.get("pricing") if isinstance(before.get("pricing"), Mapping) else {}
+    return Adoption(model_id, {"first_seen_at": before[ADOPT], "price_prompt": per_million(pricing.get("prompt")),
+                               "price_completion": per_million(pricing.get("completion"))})
 
 
 def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str, Any]], basis: str = "none") -> CatalogDiff:
@@ -158,16 +172,14 @@ def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str,
     """
     listed: dict[str, Mapping[str, Any]] = {m["openrouter_id"]: m for m in current}
     new, changed, returned = [], [], []
-    adopted = [(model_id, before[ADOPT]) for model_id, before in stored.items() if ADOPT in before]
+    adopted = [_adoption(model_id, before) for model_id, before in stored.items() if ADOPT in before]
     for model_id, model in listed.items():
         before = stored.get(model_id)
         if before is None:
             new.append(model_id)
             continue
-        if ADOPT in before:
-            continue
         changes = tuple(Change(f, before.get(f), model.get(f)) for f in TRACKED if before.get(f) != model.get(f))
-        if changes:
+        if changes and ADOPT not in before:
             changed.append((model_id, changes))
         if before.get("missing_count") or before.get("removed_at"):
             returned.append(model_id)

@@ -73,7 +73,7 @@ def run_fetch(store: Store, url: str, now: dt.datetime, **fetch_options: Any) ->
         returned=change.returned,
         missing=tuple(a.openrouter_id for a in change.missing),
         removed=tuple(a.openrouter_id for a in change.removed),
-        adopted=tuple(model_id for model_id, _ in change.adopted),
+        adopted=tuple(a.openrouter_id for a in change.adopted),
         adjusted=tuple(prepared.adjusted),
     )
     for model_id, notes in prepared.adjusted.items():

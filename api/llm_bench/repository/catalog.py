@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 _STATE_FIELDS = ("openrouter_id", "price_prompt", "price_completion", "context_length", "missing_count",
-                 "missing_basis", "removed_at", "first_seen_at")
+                 "missing_basis", "removed_at", "first_seen_at", "pricing")
 #: Fields that set a document apart as written by this toolkit; upstream's older shape lacks them.
 _OWN_SHAPE = "price_prompt"
 
@@ -43,7 +43,8 @@ def stored_state(store: Store) -> dict[str, dict[str, Any]]:
     """Every stored model's tracked fields and absence counters, by OpenRouter id.
 
     An upstream-shaped document (no normalised prices) carries ADOPT: its own first_seen_at, else
-    the creation time of its ObjectId (upstream inserted a model when it first saw it), else None.
+    the creation time of its ObjectId (upstream inserted a model when it first saw it), else None;
+    its `pricing` (per-token floats) comes along. Only upstream's documents have `pricing`.
     """
     with translate_errors("reading the catalog"):
         rows = store.coll("catalog").find({"openrouter_id": {"$type": "string"}},
@@ -91,20 +92,18 @@ def _listed_ops(models: Sequence[Mapping[str, Any]], raw: Mapping[str, Mapping[s
                 now: dt.datetime, adjusted: Mapping[str, Sequence[str]]) -> list[UpdateOne]:
     changes = dict(change.changed)
     returned = set(change.returned)
-    adopted = dict(change.adopted)
+    adopted = {a.openrouter_id: a.fields for a in change.adopted}
     ops: list[UpdateOne] = []
     for model in models:
         model_id = model["openrouter_id"]
-        fields = {**model, "raw": raw[model_id], "last_seen_at": now}
+        fields = {**_adopted_fields(adopted.get(model_id), now), **model, "raw": raw[model_id], "last_seen_at": now}
         unset = {"missing_since": "", "missing_count": "", "missing_basis": "", "removed_at": ""} if model_id in returned else {}
         if adjusted.get(model_id):
             fields["raw_adjusted"] = list(adjusted[model_id])
         else:
             unset["raw_adjusted"] = ""
         update: dict[str, Any] = {"$set": fields, **({"$unset": unset} if unset else {})}
-        if model_id in adopted:
-            fields["first_seen_at"] = adopted[model_id] or now
-        else:
+        if model_id not in adopted:
             update["$setOnInsert"] = {"first_seen_at": now}
         ops.append(UpdateOne({"openrouter_id": model_id}, update, upsert=True))
         if model_id in changes:
@@ -115,17 +114,20 @@ def _listed_ops(models: Sequence[Mapping[str, Any]], raw: Mapping[str, Mapping[s
     return ops
 
 
+def _adopted_fields(adoption: Mapping[str, Any] | None, now: dt.datetime) -> dict[str, Any]:
+    return {**adoption, "first_seen_at": adoption["first_seen_at"] or now} if adoption else {}
+
+
 def _absence_ops(change: CatalogDiff, now: dt.datetime) -> list[UpdateOne]:
-    adopted = dict(change.adopted)
+    adopted = {a.openrouter_id: a.fields for a in change.adopted}
     ops: list[UpdateOne] = []
     for absence in change.missing + change.removed:
-        fields: dict[str, Any] = {"missing_count": absence.missing_count, "missing_basis": change.basis}
+        fields: dict[str, Any] = {**_adopted_fields(adopted.get(absence.openrouter_id), now),
+                                  "missing_count": absence.missing_count, "missing_basis": change.basis}
         if absence.first_absence:
             fields["missing_since"] = now
         if absence in change.removed:
             fields["removed_at"] = now
-        if absence.openrouter_id in adopted:
-            fields["first_seen_at"] = adopted[absence.openrouter_id] or now
         ops.append(UpdateOne({"openrouter_id": absence.openrouter_id, "missing_basis": {"$ne": change.basis}},
                              {"$set": fields}))
     return ops
