@@ -18,6 +18,8 @@ COLLECTION_VARIABLES = {
     "CATALOG_COLLECTION": "catalog",
     "CATALOG_RUNS_COLLECTION": "catalog_runs",
     "HEALTH_RUNS_COLLECTION": "health_runs",
+    "ERROR_CLASSES_COLLECTION": "error_classes",
+    "PROVIDER_MODELS_COLLECTION": "provider_models",
 }
 
 
@@ -47,6 +49,8 @@ def test_default_collection_names() -> None:
         "catalog": "openrouter_catalog",
         "catalog_runs": "openrouter_runs",
         "health_runs": "health_runs",
+        "error_classes": "error_classes",
+        "provider_models": "provider_models",
     }
 
 

@@ -29,6 +29,8 @@ class Collections:
     catalog: str = "openrouter_catalog"
     catalog_runs: str = "openrouter_runs"
     health_runs: str = "health_runs"
+    error_classes: str = "error_classes"
+    provider_models: str = "provider_models"
 
 
 _COLLECTION_ENV = {
@@ -39,6 +41,8 @@ _COLLECTION_ENV = {
     "catalog": "CATALOG_COLLECTION",
     "catalog_runs": "CATALOG_RUNS_COLLECTION",
     "health_runs": "HEALTH_RUNS_COLLECTION",
+    "error_classes": "ERROR_CLASSES_COLLECTION",
+    "provider_models": "PROVIDER_MODELS_COLLECTION",
 }
 
 

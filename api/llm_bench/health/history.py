@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .assess import Assessment, failing_as_a_whole
-from .facts import HealthFacts
+from .classification import ClassifiedPattern
+from .facts import HealthFacts, Window, shape_facts
 
 if TYPE_CHECKING:  # render imports this module
     from .render import HealthReport
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
+SAME_WINDOW = dt.timedelta(minutes=15)  # a recorded window this close to the one before stands in for it
+MAX_LEDGER_MODELS = 5000  # per-model counts kept in a ledger entry; beyond, the next run aggregates
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ def ledger_entry(report: HealthReport, changes: Changes, summary: Mapping[str, A
         "finished_at": report.generated_at,
         "window": {"start": report.facts.window.start, "end": report.facts.window.end, "hours": report.facts.window.hours},
         "totals": {"successes": report.facts.successes, "errors": report.facts.errors},
+        "counts": window_counts(report.facts),
         "status": report.assessment.status.value,
         "assessment": dict(summary),
         "problems": [{"key": p.key, "label": p.label, "since": p.since} for p in changes.problems if p.mark != RESOLVED],
@@ -125,3 +129,37 @@ def ledger_entry(report: HealthReport, changes: Changes, summary: Mapping[str, A
         "mail": dict(mail),
         "version": version,
     }
+
+
+def window_counts(facts: HealthFacts) -> dict[str, Any]:
+    """Per-model successes and errors of the window, for the next run's comparison."""
+    models = [{"provider": m.provider, "model": m.model, "successes": m.successes, "errors": m.errors}
+              for m in facts.models[:MAX_LEDGER_MODELS]]
+    return {"complete": len(facts.models) <= MAX_LEDGER_MODELS, "models": models}
+
+
+def previous_from_ledger(previous_run: Mapping[str, Any] | None, before: Window) -> HealthFacts | None:
+    """The facts of the window `before` from the previous run's ledger entry, when that run covered
+    the same window (within SAME_WINDOW) and recorded complete counts; else None (aggregate it)."""
+    window = (previous_run or {}).get("window")
+    counts = (previous_run or {}).get("counts")
+    if not isinstance(window, Mapping) or not isinstance(counts, Mapping) or counts.get("complete") is not True:
+        return None
+    start, end = window.get("start"), window.get("end")
+    if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
+            and abs(start - before.start) <= SAME_WINDOW and abs(end - before.end) <= SAME_WINDOW):
+        return None
+    patterns, successes = [], []
+    for row in counts.get("models") or []:
+        if not isinstance(row, Mapping):
+            return None
+        provider, model = str(row.get("provider")), str(row.get("model"))
+        ok, errors = row.get("successes"), row.get("errors")
+        if not (isinstance(ok, int) and isinstance(errors, int)):
+            return None
+        if ok:
+            successes.append({"period": "previous", "provider": provider, "model": model, "count": ok})
+        if errors:
+            patterns.append(ClassifiedPattern("previous", provider, model, "", "unknown", "unknown", "ledger",
+                                              errors, None, None, "", False))
+    return shape_facts(Window(start, end), patterns, successes)

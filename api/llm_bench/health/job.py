@@ -21,11 +21,13 @@ from ..mail import build_message, default_sender
 from ..repository import Store
 from ..repository import health as queries
 from ..repository.health_runs import record_run, run_context
+from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SCHEMA, SYSTEM, AIInfo, merge, prompt
 from .assess import assess
+from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .history import compare, ledger_entry
+from .history import compare, ledger_entry, previous_from_ledger
 from .patterns import collapse
 from .render import HealthReport, json_report, subject, text_body
 
@@ -49,24 +51,60 @@ class Outcome:
     failure: MailFailed | None = None
 
 
-def collect(store: Store, window: Window) -> tuple[HealthFacts, Evidence]:
-    """Four database commands, whatever the number of models, then pure shaping.
+@dataclass(frozen=True)
+class Collected:
+    """What a window's database commands returned, errors already classified by rules and cache."""
 
-    Errors and successes are aggregated for this window and the one before it in the same
-    command; the run context (previous run, catalog signs, models list) is one more.
+    window: Window
+    patterns: tuple[ClassifiedPattern, ...]  # both periods when the previous one was aggregated
+    successes: tuple[dict[str, Any], ...]
+    rollup_patterns: tuple[ClassifiedPattern, ...]  # new patterns known only to the rollups
+    previous: HealthFacts | None  # from the previous run's ledger entry, when it covered that window
+    evidence: Evidence
+
+
+def collect(store: Store, window: Window) -> Collected:
+    """Four database commands, whatever the number of models or errors.
+
+    The run context (previous run, catalog signs, models list) comes first: when the previous
+    run covered the window just before this one, its recorded totals stand in for that window;
+    otherwise errors and successes of both windows are aggregated in the same commands.
     """
-    previous = Window(window.start - (window.end - window.start), window.start)
-    errors = queries.error_groups(store, window.start, window.end, previous_start=previous.start)
-    successes = queries.success_groups(store, window.start, window.end, previous_start=previous.start)
-    patterns = queries.new_error_patterns(store, window.start, window.end)
-    context = run_context(store)
+    evidence = evidence_from(run_context(store))
+    before = Window(window.start - (window.end - window.start), window.start)
+    recorded = previous_from_ledger(evidence.previous_run, before)
+    previous_start = None if recorded else before.start
+    rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
+    successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
+    patterns = classified(rows, window.start)
+    keyed = {p.fingerprint for p in patterns}
+    rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
+    return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence)
 
-    def period(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-        return [r for r in rows if r["period"] == name]
 
-    before = shape_facts(previous, period(errors, "previous"), period(successes, "previous"), [])
-    now = shape_facts(window, period(errors, "current"), period(successes, "current"), patterns)
-    return replace(now, new_patterns=collapse(now.new_patterns), previous=before), evidence_from(context)
+def shape(collected: Collected) -> HealthFacts:
+    """The window's facts (and the previous window's) from what was collected."""
+    window = collected.window
+
+    def period(items: Any, name: str) -> list[Any]:
+        return [item for item in items if (item.period if isinstance(item, ClassifiedPattern) else item["period"]) == name]
+
+    current = period(collected.patterns, "current")
+    new = tuple(p for p in current if p.new) + collected.rollup_patterns
+    now = shape_facts(window, current, period(collected.successes, "current"), collapse(new))
+    before = collected.previous or shape_facts(
+        Window(window.start - (window.end - window.start), window.start),
+        period(collected.patterns, "previous"), period(collected.successes, "previous"))
+    return replace(now, previous=before)
+
+
+def classify_residue(collected: Collected, ai: AIChoice, now: dt.datetime) -> tuple[Collected, KindAnswers | None]:
+    """Ask the AI once about the patterns still unknown; the collection with its answers applied."""
+    unknown = residue(collected.patterns)
+    if ai.client is None or not unknown:
+        return collected, None
+    answers = ask_kinds(ai.client, ai.model, unknown, now)
+    return replace(collected, patterns=tuple(apply_answers(collected.patterns, answers.kinds))), answers
 
 
 def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> HealthReport:
@@ -96,11 +134,13 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
     failed (the outcome then carries the failure for the caller to report).
     """
     started = dt.datetime.now(dt.timezone.utc)
-    facts, evidence = collect(store, window)
-    report = review(facts, evidence, ai)
+    collected, answers = classify_residue(collect(store, window), ai, window.end)
+    report = review(shape(collected), collected.evidence, ai)
     message = compose(report, recipient=recipient, sender=sender)
     if deliver is None:
         return Outcome(report, message, None)
+    if answers is not None:
+        queries.save_error_classes(store, answers.cache)
     failure = None
     try:
         deliver(message)

@@ -13,7 +13,8 @@ from typing import Any
 
 from .ai_review import AIInfo
 from .assess import Assessment, Finding
-from .facts import HealthFacts
+from .classification import ClassifiedPattern
+from .facts import HealthFacts, ModelFacts
 from .history import NEW, ONGOING, RESOLVED, Changes
 
 TOP_MODELS = 15
@@ -117,8 +118,15 @@ def text_body(report: HealthReport) -> str:
     lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
     lines += [f"- {m.key} ({m.errors} errors: {_kinds(m.kinds)})" for m in f.error_only_models] or ["- none"]
     lines += ["", f"New error patterns ({len(f.new_patterns)})"]
-    lines += [f"- {p.provider}:{p.model} {p.kind} ×{p.count}, first {_when(p.first_seen)}\n{_wrap(p.sample, '  ')}"
+    lines += [_wrap(f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
+                    f"first {_when(p.first_error)}") + f"\n{_wrap(p.sample, '  ')}"
               for p in f.new_patterns] or ["- none"]
+    reclassified = reclassified_lines(f)
+    if reclassified:
+        lines += ["", f"Kinds read from the errors themselves ({len(reclassified)})"]
+        lines += [_wrap(line, "- ") for line in reclassified]
+    if f.unreadable:
+        lines += ["", f"Unreadable error documents: {f.unreadable} (message neither text nor missing)"]
     lines += ["", "Top failing models"]
     lines += [_wrap(f"- {m.key}: {m.errors} errors, {m.successes} ok ({_kinds(m.kinds)}), last {_when(m.last_error)}")
               + "\n" + _wrap(m.sample, "  ") for m in f.failing_models[:TOP_MODELS]] or ["- none"]
@@ -130,6 +138,40 @@ def text_body(report: HealthReport) -> str:
 
 def _kinds(kinds: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{k} {n}" for k, n in kinds)
+
+
+_DECIDED_BY = {"rule": "from the text", "ai": "by the AI", "cache": "by the AI, cached",
+               "rollup-llm": "by the rollup's LLM classification"}
+
+
+def _decided(source: str, stored: str, kind: str) -> str:
+    """` (from the text; stored as hard_model)` where the kind differs from the writer's."""
+    if kind == stored:
+        return ""
+    return f" ({_DECIDED_BY.get(source.split(':', 1)[0], source)}; stored as {stored})"
+
+
+def reclassified_lines(facts: HealthFacts) -> list[str]:
+    """One line per (model, kind, stored kind) where the classified kind differs from the stored one."""
+    totals: dict[tuple[str, str, str], list[Any]] = {}
+    for p in facts.patterns:
+        if p.reclassified:
+            entry = totals.setdefault((p.key, p.kind, p.stored_kind), [0, p.source])
+            entry[0] += p.count
+    return [f"{key}  {kind} ×{n}{_decided(source, stored, kind)}"
+            for (key, kind, stored), (n, source) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))]
+
+
+def _model_json(m: ModelFacts) -> dict[str, Any]:
+    return {"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
+            "stored_kinds": dict(m.stored_kinds), "kind_source": dict(m.sources)}
+
+
+def _pattern_json(p: ClassifiedPattern) -> dict[str, Any]:
+    return {"provider": p.provider, "model": p.model, "fingerprint": p.fingerprint, "kind": p.kind,
+            "stored_kind": p.stored_kind, "kind_source": p.source, "count": p.count,
+            "first_seen": p.first_error.isoformat() if p.first_error else None,
+            "last_error": p.last_error.isoformat() if p.last_error else None, "sample": p.sample}
 
 
 def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -148,12 +190,12 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "provider_issues": [i.text for i in a.provider_issues],
         "recommended_actions": list(a.recommended_actions),
         "models_with_only_errors": [m.key for m in f.error_only_models],
-        "new_error_patterns": [{"provider": p.provider, "model": p.model, "kind": p.kind, "count": p.count,
-                                "first_seen": p.first_seen.isoformat() if p.first_seen else None, "sample": p.sample}
-                               for p in f.new_patterns],
-        "top_failing_models": [{"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
-                                "last_error": m.last_error.isoformat() if m.last_error else None, "sample": m.sample}
-                               for m in f.failing_models[:TOP_MODELS]],
+        "new_error_patterns": [_pattern_json(p) for p in f.new_patterns],
+        "error_patterns": [_pattern_json(p) for p in f.patterns],
+        "unreadable_errors": f.unreadable,
+        "failing_models": [_model_json(m) for m in f.failing_models],
+        "top_failing_models": [{**_model_json(m), "last_error": m.last_error.isoformat() if m.last_error else None,
+                                "sample": m.sample} for m in f.failing_models[:TOP_MODELS]],
         "models_likely_deprecated_detail": [{"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
                                             for x in a.models_likely_deprecated],
         "went_silent": [x.key for x in a.went_silent],
