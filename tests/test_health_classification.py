@@ -151,3 +151,13 @@ def test_an_ai_failure_leaves_the_residue_unknown(store: repository.Store, http_
     http_server.route("POST", openai_stub.PATH, lambda _r: http_stub.json_reply({"error": {"message": "down"}}, 500))
     report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
     assert dict(report.facts.errors_by_kind) == {"unknown": 2}
+
+
+def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    insert_documents(store, {"errors": unknown_errors(2)})
+    http_server.route("POST", openai_stub.PATH, http_stub.slow(3, http_stub.json_reply({})))
+    client = make_client(Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1",
+                                  openai_timeout=0.5), max_retries=0)
+    report = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), recipient=None, sender=None, deliver=None).report
+    assert len(http_server.calls(openai_stub.PATH)) == 1
+    assert report.ai.error == "the OpenAI request timed out; not asked again in this run"

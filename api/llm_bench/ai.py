@@ -9,10 +9,13 @@ The answer is checked against the same strict JSON schema that was sent.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
+
+log = logging.getLogger("llm_bench.ai")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class AIResult:
     data: dict[str, Any] | None = None
     error: str | None = None
     parsed: Any = None  # the pydantic answer of `ask_parsed`
+    unreachable: bool = False  # timed out or could not connect: later requests of the run would too
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -75,6 +79,18 @@ def _failure(exc: Exception) -> str:
     return f"OpenAI client error: {type(exc).__name__}"
 
 
+def _failed(model: str, exc: Exception) -> AIResult:
+    import openai
+
+    return AIResult(model, error=_failure(exc), unreachable=isinstance(exc, openai.APIConnectionError))
+
+
+def announce(client: Any, model: str) -> None:
+    """One INFO line before a run's first AI request: which model, where, with what bound."""
+    log.info("asking OpenAI model %s at %s (timeout %g s)", model, getattr(client, "base_url", "?"),
+             getattr(client, "timeout", 0) or 0)
+
+
 def _tokens(response: Any) -> dict[str, int]:
     usage = getattr(response, "usage", None)
     return {"prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
@@ -106,7 +122,7 @@ def ask_parsed(client: Any, *, model: str, system: str, user: str, response_form
     except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
         return AIResult(model, error=f"the answer was incomplete ({type(exc).__name__})")
     except openai.OpenAIError as exc:
-        return AIResult(model, error=_failure(exc))
+        return _failed(model, exc)
     except (pydantic.ValidationError, ValueError):
         return AIResult(model, error="the answer did not match the schema")
     tokens = _tokens(response)
@@ -130,7 +146,7 @@ def ask_json(client: Any, *, model: str, system: str, user: str, schema: dict[st
             response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
         )
     except openai.OpenAIError as exc:
-        return AIResult(model, error=_failure(exc))
+        return _failed(model, exc)
     tokens = _tokens(response)
     problem = _unfinished(response)
     if problem:

@@ -121,6 +121,7 @@ def ledger_entry(report: HealthReport, changes: Changes, summary: Mapping[str, A
         "totals": {"successes": report.facts.successes, "errors": report.facts.errors},
         "counts": window_counts(report.facts),
         "status": report.assessment.status.value,
+        "notes": list(report.assessment.notes),
         "assessment": dict(summary),
         "problems": [{"key": p.key, "label": p.label, "since": p.since} for p in changes.problems if p.mark != RESOLVED],
         "ai": {"used": report.ai.used, "model": report.ai.model, "error": report.ai.error,

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from .. import __version__
-from ..ai import AIResult, ask_json, estimated_cost
+from ..ai import AIResult, announce, ask_json, estimated_cost
 from ..errors import MailFailed
 from ..mail import build_message, default_sender
 from ..repository import Store
@@ -134,7 +134,12 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
     failed (the outcome then carries the failure for the caller to report).
     """
     started = dt.datetime.now(dt.timezone.utc)
-    collected, answers = classify_residue(collect(store, window), ai, window.end)
+    collected = collect(store, window)
+    if ai.client is not None:
+        announce(ai.client, ai.model)
+    collected, answers = classify_residue(collected, ai, window.end)
+    if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
+        ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
     report = review(shape(collected), collected.evidence, ai)
     message = compose(report, recipient=recipient, sender=sender)
     if deliver is None:

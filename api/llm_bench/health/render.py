@@ -92,7 +92,7 @@ def text_body(report: HealthReport) -> str:
         lines.append(_wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)", rest=""))
     elif not report.ai.used:
         lines.append("(AI assessment skipped; rules-based assessment only.)")
-    lines += [_wrap(f"Note: {note}") for note in report.ai.notes]
+    lines += [_wrap(f"Note: {note}") for note in (*a.notes, *report.ai.notes)]
     lines.append("")
     lines += _changes(report)
     lines += _findings("Models likely deprecated", a.models_likely_deprecated)
@@ -189,6 +189,7 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "code_fixes_needed": [x.key for x in a.code_fixes_needed],
         "provider_issues": [i.text for i in a.provider_issues],
         "recommended_actions": list(a.recommended_actions),
+        "notes": list(a.notes),
         "models_with_only_errors": [m.key for m in f.error_only_models],
         "new_error_patterns": [_pattern_json(p) for p in f.new_patterns],
         "error_patterns": [_pattern_json(p) for p in f.patterns],
