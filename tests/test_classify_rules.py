@@ -142,3 +142,10 @@ def test_held_out_messages(provider, message, kind):
         got = classify(provider=provider, message=original, normalized_message=normalize_message(message),
                        stored_kind=status_kind(message))
         assert got.kind == kind, got
+
+
+def test_rules_read_a_bounded_prefix_of_hostile_text():
+    cause = "Error: The model `gpt-x` has been decommissioned."
+    assert classify(provider="groq", message=cause + " at frame\n" * 2_000).kind == "hard_model"
+    assert classify(provider="groq", message="at frame\n" * 2_000 + cause).kind == "unknown"
+    assert first_match("gemini", "models/" + "embed" * 20_000, "(" * 50_000) is None

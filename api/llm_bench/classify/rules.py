@@ -30,10 +30,16 @@ from dataclasses import dataclass
 # A status number as clients print it: "http 503", "error 500", "status code 429", "(500)", "[503".
 _STATUS_PREFIX = r"(?:\bhttp\s*|\berror:?\s+|\bstatus(?:\s*code)?:?\s*|\(|\[|^)"
 GOOGLE = ("gemini", "vertex")
+#: Real causes sit in the first few hundred characters; a stack trace after them is not read.
+MAX_TEXT_CHARS = 8_000
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One way a provider words one kind. `providers` (lower-case) limits it to those providers;
+    `example` is a real message from the corpus that it must match; `confidence` is what the
+    classifier reports when this rule decides."""
+
     id: str
     kind: str
     pattern: re.Pattern[str]
@@ -94,7 +100,7 @@ RULES: tuple[Rule, ...] = (
     # Gemini's "not found ..., or is not supported for generateContent" about a model served by
     # another method (Live, embeddings, speech) is the wrong call, not a missing model.
     _rule("gemini-other-method", "hard_capability",
-          r"models/[\w.-]*(?:-live|embed|-tts|native-audio|aqa)[\w.-]* is not found for api version",
+          r"models/[\w.-]{0,80}(?:-live|embed|-tts|native-audio|aqa)[\w.-]{0,80} is not found for api version",
           "models/gemini-2.0-flash-live-001 is not found for API version v1beta, or is not supported for "
           "generateContent."),
     # 4. The model id is not served.
@@ -103,7 +109,7 @@ RULES: tuple[Rule, ...] = (
           r"marked by provider as legacy",
           "Error: 400 The model `llama-3.3-70b-specdec` has been decommissioned and is no longer supported."),
     _rule("model-not-exist", "hard_model",
-          r"does not exist or you do not have access|model_not_found|model:? `?[\w./:@-]+`? does not exist",
+          r"does not exist or you do not have access|model_not_found|model:? `?[\w./:@-]{1,200}`? does not exist",
           "model_not_found: 404 The model `gpt-4.5-preview-2025-02-27` does not exist or you do not have access "
           "to it."),
     _rule("no-access-to-model", "hard_model",
@@ -113,10 +119,11 @@ RULES: tuple[Rule, ...] = (
     _rule("anthropic-model-not-found", "hard_model", r"not_found_error\W+(?:message\W+)?model: \S",
           "404 - {\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"model: claude-2.1\"}}"),
     _rule("model-not-found", "hard_model",
-          r"model(?: `?[\w./:@-]+`?)? (?:is |was )?not found|is not found for api version|"
+          r"model(?: `?[\w./:@-]{1,200}`?)? (?:is |was )?not found|is not found for api version|"
           r"no endpoints found for|not a valid model|unknown model|invalid model",
           "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent."),
-    _rule("endpoint-not-running", "hard_model", r"dedicated[ _]endpoint\w*[ _]not[ _]running|endpoint for .* is not running",
+    _rule("endpoint-not-running", "hard_model",
+          r"dedicated[ _]endpoint\w*[ _]not[ _]running|endpoint for \S{1,200} is not running",
           "The dedicated endpoint for mistralai/Mixtral-8x22B-Instruct-v0.1 is not running."),
     # 5. The provider is overloaded: it passes.
     _rule("envoy-upstream", "transient_provider", r"upstream connect error|reset before headers",
@@ -170,8 +177,9 @@ RULES: tuple[Rule, ...] = (
 
 
 def first_match(provider: str, message: str, normalized_message: str = "") -> Rule | None:
-    """The first rule that matches the original message or the writer's normalized copy."""
-    texts = (" ".join(message.split()) if message else "", normalized_message)
+    """The first rule that matches the original message or the writer's normalized copy (each
+    read up to MAX_TEXT_CHARS, which bounds the time one hostile message can take)."""
+    texts = (" ".join(message[:MAX_TEXT_CHARS].split()), normalized_message[:MAX_TEXT_CHARS])
     for rule in RULES:
         if rule.matches(provider, texts):
             return rule
