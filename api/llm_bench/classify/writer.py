@@ -58,7 +58,7 @@ def normalize_message(text: str) -> str:
     normalized = (text or "").lower()
     for pattern in _REQUEST_IDS:
         normalized = pattern.sub(REQUEST_ID, normalized)
-    return _WHITESPACE.sub(" ", normalized).strip()[:NORMALIZED_MAX_CHARS]
+    return _WHITESPACE.sub(" ", normalized).strip()[:NORMALIZED_MAX_CHARS].rstrip()
 
 
 def fingerprint(provider: str, model: str, normalized: str) -> str:
