@@ -46,8 +46,8 @@ def successes(provider: str, model: str, n: int) -> list[dict[str, object]]:
 
 def seed(store: repository.Store) -> None:
     insert_documents(store, {
-        "errors": errors(*RETIRED, 6) + errors(*RESPONSES_ONLY, 7) + errors(*BILLING_429, 3) + errors(*FLAKY, 2),
-        "successes": successes("openai", "gpt-4o", 20) + successes("anthropic", "claude-sonnet-4-5", 20)
+        "errors": errors(*RETIRED, 6) + errors(*RESPONSES_ONLY, 7) + errors(*BILLING_429, 12) + errors(*FLAKY, 2),
+        "successes": successes("openai", "gpt-4o", 2) + successes("anthropic", "claude-sonnet-4-5", 20)
         + successes("anthropic", "claude-haiku-4-5", 20),
     })
 
@@ -70,7 +70,7 @@ def test_kinds_come_from_the_errors_not_the_stored_status(store: repository.Stor
     o1 = failing["openai:o1-pro"]
     assert (o1["kinds"], o1["stored_kinds"]) == ({"hard_capability": 7}, {"hard_model": 7})
     assert o1["kind_source"]["hard_capability"].startswith("rule:")
-    assert failing["openai:gpt-4o"]["kinds"] == {"billing": 3}
+    assert failing["openai:gpt-4o"]["kinds"] == {"billing": 12}
     assert data["errors_by_kind"]["hard_model"] == 6
     pattern = next(p for p in data["error_patterns"] if p["model"] == "o1-pro")
     assert (pattern["kind"], pattern["stored_kind"]) == ("hard_capability", "hard_model")
