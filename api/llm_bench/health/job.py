@@ -9,6 +9,8 @@ in tests, the embedded demo, and production MongoDB.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
@@ -16,11 +18,12 @@ from typing import Any
 
 from .. import __version__
 from ..ai import AIResult, announce, ask_json, estimated_cost
-from ..errors import MailFailed
+from ..errors import AlreadyRunning, MailFailed
 from ..mail import build_message, default_sender
 from ..repository import Store
+from ..untrusted import safe_text
 from ..repository import health as queries
-from ..repository.health_runs import record_run, run_context
+from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SCHEMA, SYSTEM, AIInfo, merge, prompt
 from .assess import assess
@@ -29,9 +32,11 @@ from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
 from .history import compare, ledger_entry, previous_from_ledger
 from .patterns import collapse
-from .render import HealthReport, json_report, subject, text_body
+from .render import HealthReport, subject, text_body
 
 NO_RECIPIENT = "undisclosed-recipients:;"
+LOCK = "health-check"
+LOCK_TTL = dt.timedelta(hours=1)  # longer than the unit's TimeoutStartSec: a crashed run's lock expires
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,23 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
     failed (the outcome then carries the failure for the caller to report).
     """
     started = dt.datetime.now(dt.timezone.utc)
+    if deliver is None:
+        return _run(store, window, ai, recipient=recipient, sender=sender, deliver=None, started=started)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{started.isoformat()}"
+    holder = acquire_lock(store, LOCK, owner, started, LOCK_TTL)
+    if holder is not None:
+        since = holder.get("started_at")
+        when = f", since {since:%Y-%m-%d %H:%M} UTC" if isinstance(since, dt.datetime) else ""
+        raise AlreadyRunning(f"another health check is running ({safe_text(holder.get('owner'), 120)}{when}); "
+                             "this one sends and records nothing")
+    try:
+        return _run(store, window, ai, recipient=recipient, sender=sender, deliver=deliver, started=started)
+    finally:
+        release_lock(store, LOCK, owner)
+
+
+def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
+         deliver: Callable[[EmailMessage], None] | None, started: dt.datetime) -> Outcome:
     collected = collect(store, window)
     if ai.client is not None:
         announce(ai.client, ai.model)
@@ -155,8 +177,8 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
     assert report.changes is not None
     cost = estimated_cost(report.ai.model if report.ai.used else None, report.ai.prompt_tokens,
                           report.ai.completion_tokens)
-    record_run(store, ledger_entry(report, report.changes, json_report(report, mail=mail), mail=mail,
-                                   started_at=started, version=__version__, cost_usd=cost))
+    record_run(store, ledger_entry(report, report.changes, mail=mail, started_at=started, version=__version__,
+                                   cost_usd=cost))
     return Outcome(report, message, mail, failure)
 
 
