@@ -18,7 +18,7 @@ import pytest
 
 from api.llm_bench import repository
 from api.llm_bench.classify.writer import error_document
-from api.llm_bench.errors import AlreadyRunning, MailFailed
+from api.llm_bench.errors import AlreadyRunning, ConfigError, MailFailed
 from api.llm_bench.health.assess import Status
 from api.llm_bench.health.facts import Window
 from api.llm_bench.health.job import AIChoice, run
@@ -177,3 +177,17 @@ def test_an_expired_lock_is_taken_over(two_days: repository.Store) -> None:
     assert acquire_lock(two_days, "health-check", "crashed", DAY2 - dt.timedelta(hours=2), dt.timedelta(hours=1)) is None
     outcome = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=lambda m: None)
     assert outcome.mail is not None and outcome.mail["sent"]
+
+
+def test_a_database_without_the_benchmark_collections_is_a_configuration_error(store: repository.Store) -> None:
+    with pytest.raises(ConfigError, match="check MONGODB_DB"):
+        run(store, window(DAY2), RULES_ONLY, recipient=None, sender=None, deliver=None)
+
+
+def test_an_idle_fleet_is_critical_and_says_nothing_ran(store: repository.Store) -> None:
+    insert_documents(store, {"successes": ok(DAY1, "openai", "gpt-4o", 3), "errors": [err(DAY1, "openai", "x", "boom")]})
+    outcome = run(store, window(DAY2 + dt.timedelta(days=3)), RULES_ONLY, recipient=None, sender=None, deliver=None)
+    assert outcome.report.assessment.status is Status.CRITICAL
+    body = outcome.message.get_content()
+    assert "no successes and no errors: the benchmarks did not run" in body
+    assert "no problems" not in body

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..ai import AIResult, announce, ask_json, estimated_cost
-from ..errors import AlreadyRunning, MailFailed
+from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message, default_sender
 from ..repository import Store
 from ..untrusted import safe_text
@@ -126,6 +126,14 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
     return HealthReport(facts, assessment, info, facts.window.end, changes)
 
 
+def _check_collections(store: Store) -> None:
+    """Nothing in the window: tell a wrong database or collection name apart from an idle fleet."""
+    missing = queries.missing_collections(store, ("errors", "successes"))
+    if len(missing) == 2:
+        raise ConfigError(f"database {store.db.name!r} has neither {missing[0]!r} nor {missing[1]!r}: check "
+                          "MONGODB_DB and the collection variables (ERRORS_COLLECTION, METRICS_COLLECTION)")
+
+
 def compose(report: HealthReport, *, recipient: str | None, sender: str | None) -> EmailMessage:
     return build_message(subject(report), text_body(report), sender=sender or default_sender(),
                          recipient=recipient or NO_RECIPIENT, now=report.generated_at)
@@ -157,6 +165,8 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
 def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
          deliver: Callable[[EmailMessage], None] | None, started: dt.datetime) -> Outcome:
     collected = collect(store, window)
+    if not collected.patterns and not collected.successes:
+        _check_collections(store)
     if ai.client is not None:
         announce(ai.client, ai.model)
     collected, answers = classify_residue(collected, ai, window.end)

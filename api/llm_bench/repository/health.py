@@ -181,3 +181,11 @@ def insert_documents(store: Store, documents: Mapping[str, Sequence[Mapping[str,
         for attr, docs in documents.items():
             if docs:
                 store.coll(attr).insert_many([dict(d) for d in docs], ordered=False)
+
+
+def missing_collections(store: Store, attrs: Sequence[str]) -> list[str]:
+    """The names of the given collections (by `Collections` attribute) that do not exist."""
+    wanted = [getattr(store.names, attr) for attr in attrs]
+    with translate_errors("listing collections"):
+        present = set(store.db.list_collection_names(filter={"name": {"$in": wanted}}))
+    return [name for name in wanted if name not in present]
