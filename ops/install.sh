@@ -6,11 +6,11 @@
 #   ops/install.sh --root DIR       install into DIR/etc/... (an image or a test tree): the
 #                                   timers are enabled offline, systemd is not reloaded or started
 #
-# Before it changes anything it checks that /opt/llm-benchmarks/.env exists with mode 0600 and
+# Before it changes anything it checks that /opt/llm-bench-ops/.env exists with mode 0600 and
 # that the virtual environment is there. See ops/README.md.
 set -euo pipefail
 
-APP_DIR=/opt/llm-benchmarks
+APP_DIR=/opt/llm-bench-ops
 SERVICE_USER=llm-bench
 UNITS=(llm-discovery.service llm-discovery.timer llm-health-check.service llm-health-check.timer
        llm-health-check-failure@.service)

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OPS = ROOT / "ops"
 INSTALL = OPS / "install.sh"
-APP_DIR = "opt/llm-benchmarks"
+APP_DIR = "opt/llm-bench-ops"
 VENV_TOOLS = ("python", "llm-health-check", "llm-discovery")
 SERVICES = ("llm-discovery.service", "llm-health-check.service")
 TIMERS = ("llm-discovery.timer", "llm-health-check.timer")

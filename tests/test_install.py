@@ -29,7 +29,7 @@ def test_dry_run_prints_every_action_and_changes_nothing(tmp_path: Path) -> None
     assert _actions(result.stdout) == [
         f"install -D -m 0644 {OPS}/llm-bench.sysusers {root}/etc/sysusers.d/llm-bench.conf",
         f"systemd-sysusers --root={root} llm-bench.conf",
-        f"chown llm-bench:llm-bench {root}/opt/llm-benchmarks/.env",
+        f"chown llm-bench:llm-bench {root}/opt/llm-bench-ops/.env",
         *(f"install -D -m 0644 {OPS}/{unit} {root}/etc/systemd/system/{unit}" for unit in UNITS),
         f"systemctl --root={root} enable {' '.join(TIMERS)}",
     ]
@@ -79,16 +79,16 @@ def test_env_file_must_exist_with_mode_0600(tmp_path: Path, dry_run: bool) -> No
     assert snapshot(loose) == before and not result.stdout
 
     missing = make_tree(tmp_path / "missing")
-    (missing / "opt/llm-benchmarks/.env").unlink()
+    (missing / "opt/llm-bench-ops/.env").unlink()
     result = run_install(*flags, "--root", missing)
     assert result.returncode == 1
-    assert f"{missing}/opt/llm-benchmarks/.env not found" in result.stderr
+    assert f"{missing}/opt/llm-bench-ops/.env not found" in result.stderr
     assert not (missing / "etc/systemd").exists()
 
 
 def test_missing_virtual_environment_is_named(tmp_path: Path) -> None:
     root = make_tree(tmp_path)
-    (root / "opt/llm-benchmarks/.venv/bin/llm-health-check").unlink()
+    (root / "opt/llm-bench-ops/.venv/bin/llm-health-check").unlink()
     result = run_install("--root", root)
     assert result.returncode == 1
     assert "uv sync --frozen --no-dev" in result.stderr
