@@ -15,13 +15,14 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent / "systemd"
 INSIDE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-def _wait(condition, what: str, timeout: float) -> None:  # noqa: ANN001
+def _wait(condition: Callable[[], bool], what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
