@@ -18,14 +18,19 @@ CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"
 
 
+REGISTRY = Path(__file__).parent / "fixtures" / "registry" / "truth-registry.json"
+
+
 def env_for(mongo_uri: str, db_name: str, http_server: HTTPStub, **extra: str) -> dict[str, str]:
     return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": http_server.base_url + PATH,
-            "OPENAI_API_KEY": "", **extra}
+            "MODEL_REGISTRY_URL": http_server.base_url + "/registry.json", "OPENAI_API_KEY": "", **extra}
 
 
 def serve_day(http_server: HTTPStub, day: str) -> None:
     body = (CATALOGS / f"catalog-{day}.json").read_text()
     http_server.route("GET", PATH, lambda _r: (200, {"Content-Type": "application/json"}, body))
+    registry = REGISTRY.read_text()
+    http_server.route("GET", "/registry.json", lambda _r: (200, {"Content-Type": "application/json"}, registry))
 
 
 def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
@@ -63,7 +68,8 @@ def test_refused_and_unavailable_exit_codes(store, mongo_uri: str, db_name: str,
     http_server.route("GET", PATH, lambda _r: json_reply({"data": []}))
     refused = runner.invoke(app, ["fetch"], env=env)
     assert refused.exit_code == ExitStatus.CATALOG_REFUSED
-    assert refused.stdout == "" and refused.stderr.startswith("error: the catalog lists no models")
+    assert refused.stdout == "" and refused.stderr.splitlines()[-1] == "error: the catalog lists no models"
+    assert "WARNING registry unavailable: " in refused.stderr and "answered HTTP 404" in refused.stderr  # not served here
     http_server.route("GET", PATH, lambda _r: json_reply({}, 503))
     down = runner.invoke(app, ["fetch", "--retries", "0"], env=env)
     assert down.exit_code == ExitStatus.UPSTREAM_UNAVAILABLE and "HTTP 503" in down.stderr
