@@ -5,7 +5,8 @@ for one OpenRouter id, the listed ids with the same identity, at most one per pr
 ranks them. Guessing is gone: a retired snapshot or an alias no provider serves cannot be
 proposed, because nothing lists it. What lists cannot say stays as a few rewrites of the
 OpenRouter id (request-option variants, Bedrock's spellings of Llama and Gemma) and as loose
-forms of listed ids (hosting tiers such as `-Turbo`, `-tput`, `-fp8`, `-latest`).
+forms of listed ids (hosting tiers such as `-Turbo`, `-tput`, `-fp8`, `-latest`, and an OpenAI
+snapshot date, so a dated snapshot stands in when its alias is not listed).
 
 Ranking, per provider: exact identity, then a rewrite, then a loose form; then, among ids of
 one identity, the undated alias over dated snapshots (the alias is what Anthropic and OpenAI
@@ -74,9 +75,9 @@ _CONFIDENCE = {0: 0.95, 1: 0.85, 2: 0.8}
 
 
 def loose(listing: Listing) -> str:
-    """The identity of a listed id without its serving-tier suffixes and `-latest`."""
+    """The identity of a listed id without its serving-tier suffixes, `-latest` or snapshot date."""
     name = listing.model_id.lower().rsplit("/", 1)[-1]
-    name = _LEAD.sub("", name)
+    name = _LEAD.sub("", re.sub(r"-20\d\d-\d\d-\d\d$", "", name))
     tier = _TIER.get(listing.provider)
     for _ in range(3):
         name = re.sub(r"-latest$", "", name)
