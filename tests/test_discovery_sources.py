@@ -161,7 +161,7 @@ def test_repeat_complete_fetch_stays_bounded(mongo_uri: str, db_name: str, http_
         url = http_server.base_url + "/api/v1/models"
         first = run_fetch(store, url, NOW, config, retries=0)
         assert first.direct_matches == 1 and [s.status for s in first.sources] == ["complete"] * 4
-        assert store.coll("catalog").find_one({"openrouter_id": "acme/none"})["direct_match"] is None
+        assert store.coll("catalog").find_one({"openrouter_id": "acme/none"}).get("direct_match") is None
         counter.reset()
         run_fetch(store, url, NOW + DAY, config, retries=0)
         names = counter.names

@@ -119,10 +119,12 @@ def _queries(base: str) -> list[tuple[int, str, str]]:
     """(tier, identity, reason) for the OpenRouter id and its rewrites, preferred first."""
     org, _, name = base.partition("/")
     found = [(0, identity(name), "listed under the same identity")]
-    for pattern, replacement, why in _REWRITES.get(org, ()):
-        if re.match(pattern, name):
-            rewrite = (1, identity(re.sub(pattern, replacement, name)), f"{why} {name}")
-            found.insert(0, (0, *rewrite[1:])) if why.startswith("OpenAI serves") else found.append(rewrite)
+    for number, (pattern, replacement, why) in enumerate(_REWRITES.get(org, ())):
+        if not re.match(pattern, name):
+            continue
+        documented = org == "openai" and number == 0  # ranks with, and before, the id itself
+        rewrite = (0 if documented else 1, identity(re.sub(pattern, replacement, name)), f"{why} {name}")
+        found.insert(0 if documented else len(found), rewrite)
     return found
 
 
@@ -140,10 +142,11 @@ def propose(openrouter_id: str, index: Index) -> tuple[Proposal, ...]:
     if "/" not in base:
         return ()
     best: dict[str, tuple[tuple, int, Listing, str]] = {}
+    own = identity(base)
     for position, (tier, key, reason) in enumerate(_queries(base)):
         hits = [(tier, listing, reason) for listing in index.exact.get(key, ())]
         hits += [(2, listing, f"{reason} (serving tier or alias)") for listing in index.looser.get(key, ())]
-        if position == 0:
+        if key == own:
             hits += [(1, listing, "Bedrock lists the instruct model without the tag") for listing in _bedrock_untagged(base, index)]
         for hit_tier, listing, why in hits:
             order = (hit_tier, position, _rank(listing))

@@ -132,7 +132,7 @@ def store_direct_matches(store: Store, catalog: Iterable[Mapping[str, Any]], ind
     for model in catalog:
         match = direct_match(model["openrouter_id"], index)
         placed += match is not None
-        if "direct_match" not in model or match != model["direct_match"]:
+        if match != model.get("direct_match"):  # absent reads as null: nothing written for unplaced entries
             changed[model["openrouter_id"]] = match
     repo.save_direct_matches(store, changed)
     return placed
