@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..discovery.matching import identity
+from ..identity import identity
 from ..untrusted import safe_text
 
 STALE_FETCH = dt.timedelta(hours=48)

@@ -91,6 +91,8 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("catalog", [("openrouter_id", ASCENDING)], {"unique": True}),
     ("catalog_runs", [("fetched_at", DESCENDING)], {}),
     ("health_runs", [("finished_at", DESCENDING)], {}),
+    ("provider_models", [("provider", ASCENDING), ("model_id", ASCENDING)], {"unique": True}),
+    ("source_runs", [("source", ASCENDING), ("fetched_at", DESCENDING)], {}),
 )
 
 
