@@ -17,7 +17,7 @@ import pytest
 import smtp_sink
 
 from api.llm_bench import repository
-from api.llm_bench.config import Collections
+from api.llm_bench.config import LISTED_PROVIDERS, Collections
 from api.llm_bench.embedded import embedded_mongodb, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,8 @@ PROJECT_VARIABLES = (
     "NOTIFY_EMAIL", "MAIL_FROM", "MSMTP_PATH", "MSMTP_CONFIG", "OPENROUTER_MODELS_URL", "HEALTHCHECK_PING_URL",
     "ERRORS_COLLECTION", "METRICS_COLLECTION", "ROLLUPS_COLLECTION", "MODELS_COLLECTION", "CATALOG_COLLECTION",
     "CATALOG_RUNS_COLLECTION", "HEALTH_RUNS_COLLECTION",
+    "MODEL_REGISTRY_URL", "PROVIDER_MODELS_COLLECTION", "SOURCE_RUNS_COLLECTION",
+    *(f"{p.upper()}_{suffix}" for p in LISTED_PROVIDERS for suffix in ("API_KEY", "MODELS_URL")),
 )
 
 

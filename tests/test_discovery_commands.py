@@ -22,6 +22,7 @@ from api.llm_bench.discovery.cli import app
 from api.llm_bench.discovery.commands import comment_line, upsert_command
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.render import report_text
+from api.llm_bench.discovery.sources import SourceConfig
 
 BASH = shutil.which("bash")
 CHAT = "/v1/chat/completions"
@@ -39,7 +40,7 @@ def test_the_command_is_an_idempotent_staged_upsert() -> None:
         "mongosh \"$MONGODB_URI\" --eval 'db.getSiblingDB(\"llm-bench\").getCollection(\"models\").updateOne("
         "{provider: \"openai\", model_id: \"gpt-5\"}, {$setOnInsert: {provider: \"openai\", model_id: \"gpt-5\", "
         "enabled: false, discovered_from: \"openrouter\", openrouter_id: \"openai/gpt-5\", match_source: \"rule\", "
-        "match_confidence: 0.95, staged_at: new Date()}}, {upsert: true})'"
+        "match_confidence: 0.95, staged_at: new Date(), created_at: new Date()}}, {upsert: true})'"
     )
     assert "enabled: true" in command(enable=True)
 
@@ -127,8 +128,11 @@ def printed_report(store: repository.Store, http_server: HTTPStub, mongo_uri: st
     """The text `llm-discovery report --no-ai` prints over the hostile catalog, and its proposal count."""
     repository.ensure_indexes(store)
     catalog = hostile_catalog(db_name)
+    registry = {entry["id"].partition("/")[2]: {"litellm_provider": "openai", "mode": "chat"} for entry in catalog["data"]}
     http_server.route("GET", MODELS_PATH, lambda _r: json_reply(catalog))
-    run_fetch(store, http_server.base_url + MODELS_PATH, NOW, retries=0)
+    http_server.route("GET", "/registry.json", lambda _r: json_reply(registry))
+    run_fetch(store, http_server.base_url + MODELS_PATH, NOW, SourceConfig(http_server.base_url + "/registry.json"),
+              retries=0)
     env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENAI_API_KEY": ""}
     result = CliRunner().invoke(app, ["report", "--no-ai", "--max-matches", "50"], env=env)
     assert result.exit_code == 0, result.output
@@ -142,9 +146,9 @@ def test_every_report_line_is_a_command_or_a_comment(
     lines = text.splitlines()
     assert lines == text.rstrip("\n").split("\n")  # no other line break survived
     commands = [line for line in lines if line.startswith("mongosh ")]
-    assert len(commands) == proposals - 2  # the two quoted ids get no command
+    assert len(commands) == proposals - 2  # the two quoted ids get no command (no source lists them)
     assert all(line.startswith("# ") or line == "" or line in commands for line in lines)
-    assert text.count("no command: model_id, openrouter_id failed the identifier allow-list") == 2
+    assert "gpt-8" not in "\n".join(commands)
     assert "deleteMany" in text and "touch MARK" in text  # shown, inside comments
 
 

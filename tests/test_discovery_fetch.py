@@ -94,7 +94,7 @@ def test_unstorable_fields_are_dropped_or_replaced_and_said(store, mongo_uri: st
                                                              http_server: HTTPStub, entry: dict, check) -> None:
     serve(http_server, {"data": [*BASE, entry]})
     env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": http_server.base_url + PATH}
-    result = CliRunner().invoke(app, ["fetch", "--retries", "0", "--format", "json"], env=env)
+    result = CliRunner().invoke(app, ["fetch", "--no-sources", "--retries", "0", "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
     stored = doc(store, entry["id"])
     assert check(stored), stored
@@ -119,10 +119,10 @@ def _deep_arrays() -> str:
 def test_unstorable_catalogs_are_refused_recorded_and_change_nothing(store, mongo_uri: str, db_name: str,
                                                                      http_server: HTTPStub, body, message: str) -> None:
     env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": serve(http_server, BASE and {"data": BASE})}
-    assert CliRunner().invoke(app, ["fetch", "--retries", "0"], env=env).exit_code == 0
+    assert CliRunner().invoke(app, ["fetch", "--no-sources", "--retries", "0"], env=env).exit_code == 0
     before = list(store.coll("catalog").find({}, {"_id": 0}).sort("openrouter_id", 1))
     serve(http_server, body())
-    result = CliRunner().invoke(app, ["fetch", "--retries", "0"], env=env)
+    result = CliRunner().invoke(app, ["fetch", "--no-sources", "--retries", "0"], env=env)
     assert result.exit_code == ExitStatus.CATALOG_REFUSED and result.stderr.startswith(message), result.output
     assert result.stderr.count("\n") == 1
     assert list(store.coll("catalog").find({}, {"_id": 0}).sort("openrouter_id", 1)) == before

@@ -16,6 +16,9 @@ from .errors import ConfigError
 DEFAULT_DB = "llm-bench"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_OPENROUTER_MODELS_URL = "https://openrouter.ai/api/v1/models"
+DEFAULT_MODEL_REGISTRY_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+#: Providers whose own model list discovery reads when `<NAME>_API_KEY` is set (`<NAME>_MODELS_URL` overrides the URL).
+LISTED_PROVIDERS = ("openai", "anthropic", "groq", "together", "fireworks", "deepinfra", "cerebras")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Collections:
     catalog: str = "openrouter_catalog"
     catalog_runs: str = "openrouter_runs"
     health_runs: str = "health_runs"
+    error_classes: str = "error_classes"
+    provider_models: str = "provider_models"
+    source_runs: str = "source_runs"
 
 
 _COLLECTION_ENV = {
@@ -39,6 +45,9 @@ _COLLECTION_ENV = {
     "catalog": "CATALOG_COLLECTION",
     "catalog_runs": "CATALOG_RUNS_COLLECTION",
     "health_runs": "HEALTH_RUNS_COLLECTION",
+    "error_classes": "ERROR_CLASSES_COLLECTION",
+    "provider_models": "PROVIDER_MODELS_COLLECTION",
+    "source_runs": "SOURCE_RUNS_COLLECTION",
 }
 
 
@@ -55,6 +64,11 @@ class Settings:
     msmtp_path: str = "msmtp"
     msmtp_config: str | None = None
     openrouter_models_url: str = DEFAULT_OPENROUTER_MODELS_URL
+    model_registry_url: str = DEFAULT_MODEL_REGISTRY_URL
+    #: provider -> API key, for the providers of LISTED_PROVIDERS whose key is set
+    provider_keys: Mapping[str, str] = field(default_factory=dict)
+    #: provider -> model-list URL, only where `<NAME>_MODELS_URL` overrides the default
+    provider_list_urls: Mapping[str, str] = field(default_factory=dict)
     collections: Collections = field(default_factory=Collections)
 
     @classmethod
@@ -86,6 +100,9 @@ class Settings:
             msmtp_path=get("MSMTP_PATH") or "msmtp",
             msmtp_config=get("MSMTP_CONFIG"),
             openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
+            model_registry_url=get("MODEL_REGISTRY_URL") or DEFAULT_MODEL_REGISTRY_URL,
+            provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
+            provider_list_urls={p: u for p in LISTED_PROVIDERS if (u := get(f"{p.upper()}_MODELS_URL"))},
             collections=collections,
         )
 
