@@ -92,6 +92,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("catalog_runs", [("fetched_at", DESCENDING)], {}),
     ("health_runs", [("finished_at", DESCENDING)], {}),
     ("provider_models", [("provider", ASCENDING), ("model_id", ASCENDING)], {"unique": True}),
+    ("provider_models", [("model_id", ASCENDING)], {}),
     ("source_runs", [("source", ASCENDING), ("fetched_at", DESCENDING)], {}),
 )
 
