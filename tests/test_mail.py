@@ -14,7 +14,7 @@ import smtp_sink
 from api.llm_bench.embedded import free_port
 from api.llm_bench.errors import MailFailed
 from api.llm_bench.exit_codes import ExitStatus
-from api.llm_bench.mail import MailSettings, build_message, default_sender, send
+from api.llm_bench.mail import MailSettings, build_message, default_sender, send, subject_tag
 
 SENDER = "ops@bench.example.test"
 RECIPIENT = "oncall@example.test"
@@ -154,3 +154,20 @@ def test_non_executable_binary_is_mail_failed(tmp_path: Path) -> None:
     with pytest.raises(MailFailed, match="not executable") as info:
         send(message(), RECIPIENT, MailSettings(msmtp_path=str(not_executable)))
     assert info.value.status is ExitStatus.MAIL_FAILED
+
+
+@pytest.mark.parametrize(
+    ("status", "style", "tag"),
+    [("critical", "project", "CRITICAL"), ("warning", "project", "WARNING"), ("healthy", "project", "HEALTHY"),
+     ("critical", "upstream", "URGENT"), ("warning", "upstream", "INFO"), ("healthy", "upstream", "INFO"),
+     ("CRITICAL", "upstream", "URGENT")],
+)
+def test_subject_tag(status: str, style: str, tag: str) -> None:
+    assert subject_tag(status, style) == tag
+
+
+def test_subject_tag_takes_a_status_member_and_defaults_to_the_project_style() -> None:
+    from api.llm_bench.health.assess import Status
+
+    assert subject_tag(Status.CRITICAL) == "CRITICAL"
+    assert {subject_tag(status, "upstream") for status in Status} == {"URGENT", "INFO"}

@@ -19,6 +19,19 @@ from .errors import MailFailed
 from .untrusted import safe_text
 
 
+#: SUBJECT_TAGS style -> {health status: the tag in the subject}. `upstream` keeps the tags
+#: that mail filters written for the upstream ops scripts match.
+SUBJECT_TAGS: dict[str, dict[str, str]] = {
+    "project": {"critical": "CRITICAL", "warning": "WARNING", "healthy": "HEALTHY"},
+    "upstream": {"critical": "URGENT", "warning": "INFO", "healthy": "INFO"},
+}
+
+
+def subject_tag(status: object, style: str = "project") -> str:
+    """The subject tag, without brackets, of a health status (a Status member or its value)."""
+    return SUBJECT_TAGS[style][str(getattr(status, "value", status)).lower()]
+
+
 @dataclass(frozen=True)
 class MailSettings:
     msmtp_path: str = "msmtp"
