@@ -43,7 +43,8 @@ def _now() -> dt.datetime:
 def _store(settings: Settings, *, write: bool) -> Iterator[Any]:
     from .. import repository
 
-    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections)
+    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
+                               operation_timeout_ms=settings.mongodb_timeout_ms)
     try:
         if write:
             repository.ensure_indexes(store)

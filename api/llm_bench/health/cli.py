@@ -30,7 +30,8 @@ def _database(settings: Settings, demo: bool, now: dt.datetime) -> Iterator[obje
     from .. import repository
 
     if not demo:
-        store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections)
+        store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
+                                   operation_timeout_ms=settings.mongodb_timeout_ms)
         try:
             yield store
         finally:
