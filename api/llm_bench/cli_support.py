@@ -26,8 +26,47 @@ T = TypeVar("T")
 
 log = logging.getLogger("llm_bench")
 
-#: The exit-status table, for the apps' --help epilog.
-EXIT_STATUSES = "Exit statuses:\n\n\b\n" + "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe())
+#: -h as well as --help, for every app and command.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+#: --days bounds: one hour to a leap year.
+MIN_DAYS, MAX_DAYS = 1 / 24, 366.0
+
+
+def exit_statuses(command: str) -> str:
+    """The --help epilog of `command`: the exit statuses it can end with, and only those."""
+    rows = "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe(command))
+    return f"Exit statuses:\n\n\b\n{rows}"
+
+
+def program_version() -> str:
+    """The installed package's version (the source tree's when run from a checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llm-bench-ops")
+    except PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
+def show_version(value: bool) -> None:
+    """--version: print the program and its version, then exit 0."""
+    if value:
+        typer.echo(f"llm-bench-ops {program_version()}")
+        raise typer.Exit()
+
+
+#: --version, eager: it answers before any other option is checked.
+VERSION_OPTION = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit.")
+
+
+def check_days(days: float) -> float:
+    """--days: a finite window from one hour to 366 days, else a usage error (exit 2)."""
+    if not MIN_DAYS <= days <= MAX_DAYS:  # also refuses NaN
+        raise typer.BadParameter(f"must be from {MIN_DAYS:.4f} (one hour) to {MAX_DAYS:g} days, got {days}")
+    return days
 
 
 class Format(str, Enum):
