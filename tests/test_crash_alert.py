@@ -89,7 +89,7 @@ def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools,
     assert subject.startswith("[CRITICAL] ") and subject.endswith(" failed")
     assert "\n" not in subject and "Injected" not in message.keys()
     assert f"x'\";touch {pwned};$(touch {pwned}) Injected: header.service failed" in subject
-    body = message.get_content()
+    body = delivered.text()  # format=flowed: long journal lines are soft-broken on the wire
     assert "Exit status: Result=exit-code, ExecMainStatus=4 (DATABASE_UNAVAILABLE)" in body
     assert "Time:        " in body and " UTC" in body
     assert "starting" in body and "Main process exited, status=4/NOPERMISSION" in body
@@ -116,7 +116,7 @@ def test_plain_unit_gets_a_journal_hint(tmp_path, tools, smtp, msmtp_binary) -> 
     (delivered,) = smtp.delivered
     assert delivered.envelope_from == "alerts@example.test"
     assert str(delivered.message["Subject"]).endswith(" llm-discovery.service failed")
-    assert "More: journalctl -u llm-discovery.service --since today" in delivered.message.get_content()
+    assert "More: journalctl -u llm-discovery.service --since today" in delivered.text()
 
 
 def test_missing_recipient_is_a_config_error_and_the_alert_goes_to_stdout(tools) -> None:
