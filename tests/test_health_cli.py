@@ -225,6 +225,18 @@ def test_mail_failure_exits_non_zero_and_keeps_the_report(seeded: dict[str, str]
     assert "msmtp exited with status" in result.stderr
 
 
+def test_relay_refusal_reaches_stderr_and_the_ledger(seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str,
+                                                     tmp_path: Path, store: repository.Store) -> None:
+    smtp.reply = "554 5.7.1 refused by policy"
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": msmtp_binary,
+           "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path))}
+    result = runner.invoke(app, ["--no-ai"], env=env)
+    assert result.exit_code == ExitStatus.MAIL_FAILED
+    assert "554 5.7.1 refused by policy" in result.stderr
+    latest = store.coll("health_runs").find_one({}, sort=[("finished_at", -1)])
+    assert latest["mail"]["sent"] is False and "554 5.7.1 refused by policy" in latest["mail"]["error"]
+
+
 def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path) -> None:
     env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": str(tmp_path / "no-msmtp")}
     result = runner.invoke(app, ["--no-ai", "--format", "json"], env=env)
