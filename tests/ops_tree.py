@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OPS = ROOT / "ops"
 INSTALL = OPS / "install.sh"
-APP_DIR = "opt/llm-benchmarks"
+APP_DIR = "opt/llm-bench-ops"
 VENV_TOOLS = ("python", "llm-health-check", "llm-discovery")
 SERVICES = ("llm-discovery.service", "llm-health-check.service")
 TIMERS = ("llm-discovery.timer", "llm-health-check.timer")
@@ -52,21 +52,25 @@ def read_unit(path: Path) -> dict[str, dict[str, list[str]]]:
     return sections
 
 
-def make_tree(root: Path, *, env_mode: int = 0o600, seed_user: bool = True) -> Path:
-    """Stand-in venv tools and .env under `root`; with `seed_user`, an llm-bench account owned by
-    the current uid/gid, so install.sh finds .env already correctly owned without needing root."""
+ENV_TEXT = "MONGODB_URI=mongodb://127.0.0.1:27017/\nNOTIFY_EMAIL=ops@example.test\n"
+
+
+def make_tree(root: Path, *, env_mode: int = 0o600, seed_user: bool = True, env_text: str = ENV_TEXT,
+              uid: int | None = None) -> Path:
+    """Stand-in venv tools and .env under `root`; with `seed_user`, an llm-bench account with the
+    current uid/gid (or `uid`), so install.sh finds .env already correctly owned without root."""
     bin_dir = root / APP_DIR / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     for tool in VENV_TOOLS:
         (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
         (bin_dir / tool).chmod(0o755)
     env_file = root / APP_DIR / ".env"
-    env_file.write_text("NOTIFY_EMAIL=ops@example.test\n")
+    env_file.write_text(env_text)
     env_file.chmod(env_mode)
     if seed_user:
         etc = root / "etc"
         etc.mkdir(exist_ok=True)
-        uid, gid = os.getuid(), os.getgid()
+        uid, gid = os.getuid() if uid is None else uid, os.getgid()
         (etc / "passwd").write_text(f"llm-bench:x:{uid}:{gid}:LLM benchmark jobs:/nonexistent:/usr/sbin/nologin\n")
         (etc / "group").write_text(f"llm-bench:x:{gid}:\n")
     return root

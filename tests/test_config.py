@@ -18,8 +18,9 @@ COLLECTION_VARIABLES = {
     "CATALOG_COLLECTION": "catalog",
     "CATALOG_RUNS_COLLECTION": "catalog_runs",
     "HEALTH_RUNS_COLLECTION": "health_runs",
-    "PROVIDER_MODELS_COLLECTION": "provider_models",
     "ERROR_CLASSES_COLLECTION": "error_classes",
+    "PROVIDER_MODELS_COLLECTION": "provider_models",
+    "SOURCE_RUNS_COLLECTION": "source_runs",
 }
 
 
@@ -49,9 +50,20 @@ def test_default_collection_names() -> None:
         "catalog": "openrouter_catalog",
         "catalog_runs": "openrouter_runs",
         "health_runs": "health_runs",
-        "provider_models": "provider_models",
         "error_classes": "error_classes",
+        "provider_models": "provider_models",
+        "source_runs": "source_runs",
     }
+
+
+def test_model_sources_from_the_environment() -> None:
+    settings = Settings.from_env({"GROQ_API_KEY": "gsk-test", "ANTHROPIC_API_KEY": " ", "TOGETHER_API_KEY": "tg",
+                                  "TOGETHER_MODELS_URL": "http://127.0.0.1:9/v1/models", "AZURE_API_KEY": "x",
+                                  "MODEL_REGISTRY_URL": "http://127.0.0.1:9/map.json"})
+    assert settings.provider_keys == {"groq": "gsk-test", "together": "tg"}
+    assert settings.provider_list_urls == {"together": "http://127.0.0.1:9/v1/models"}
+    assert settings.model_registry_url == "http://127.0.0.1:9/map.json"
+    assert Settings.from_env({}).model_registry_url.endswith("/BerriAI/litellm/main/model_prices_and_context_window.json")
 
 
 def test_every_variable_can_be_overridden() -> None:

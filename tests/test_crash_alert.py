@@ -1,11 +1,11 @@
 """The crash notifier run exactly as the failure template runs it (a real subprocess), with
 stand-in journalctl/systemctl scripts and the real msmtp delivering to a local SMTP sink.
-A hostile unit name and secrets in the journal must arrive inert and redacted."""
+A hostile unit name and secrets in the journal must arrive inert and redacted; `--help` is
+help, not an alert; `--test` says it is a test."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shlex
 import subprocess
@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 from ops_tree import OPS, ROOT, TEMPLATE, read_unit
 
+from test_unit_status import SHOWN, calls, stand_in
+
 from api.llm_bench import crash_alert
 from api.llm_bench.embedded import free_port
 from api.llm_bench.exit_codes import ExitStatus
+from api.llm_bench.unit_status import UnitStatus
 
 OPENAI_KEY = "sk-proj-AbCdEf0123456789GhIjKlMnOpQrStUv"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -29,24 +32,13 @@ JOURNAL = [
 ]
 
 
-def _stand_in(path: Path, record: Path, stdout: str, status: int = 0) -> Path:
-    """A script that records its argv as JSON lines and prints `stdout`."""
-    path.write_text(
-        f"#!{sys.executable}\nimport json, sys\n"
-        f"with open({str(record)!r}, 'a') as f: f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
-        f"sys.stdout.write({stdout!r})\nsys.exit({status})\n"
-    )
-    path.chmod(0o755)
-    return path
-
-
 @pytest.fixture
 def tools(tmp_path: Path) -> dict[str, Path]:
     record = tmp_path / "argv.jsonl"
     return {
         "record": record,
-        "journalctl": _stand_in(tmp_path / "journalctl", record, "\n".join(JOURNAL) + "\n"),
-        "systemctl": _stand_in(tmp_path / "systemctl", record, "Result=exit-code\nExecMainStatus=4\n"),
+        "journalctl": stand_in(tmp_path / "journalctl", record, "\n".join(JOURNAL) + "\n"),
+        "systemctl": stand_in(tmp_path / "systemctl", record, (SHOWN / "exit-4.txt").read_text()),
     }
 
 
@@ -54,11 +46,11 @@ def _template_argv(unit: str) -> list[str]:
     """The template's ExecStart with %i filled in and the deployed venv's python swapped for ours."""
     (exec_start,) = read_unit(OPS / TEMPLATE)["Service"]["ExecStart"]
     argv = shlex.split(exec_start)
-    assert argv == ["/opt/llm-benchmarks/.venv/bin/python", "-m", "api.llm_bench.crash_alert", "%i"]
-    return [sys.executable, *argv[1:3], unit]
+    assert argv == ["/opt/llm-bench-ops/.venv/bin/python", "-m", "api.llm_bench.crash_alert", "--", "%i"]
+    return [sys.executable, *argv[1:4], unit]
 
 
-def _run(unit: str, tools: dict[str, Path], **env: str) -> subprocess.CompletedProcess[str]:
+def _run(unit: str, tools: dict[str, Path], *, argv: list[str] | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
         "PATH": os.environ["PATH"],
         "JOURNALCTL_PATH": str(tools["journalctl"]),
@@ -69,7 +61,7 @@ def _run(unit: str, tools: dict[str, Path], **env: str) -> subprocess.CompletedP
         "MSMTP_CONFIG": "",
     }
     return subprocess.run(
-        _template_argv(unit), cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60, check=False
+        argv or _template_argv(unit), cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60, check=False
     )
 
 
@@ -90,17 +82,20 @@ def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools,
     assert "\n" not in subject and "Injected" not in message.keys()
     assert f"x'\";touch {pwned};$(touch {pwned}) Injected: header.service failed" in subject
     body = delivered.text()  # format=flowed: long journal lines are soft-broken on the wire
-    assert "Exit status: Result=exit-code, ExecMainStatus=4 (DATABASE_UNAVAILABLE)" in body
+    assert "Exit status: exited with status 4 (DATABASE_UNAVAILABLE)" in body
+    assert "systemd:     Result=exit-code, ExecMainCode=1, ExecMainStatus=4" in body
     assert "Time:        " in body and " UTC" in body
     assert "starting" in body and "Main process exited, status=4/NOPERMISSION" in body
     assert OPENAI_KEY not in body and AWS_KEY not in body and "[REDACTED]" in body
     assert "\x1b" not in body and "\x07" not in body
     assert "More: journalctl" not in body  # a hostile name is never put into a shell hint
 
-    # The name reached each tool as one argument, never as shell text.
-    calls = [json.loads(line) for line in tools["record"].read_text().splitlines()]
-    assert ["show", "-p", "Result", "-p", "ExecMainStatus", "--", unit] in calls
-    assert [f"--unit={unit}", "-n", "50", "--no-pager", "-o", "short-iso"] in calls
+    # The name reached systemctl as one argument, never as shell text; the journal is the
+    # failed invocation's.
+    show, journal = calls(tools["record"])
+    assert show[0] == "show" and show[-2:] == ["--", unit]
+    assert journal[:3] == ["_SYSTEMD_INVOCATION_ID=2307256adb344834a7bb232b6f0aa7c5", "+",
+                           "INVOCATION_ID=2307256adb344834a7bb232b6f0aa7c5"]
 
 
 def test_plain_unit_gets_a_journal_hint(tmp_path, tools, smtp, msmtp_binary) -> None:
@@ -136,23 +131,49 @@ def test_unreachable_smtp_is_mail_failed_and_the_alert_goes_to_stdout(tmp_path, 
     )
     assert result.returncode == ExitStatus.MAIL_FAILED
     assert "msmtp exited with status" in result.stderr
-    assert "Last 50 journal lines (secrets redacted):" in result.stdout
+    assert "Journal of that run, last 50 lines (secrets redacted):" in result.stdout
     assert AWS_KEY not in result.stdout
-
-
-def test_broken_tools_do_not_stop_the_alert(tmp_path: Path) -> None:
-    failing = _stand_in(tmp_path / "systemctl", tmp_path / "argv.jsonl", "", status=1)
-    tools = crash_alert.Tools(journalctl=str(tmp_path / "missing-journalctl"), systemctl=str(failing))
-    assert crash_alert.journal_tail("a.service", tools).startswith("(journal unavailable: ")
-    assert crash_alert.exit_status("a.service", tools) == "unknown (" + str(failing) + " exited with status 1: no message)"
 
 
 def test_compose_uses_utc_and_sanitises_host() -> None:
     now = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    alert = crash_alert.compose("a.service", host="box\x1b[2J\n1", now=now, status="?", journal="(no journal lines)")
+    alert = crash_alert.compose("a.service", host="box\x1b[2J\n1", now=now, status=UnitStatus("?", "?"),
+                                journal="(no journal lines)")
     assert alert.subject == "[CRITICAL] box 1 a.service failed"
     assert "Time:        2026-11-26 07:30:00 UTC" in alert.body
 
 
 def test_usage_without_a_unit_name() -> None:
     assert crash_alert.main([]) == ExitStatus.USAGE
+
+
+def test_help_prints_help_and_sends_nothing(tmp_path, tools, smtp, msmtp_binary) -> None:
+    argv = [sys.executable, "-m", "api.llm_bench.crash_alert", "--help"]
+    result = _run("", tools, argv=argv, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary,
+                  MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)))
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert result.stdout.startswith("Usage: python -m api.llm_bench.crash_alert [OPTIONS]")
+    assert "--test" in result.stdout and "Exit statuses:" in result.stdout
+    assert not smtp.delivered and calls(tools["record"]) == []
+
+
+def test_a_test_alert_says_so(tmp_path, tools, smtp, msmtp_binary) -> None:
+    argv = [sys.executable, "-m", "api.llm_bench.crash_alert", "--test", "llm-health-check.service"]
+    result = _run("", tools, argv=argv, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary,
+                  MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)))
+    assert result.returncode == ExitStatus.OK, result.stderr
+    (delivered,) = smtp.delivered
+    subject = str(delivered.message["Subject"])
+    assert subject.startswith("[TEST] ") and subject.endswith(" crash alert test for llm-health-check.service")
+    assert "CRITICAL" not in subject
+    body = delivered.text()
+    assert body.startswith("This is a TEST of the crash alert, sent on request: llm-health-check.service did not")
+    assert "failed on" not in body
+
+
+def test_a_unit_name_starting_with_a_dash_is_a_unit(tmp_path, tools, smtp, msmtp_binary) -> None:
+    result = _run("-.mount", tools, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary,
+                  MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)))
+    assert result.returncode == ExitStatus.OK, result.stderr
+    (delivered,) = smtp.delivered
+    assert str(delivered.message["Subject"]).endswith(" -.mount failed")

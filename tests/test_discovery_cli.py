@@ -18,14 +18,19 @@ CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"
 
 
+REGISTRY = Path(__file__).parent / "fixtures" / "registry" / "truth-registry.json"
+
+
 def env_for(mongo_uri: str, db_name: str, http_server: HTTPStub, **extra: str) -> dict[str, str]:
     return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": http_server.base_url + PATH,
-            "OPENAI_API_KEY": "", **extra}
+            "MODEL_REGISTRY_URL": http_server.base_url + "/registry.json", "OPENAI_API_KEY": "", **extra}
 
 
 def serve_day(http_server: HTTPStub, day: str) -> None:
     body = (CATALOGS / f"catalog-{day}.json").read_text()
     http_server.route("GET", PATH, lambda _r: (200, {"Content-Type": "application/json"}, body))
+    registry = REGISTRY.read_text()
+    http_server.route("GET", "/registry.json", lambda _r: (200, {"Content-Type": "application/json"}, registry))
 
 
 def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
@@ -35,6 +40,10 @@ def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HT
     first = runner.invoke(app, ["fetch"], env=env)
     assert first.exit_code == 0, first.output
     assert "listed   328" in first.stdout and "new      328" in first.stdout
+    assert "source registry: complete, 834 listed, 834 new" in first.stdout
+    gpt4o = store.coll("catalog").find_one({"openrouter_id": "openai/gpt-4o"})["direct_match"]
+    assert (gpt4o["provider"], gpt4o["model_id"], gpt4o["verified_by"]) == ("openai", "gpt-4o", "registry")
+    assert gpt4o["listed_since"] is not None
 
     serve_day(http_server, "2026-01-17")
     second = runner.invoke(app, ["fetch", "--format", "json"], env=env)
@@ -47,11 +56,14 @@ def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HT
     rows = json.loads(report.stdout)
     assert len(rows) == 3 and {r["provider"] for r in rows} == {"openai"}
     assert "openai/gpt-5.2-codex" not in {r["openrouter_id"] for r in rows}
-    assert set(rows[0]) >= {"openrouter_id", "name", "provider", "model_id", "confidence", "reasoning", "source", "command"}
+    assert set(rows[0]) >= {"openrouter_id", "name", "provider", "model_id", "confidence", "reasoning", "source", "command",
+                            "registry_input_price", "openrouter_input_price", "registry_context_length"}
+    assert {r["verified_by"] for r in rows} == {"registry"} and all(r["listed_since"] for r in rows)
     assert "OPENAI_API_KEY is not set" in report.stderr
 
     text = runner.invoke(app, ["report", "--since", "7d", "--no-ai"], env=env)
     assert text.exit_code == 0 and "AI matching off" in text.stderr and "mongosh" in text.stdout
+    assert "verified by registry list, listed since " in text.stdout
 
     stats = runner.invoke(app, ["stats"], env=env)
     assert stats.exit_code == 0 and "339 listed" in stats.stdout and "openai: 1 / 0 / 0" in stats.stdout
@@ -63,7 +75,8 @@ def test_refused_and_unavailable_exit_codes(store, mongo_uri: str, db_name: str,
     http_server.route("GET", PATH, lambda _r: json_reply({"data": []}))
     refused = runner.invoke(app, ["fetch"], env=env)
     assert refused.exit_code == ExitStatus.CATALOG_REFUSED
-    assert refused.stdout == "" and refused.stderr.startswith("error: the catalog lists no models")
+    assert refused.stdout == "" and refused.stderr.splitlines()[-1] == "error: the catalog lists no models"
+    assert "WARNING registry unavailable: " in refused.stderr and "answered HTTP 404" in refused.stderr  # not served here
     http_server.route("GET", PATH, lambda _r: json_reply({}, 503))
     down = runner.invoke(app, ["fetch", "--retries", "0"], env=env)
     assert down.exit_code == ExitStatus.UPSTREAM_UNAVAILABLE and "HTTP 503" in down.stderr

@@ -34,7 +34,7 @@ def test_the_command_is_an_idempotent_staged_upsert() -> None:
         "mongosh \"$MONGODB_URI\" --eval 'db.getSiblingDB(\"llm-bench\").getCollection(\"models\").updateOne("
         "{provider: \"openai\", model_id: \"gpt-5\"}, {$setOnInsert: {provider: \"openai\", model_id: \"gpt-5\", "
         "enabled: false, discovered_from: \"openrouter\", openrouter_id: \"openai/gpt-5\", match_source: \"rule\", "
-        "match_confidence: 0.95, staged_at: new Date()}}, {upsert: true})'"
+        "match_confidence: 0.95, staged_at: new Date(), created_at: new Date()}}, {upsert: true})'"
     )
     assert "enabled: true" in command(enable=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from health_factory import facts
 
+from api.llm_bench.health.evidence import NO_DISCOVERY_NOTE, evidence_from
+
 from api.llm_bench.health.assess import Status, assess
 
 
@@ -45,10 +47,25 @@ def test_provider_failing_as_a_whole_collapses_its_models() -> None:
     assert sum("bedrock" in x for x in a.recommended_actions) == 1
 
 
-def test_auth_errors_are_a_provider_issue_and_critical() -> None:
-    a = assess(facts(errors=[("openai", "o3", "auth", 2, "bad key")], ok=[("openai", "gpt-4o", 100)]))
+def test_auth_errors_that_dominate_are_a_provider_issue_and_critical() -> None:
+    a = assess(facts(errors=[("openai", "o3", "auth", 12, "bad key")], ok=[("openai", "gpt-4o", 8)]))
     assert [(i.provider, i.kind) for i in a.provider_issues] == [("openai", "auth")]
     assert a.status is Status.CRITICAL
+
+
+def test_one_stray_auth_error_among_successes_is_not_critical() -> None:
+    a = assess(facts(errors=[("openai", "o3", "auth", 1, "403 forbidden")], ok=[("openai", "o3", 7), ("x", "y", 30)]))
+    assert a.provider_issues == ()
+    assert a.status is Status.HEALTHY
+
+
+def test_a_day_with_nothing_wrong_is_healthy_even_before_discovery_ever_ran() -> None:
+    ev = evidence_from({"previous_run": None, "last_complete_fetch": None, "catalog_flags": [], "models": []})
+    a = assess(facts(ok=[("openai", "gpt-4o", 24)]), ev)
+    assert a.status is Status.HEALTHY
+    assert a.notes == (NO_DISCOVERY_NOTE,)
+    said = evidence_from({"previous_run": {"notes": [NO_DISCOVERY_NOTE]}, "last_complete_fetch": None})
+    assert assess(facts(ok=[("openai", "gpt-4o", 24)]), said).notes == ()  # said once
 
 
 def test_rate_limit_share_needs_minimum_volume() -> None:

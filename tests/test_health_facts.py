@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
-from health_factory import NOW, WINDOW, facts
+from health_factory import NOW, WINDOW, facts, pattern
 
 from api.llm_bench.errors import ConfigError
 from api.llm_bench.health.facts import shape_facts, window_for
@@ -46,11 +47,9 @@ def test_models_and_providers_are_folded() -> None:
 
 
 def test_most_recent_sample_across_kinds() -> None:
-    rows = [
-        {"provider": "p", "model": "m", "kind": "network", "count": 1, "last_error": NOW - dt.timedelta(hours=3), "sample": "older"},
-        {"provider": "p", "model": "m", "kind": "auth", "count": 1, "last_error": NOW - dt.timedelta(hours=1), "sample": "newer"},
-    ]
-    (model,) = shape_facts(WINDOW, rows, [], []).models
+    older = replace(pattern("p", "m", "network", 1, "older"), last_error=NOW - dt.timedelta(hours=3))
+    newer = replace(pattern("p", "m", "auth", 1, "newer"), last_error=NOW - dt.timedelta(hours=1))
+    (model,) = shape_facts(WINDOW, [older, newer], []).models
     assert model.sample == "newer" and model.last_error == NOW - dt.timedelta(hours=1)
 
 

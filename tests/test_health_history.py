@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pytest
 from health_factory import NOW, WINDOW, facts
 
 from api.llm_bench.health.assess import assess
@@ -81,3 +82,22 @@ def test_silent_provider_is_a_problem() -> None:
     a = assess(f)
     assert [(i.provider, i.kind) for i in a.provider_issues] == [("cerebras", "silent")]
     assert "provider:cerebras:silent" in current_problems(f, a)
+
+
+@pytest.mark.parametrize("run", [
+    {"problems": [{"key": "model:openai:gpt-4:hard_model", "label": "x"}]},  # no since
+    {"problems": [{"key": "model:openai:gpt-4:hard_model", "since": "yesterday"}], "mail": "sent"},
+    {"problems": "many", "mail": {"sent": False, "error": "\x1b[31m554 refused"}, "finished_at": "now"},
+    {"problems": [None, 3, {"label": "no key"}]},
+])
+def test_a_malformed_ledger_entry_never_crashes_the_next_run(run: dict[str, object]) -> None:
+    f = facts(errors=[("openai", "gpt-4", "hard_model", 2, "gone")])
+    changes = compare(f, assess(f), run, NOW)
+    assert all(isinstance(p.since, dt.datetime) for p in changes.problems)
+    assert not any("\x1b" in note for note in changes.notes)
+
+
+def test_new_problems_date_from_their_first_error_in_the_window() -> None:
+    f = facts(errors=[("openai", "gpt-4", "hard_model", 2, "gone")])
+    (problem,) = [p for p in compare(f, assess(f), {"problems": []}, NOW).problems if p.scope == "model"]
+    assert problem.since == NOW - dt.timedelta(hours=2)

@@ -9,17 +9,21 @@ is recorded and mentioned the next day.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 
 import pytest
 
 from api.llm_bench import repository
-from api.llm_bench.errors import MailFailed
+from api.llm_bench.classify.writer import error_document
+from api.llm_bench.errors import AlreadyRunning, ConfigError, MailFailed
 from api.llm_bench.health.assess import Status
 from api.llm_bench.health.facts import Window
 from api.llm_bench.health.job import AIChoice, run
 from api.llm_bench.repository.health import insert_documents
-from api.llm_bench.repository.health_runs import recent_runs
+from api.llm_bench.repository.health_runs import acquire_lock, recent_runs
 
 DAY1 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.timezone.utc)
 DAY2 = DAY1 + dt.timedelta(days=1)
@@ -34,13 +38,14 @@ def at(day_end: dt.datetime, hours_before: float) -> dt.datetime:
     return day_end - dt.timedelta(hours=hours_before)
 
 
-def err(day_end: dt.datetime, provider: str, model: str, kind: str, message: str, h: float = 2) -> dict[str, object]:
-    return {"ts": at(day_end, h), "provider": provider, "model_name": model, "error_kind": kind,
-            "normalized_message": message}
+def err(day_end: dt.datetime, provider: str, model: str, message: str, h: float = 2) -> dict[str, object]:
+    """An errors_cloud document as the writer stores it; the health check reads its kind from the text."""
+    return error_document(provider=provider, model=model, message=message, ts=at(day_end, h))
 
 
 def ok(day_end: dt.datetime, provider: str, model: str, n: int) -> list[dict[str, object]]:
-    return [{"gen_ts": at(day_end, 1 + i % 20), "provider": provider, "model_name": model} for i in range(n)]
+    return [{"run_ts": at(day_end, 1 + i % 20) - dt.timedelta(seconds=6), "gen_ts": at(day_end, 1 + i % 20),
+             "provider": provider, "model_name": model} for i in range(n)]
 
 
 @pytest.fixture
@@ -50,10 +55,10 @@ def two_days(store: repository.Store) -> repository.Store:
                       *ok(DAY1, "groq", "llama-3.3-70b-versatile", 30), *ok(DAY1, "vertex", "gemini-2.5-pro", 20),
                       *ok(DAY2, "openai", "gpt-4o", 30), *ok(DAY2, "groq", "llama-3.3-70b-versatile", 30),
                       *ok(DAY2, "vertex", "gemini-2.5-pro", 20)],
-        "errors": [*(err(DAY1, "groq", "llama-3.3-70b-versatile", "rate_limit", "429 slow down") for _ in range(3)),
-                   *(err(DAY1, "vertex", "gemini-2.5-pro", "network", "connection reset") for _ in range(2)),
-                   *(err(DAY2, "groq", "llama-3.3-70b-versatile", "rate_limit", "429 slow down") for _ in range(2)),
-                   *(err(DAY2, "openai", "gpt-4-32k", "hard_model", "The model `gpt-4-32k` does not exist")
+        "errors": [*(err(DAY1, "groq", "llama-3.3-70b-versatile", "Error code: 429 - rate limit reached") for _ in range(3)),
+                   *(err(DAY1, "vertex", "gemini-2.5-pro", "httpx.ConnectError: Connection reset by peer") for _ in range(2)),
+                   *(err(DAY2, "groq", "llama-3.3-70b-versatile", "Error code: 429 - rate limit reached") for _ in range(2)),
+                   *(err(DAY2, "openai", "gpt-4-32k", "Error code: 404 - The model `gpt-4-32k` does not exist")
                      for _ in range(4))],
         "rollups": [{"fingerprint": f"fp-{i}", "provider": "anthropic", "model_name": "claude-sonnet-4",
                      "error_kind": "transient_provider", "count": 1, "first_seen": at(DAY2, 3), "last_seen": at(DAY2, 3),
@@ -88,7 +93,8 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
         "model:vertex:gemini-2.5-pro:network": "resolved",
     }
     ongoing = changes.marked("ongoing")[0]
-    assert ongoing.since == DAY1 and ongoing.days(DAY2) == 2
+    assert DAY1 - dt.timedelta(days=1) <= ongoing.since < DAY1  # the first error, not the run time
+    assert ongoing.days(DAY2) == 2
 
     a = second.report.assessment
     assert a.status is Status.WARNING
@@ -96,14 +102,15 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
     assert [f.key for f in a.retiring_soon] == ["vertex:gemini-2.5-pro"]
     assert any("discovery fetch is 96 h old" in r for r in a.reasons)
 
-    (pattern,) = second.report.facts.new_patterns
-    assert (pattern.count, pattern.model) == (40, "claude-sonnet-4")
+    burst, retired = second.report.facts.new_patterns  # rollups-only burst collapsed; a new fingerprint
+    assert (burst.count, burst.model) == (40, "claude-sonnet-4")
+    assert (retired.count, retired.model, retired.kind) == (4, "gpt-4-32k", "hard_model")
 
     body = outbox[1].get_content()
     assert body.index("NEW (2)") < body.index("RESOLVED (1)") < body.index("ONGOING (1)")
     assert "groq:llama-3.3-70b-versatile rate_limit ×2 — 2 days" in body
     assert "Retiring soon (1)" in body and "(high confidence)" in body
-    assert "groq" in body and "(+0) / " in body  # provider change against the previous window
+    assert "- groq: 30 ok (+0), " in body  # provider change against the previous window
 
     ledger = recent_runs(two_days)
     assert [r["window"]["end"] for r in ledger] == [DAY2, DAY1]
@@ -140,3 +147,47 @@ def test_a_skipped_day_is_mentioned(two_days: repository.Store) -> None:
     later = run(two_days, window(DAY2), RULES_ONLY, recipient="o@example.test", sender=None, deliver=lambda m: None)
     assert later.report.changes is not None
     assert any("at least one run was missed" in n for n in later.report.changes.notes)
+
+
+def test_two_runs_at_once_send_one_mail(two_days: repository.Store) -> None:
+    outbox: list[EmailMessage] = []
+    barrier = threading.Barrier(2)
+
+    def slow_delivery(message: EmailMessage) -> None:
+        outbox.append(message)
+        time.sleep(0.5)
+
+    def one_run() -> str:
+        barrier.wait()
+        try:
+            run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=slow_delivery)
+            return "ran"
+        except AlreadyRunning as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: one_run(), range(2)))
+    assert sorted(r == "ran" for r in results) == [False, True]
+    assert "another health check is running" in next(r for r in results if r != "ran")
+    assert len(outbox) == 1
+    assert two_days.coll("health_runs").count_documents({"finished_at": DAY2}) == 1
+
+
+def test_an_expired_lock_is_taken_over(two_days: repository.Store) -> None:
+    assert acquire_lock(two_days, "health-check", "crashed", DAY2 - dt.timedelta(hours=2), dt.timedelta(hours=1)) is None
+    outcome = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    assert outcome.mail is not None and outcome.mail["sent"]
+
+
+def test_a_database_without_the_benchmark_collections_is_a_configuration_error(store: repository.Store) -> None:
+    with pytest.raises(ConfigError, match="check MONGODB_DB"):
+        run(store, window(DAY2), RULES_ONLY, recipient=None, sender=None, deliver=None)
+
+
+def test_an_idle_fleet_is_critical_and_says_nothing_ran(store: repository.Store) -> None:
+    insert_documents(store, {"successes": ok(DAY1, "openai", "gpt-4o", 3), "errors": [err(DAY1, "openai", "x", "boom")]})
+    outcome = run(store, window(DAY2 + dt.timedelta(days=3)), RULES_ONLY, recipient=None, sender=None, deliver=None)
+    assert outcome.report.assessment.status is Status.CRITICAL
+    body = outcome.message.get_content()
+    assert "no successes and no errors: the benchmarks did not run" in body
+    assert "no problems" not in body

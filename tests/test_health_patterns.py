@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from api.llm_bench.health.facts import Pattern
+from api.llm_bench.health.classification import ClassifiedPattern
 from api.llm_bench.health.patterns import collapse, template
 
 NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
@@ -30,6 +30,11 @@ def test_different_errors_keep_different_templates() -> None:
     assert "gpt-4o" in template("The model `gpt-4o` does not exist")
 
 
+def Pattern(provider: str, model: str, kind: str, count: int, first: dt.datetime, sample: str) -> ClassifiedPattern:
+    return ClassifiedPattern("current", provider, model, f"fp-{sample}", kind, kind, "stored", count, first, first,
+                             sample, True)
+
+
 def test_a_burst_differing_only_in_request_ids_is_one_pattern() -> None:
     burst = tuple(
         Pattern("anthropic", "claude-sonnet-4", "transient_provider", 2, NOW - dt.timedelta(minutes=i),
@@ -42,4 +47,4 @@ def test_a_burst_differing_only_in_request_ids_is_one_pattern() -> None:
     assert len(merged) == 2
     first = merged[0]
     assert (first.provider, first.count, first.model) == ("anthropic", 101, "claude-sonnet-4 +1 more")
-    assert first.first_seen == NOW - dt.timedelta(minutes=49)
+    assert first.first_error == NOW - dt.timedelta(minutes=49)

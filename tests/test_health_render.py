@@ -62,3 +62,18 @@ def test_json_has_the_documented_keys() -> None:
     assert all(isinstance(a, str) for a in data["recommended_actions"])
     assert data["ai"] == {"used": False, "model": None, "error": "the OpenAI request timed out", "notes": [],
                           "prompt_tokens": 0, "completion_tokens": 0}
+
+
+def test_twenty_thousand_failing_models_make_a_bounded_mail_and_a_complete_json() -> None:
+    many = facts(errors=[("together", f"model-{i}", "unknown", 1, f"odd failure {i}") for i in range(20_000)])
+    big = HealthReport(many, assess(many), AIInfo(used=False, model=None, error=None), NOW)
+    body = text_body(big)
+    assert len(body) < 40_000
+    assert "- and 19985 more (all are in --format json)" in body
+    assert len(json_report(big)["failing_models"]) == 20_000
+
+
+def test_the_mail_needs_no_monospace_table() -> None:
+    body = text_body(report())
+    assert "- openai: 340 ok, 12 errors, 3.4%" in body
+    assert "- hard_model: 12" in body

@@ -8,6 +8,7 @@ from command_counter import CommandCounter
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
+from api.llm_bench.classify.writer import error_document
 from api.llm_bench.repository import health as queries
 
 NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
@@ -18,45 +19,85 @@ def hours_ago(h: float) -> dt.datetime:
     return NOW - dt.timedelta(hours=h)
 
 
-def test_error_groups_count_kinds_and_keep_the_most_recent_sample(store: repository.Store) -> None:
+def err(h: float, provider: str, model: str, message: str, **extra: object) -> dict[str, object]:
+    """An errors_cloud document exactly as the benchmark writer stores it."""
+    return {**error_document(provider=provider, model=model, message=message, ts=hours_ago(h)), **extra}
+
+
+def ok(h: float, provider: str, model: str) -> dict[str, object]:
+    """A metrics_cloud_v2 success: the writer stamps run_ts before the call and gen_ts after it."""
+    gen = hours_ago(h).replace(microsecond=0)
+    return {"provider": provider, "model_name": model, "run_ts": gen - dt.timedelta(seconds=7), "gen_ts": gen}
+
+
+def test_error_patterns_group_by_fingerprint_and_keep_the_original_text(store: repository.Store) -> None:
+    gone = "Error code: 404 - The model `gpt-4` does not exist"
     queries.insert_documents(store, {"errors": [
-        {"ts": hours_ago(5), "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "normalized_message": "old"},
-        {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "normalized_message": "newest"},
-        {"ts": hours_ago(3), "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "normalized_message": "middle"},
-        {"ts": hours_ago(2), "provider": "openai", "model_name": "gpt-4", "error_kind": "bogus", "normalized_message": "odd"},
-        {"ts": hours_ago(2), "provider": "openai", "model_name": "gpt-4", "normalized_message": "no kind"},
-        {"ts": hours_ago(30), "provider": "openai", "model_name": "gpt-4", "error_kind": "auth", "normalized_message": "outside"},
+        err(5, "openai", "gpt-4", gone), err(1, "openai", "gpt-4", gone), err(3, "openai", "gpt-4", gone),
+        err(2, "openai", "gpt-4", "Connection error."),
+        err(30, "openai", "gpt-4", "outside the window"),
         {"ts": hours_ago(1), "provider": "groq", "model_name": "llama", "error_kind": "rate_limit"},
     ]})
-    rows = {(r["provider"], r["model"], r["kind"]): r for r in queries.error_groups(store, START, NOW)}
-    assert set(rows) == {("openai", "gpt-4", "hard_model"), ("openai", "gpt-4", "unknown"), ("groq", "llama", "rate_limit")}
-    hard = rows[("openai", "gpt-4", "hard_model")]
-    assert hard["count"] == 3
-    assert hard["sample"] == "newest"
-    assert hard["last_error"] == hours_ago(1)
-    assert rows[("openai", "gpt-4", "unknown")]["count"] == 2  # unrecognised and missing kinds
-    assert rows[("groq", "llama", "rate_limit")]["sample"] == ""
+    rows = {(r["provider"], r["model"], r["text"]): r for r in queries.error_patterns(store, START, NOW)}
+    assert set(rows) == {("openai", "gpt-4", gone), ("openai", "gpt-4", "Connection error."), ("groq", "llama", "")}
+    retired = rows[("openai", "gpt-4", gone)]
+    assert (retired["count"], retired["stored_kind"], retired["original"]) == (3, "hard_model", True)
+    assert (retired["first_error"], retired["last_error"]) == (hours_ago(5), hours_ago(1))
+    assert retired["keyed"] and not retired["seen_before"]
+    assert rows[("openai", "gpt-4", "Connection error.")]["stored_kind"] == "unknown"
 
 
-def test_sample_is_cut_in_the_database(store: repository.Store) -> None:
-    queries.insert_documents(store, {"errors": [{"ts": hours_ago(1), "provider": "p", "model_name": "m",
-                                                 "error_kind": "unknown", "normalized_message": "x" * 5000}]})
-    (row,) = queries.error_groups(store, START, NOW, sample_chars=100)
-    assert len(row["sample"]) == 100
+def test_a_pattern_seen_before_the_window_is_not_new(store: repository.Store) -> None:
+    queries.insert_documents(store, {"errors": [err(50, "openai", "gpt-4", "boom"), err(1, "openai", "gpt-4", "boom"),
+                                                err(2, "openai", "gpt-4", "fresh")]})
+    rows = {r["text"]: r for r in queries.error_patterns(store, START, NOW)}
+    assert rows["boom"]["seen_before"] and not rows["fresh"]["seen_before"]
 
 
-def test_success_groups_use_gen_ts_then_run_ts(store: repository.Store) -> None:
+def test_the_normalized_message_stands_in_when_no_original_was_kept(store: repository.Store) -> None:
+    doc = err(1, "openai", "gpt-4", "Error: The Model `X` Does Not Exist")
+    del doc["message"]
+    queries.insert_documents(store, {"errors": [doc]})
+    (row,) = queries.error_patterns(store, START, NOW)
+    assert (row["text"], row["original"]) == ("error: the model `x` does not exist", False)
+
+
+def test_llm_classifications_and_the_cache_ride_along(store: repository.Store) -> None:
+    a = err(1, "openai", "o1-pro", "Error code: 404 - This model is only supported in v1/responses")
+    b = err(1, "openai", "gpt-4o", "mystery")
+    c = err(1, "groq", "llama", "odd", error_kind="billing", reclassified_by="llm", classification_confidence=0.9)
+    queries.insert_documents(store, {"errors": [a, b, c], "rollups": [
+        {"fingerprint": a["fingerprint"], "classified_by": "llm", "error_kind": "hard_capability",
+         "classification_confidence": 0.95}], "error_classes": [{"fingerprint": b["fingerprint"], "kind": "network",
+                                                                  "reason": "said so"}]})
+    rows = {r["fingerprint"]: r for r in queries.error_patterns(store, START, NOW)}
+    assert rows[a["fingerprint"]]["llm"] == {"kind": "hard_capability", "confidence": 0.95, "rollup": True}
+    assert rows[b["fingerprint"]]["cached"] == {"kind": "network", "reason": "said so"}
+    assert rows[c["fingerprint"]]["llm"] == {"kind": "billing", "confidence": 0.9, "rollup": False}
+
+
+def test_fields_of_the_wrong_type_never_fail_the_pipeline(store: repository.Store) -> None:
+    queries.insert_documents(store, {"errors": [
+        {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "normalized_message": {"raw": {"a": 1}},
+         "fingerprint": "f1", "error_kind": "hard_model"},
+        {"ts": hours_ago(1), "provider": ["x"], "model_name": 42, "message": ["a"], "normalized_message": ["b"],
+         "fingerprint": {"o": 1}, "error_kind": {"$x": 1}},
+        {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "message": None, "fingerprint": "f3"},
+    ]})
+    rows = queries.error_patterns(store, START, NOW)
+    assert sum(r["count"] for r in rows) == 3
+    assert sum(r["unreadable"] for r in rows) == 2
+    odd = next(r for r in rows if r["provider"] == "unknown")
+    assert (odd["model"], odd["stored_kind"], odd["text"]) == ("unknown", "unknown", "")
+
+
+def test_success_groups_count_each_success_once(store: repository.Store) -> None:
     queries.insert_documents(store, {"successes": [
-        {"provider": "openai", "model_name": "gpt-4o", "gen_ts": hours_ago(2)},
-        {"provider": "openai", "model_name": "gpt-4o", "run_ts": hours_ago(3)},
-        # gen_ts wins when both are present: this one is outside the window
-        {"provider": "openai", "model_name": "gpt-4o", "gen_ts": hours_ago(40), "run_ts": hours_ago(1)},
-        {"provider": "openai", "model_name": "gpt-4o", "run_ts": hours_ago(30)},
-        {"provider": "vertex", "model_name": "gemini", "run_ts": hours_ago(23.9)},
+        ok(2, "openai", "gpt-4o"), ok(3, "openai", "gpt-4o"), ok(30, "openai", "gpt-4o"), ok(23.9, "vertex", "gemini"),
     ]})
     rows = {(r["provider"], r["model"]): r for r in queries.success_groups(store, START, NOW)}
     assert rows[("openai", "gpt-4o")]["count"] == 2
-    assert rows[("openai", "gpt-4o")]["last_success"] == hours_ago(2)
+    assert rows[("openai", "gpt-4o")]["last_success"] == hours_ago(2).replace(microsecond=0)
     assert rows[("vertex", "gemini")]["count"] == 1
 
 
@@ -65,17 +106,17 @@ def test_window_bounds_are_start_inclusive_end_exclusive(store: repository.Store
         {"ts": START, "provider": "p", "model_name": "m", "error_kind": "network"},
         {"ts": NOW, "provider": "p", "model_name": "m", "error_kind": "network"},
     ]})
-    (row,) = queries.error_groups(store, START, NOW)
+    (row,) = queries.error_patterns(store, START, NOW)
     assert row["count"] == 1
 
 
 def test_empty_window(store: repository.Store) -> None:
-    assert queries.error_groups(store, START, NOW) == []
+    assert queries.error_patterns(store, START, NOW) == []
     assert queries.success_groups(store, START, NOW) == []
-    assert queries.new_error_patterns(store, START, NOW) == []
+    assert queries.new_rollup_patterns(store, START, NOW) == []
 
 
-def test_new_error_patterns_are_those_first_seen_in_the_window(store: repository.Store) -> None:
+def test_new_rollup_patterns_are_those_first_seen_in_the_window(store: repository.Store) -> None:
     queries.insert_documents(store, {"rollups": [
         {"fingerprint": "a", "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "count": 3,
          "first_seen": hours_ago(2), "last_seen": hours_ago(1), "sample_messages": ["gone", "second"]},
@@ -84,14 +125,21 @@ def test_new_error_patterns_are_those_first_seen_in_the_window(store: repository
         {"fingerprint": "c", "provider": "groq", "model_name": "llama", "error_kind": "rate_limit", "count": 7,
          "first_seen": hours_ago(3), "last_seen": hours_ago(1), "sample_messages": []},
     ]})
-    rows = queries.new_error_patterns(store, START, NOW)
-    assert [r["fingerprint"] for r in rows] == ["c", "a"]  # most frequent first
-    assert rows[1]["sample_messages"] == ["gone"]
+    rows = queries.new_rollup_patterns(store, START, NOW)
+    assert sorted(r["fingerprint"] for r in rows) == ["a", "c"]
+
+
+def test_error_classes_are_cached_once_per_fingerprint(store: repository.Store) -> None:
+    repository.ensure_indexes(store)
+    queries.save_error_classes(store, [{"fingerprint": "f", "kind": "network"}])
+    queries.save_error_classes(store, [{"fingerprint": "f", "kind": "auth"}, {"fingerprint": "g", "kind": "billing"}])
+    docs = {d["fingerprint"]: d["kind"] for d in store.coll("error_classes").find()}
+    assert docs == {"f": "network", "g": "billing"}
 
 
 def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -> None:
     from api.llm_bench.health.facts import Window
-    from api.llm_bench.health.job import collect
+    from api.llm_bench.health.job import collect, shape
 
     counts = []
     for n_models in (5, 400):
@@ -99,36 +147,33 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
         store = repository.connect(mongo_uri, f"{db_name}-{n_models}", Collections(), event_listeners=[counter])
         try:
             queries.insert_documents(store, {
-                "errors": [{"ts": hours_ago(1), "provider": f"p{i % 7}", "model_name": f"m{i}", "error_kind": "network"}
-                           for i in range(n_models)],
-                "successes": [{"gen_ts": hours_ago(2), "provider": f"p{i % 7}", "model_name": f"m{i}"}
-                              for i in range(n_models)],
+                "errors": [err(1, f"p{i % 7}", f"m{i}", f"Error code: 503 - overloaded {i % 3}") for i in range(n_models)],
+                "successes": [ok(2, f"p{i % 7}", f"m{i}") for i in range(n_models)],
                 "models": [{"provider": f"p{i % 7}", "model_id": f"m{i}", "enabled": True} for i in range(n_models)],
                 "rollups": [{"fingerprint": f"f{i}", "provider": f"p{i % 7}", "model_name": f"m{i}", "count": i,
                              "first_seen": hours_ago(3)} for i in range(n_models)],
             })
             counter.names.clear()
-            facts, evidence = collect(store, Window(START, NOW))
-            assert len(evidence.models) == n_models
+            collected = collect(store, Window(START, NOW))
+            assert len(collected.evidence.models) == n_models
             counts.append(len(counter.names))
-            assert len(facts.models) == n_models
+            assert len(shape(collected).models) == n_models
         finally:
             store.client.drop_database(f"{db_name}-{n_models}")
             store.close()
-    assert counts[0] == counts[1] <= 6, counts
+    assert counts[0] == counts[1] == 4, counts
 
 
 def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> None:
     repository.ensure_indexes(store)
     queries.insert_documents(store, {
-        "errors": [{"ts": hours_ago(h), "provider": "openai", "model_name": "gpt-4"} for h in range(0, 96, 4)],
-        "successes": [{"gen_ts" if h % 8 else "run_ts": hours_ago(h), "provider": "openai", "model_name": "gpt-4"}
-                      for h in range(0, 96, 4)],
+        "errors": [err(h, "openai", "gpt-4", "boom") for h in range(0, 96, 4)],
+        "successes": [ok(h, "openai", "gpt-4") for h in range(0, 96, 4)],
     })
     names = store.names
-    successes = queries.success_pipeline(names.successes, START, NOW, previous_start=START - dt.timedelta(days=1))
-    run_ts_branch = successes[1]["$unionWith"]["pipeline"]  # some servers leave it out of the explain
-    for collection, pipeline in ((names.errors, queries.error_pipeline(START, NOW)), (names.successes, successes),
-                                 (names.successes, run_ts_branch)):
+    previous = START - dt.timedelta(days=1)
+    errors = queries.error_pipeline(names, START, NOW, previous_start=previous)
+    for collection, pipeline in ((names.errors, errors[:2]),
+                                 (names.successes, queries.success_pipeline(START, NOW, previous_start=previous))):
         plan = str(store.db.command("explain", {"aggregate": collection, "pipeline": pipeline, "cursor": {}}))
         assert "IXSCAN" in plan and "COLLSCAN" not in plan, (collection, plan)

@@ -70,3 +70,15 @@ def test_collections_default_to_the_table() -> None:
     assert set(COLLECTION_VARIABLES.values()) == {v.name for v in VARIABLES if v.name.endswith("_COLLECTION")}
     for attr, name in COLLECTION_VARIABLES.items():
         assert getattr(Collections(), attr) == default(name)
+
+
+def test_provider_list_urls_match_discovery() -> None:
+    from api.llm_bench.discovery.provider_lists import SPECS
+
+    for provider, spec in SPECS.items():
+        assert default(f"{provider.upper()}_MODELS_URL") == spec.url
+
+
+def test_a_models_url_equal_to_the_default_is_no_override() -> None:
+    env = {"GROQ_MODELS_URL": default("GROQ_MODELS_URL"), "TOGETHER_MODELS_URL": "http://127.0.0.1:9/v1/models"}
+    assert Settings.from_env(env).provider_list_urls == {"together": "http://127.0.0.1:9/v1/models"}

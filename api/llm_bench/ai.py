@@ -9,10 +9,13 @@ The answer is checked against the same strict JSON schema that was sent.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
+
+log = logging.getLogger("llm_bench.ai")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class AIResult:
     model: str
     data: dict[str, Any] | None = None
     error: str | None = None
+    parsed: Any = None  # the pydantic answer of `ask_parsed`
+    unreachable: bool = False  # timed out or could not connect: later requests of the run would too
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -61,6 +66,75 @@ def make_client(settings: Settings, *, max_retries: int = 1) -> Any:
     )
 
 
+def _failure(exc: Exception) -> str:
+    """One line for an SDK exception (the request never produced an answer)."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return "the OpenAI request timed out"
+    if isinstance(exc, openai.APIStatusError):
+        return f"OpenAI answered HTTP {exc.status_code}"
+    if isinstance(exc, openai.APIConnectionError):
+        return "could not connect to the OpenAI API"
+    return f"OpenAI client error: {type(exc).__name__}"
+
+
+def _failed(model: str, exc: Exception) -> AIResult:
+    import openai
+
+    return AIResult(model, error=_failure(exc), unreachable=isinstance(exc, openai.APIConnectionError))
+
+
+def announce(client: Any, model: str) -> None:
+    """One INFO line before a run's first AI request: which model, where, with what bound."""
+    log.info("asking OpenAI model %s at %s (timeout %g s)", model, getattr(client, "base_url", "?"),
+             getattr(client, "timeout", 0) or 0)
+
+
+def _tokens(response: Any) -> dict[str, int]:
+    usage = getattr(response, "usage", None)
+    return {"prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
+            "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0)}
+
+
+def _unfinished(response: Any) -> str | None:
+    """Why a response carries no usable answer (no choice, a refusal, a cut-off), or None."""
+    if not response.choices:
+        return "the OpenAI answer had no choices"
+    choice = response.choices[0]
+    if getattr(choice.message, "refusal", None):
+        return "the model refused to answer"
+    if choice.finish_reason not in (None, "stop"):
+        return f"the answer was incomplete (finish_reason={choice.finish_reason})"
+    return None
+
+
+def ask_parsed(client: Any, *, model: str, system: str, user: str, response_format: type[Any]) -> AIResult:
+    """Ask for an answer parsed into the pydantic model `response_format` (the SDK's Structured
+    Outputs: strict schema, typed `parsed`); never raises for the model's or the network's faults."""
+    import openai
+    import pydantic
+
+    try:
+        response = client.chat.completions.parse(
+            model=model, messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+            response_format=response_format)
+    except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
+        return AIResult(model, error=f"the answer was incomplete ({type(exc).__name__})")
+    except openai.OpenAIError as exc:
+        return _failed(model, exc)
+    except (pydantic.ValidationError, ValueError):
+        return AIResult(model, error="the answer did not match the schema")
+    tokens = _tokens(response)
+    problem = _unfinished(response)
+    if problem:
+        return AIResult(model, error=problem, **tokens)
+    parsed = response.choices[0].message.parsed
+    if parsed is None:
+        return AIResult(model, error="the answer was empty", **tokens)
+    return AIResult(model, parsed=parsed, **tokens)
+
+
 def ask_json(client: Any, *, model: str, system: str, user: str, schema: dict[str, Any], name: str) -> AIResult:
     """Ask for a JSON object matching `schema` (Structured Outputs, strict) and validate it."""
     import openai
@@ -71,30 +145,14 @@ def ask_json(client: Any, *, model: str, system: str, user: str, schema: dict[st
             messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
             response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
         )
-    except openai.APITimeoutError:
-        return AIResult(model, error="the OpenAI request timed out")
-    except openai.APIStatusError as exc:
-        return AIResult(model, error=f"OpenAI answered HTTP {exc.status_code}")
-    except openai.APIConnectionError:
-        return AIResult(model, error="could not connect to the OpenAI API")
     except openai.OpenAIError as exc:
-        return AIResult(model, error=f"OpenAI client error: {type(exc).__name__}")
-
-    usage = getattr(response, "usage", None)
-    tokens = {
-        "prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
-        "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0),
-    }
-    if not response.choices:
-        return AIResult(model, error="the OpenAI answer had no choices", **tokens)
-    choice = response.choices[0]
-    message = choice.message
-    if getattr(message, "refusal", None):
-        return AIResult(model, error="the model refused to answer", **tokens)
-    if choice.finish_reason not in (None, "stop"):
-        return AIResult(model, error=f"the answer was incomplete (finish_reason={choice.finish_reason})", **tokens)
+        return _failed(model, exc)
+    tokens = _tokens(response)
+    problem = _unfinished(response)
+    if problem:
+        return AIResult(model, error=problem, **tokens)
     try:
-        data = json.loads(message.content or "")
+        data = json.loads(response.choices[0].message.content or "")
     except ValueError:
         return AIResult(model, error="the answer was not valid JSON", **tokens)
     problem = schema_problem(data, schema)

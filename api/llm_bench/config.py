@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 from .errors import ConfigError
 from .mail import SUBJECT_TAGS
-from .variables import BY_NAME, default
+from .variables import BY_NAME, LISTED_PROVIDERS, default
 
 log = logging.getLogger("llm_bench")
 
 DEFAULT_DB = default("MONGODB_DB")
 DEFAULT_OPENAI_MODEL = default("OPENAI_MODEL")
 DEFAULT_OPENROUTER_MODELS_URL = default("OPENROUTER_MODELS_URL")
+DEFAULT_MODEL_REGISTRY_URL = default("MODEL_REGISTRY_URL")
 
 #: Collection attribute -> the variable that names it.
 COLLECTION_VARIABLES = {
@@ -32,8 +33,9 @@ COLLECTION_VARIABLES = {
     "catalog": "CATALOG_COLLECTION",
     "catalog_runs": "CATALOG_RUNS_COLLECTION",
     "health_runs": "HEALTH_RUNS_COLLECTION",
-    "provider_models": "PROVIDER_MODELS_COLLECTION",
     "error_classes": "ERROR_CLASSES_COLLECTION",
+    "provider_models": "PROVIDER_MODELS_COLLECTION",
+    "source_runs": "SOURCE_RUNS_COLLECTION",
 }
 
 
@@ -48,8 +50,9 @@ class Collections:
     catalog: str = default("CATALOG_COLLECTION")
     catalog_runs: str = default("CATALOG_RUNS_COLLECTION")
     health_runs: str = default("HEALTH_RUNS_COLLECTION")
-    provider_models: str = default("PROVIDER_MODELS_COLLECTION")
     error_classes: str = default("ERROR_CLASSES_COLLECTION")
+    provider_models: str = default("PROVIDER_MODELS_COLLECTION")
+    source_runs: str = default("SOURCE_RUNS_COLLECTION")
 
 
 # MongoDB refuses these in database names (on Linux), and an empty or over-long name.
@@ -71,6 +74,11 @@ class Settings:
     msmtp_config: str | None = None
     subject_tags: str = default("SUBJECT_TAGS")
     openrouter_models_url: str = DEFAULT_OPENROUTER_MODELS_URL
+    model_registry_url: str = DEFAULT_MODEL_REGISTRY_URL
+    #: provider -> API key, for the providers of LISTED_PROVIDERS whose key is set
+    provider_keys: Mapping[str, str] = field(default_factory=dict)
+    #: provider -> model-list URL, only where `<NAME>_MODELS_URL` overrides the default
+    provider_list_urls: Mapping[str, str] = field(default_factory=dict)
     collections: Collections = field(default_factory=Collections)
 
     @classmethod
@@ -91,6 +99,10 @@ class Settings:
             msmtp_config=get("MSMTP_CONFIG"),
             subject_tags=_choice("SUBJECT_TAGS", get, tuple(SUBJECT_TAGS)),
             openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
+            model_registry_url=get("MODEL_REGISTRY_URL") or DEFAULT_MODEL_REGISTRY_URL,
+            provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
+            provider_list_urls={p: u for p in LISTED_PROVIDERS
+                                if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")},
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 

@@ -1,10 +1,11 @@
 """The crash alert behind `llm-health-check-failure@.service`: when a job's unit fails, mail
-the operator the unit, host, time, exit status and the last journal lines, secrets redacted.
+the operator the unit, host, time, how it ended and the failed run's journal, secrets redacted.
 
-Run by systemd as `python -m api.llm_bench.crash_alert <unit>`. The unit name arrives only as
-an argument and goes to `journalctl`/`systemctl` as one argv element; everything that reaches
-the mail passes through `untrusted.safe_text`. If the mail cannot go out, the alert is printed
-to stdout so the journal keeps it.
+Run by systemd as `python -m api.llm_bench.crash_alert -- <unit>`; `--test <unit>` sends the
+same mail marked as a test, so an operator can check the path end to end without a failure.
+The unit name arrives only as an argument and goes to `journalctl`/`systemctl` as one argv
+element (`unit_status`); everything that reaches the mail passes through `untrusted.safe_text`.
+If the mail cannot go out, the alert is printed to stdout so the journal keeps it.
 """
 
 from __future__ import annotations
@@ -12,33 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .cli_support import load_settings
+import typer
+
+from .cli_support import exit_statuses, load_settings
 from .config import Settings
 from .errors import OpsError
-from .exit_codes import ExitStatus
+from .exit_codes import CRASH_ALERT, ExitStatus
 from .mail import MailSettings, build_message, default_sender, send
+from .unit_status import JOURNAL_LINES, Tools, UnitStatus, journal_tail, unit_status
 from .untrusted import is_identifier, safe_text
 
-JOURNAL_LINES = 50
-Runner = Callable[..., "subprocess.CompletedProcess[bytes]"]
-
-
-@dataclass(frozen=True)
-class Tools:
-    """The binaries the alert asks about the failed unit; tests point these at stand-ins."""
-
-    journalctl: str = "journalctl"
-    systemctl: str = "systemctl"
-    timeout: float = 30.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Tools:
-        return cls(env.get("JOURNALCTL_PATH") or "journalctl", env.get("SYSTEMCTL_PATH") or "systemctl")
+PROG = "python -m api.llm_bench.crash_alert"
+TEST_NOTE = "This is a TEST of the crash alert, sent on request: {name} did not necessarily fail."
 
 
 @dataclass(frozen=True)
@@ -47,65 +37,31 @@ class Alert:
     body: str
 
 
-def _output(argv: list[str], tools: Tools, run: Runner) -> tuple[bool, str]:
-    """(succeeded, decoded stdout or a one-line reason); never raises for a broken tool."""
-    try:
-        result = run(argv, capture_output=True, timeout=tools.timeout, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return False, f"{argv[0]} could not run: {exc.__class__.__name__}: {exc}"
-    if result.returncode != 0:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        return False, f"{argv[0]} exited with status {result.returncode}: {lines[-1] if lines else 'no message'}"
-    return True, result.stdout.decode("utf-8", "replace")
-
-
-def journal_tail(unit: str, tools: Tools, run: Runner = subprocess.run) -> str:
-    """The unit's last journal lines, cleaned and redacted (or why they could not be read)."""
-    argv = [tools.journalctl, f"--unit={unit}", "-n", str(JOURNAL_LINES), "--no-pager", "-o", "short-iso"]
-    ok, text = _output(argv, tools, run)
-    if not ok:
-        return f"(journal unavailable: {safe_text(text, 300)})"
-    return safe_text(text, 20_000, keep_newlines=True) or "(no journal lines)"
-
-
-def exit_status(unit: str, tools: Tools, run: Runner = subprocess.run) -> str:
-    """`Result`, exit code and status of the unit's main process, with our status name if known."""
-    argv = [tools.systemctl, "show", "-p", "Result", "-p", "ExecMainStatus", "--", unit]
-    ok, text = _output(argv, tools, run)
-    if not ok:
-        return f"unknown ({safe_text(text, 300)})"
-    fields = dict(line.partition("=")[::2] for line in text.splitlines() if "=" in line)
-    status = fields.get("ExecMainStatus", "").strip()
-    described = status
-    try:
-        described = f"{status} ({ExitStatus(int(status)).name})"
-    except ValueError:
-        pass  # not a number, or not one of ours: show it as it came
-    parts = [f"Result={fields.get('Result', '?').strip()}", f"ExecMainStatus={described or '?'}"]
-    return safe_text(", ".join(parts), 300)
-
-
-def compose(unit: str, *, host: str, now: dt.datetime, status: str, journal: str) -> Alert:
+def compose(unit: str, *, host: str, now: dt.datetime, status: UnitStatus, journal: str, test: bool = False) -> Alert:
     """The alert's subject and plain-text body; every outside value is sanitised here."""
     name = safe_text(unit, 200) or "(unnamed unit)"
     where = safe_text(host, 100) or "unknown-host"
     when = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    opening = [TEST_NOTE.format(name=name), "The values below are those of its last run."] if test else [
+        f"The systemd unit {name} failed on {where}."]
     lines = [
-        f"The systemd unit {name} failed on {where}.",
+        *opening,
         "",
         f"Unit:        {name}",
         f"Host:        {where}",
         f"Time:        {when}",
-        f"Exit status: {status}",
+        f"Exit status: {status.summary}",
+        f"systemd:     {status.details}",
         "",
-        f"Last {JOURNAL_LINES} journal lines (secrets redacted):",
+        f"Journal of that run, last {JOURNAL_LINES} lines (secrets redacted):",
         "",
         journal,
         "",
     ]
     if is_identifier(unit):
         lines.append(f"More: journalctl -u {unit} --since today")
-    return Alert(f"[CRITICAL] {where} {name} failed", "\n".join(lines) + "\n")
+    subject = f"[TEST] {where} crash alert test for {name}" if test else f"[CRITICAL] {where} {name} failed"
+    return Alert(subject, "\n".join(lines) + "\n")
 
 
 def deliver(alert: Alert, now: dt.datetime, load: Callable[[], Settings] = load_settings) -> ExitStatus:
@@ -123,21 +79,37 @@ def deliver(alert: Alert, now: dt.datetime, load: Callable[[], Settings] = load_
     return ExitStatus.OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        print("usage: python -m api.llm_bench.crash_alert <unit-name>", file=sys.stderr)
-        return int(ExitStatus.USAGE)
-    unit, tools = args[0], Tools.from_env(os.environ)
+def alert_for(unit: str, *, test: bool, tools: Tools, host: str, now: dt.datetime) -> Alert:
+    """Ask systemd about `unit` and compose the alert."""
+    status = unit_status(unit, tools)
+    return compose(unit, host=host, now=now, status=status, journal=journal_tail(status.invocation, tools), test=test)
+
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+@app.command(epilog=exit_statuses(CRASH_ALERT))
+def crash_alert(
+    unit: str = typer.Argument(..., metavar="UNIT", help="the failed unit (systemd passes %i); put -- before a name starting with -"),
+    test: bool = typer.Option(False, "--test", help="send the alert marked as a test, whether or not the unit failed"),
+) -> None:
+    """Mail NOTIFY_EMAIL a crash alert for UNIT: how its last run ended and that run's journal.
+
+    Started by llm-health-check-failure@.service when a job's unit fails. With --test it is a
+    check of the mail path: subject and body say it is a test.
+    """
     now = dt.datetime.now(dt.timezone.utc)
-    alert = compose(
-        unit,
-        host=socket.gethostname(),
-        now=now,
-        status=exit_status(unit, tools),
-        journal=journal_tail(unit, tools),
-    )
-    return int(deliver(alert, now))
+    alert = alert_for(unit, test=test, tools=Tools.from_env(os.environ), host=socket.gethostname(), now=now)
+    raise typer.Exit(int(deliver(alert, now)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (usage errors are ExitStatus.USAGE)."""
+    try:
+        app(args=list(sys.argv[1:] if argv is None else argv), prog_name=PROG)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else int(ExitStatus.USAGE)
+    return int(ExitStatus.OK)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,9 @@ class DatabaseUnavailable(OpsError):
 
 class MailFailed(OpsError):
     status = ExitStatus.MAIL_FAILED
+
+
+class AlreadyRunning(OpsError):
+    """Another run of the same job holds its lock: this one stops cleanly, sending nothing."""
+
+    status = ExitStatus.OK

@@ -30,6 +30,29 @@ def _upstream(name: str, alias_of: str) -> Variable:
                     alias_of)
 
 
+#: Providers whose own model list discovery reads when `<NAME>_API_KEY` is set (`<NAME>_MODELS_URL` overrides the URL).
+LISTED_PROVIDERS = ("openai", "anthropic", "groq", "together", "fireworks", "deepinfra", "cerebras")
+#: provider -> (its name in prose, the public URL of its model list).
+_MODEL_LISTS = {
+    "openai": ("OpenAI", "https://api.openai.com/v1/models"),
+    "anthropic": ("Anthropic", "https://api.anthropic.com/v1/models"),
+    "groq": ("Groq", "https://api.groq.com/openai/v1/models"),
+    "together": ("Together", "https://api.together.xyz/v1/models"),
+    "fireworks": ("Fireworks", "https://api.fireworks.ai/inference/v1/models"),
+    "deepinfra": ("DeepInfra", "https://api.deepinfra.com/v1/openai/models"),
+    "cerebras": ("Cerebras", "https://api.cerebras.ai/v1/models"),
+}
+
+
+def _provider_list(provider: str) -> tuple[Variable, ...]:
+    """`<NAME>_API_KEY` (OpenAI's is listed with the AI settings) and `<NAME>_MODELS_URL`."""
+    name, (label, url) = provider.upper(), _MODEL_LISTS[provider]
+    key = () if provider == "openai" else (
+        Variable(f"{name}_API_KEY", None, f"{label} key, to read its model list (a list never calls a model)",
+                 "discovery fetch"),)
+    return (*key, Variable(f"{name}_MODELS_URL", url, f"{label}'s model list", "discovery fetch"))
+
+
 BOTH = "both jobs"
 MAIL = "health report, crash alert"
 
@@ -38,8 +61,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("MONGODB_DB", "llm-bench", "database name", BOTH),
     Variable("MONGODB_TIMEOUT_MS", "120000",
              "milliseconds one MongoDB operation may take (`timeoutMS`); a `timeoutMS` in the URI wins", BOTH),
-    Variable("OPENAI_API_KEY", None, "OpenAI key; without it the jobs use their rules only",
-             "health AI assessment, discovery fallback matching"),
+    Variable("OPENAI_API_KEY", None, "OpenAI key; without it the jobs use their rules only (also reads OpenAI's "
+             "model list)", "health AI assessment, discovery"),
     Variable("OPENAI_BASE_URL", None, "an OpenAI-compatible gateway or local server (unset: OpenAI's API)", BOTH),
     Variable("OPENAI_MODEL", "gpt-4o-mini", "model of the AI calls", BOTH),
     Variable("OPENAI_TIMEOUT", "60", "seconds before an OpenAI request is abandoned", BOTH),
@@ -52,6 +75,11 @@ VARIABLES: tuple[Variable, ...] = (
              "health report"),
     Variable("OPENROUTER_MODELS_URL", "https://openrouter.ai/api/v1/models", "OpenRouter's public catalog",
              "discovery fetch"),
+    Variable("MODEL_REGISTRY_URL",
+             "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+             "the public model registry (LiteLLM's model map): ids the providers serve, prices, deprecations",
+             "discovery fetch"),
+    *(variable for provider in LISTED_PROVIDERS for variable in _provider_list(provider)),
     Variable("HEALTHCHECK_PING_URL", None, "dead-man ping: `<url>/start`, then `<url>/<exit status>`; unset: off",
              "systemd units"),
     Variable("JOURNALCTL_PATH", "journalctl", "journalctl binary, for the failed unit's last lines", "crash alert"),
@@ -64,9 +92,10 @@ VARIABLES: tuple[Variable, ...] = (
     _collection("CATALOG_RUNS_COLLECTION", "openrouter_runs", "catalog fetches",
                 "discovery (and health staleness)"),
     _collection("HEALTH_RUNS_COLLECTION", "health_runs", "the health check's run ledger", "health"),
-    _collection("PROVIDER_MODELS_COLLECTION", "provider_models", "the providers' known model ids",
-                "discovery matching"),
-    _collection("ERROR_CLASSES_COLLECTION", "error_classes", "error classification results", "health"),
+    _collection("ERROR_CLASSES_COLLECTION", "error_classes", "AI classifications of error patterns", "health"),
+    _collection("PROVIDER_MODELS_COLLECTION", "provider_models", "the model registry and providers' model lists",
+                "discovery"),
+    _collection("SOURCE_RUNS_COLLECTION", "source_runs", "model-source fetches", "discovery"),
     _upstream("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_CLOUD", "METRICS_COLLECTION"),

@@ -79,11 +79,20 @@ def _emit(result: Any, fmt: Format, text_renderer: str) -> None:
 def fetch(
     url: str = typer.Option(None, "--url", help="catalog URL (default: OPENROUTER_MODELS_URL or OpenRouter's)"),
     timeout: float = typer.Option(30.0, "--timeout", min=1, help="seconds per HTTP request"),
-    retries: int = typer.Option(3, "--retries", min=0, help="retries on 5xx and network errors"),
+    retries: int = typer.Option(3, "--retries", min=0, help="retries on 5xx and network errors (catalog)"),
+    source_deadline: float = typer.Option(120.0, "--source-deadline", min=1,
+                                          help="seconds for all the pages of one model source"),
+    no_sources: bool = typer.Option(False, "--no-sources", help="fetch the OpenRouter catalog only"),
     fmt: Format = _FORMAT,
     verbose: bool = _VERBOSE,
 ) -> None:
-    """Fetch the catalog, refuse a broken one, store it and print what changed.
+    """Refresh the model sources and the catalog, refuse broken answers, store them, print what changed.
+
+    Model sources: the model registry (MODEL_REGISTRY_URL, default LiteLLM's model map) and the
+    own model list of each provider whose key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY,
+    GROQ_API_KEY, TOGETHER_API_KEY, FIREWORKS_API_KEY, DEEPINFRA_API_KEY, CEREBRAS_API_KEY; URL
+    overridden by <PROVIDER>_MODELS_URL, e.g. GROQ_MODELS_URL). A failed source is recorded and
+    changes nothing; the exit status is about the OpenRouter catalog.
 
     Examples:
 
@@ -94,11 +103,14 @@ def fetch(
     setup_logging(verbose)
 
     def action() -> None:
+        from .download import Limits
         from .jobs import run_fetch
+        from .sources import SourceConfig
 
         settings = load_settings()
+        config = None if no_sources else SourceConfig.from_settings(settings, Limits(timeout=timeout, deadline=source_deadline))
         with _store(settings, write=True) as store:
-            result = run_fetch(store, url or settings.openrouter_models_url, _now(), timeout=timeout, retries=retries)
+            result = run_fetch(store, url or settings.openrouter_models_url, _now(), config, timeout=timeout, retries=retries)
         _emit(result, fmt, "fetch_text")
 
     guarded(action)

@@ -3,7 +3,8 @@
 Every value placed inside the command must pass `untrusted.is_identifier` (letters, digits and
 `. _ : / @ + -`), so no quote, `$`, backtick, `!` or newline from the catalog or the AI can reach
 the shell or the JavaScript. Free text (the reasoning) only ever goes in a `#` comment line.
-The upsert uses `$setOnInsert`, so pasting it twice changes nothing.
+The upsert uses `$setOnInsert`, so pasting it twice changes nothing; it sets `created_at`, by which
+the benchmark's runner orders models.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def upsert_command(
     fields = (
         f'provider: "{provider}", model_id: "{model_id}", enabled: {"true" if enable else "false"}, '
         f'discovered_from: "openrouter", openrouter_id: "{openrouter_id}", match_source: "{source}", '
-        f"match_confidence: {float(confidence):.2f}, staged_at: new Date()"
+        f"match_confidence: {float(confidence):.2f}, staged_at: new Date(), created_at: new Date()"
     )
     script = (
         f'db.getSiblingDB("{db_name}").getCollection("{collection}").updateOne('

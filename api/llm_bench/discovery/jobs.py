@@ -1,7 +1,7 @@
 """The three discovery jobs as library calls: fetch, report and stats, each returning a frozen result.
 
-They wire the pure parts (openrouter validation, catalog diff, matching rules, AI fallback,
-commands) to the repository; the CLI only parses options, calls one of these and renders.
+They wire the pure parts (openrouter validation, catalog diff, model sources, retrieval, AI
+fallback, commands) to the repository; the CLI only parses options, calls one of these and renders.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import Any
 from ..repository import Store
 from ..repository import catalog as repo
 from ..untrusted import safe_text
-from . import openrouter
-from .ai_match import BATCH, Ask, ask_batches, cached_proposal
+from . import openrouter, sources
+from .ai_match import Ask, ask_batches, cached_proposal
 from .catalog import diff, normalise
 from .commands import upsert_command
-from .matching import PROVIDERS, Proposal, candidates, rule_proposals
+from .matching import PROVIDERS, Proposal, candidates
+from .retrieval import Index, propose
 
 #: Candidates examined per step of the report; the AI is asked about a step's leftovers at once.
 STEP = 20
@@ -34,10 +35,19 @@ class FetchResult:
     returned: tuple[str, ...]
     missing: tuple[str, ...]
     removed: tuple[str, ...]
+    sources: tuple[sources.SourceResult, ...] = ()
+    direct_matches: int = 0  # catalog entries placed at a listed direct-provider id
 
 
-def run_fetch(store: Store, url: str, now: dt.datetime, **fetch_options: Any) -> FetchResult:
-    """Fetch, validate and store one catalog; a refused or failed fetch is recorded and re-raised."""
+def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.SourceConfig | None = None,
+              **fetch_options: Any) -> FetchResult:
+    """Refresh the model sources, then fetch, validate and store one catalog.
+
+    A failed source is recorded and changes nothing; a refused or failed catalog is recorded
+    and re-raised (the sources are refreshed by then). After a complete catalog, each entry's
+    best listed placement is stored as `direct_match`.
+    """
+    refreshed = sources.refresh(store, source_config, now) if source_config else ()
     last = repo.last_complete_run(store)
     try:
         fetched = openrouter.fetch_catalog(url, **fetch_options)
@@ -60,6 +70,8 @@ def run_fetch(store: Store, url: str, now: dt.datetime, **fetch_options: Any) ->
         returned=change.returned,
         missing=tuple(a.openrouter_id for a in change.missing),
         removed=tuple(a.openrouter_id for a in change.removed),
+        sources=refreshed,
+        direct_matches=sources.store_direct_matches(store, repo.catalog_models(store), sources.load_index(store)),
     )
     repo.record_run(store, {
         "fetched_at": now, "url": safe_text(url, 300), "status": "complete", "listed": result.listed,
@@ -91,6 +103,14 @@ class Match:
     first_seen_at: dt.datetime | None
     command: str | None
     command_problem: str | None
+    verified_by: str | None = None  # "provider" (its own list) or "registry"
+    listed_since: dt.datetime | None = None
+    registry_context_length: int | None = None
+    registry_input_price: float | None = None  # USD per million tokens
+    registry_output_price: float | None = None
+    openrouter_context_length: int | None = None
+    openrouter_input_price: float | None = None
+    openrouter_output_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -104,8 +124,8 @@ class Report:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _pick(model: Mapping[str, Any], options: ReportOptions) -> Proposal | None:
-    proposals = list(rule_proposals(model["openrouter_id"])) or [cached_proposal(model.get("ai_match"))]
+def _pick(model: Mapping[str, Any], index: Index, options: ReportOptions) -> Proposal | None:
+    proposals = list(propose(model["openrouter_id"], index)) or [cached_proposal(model.get("ai_match"), index)]
     for proposal in proposals:
         if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
             return proposal
@@ -113,21 +133,23 @@ def _pick(model: Mapping[str, Any], options: ReportOptions) -> Proposal | None:
 
 
 def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | None, now: dt.datetime) -> Report:
-    """Candidates newest first, placed by rules, then by cached or fresh AI answers."""
+    """Candidates newest first, placed by retrieval, then by cached or fresh AI picks from shortlists."""
     since = now - options.since if options.since else None
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), since=since)
+    index = sources.load_index(store)
+    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store),
+                                lambda openrouter_id: propose(openrouter_id, index), since=since)
     matches: list[Match] = []
-    notes: list[str] = []
-    requests = 0
-    examined = 0
+    notes: list[str] = [] if len(index) else ["no model source is stored yet: run `llm-discovery fetch`"]
+    requests = discarded = examined = 0
     for start in range(0, len(found), STEP):
         if len(matches) >= options.max_matches:
             break
         step = found[start:start + STEP]
-        leftovers = [m for m in step if not rule_proposals(m["openrouter_id"]) and (options.refresh or not m.get("ai_match"))]
+        leftovers = [m for m in step if not propose(m["openrouter_id"], index) and (options.refresh or not m.get("ai_match"))]
         if leftovers and ask is not None:
-            entries, errors = ask_batches(leftovers, ask, now)
-            requests += -(-len(leftovers) // BATCH)
+            entries, errors, sent = ask_batches(leftovers, index, ask, now)
+            requests += sent
+            discarded += sum(1 for e in entries.values() if e.get("discarded"))
             notes += [f"AI: {e}" for e in errors]
             repo.save_ai_matches(store, entries)
             step = [{**m, "ai_match": entries[m["openrouter_id"]]} if m["openrouter_id"] in entries else m for m in step]
@@ -135,9 +157,11 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
             if len(matches) >= options.max_matches:
                 break
             examined += 1
-            proposal = _pick(model, options)
+            proposal = _pick(model, index, options)
             if proposal:
                 matches.append(_match(model, proposal, db_name, store.names.models, options.enable))
+    if discarded:
+        notes.append(f"AI: {discarded} answer(s) outside the shortlist of listed ids discarded")
     return Report(now, len(found), covered, examined, tuple(matches), requests, tuple(notes))
 
 
@@ -145,6 +169,7 @@ def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collectio
     command = upsert_command(db_name=db_name, collection=collection, provider=proposal.provider,
                              model_id=proposal.model_id, openrouter_id=model["openrouter_id"],
                              source=proposal.source, confidence=proposal.confidence, enable=enable)
+    listing = proposal.listing
     return Match(
         openrouter_id=model["openrouter_id"],
         name=str(model.get("name") or model["openrouter_id"]),
@@ -156,6 +181,14 @@ def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collectio
         first_seen_at=model.get("first_seen_at"),
         command=command.text,
         command_problem=command.problem,
+        verified_by=listing.verified_by if listing else None,
+        listed_since=listing.listed_since if listing else None,
+        registry_context_length=listing.context_length if listing else None,
+        registry_input_price=listing.input_price if listing else None,
+        registry_output_price=listing.output_price if listing else None,
+        openrouter_context_length=model.get("context_length"),
+        openrouter_input_price=model.get("price_prompt"),
+        openrouter_output_price=model.get("price_completion"),
     )
 
 
@@ -171,9 +204,11 @@ class Stats:
 
 def collect_stats(store: Store, now: dt.datetime) -> Stats:
     """Catalog counts, the last fetch, matched vs unmatched candidates, models per provider."""
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store))
-    by_rule = sum(1 for m in found if rule_proposals(m["openrouter_id"]))
-    by_ai = sum(1 for m in found if not rule_proposals(m["openrouter_id"]) and cached_proposal(m.get("ai_match")))
+    index = sources.load_index(store)
+    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store),
+                                lambda openrouter_id: propose(openrouter_id, index))
+    by_rule = sum(1 for m in found if propose(m["openrouter_id"], index))
+    by_ai = sum(1 for m in found if not propose(m["openrouter_id"], index) and cached_proposal(m.get("ai_match"), index))
     last = repo.last_run(store)
     complete = repo.last_complete_run(store)
     return Stats(

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..untrusted import safe_text
 from .commands import comment_line
-from .jobs import FetchResult, Report, Stats
+from .jobs import FetchResult, Match, Report, Stats
+from .sources import SourceResult
 
 _SHOWN = 10
 
@@ -36,7 +37,30 @@ def fetch_text(result: FetchResult) -> str:
     for label, ids in (("new", result.new), ("changed", result.changed), ("back", result.returned),
                        ("missing", result.missing), ("removed", result.removed)):
         lines += _ids(label, ids)
+    lines += [_source_line(source) for source in result.sources]
+    if result.sources:
+        lines.append(f"direct matches {result.direct_matches} catalog model(s) placed at a listed provider id")
     return "\n".join(lines)
+
+
+def _source_line(source: SourceResult) -> str:
+    """One model source's run: its counts when complete, else why it changed nothing."""
+    if source.status != "complete":
+        return f"source {safe_text(source.source, 40)}: {source.status}, nothing changed ({safe_text(source.message, 200)})"
+    return (f"source {safe_text(source.source, 40)}: complete, {source.listed} listed, {source.added} new, "
+            f"{source.returned} back, {source.missing} missing, {source.removed} removed")
+
+
+def _money(value: float | None) -> str:
+    return f"${value:g}" if isinstance(value, (int, float)) else "?"
+
+
+def _facts(match: Match) -> str:
+    """Where the id is listed and since when, and the registry's figures beside OpenRouter's."""
+    return (f"  verified by {safe_text(match.verified_by or 'nothing', 20)} list, listed since {_when(match.listed_since)}; "
+            f"per M tokens in/out: registry {_money(match.registry_input_price)}/{_money(match.registry_output_price)}, "
+            f"OpenRouter {_money(match.openrouter_input_price)}/{_money(match.openrouter_output_price)}; "
+            f"context: registry {match.registry_context_length or '?'}, OpenRouter {match.openrouter_context_length or '?'}")
 
 
 def report_text(report: Report) -> str:
@@ -50,6 +74,7 @@ def report_text(report: Report) -> str:
             f"{safe_text(match.name, 120)}  [{safe_text(match.openrouter_id, 120)}]  first seen {_when(match.first_seen_at)}",
             f"  -> {safe_text(match.provider, 40)}/{safe_text(match.model_id, 160)}  "
             f"confidence {match.confidence:.2f} ({match.source})",
+            _facts(match),
             f"  {comment_line(match.reasoning)}",
             f"  {match.command}" if match.command else f"  {safe_text(match.command_problem, 200)}",
         ]

@@ -46,6 +46,8 @@ that appear in the data, using the exact names. overall_status is healthy, warni
 Keep the summary to three sentences and each recommended action to one concrete sentence."""
 
 MAX_AI_ACTIONS = 8
+MAX_AI_ITEMS = 50  # items read from each list of an answer; a flood of invented names is cut here
+MAX_NOTES = 10
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,16 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
     known_models = {m.key for m in facts.models}
     collapsed = {p.name for p in facts.providers if failing_as_a_whole(p)}
     known_providers = {p.name for p in facts.providers}
+    known_names = known_providers | {m.model for m in facts.models}
+
+    dropped: set[str] = set()
 
     def grounded(items: list[dict[str, str]], text_key: str, label: str) -> list[Finding]:
         kept = []
-        for item in items:
+        for item in items[:MAX_AI_ITEMS]:
             finding = Finding(item["provider"], item["model"], safe_text(item[text_key], 300))
             if finding.key not in known_models:
+                dropped.update(name for name in (item["model"], finding.key) if name and name not in known_names)
                 notes.append(f"AI named {label} {safe_text(finding.key, 120)!r}, which is not in the data: dropped")
             elif finding.provider not in collapsed:
                 kept.append(finding)
@@ -104,19 +110,27 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
     fixes = _union(rules.code_fixes_needed, grounded(answer["code_fixes_needed"], "fix", "model"))
     issues = list(rules.provider_issues)
     with_issue = {i.provider for i in issues}
-    for item in answer["provider_issues"]:
+    for item in answer["provider_issues"][:MAX_AI_ITEMS]:
         if item["provider"] not in known_providers:
+            dropped.add(item["provider"])
             notes.append(f"AI named provider {safe_text(item['provider'], 80)!r}, which is not in the data: dropped")
         elif item["provider"] not in with_issue:
             issues.append(ProviderIssue(item["provider"], "ai", safe_text(item["issue"], 300)))
             with_issue.add(item["provider"])
-    ai_actions = [safe_text(a, 300) for a in answer["recommended_actions"] if a.strip()][:MAX_AI_ACTIONS]
-    actions = list(dict.fromkeys([*rules.recommended_actions, *ai_actions]))
+    ai_actions = [safe_text(a, 300) for a in answer["recommended_actions"][:MAX_AI_ITEMS] if a.strip()]
+    grounded_actions = [a for a in ai_actions if not any(name in a for name in dropped)][:MAX_AI_ACTIONS]
+    if len(grounded_actions) < min(len(ai_actions), MAX_AI_ACTIONS):
+        notes.append("AI actions naming what is not in the data were dropped")
+    actions = list(dict.fromkeys([*rules.recommended_actions, *grounded_actions]))
     status = Status(answer["overall_status"])
+    summary = safe_text(answer["summary"], 1000) or rules.summary
     if status.rank < rules.status.rank:
-        notes.append(f"AI said {status.value}; the rules' {rules.status.value} stands (the AI may only raise it)")
-        status = rules.status
-    merged = replace(rules, status=status, summary=safe_text(answer["summary"], 1000) or rules.summary,
+        notes.append(f"AI said {status.value} ({safe_text(summary, 300)}); the rules' {rules.status.value} "
+                     "and their summary stand (the AI may only raise the status)")
+        status, summary = rules.status, rules.summary
+    if len(notes) > MAX_NOTES:
+        notes[MAX_NOTES:] = [f"and {len(notes) - MAX_NOTES} more notes"]
+    merged = replace(rules, status=status, summary=summary,
                      models_likely_deprecated=tuple(deprecated), code_fixes_needed=tuple(fixes),
                      provider_issues=tuple(issues), recommended_actions=tuple(actions))
     return merged, replace(info, used=True, notes=tuple(notes))

@@ -4,7 +4,9 @@ Rules (documented in the README, "How the health check judges a window"):
 - A provider is *failing as a whole* when it has errors and no success in the window, on at
   least two models or with auth/billing errors. Its models are reported once, as that
   provider's issue, never one by one as "deprecated".
-- Auth or billing errors at a provider are a provider issue (a key or an account is broken).
+- Auth or billing errors at a provider are a provider issue (a key or an account is broken)
+  when they dominate: no success at the provider, or at least half of its attempts. A stray
+  403 among successes is not.
 - Rate-based rules are judged only with at least MIN_ATTEMPTS attempts (noise guard): a
   provider with >= 20% rate-limit errors, or >= 50% errors across >= 2 models, is an issue.
 - Likely deprecated: hard_model errors and no success (provider not failing as a whole).
@@ -14,7 +16,7 @@ Rules (documented in the README, "How the health check judges a window"):
 - Catalog evidence (when discovery has run): a likely-deprecated model that OpenRouter lists as
   missing, removed or expired is marked with high confidence; benchmark models whose catalog
   expiration date is within 30 days are listed as retiring soon; a last complete discovery
-  fetch older than 48 hours is a warning.
+  fetch older than 48 hours is a warning (discovery that never ran is a note, said once).
 - Status: CRITICAL when nothing ran at all, a provider fails as a whole, credentials or
   billing are broken, or >= 50% of all attempts failed; WARNING for any other finding, any
   model with only errors or gone silent, >= 10% errors overall, or stale discovery; HEALTHY
@@ -26,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .evidence import Evidence, catalog_sign, retiring_soon, stale_discovery
+from .evidence import Evidence, catalog_sign, discovery_note, retiring_soon, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 
 MIN_ATTEMPTS = 10
@@ -34,6 +36,7 @@ RATE_LIMIT_SHARE = 0.20
 PROVIDER_ERROR_RATE = 0.50
 OVERALL_WARNING_RATE = 0.10
 OVERALL_CRITICAL_RATE = 0.50
+ACCESS_SHARE = 0.50
 
 
 class Status(str, Enum):
@@ -84,6 +87,19 @@ class Assessment:
     reasons: tuple[str, ...]  # why the status is what it is
     went_silent: tuple[Finding, ...] = ()
     retiring_soon: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()  # said without changing the status
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 error`, `2 errors`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def access_broken(provider: ProviderFacts) -> bool:
+    """Credentials or billing are broken when auth/billing errors dominate the provider's attempts
+    (no success at all, or at least ACCESS_SHARE of them), not on one stray 403."""
+    refused = provider.count("auth") + provider.count("billing")
+    return refused > 0 and (provider.successes == 0 or refused / provider.attempts >= ACCESS_SHARE)
 
 
 def failing_as_a_whole(provider: ProviderFacts) -> bool:
@@ -111,12 +127,13 @@ def _provider_issues(facts: HealthFacts) -> list[ProviderIssue]:
     for p in facts.providers:
         kinds = ", ".join(f"{k} {n}" for k, n in p.kinds)
         if failing_as_a_whole(p):
-            issues.append(ProviderIssue(p.name, "failing", f"failing as a whole: {p.errors} errors on "
-                                        f"{p.models_with_errors} model(s), no success ({kinds})"))
+            issues.append(ProviderIssue(p.name, "failing", f"failing as a whole: {plural(p.errors, 'error')} on "
+                                        f"{plural(p.models_with_errors, 'model')}, no success ({kinds})"))
             continue
         for kind in ("auth", "billing"):
-            if p.count(kind):
-                issues.append(ProviderIssue(p.name, kind, f"{p.count(kind)} {kind} errors ({p.successes} ok)"))
+            if p.count(kind) and access_broken(p):
+                issues.append(ProviderIssue(p.name, kind, f"{plural(p.count(kind), f'{kind} error')} "
+                                            f"({p.successes} ok)"))
         if p.attempts < MIN_ATTEMPTS:
             continue
         if p.count("rate_limit") / p.attempts >= RATE_LIMIT_SHARE:
@@ -124,7 +141,7 @@ def _provider_issues(facts: HealthFacts) -> list[ProviderIssue]:
             issues.append(ProviderIssue(p.name, "rate_limit", f"rate limited on {share:.0%} of {p.attempts} attempts"))
         elif p.error_rate >= PROVIDER_ERROR_RATE and p.models_with_errors >= 2:
             issues.append(ProviderIssue(p.name, "error_rate", f"{p.error_rate:.0%} errors across "
-                                        f"{p.models_with_errors} models ({kinds})"))
+                                        f"{plural(p.models_with_errors, 'model')} ({kinds})"))
     return issues
 
 
@@ -171,29 +188,33 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
         warning.append(f"{rate:.0%} of all attempts failed")
     warning += [f"{i.provider}: {i.kind.replace('_', ' ')}" for i in issues
                 if i.kind in ("rate_limit", "error_rate", "silent")]
-    warning += [f"{len(silent_models)} model(s) went silent"] if silent_models else []
+    warning += [f"{plural(len(silent_models), 'model')} went silent"] if silent_models else []
     stale = evidence and stale_discovery(evidence, facts.window.end)
     if stale:
         warning.append(stale)
         actions.append("Check the discovery job (llm-discovery fetch): the catalog is not being refreshed.")
-    warning += [f"{len(deprecated)} model(s) likely deprecated"] if deprecated else []
-    warning += [f"{len(fixes)} model(s) need a code fix"] if fixes else []
+    warning += [f"{plural(len(deprecated), 'model')} likely deprecated"] if deprecated else []
+    warning += [f"{plural(len(fixes), 'model')} need{'s' if len(fixes) == 1 else ''} a code fix"] if fixes else []
     only_errors = [m for m in models if not m.successes]
-    warning += [f"{len(only_errors)} model(s) had errors and no success"] if only_errors else []
+    warning += [f"{plural(len(only_errors), 'model')} had errors and no success"] if only_errors else []
 
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
     summary = _summary(status, facts, rate, reasons)
+    note = evidence and discovery_note(evidence)
     return Assessment(status, summary, tuple(deprecated), tuple(fixes), tuple(issues), tuple(actions), reasons,
-                      tuple(silent_models), tuple(retiring))
+                      tuple(silent_models), tuple(retiring), (note,) if note else ())
 
 
 def _detail(model: ModelFacts, kind: str) -> str:
-    return f"{model.count(kind)} {kind} errors, {model.successes} ok; latest: {model.sample}"
+    return f"{plural(model.count(kind), f'{kind} error')}, {model.successes} ok; latest: {model.sample}"
 
 
 def _summary(status: Status, facts: HealthFacts, rate: float, reasons: tuple[str, ...]) -> str:
-    head = f"{facts.successes} successful runs and {facts.errors} errors ({rate:.1%}) in {facts.window.hours:g} h."
+    attempts = facts.successes + facts.errors
+    share = f" ({rate:.1%})" if attempts else ""
+    head = (f"{plural(facts.successes, 'successful run')} and {plural(facts.errors, 'error')}{share} "
+            f"in {facts.window.hours:g} h.")
     if not reasons:
         return f"{head} Nothing needs attention."
     return f"{head} {status.value.upper()}: " + "; ".join(reasons) + "."

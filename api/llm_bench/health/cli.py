@@ -80,6 +80,7 @@ def health(
 def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool) -> int:
     from .. import mail, repository
     from ..ai import make_client
+    from ..errors import AlreadyRunning
     from ..exit_codes import ExitStatus
     from .facts import window_for
     from .job import AIChoice, printable, run
@@ -104,8 +105,12 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     with _database(settings, demo, now) as store:
         if not dry_run:
             repository.ensure_indexes(store)
-        outcome = run(store, window, ai, recipient=recipient or settings.notify_email, sender=settings.mail_from,
-                      deliver=None if dry_run else deliver)
+        try:
+            outcome = run(store, window, ai, recipient=recipient or settings.notify_email, sender=settings.mail_from,
+                          deliver=None if dry_run else deliver)
+        except AlreadyRunning as exc:
+            log.warning("%s", exc)
+            return ExitStatus.OK
     facts = outcome.report.facts
     log.info("window %s → %s: %d ok, %d errors; status %s", window.start, window.end, facts.successes,
              facts.errors, outcome.report.assessment.status.value)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..discovery.matching import identity
+from ..identity import identity
 from ..untrusted import safe_text
 
 STALE_FETCH = dt.timedelta(hours=48)
@@ -84,11 +84,24 @@ def retiring_soon(evidence: Evidence, today: dt.date) -> list[tuple[str, str, dt
     return sorted(found, key=lambda item: (item[2], item[0], item[1]))
 
 
+NO_DISCOVERY_NOTE = ("No complete discovery fetch is recorded yet, so the catalog adds no evidence "
+                     "(run `llm-discovery fetch` or enable its timer).")
+
+
+def discovery_note(evidence: Evidence) -> str | None:
+    """A note, said once (the previous run did not say it), when discovery has never completed a fetch."""
+    if evidence.last_complete_fetch is not None:
+        return None
+    said = (evidence.previous_run or {}).get("notes")
+    return None if isinstance(said, list) and NO_DISCOVERY_NOTE in said else NO_DISCOVERY_NOTE
+
+
 def stale_discovery(evidence: Evidence, now: dt.datetime) -> str | None:
-    """A warning when the last complete discovery fetch is older than 48 hours, or missing."""
+    """A warning when the last complete discovery fetch is older than 48 hours (a fetch that
+    happened and stopped); a deployment where discovery never ran gets `discovery_note` instead."""
     last = evidence.last_complete_fetch
     if last is None:
-        return "no complete discovery fetch is recorded"
+        return None
     if now - last > STALE_FETCH:
         hours = (now - last).total_seconds() / 3600
         return f"the last complete discovery fetch is {hours:.0f} h old ({last:%Y-%m-%d %H:%M} UTC)"

@@ -1,8 +1,8 @@
 """The health window and the facts computed for it, as frozen dataclasses.
 
-`shape_facts` is pure: it turns the per-(provider, model, kind) rows that MongoDB aggregated
-into per-provider and per-model facts. Sample messages are made safe (secrets redacted,
-control and invisible characters stripped) here, once, before anything shows them.
+`shape_facts` is pure: it folds the classified error patterns (see `classification`) and the
+per-(provider, model) success rows that MongoDB aggregated into per-provider and per-model
+facts. Every count by kind is by the classified kind; the writer's stored kinds ride along.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..untrusted import safe_text
+from .classification import NAME_CHARS, ClassifiedPattern
 
 MIN_WINDOW_HOURS = 1.0
-SAMPLE_CHARS = 300
-NAME_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,11 @@ class ModelFacts(_CountsByKind):
     model: str
     successes: int
     errors: int
-    kinds: tuple[tuple[str, int], ...]
+    kinds: tuple[tuple[str, int], ...]  # classified kinds
     last_error: dt.datetime | None
     sample: str  # the most recent error message, made safe
+    stored_kinds: tuple[tuple[str, int], ...] = ()  # the writer's status-only kinds
+    sources: tuple[tuple[str, str], ...] = ()  # kind -> what decided most of its errors
 
     @property
     def key(self) -> str:
@@ -81,16 +82,6 @@ class ProviderFacts(_CountsByKind):
 
 
 @dataclass(frozen=True)
-class Pattern:
-    provider: str
-    model: str
-    kind: str
-    count: int
-    first_seen: dt.datetime | None
-    sample: str
-
-
-@dataclass(frozen=True)
 class HealthFacts:
     window: Window
     successes: int
@@ -98,8 +89,10 @@ class HealthFacts:
     errors_by_kind: tuple[tuple[str, int], ...]
     providers: tuple[ProviderFacts, ...]
     models: tuple[ModelFacts, ...]  # every model with an event, most errors first
-    new_patterns: tuple[Pattern, ...]
-    previous: HealthFacts | None = None  # the window of the same length just before, when collected
+    new_patterns: tuple[ClassifiedPattern, ...]
+    previous: HealthFacts | None = None  # the window of the same length just before, when known
+    patterns: tuple[ClassifiedPattern, ...] = ()  # every error pattern of the window, classified
+    unreadable: int = 0  # error documents whose message could not be read as text
 
     @property
     def failing_models(self) -> tuple[ModelFacts, ...]:
@@ -113,41 +106,46 @@ class HealthFacts:
         return next((p for p in self.providers if p.name == name), None)
 
 
-def _name_key(row: dict[str, Any]) -> tuple[str, str]:
-    """Provider and model names come from the benchmark's writers: show them only made safe."""
-    return safe_text(row["provider"], NAME_CHARS) or "unknown", safe_text(row["model"], NAME_CHARS) or "unknown"
-
-
 def _ranked(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _model_facts(key: tuple[str, str], own: list[ClassifiedPattern], successes: int) -> ModelFacts:
+    kinds: dict[str, int] = defaultdict(int)
+    stored: dict[str, int] = defaultdict(int)
+    by_source: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for p in own:
+        kinds[p.kind] += p.count
+        stored[p.stored_kind] += p.count
+        by_source[p.kind][p.source] += p.count
+    latest = max(own, key=lambda p: p.last_error or _EPOCH, default=None)
+    sources = tuple((kind, max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0])
+                    for kind, counts in sorted(by_source.items()))
+    return ModelFacts(key[0], key[1], successes, sum(kinds.values()), _ranked(kinds),
+                      latest.last_error if latest else None, latest.sample if latest else "",
+                      _ranked(stored), sources)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
 def shape_facts(
     window: Window,
-    error_rows: list[dict[str, Any]],
+    patterns: list[ClassifiedPattern],
     success_rows: list[dict[str, Any]],
-    pattern_rows: list[dict[str, Any]],
+    new_patterns: tuple[ClassifiedPattern, ...] = (),
 ) -> HealthFacts:
-    """Fold the aggregated rows into provider and model facts."""
-    kinds_by_model: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    latest: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
-    for row in error_rows:
-        key = _name_key(row)
-        kinds_by_model[key][row["kind"]] = kinds_by_model[key].get(row["kind"], 0) + row["count"]
-        if key not in latest or row["last_error"] > latest[key][0]:
-            latest[key] = (row["last_error"], row["sample"])
+    """Fold classified error patterns and success rows into provider and model facts."""
+    by_model: dict[tuple[str, str], list[ClassifiedPattern]] = defaultdict(list)
+    for p in patterns:
+        by_model[(p.provider, p.model)].append(p)
     ok_by_model: dict[tuple[str, str], int] = defaultdict(int)
     for row in success_rows:
-        ok_by_model[_name_key(row)] += row["count"]
+        key = (safe_text(row["provider"], NAME_CHARS) or "unknown", safe_text(row["model"], NAME_CHARS) or "unknown")
+        ok_by_model[key] += int(row["count"])
 
-    models = []
-    for key in set(kinds_by_model) | set(ok_by_model):
-        kinds = kinds_by_model.get(key, {})
-        last_error, sample = latest.get(key, (None, ""))
-        models.append(
-            ModelFacts(key[0], key[1], ok_by_model.get(key, 0), sum(kinds.values()), _ranked(kinds),
-                       last_error, safe_text(sample, SAMPLE_CHARS))
-        )
+    models = [_model_facts(key, by_model.get(key, []), ok_by_model.get(key, 0))
+              for key in set(by_model) | set(ok_by_model)]
     models.sort(key=lambda m: (-m.errors, m.provider, m.model))
 
     providers = []
@@ -163,19 +161,8 @@ def shape_facts(
         )
 
     by_kind: dict[str, int] = defaultdict(int)
-    for row in error_rows:
-        by_kind[row["kind"]] += row["count"]
-    patterns = tuple(
-        Pattern(
-            provider=safe_text(r.get("provider") or "unknown", NAME_CHARS),
-            model=safe_text(r.get("model_name") or "unknown", NAME_CHARS),
-            kind=str(r.get("error_kind") or "unknown"),
-            count=int(r.get("count") or 0),
-            first_seen=r.get("first_seen"),
-            sample=safe_text((r.get("sample_messages") or [""])[0], SAMPLE_CHARS),
-        )
-        for r in pattern_rows
-    )
+    for p in patterns:
+        by_kind[p.kind] += p.count
     return HealthFacts(
         window=window,
         successes=sum(ok_by_model.values()),
@@ -183,5 +170,7 @@ def shape_facts(
         errors_by_kind=_ranked(by_kind),
         providers=tuple(providers),
         models=tuple(models),
-        new_patterns=patterns,
+        new_patterns=new_patterns,
+        patterns=tuple(sorted(patterns, key=lambda p: (-p.count, p.provider, p.model, p.fingerprint))),
+        unreadable=sum(p.unreadable for p in patterns),
     )

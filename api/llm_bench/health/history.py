@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .assess import Assessment, failing_as_a_whole
-from .facts import HealthFacts
+from .classification import ClassifiedPattern
+from .facts import HealthFacts, Window, shape_facts
+from ..untrusted import safe_text
 
 if TYPE_CHECKING:  # render imports this module
     from .render import HealthReport
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
+SAME_WINDOW = dt.timedelta(minutes=15)  # a recorded window this close to the one before stands in for it
+MAX_LEDGER_MODELS = 5000
+MAX_LEDGER_PROBLEMS = 2000  # per-model counts kept in a ledger entry; beyond, the next run aggregates
 
 
 @dataclass(frozen=True)
@@ -28,10 +33,15 @@ class Problem:
     label: str
     mark: str
     since: dt.datetime
+    provider: str = ""  # the provider it belongs to; a provider's model problems fold under its own
 
     def days(self, now: dt.datetime) -> int:
         """On how many days the problem has been reported (today counts)."""
         return int((now - self.since).total_seconds() // 86400) + 1
+
+    @property
+    def scope(self) -> str:
+        return self.key.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -56,29 +66,47 @@ class Changes:
         return tuple(p for p in self.problems if p.mark == mark)
 
 
-def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, str]:
-    """Problem key -> label for this window (a failing provider's models collapse into it)."""
-    problems = {f"provider:{i.provider}:{i.kind}": i.text for i in assessment.provider_issues}
+def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tuple[str, str, dt.datetime]]:
+    """Problem key -> (label, provider, first error in the window) (a failing provider's models
+    collapse into it)."""
+    first: dict[tuple[str, str], dt.datetime] = {}
+    for p in facts.patterns:
+        for key in ((p.provider, ""), (p.key, p.kind)):
+            if p.first_error and (key not in first or p.first_error < first[key]):
+                first[key] = p.first_error
+    start = facts.window.start
+    problems = {f"provider:{i.provider}:{i.kind}": (i.text, i.provider, first.get((i.provider, ""), start))
+                for i in assessment.provider_issues}
     collapsed = {p.name for p in facts.providers if failing_as_a_whole(p)}
     for m in facts.failing_models:
         if m.provider not in collapsed:
             for kind, n in m.kinds:
-                problems[f"model:{m.key}:{kind}"] = f"{m.key} {kind} ×{n}"
-    problems.update({f"silent:{f.key}": f"{f.key} went silent" for f in assessment.went_silent})
+                problems[f"model:{m.key}:{kind}"] = (f"{m.key} {kind} ×{n}", m.provider, first.get((m.key, kind), start))
+    problems.update({f"silent:{f.key}": (f"{f.key} went silent", f.provider, start) for f in assessment.went_silent})
+    if facts.successes + facts.errors == 0:
+        problems["fleet:nothing-ran"] = ("no successes and no errors: the benchmarks did not run", "", start)
     return problems
+
+
+def _since(value: Any, fallback: dt.datetime) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else fallback
 
 
 def compare(facts: HealthFacts, assessment: Assessment, previous_run: Mapping[str, Any] | None,
             now: dt.datetime) -> Changes:
     current = current_problems(facts, assessment)
-    before = {p["key"]: p for p in (previous_run or {}).get("problems", []) if isinstance(p, dict) and "key" in p}
-    problems = [Problem(k, label, ONGOING if k in before else NEW, before[k]["since"] if k in before else now)
-                for k, label in current.items()]
-    problems += [Problem(k, str(p.get("label", k)), RESOLVED, p["since"]) for k, p in before.items() if k not in current]
+    problems_before = (previous_run or {}).get("problems")
+    before = {str(p["key"]): p for p in (problems_before if isinstance(problems_before, list) else [])
+              if isinstance(p, Mapping) and "key" in p}
+    problems = [Problem(k, label, ONGOING if k in before else NEW,
+                        _since(before[k].get("since"), first) if k in before else first, provider)
+                for k, (label, provider, first) in current.items()]
+    problems += [Problem(k, safe_text(p.get("label", k), 300), RESOLVED, _since(p.get("since"), now),
+                         safe_text(p.get("provider", ""), 120)) for k, p in before.items() if k not in current]
     order = {NEW: 0, RESOLVED: 1, ONGOING: 2}
-    scope = {"provider": 0, "silent": 1, "model": 2}  # provider-wide first within each mark
-    problems.sort(key=lambda p: (order[p.mark], scope.get(p.key.split(":", 1)[0], 3), p.key))
-    return Changes(tuple(problems), _provider_changes(facts), (previous_run or {}).get("finished_at"),
+    scope = {"fleet": 0, "provider": 1, "silent": 2, "model": 3}  # provider-wide first within each mark
+    problems.sort(key=lambda p: (order[p.mark], scope.get(p.scope, 4), p.key))
+    return Changes(tuple(problems), _provider_changes(facts), _since((previous_run or {}).get("finished_at"), None),
                    tuple(_notes(facts, previous_run)))
 
 
@@ -102,26 +130,77 @@ def _notes(facts: HealthFacts, previous_run: Mapping[str, Any] | None) -> list[s
     finished = previous_run.get("finished_at")
     if isinstance(finished, dt.datetime) and facts.window.end - finished > dt.timedelta(hours=facts.window.hours * MISSED_RUN_SLACK):
         notes.append(f"The previous recorded run finished {finished:%Y-%m-%d %H:%M} UTC: at least one run was missed.")
-    mail = previous_run.get("mail") or {}
-    if mail.get("sent") is False:
-        notes.append(f"The previous run's report was not mailed ({mail.get('error') or 'unknown error'}).")
+    mail = previous_run.get("mail")
+    if isinstance(mail, Mapping) and mail.get("sent") is False:
+        notes.append(f"The previous run's report was not mailed ({safe_text(mail.get('error'), 300) or 'unknown error'}).")
     return notes
 
 
-def ledger_entry(report: HealthReport, changes: Changes, summary: Mapping[str, Any], *, mail: Mapping[str, Any],
+LEDGER_SCHEMA = 1
+MAX_LEDGER_ITEMS = 200  # per list of the recorded assessment
+
+
+def ledger_entry(report: HealthReport, changes: Changes, *, mail: Mapping[str, Any],
                  started_at: dt.datetime, version: str, cost_usd: float | None) -> dict[str, Any]:
-    """The document recorded in `health_runs` for a real (non-dry) run."""
+    """The document recorded in `health_runs` for a real (non-dry) run: its own versioned shape,
+    independent of `--format json`, every list bounded."""
+    a = report.assessment
     return {
+        "schema": LEDGER_SCHEMA,
         "started_at": started_at,
         "finished_at": report.generated_at,
         "window": {"start": report.facts.window.start, "end": report.facts.window.end, "hours": report.facts.window.hours},
         "totals": {"successes": report.facts.successes, "errors": report.facts.errors},
+        "counts": window_counts(report.facts),
         "status": report.assessment.status.value,
-        "assessment": dict(summary),
-        "problems": [{"key": p.key, "label": p.label, "since": p.since} for p in changes.problems if p.mark != RESOLVED],
+        "notes": list(report.assessment.notes),
+        "assessment": {
+            "summary": a.summary, "reasons": list(a.reasons[:MAX_LEDGER_ITEMS]),
+            "models_likely_deprecated": [f.key for f in a.models_likely_deprecated[:MAX_LEDGER_ITEMS]],
+            "code_fixes_needed": [f.key for f in a.code_fixes_needed[:MAX_LEDGER_ITEMS]],
+            "provider_issues": [i.text for i in a.provider_issues[:MAX_LEDGER_ITEMS]],
+            "recommended_actions": list(a.recommended_actions[:MAX_LEDGER_ITEMS]),
+            "errors_by_kind": dict(report.facts.errors_by_kind),
+        },
+        "problems": [{"key": p.key, "label": p.label, "since": p.since, "provider": p.provider}
+                     for p in changes.problems if p.mark != RESOLVED][:MAX_LEDGER_PROBLEMS],
         "ai": {"used": report.ai.used, "model": report.ai.model, "error": report.ai.error,
                "prompt_tokens": report.ai.prompt_tokens, "completion_tokens": report.ai.completion_tokens,
                "estimated_cost_usd": cost_usd},
         "mail": dict(mail),
         "version": version,
     }
+
+
+def window_counts(facts: HealthFacts) -> dict[str, Any]:
+    """Per-model successes and errors of the window, for the next run's comparison."""
+    models = [{"provider": m.provider, "model": m.model, "successes": m.successes, "errors": m.errors}
+              for m in facts.models[:MAX_LEDGER_MODELS]]
+    return {"complete": len(facts.models) <= MAX_LEDGER_MODELS, "models": models}
+
+
+def previous_from_ledger(previous_run: Mapping[str, Any] | None, before: Window) -> HealthFacts | None:
+    """The facts of the window `before` from the previous run's ledger entry, when that run covered
+    the same window (within SAME_WINDOW) and recorded complete counts; else None (aggregate it)."""
+    window = (previous_run or {}).get("window")
+    counts = (previous_run or {}).get("counts")
+    if not isinstance(window, Mapping) or not isinstance(counts, Mapping) or counts.get("complete") is not True:
+        return None
+    start, end = window.get("start"), window.get("end")
+    if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
+            and abs(start - before.start) <= SAME_WINDOW and abs(end - before.end) <= SAME_WINDOW):
+        return None
+    patterns, successes = [], []
+    for row in counts.get("models") or []:
+        if not isinstance(row, Mapping):
+            return None
+        provider, model = str(row.get("provider")), str(row.get("model"))
+        ok, errors = row.get("successes"), row.get("errors")
+        if not (isinstance(ok, int) and isinstance(errors, int)):
+            return None
+        if ok:
+            successes.append({"period": "previous", "provider": provider, "model": model, "count": ok})
+        if errors:
+            patterns.append(ClassifiedPattern("previous", provider, model, "", "unknown", "unknown", "ledger",
+                                              errors, None, None, "", False))
+    return shape_facts(Window(start, end), patterns, successes)

@@ -9,27 +9,34 @@ in tests, the embedded demo, and production MongoDB.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
 
 from .. import __version__
-from ..ai import AIResult, ask_json, estimated_cost
-from ..errors import MailFailed
+from ..ai import AIResult, announce, ask_json, estimated_cost
+from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message, default_sender
 from ..repository import Store
+from ..untrusted import safe_text
 from ..repository import health as queries
-from ..repository.health_runs import record_run, run_context
+from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
+from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SCHEMA, SYSTEM, AIInfo, merge, prompt
 from .assess import assess
+from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .history import compare, ledger_entry
+from .history import compare, ledger_entry, previous_from_ledger
 from .patterns import collapse
-from .render import HealthReport, json_report, subject, text_body
+from .render import HealthReport, subject, text_body
 
 NO_RECIPIENT = "undisclosed-recipients:;"
+LOCK = "health-check"
+LOCK_TTL = dt.timedelta(hours=1)  # longer than the unit's TimeoutStartSec: a crashed run's lock expires
 
 
 @dataclass(frozen=True)
@@ -49,24 +56,60 @@ class Outcome:
     failure: MailFailed | None = None
 
 
-def collect(store: Store, window: Window) -> tuple[HealthFacts, Evidence]:
-    """Four database commands, whatever the number of models, then pure shaping.
+@dataclass(frozen=True)
+class Collected:
+    """What a window's database commands returned, errors already classified by rules and cache."""
 
-    Errors and successes are aggregated for this window and the one before it in the same
-    command; the run context (previous run, catalog signs, models list) is one more.
+    window: Window
+    patterns: tuple[ClassifiedPattern, ...]  # both periods when the previous one was aggregated
+    successes: tuple[dict[str, Any], ...]
+    rollup_patterns: tuple[ClassifiedPattern, ...]  # new patterns known only to the rollups
+    previous: HealthFacts | None  # from the previous run's ledger entry, when it covered that window
+    evidence: Evidence
+
+
+def collect(store: Store, window: Window) -> Collected:
+    """Four database commands, whatever the number of models or errors.
+
+    The run context (previous run, catalog signs, models list) comes first: when the previous
+    run covered the window just before this one, its recorded totals stand in for that window;
+    otherwise errors and successes of both windows are aggregated in the same commands.
     """
-    previous = Window(window.start - (window.end - window.start), window.start)
-    errors = queries.error_groups(store, window.start, window.end, previous_start=previous.start)
-    successes = queries.success_groups(store, window.start, window.end, previous_start=previous.start)
-    patterns = queries.new_error_patterns(store, window.start, window.end)
-    context = run_context(store)
+    evidence = evidence_from(run_context(store))
+    before = Window(window.start - (window.end - window.start), window.start)
+    recorded = previous_from_ledger(evidence.previous_run, before)
+    previous_start = None if recorded else before.start
+    rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
+    successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
+    patterns = classified(rows, window.start)
+    keyed = {p.fingerprint for p in patterns}
+    rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
+    return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence)
 
-    def period(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-        return [r for r in rows if r["period"] == name]
 
-    before = shape_facts(previous, period(errors, "previous"), period(successes, "previous"), [])
-    now = shape_facts(window, period(errors, "current"), period(successes, "current"), patterns)
-    return replace(now, new_patterns=collapse(now.new_patterns), previous=before), evidence_from(context)
+def shape(collected: Collected) -> HealthFacts:
+    """The window's facts (and the previous window's) from what was collected."""
+    window = collected.window
+
+    def period(items: Any, name: str) -> list[Any]:
+        return [item for item in items if (item.period if isinstance(item, ClassifiedPattern) else item["period"]) == name]
+
+    current = period(collected.patterns, "current")
+    new = tuple(p for p in current if p.new) + collected.rollup_patterns
+    now = shape_facts(window, current, period(collected.successes, "current"), collapse(new))
+    before = collected.previous or shape_facts(
+        Window(window.start - (window.end - window.start), window.start),
+        period(collected.patterns, "previous"), period(collected.successes, "previous"))
+    return replace(now, previous=before)
+
+
+def classify_residue(collected: Collected, ai: AIChoice, now: dt.datetime) -> tuple[Collected, KindAnswers | None]:
+    """Ask the AI once about the patterns still unknown; the collection with its answers applied."""
+    unknown = residue(collected.patterns)
+    if ai.client is None or not unknown:
+        return collected, None
+    answers = ask_kinds(ai.client, ai.model, unknown, now)
+    return replace(collected, patterns=tuple(apply_answers(collected.patterns, answers.kinds))), answers
 
 
 def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> HealthReport:
@@ -83,6 +126,14 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
     return HealthReport(facts, assessment, info, facts.window.end, changes)
 
 
+def _check_collections(store: Store) -> None:
+    """Nothing in the window: tell a wrong database or collection name apart from an idle fleet."""
+    missing = queries.missing_collections(store, ("errors", "successes"))
+    if len(missing) == 2:
+        raise ConfigError(f"database {store.db.name!r} has neither {missing[0]!r} nor {missing[1]!r}: check "
+                          "MONGODB_DB and the collection variables (ERRORS_COLLECTION, METRICS_COLLECTION)")
+
+
 def compose(report: HealthReport, *, recipient: str | None, sender: str | None) -> EmailMessage:
     return build_message(subject(report), text_body(report), sender=sender or default_sender(),
                          recipient=recipient or NO_RECIPIENT, now=report.generated_at)
@@ -96,11 +147,37 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
     failed (the outcome then carries the failure for the caller to report).
     """
     started = dt.datetime.now(dt.timezone.utc)
-    facts, evidence = collect(store, window)
-    report = review(facts, evidence, ai)
+    if deliver is None:
+        return _run(store, window, ai, recipient=recipient, sender=sender, deliver=None, started=started)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{started.isoformat()}"
+    holder = acquire_lock(store, LOCK, owner, started, LOCK_TTL)
+    if holder is not None:
+        since = holder.get("started_at")
+        when = f", since {since:%Y-%m-%d %H:%M} UTC" if isinstance(since, dt.datetime) else ""
+        raise AlreadyRunning(f"another health check is running ({safe_text(holder.get('owner'), 120)}{when}); "
+                             "this one sends and records nothing")
+    try:
+        return _run(store, window, ai, recipient=recipient, sender=sender, deliver=deliver, started=started)
+    finally:
+        release_lock(store, LOCK, owner)
+
+
+def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
+         deliver: Callable[[EmailMessage], None] | None, started: dt.datetime) -> Outcome:
+    collected = collect(store, window)
+    if not collected.patterns and not collected.successes:
+        _check_collections(store)
+    if ai.client is not None:
+        announce(ai.client, ai.model)
+    collected, answers = classify_residue(collected, ai, window.end)
+    if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
+        ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
+    report = review(shape(collected), collected.evidence, ai)
     message = compose(report, recipient=recipient, sender=sender)
     if deliver is None:
         return Outcome(report, message, None)
+    if answers is not None:
+        queries.save_error_classes(store, answers.cache)
     failure = None
     try:
         deliver(message)
@@ -110,8 +187,8 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
     assert report.changes is not None
     cost = estimated_cost(report.ai.model if report.ai.used else None, report.ai.prompt_tokens,
                           report.ai.completion_tokens)
-    record_run(store, ledger_entry(report, report.changes, json_report(report, mail=mail), mail=mail,
-                                   started_at=started, version=__version__, cost_usd=cost))
+    record_run(store, ledger_entry(report, report.changes, mail=mail, started_at=started, version=__version__,
+                                   cost_usd=cost))
     return Outcome(report, message, mail, failure)
 
 

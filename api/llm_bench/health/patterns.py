@@ -2,7 +2,7 @@
 timestamps or keys group together: one outage is one line in the email, not fifty.
 
 `template` replaces the variable parts with placeholders (<id>, <n>, <time>, <key>…) before
-grouping; `collapse` merges new-pattern rollups that share provider, kind and template.
+grouping; `collapse` merges new patterns that share provider, kind and template.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from ..untrusted import REDACTED
-from .facts import Pattern
+from .classification import ClassifiedPattern
 
 # Order matters: whole timestamps and structured ids before bare numbers.
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -33,20 +33,20 @@ def template(message: str) -> str:
     return " ".join(message.split())
 
 
-def collapse(patterns: tuple[Pattern, ...]) -> tuple[Pattern, ...]:
+def collapse(patterns: tuple[ClassifiedPattern, ...]) -> tuple[ClassifiedPattern, ...]:
     """Merge patterns with the same provider, kind and template; most frequent first.
 
     The merged pattern keeps the earliest first-seen time and the first sample; when it spans
     several models its model reads "<first model> +N more".
     """
-    groups: dict[tuple[str, str, str], list[Pattern]] = {}
+    groups: dict[tuple[str, str, str], list[ClassifiedPattern]] = {}
     for p in patterns:
         groups.setdefault((p.provider, p.kind, template(p.sample)), []).append(p)
     merged = []
     for members in groups.values():
         models = list(dict.fromkeys(m.model for m in members))
         label = models[0] if len(models) == 1 else f"{models[0]} +{len(models) - 1} more"
-        seen = [m.first_seen for m in members if m.first_seen is not None]
+        seen = [m.first_error for m in members if m.first_error is not None]
         merged.append(replace(members[0], model=label, count=sum(m.count for m in members),
-                              first_seen=min(seen) if seen else None))
+                              first_error=min(seen) if seen else None))
     return tuple(sorted(merged, key=lambda p: (-p.count, p.provider, p.model)))

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .ai_review import AIInfo
-from .assess import Assessment, Finding
-from .facts import HealthFacts
-from .history import NEW, ONGOING, RESOLVED, Changes
+from .assess import Assessment, Finding, Status, plural
+from .classification import ClassifiedPattern
+from .facts import HealthFacts, ModelFacts
+from .history import NEW, ONGOING, RESOLVED, Changes, Problem
 
 TOP_MODELS = 15
+MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
+MAX_PATTERN_LINES = 20
 WIDTH = 76  # reads on a phone without sideways scrolling; long URLs stay unbroken
 
 
@@ -47,9 +50,30 @@ def _wrap(text: str, first: str = "", rest: str = "  ") -> str:
 
 def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
     lines = [f"{title} ({len(items)})"]
-    lines += [f"- {f.key}" + (" (high confidence)" if f.evidence else "") + f"\n{_wrap(f.detail, '  ')}"
-              + (f"\n{_wrap('catalog: ' + f.evidence, '  ')}" if f.evidence else "") for f in items] or ["- none"]
+    lines += _capped([_wrap(f"- {f.key}" + (" (high confidence)" if f.evidence else "")) + f"\n{_wrap(f.detail, '  ')}"
+                      + (f"\n{_wrap('evidence: ' + f.evidence, '  ')}" if f.evidence else "") for f in items]) or ["- none"]
     return lines + [""]
+
+
+def _capped(lines: list[str], limit: int = MAX_LINES) -> list[str]:
+    """At most `limit` lines of a list, then "and N more"."""
+    return lines if len(lines) <= limit else [*lines[:limit], f"- and {len(lines) - limit} more"]
+
+
+def _folded(items: tuple[Problem, ...], end: dt.datetime, ongoing: bool) -> list[str]:
+    """Provider-wide lines with the same provider's model lines folded under them."""
+    def line(p: Problem, first: str, rest: str) -> str:
+        return _wrap(p.label + (f" — {p.days(end)} days" if ongoing else ""), first, rest)
+
+    wide = {p.provider for p in items if p.scope in ("provider", "fleet")}
+    lines = []
+    for p in items:
+        if p.scope == "provider" or p.scope == "fleet" or p.provider not in wide:
+            lines.append(line(p, "- ", "  "))
+            if p.scope == "provider" and not any(q.scope == "provider" and q.provider == p.provider
+                                                 for q in items[:items.index(p)]):
+                lines += [line(q, "    · ", "      ") for q in items if q.scope != "provider" and q.provider == p.provider]
+    return lines
 
 
 def _changes(report: HealthReport) -> list[str]:
@@ -64,9 +88,10 @@ def _changes(report: HealthReport) -> list[str]:
         items = changes.marked(mark)
         if items:
             lines.append(f"{mark.upper()} ({len(items)})")
-            lines += [_wrap(p.label + (f" — {p.days(end)} days" if mark == ONGOING else ""), "- ") for p in items]
+            lines += _capped(_folded(items, end, mark == ONGOING))
     if len(lines) == 1 + len(changes.notes):
-        lines.append("- no problems, before or now")
+        healthy = report.assessment.status is Status.HEALTHY
+        lines.append("- no problems, before or now" if healthy else "- nothing to compare: see the status above")
     return lines + [""]
 
 
@@ -78,11 +103,11 @@ def _delta(now: float, before: float, percent: bool = False) -> str:
 def text_body(report: HealthReport) -> str:
     f, a = report.facts, report.assessment
     attempts = f.successes + f.errors
-    rate = f"{f.errors / attempts:.1%}" if attempts else "n/a"
+    rate = f" ({f.errors / attempts:.1%} errors)" if attempts else ""
     lines = [
         f"Status: {a.status.value.upper()}",
-        f"Window: {_when(f.window.start)} → {_when(f.window.end)} ({f.window.hours:g} h)",
-        f"Runs: {f.successes} ok, {f.errors} errors ({rate} errors)",
+        _wrap(f"Window: {_when(f.window.start)} → {_when(f.window.end)} ({f.window.hours:g} h)"),
+        f"Runs: {f.successes} ok, {plural(f.errors, 'error')}{rate}",
         "",
         "Summary",
         _wrap(a.summary, rest=""),
@@ -91,7 +116,7 @@ def text_body(report: HealthReport) -> str:
         lines.append(_wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)", rest=""))
     elif not report.ai.used:
         lines.append("(AI assessment skipped; rules-based assessment only.)")
-    lines += [_wrap(f"Note: {note}") for note in report.ai.notes]
+    lines += [_wrap(f"Note: {note}") for note in (*a.notes, *report.ai.notes)]
     lines.append("")
     lines += _changes(report)
     lines += _findings("Models likely deprecated", a.models_likely_deprecated)
@@ -101,27 +126,40 @@ def text_body(report: HealthReport) -> str:
     if a.retiring_soon:
         lines += _findings("Retiring soon", a.retiring_soon)
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
-    lines += [_wrap(i.text, "- ") for i in a.provider_issues] or ["- none"]
+    lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
     lines += ["", "Recommended actions"]
-    lines += [_wrap(action, f"{n}. ", "   ") for n, action in enumerate(a.recommended_actions, 1)] or ["- none"]
+    lines += _capped([_wrap(action, f"{n}. ", "   ") for n, action in enumerate(a.recommended_actions, 1)]) or ["- none"]
     lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
-    lines += [f"  {kind:<20} {n:>6}" for kind, n in f.errors_by_kind] or ["  none"]
+    lines += [f"- {kind}: {n}" for kind, n in f.errors_by_kind] or ["- none"]
     if report.changes and report.changes.providers:
-        lines += ["", "Providers: ok / errors / error rate (change vs previous window)"]
-        lines += [f"  {c.name:<14} {c.successes:>5} ({_delta(c.successes, c.previous_successes)}) / {c.errors:>4} "
-                  f"({_delta(c.errors, c.previous_errors)}) / {c.error_rate:.1%} "
-                  f"({_delta(c.error_rate, c.previous_error_rate, True)})" for c in report.changes.providers]
+        lines += ["", "Providers: ok, errors, error rate (change vs previous window)"]
+        lines += _capped([_wrap(f"- {c.name}: {c.successes} ok ({_delta(c.successes, c.previous_successes)}), "
+                                f"{plural(c.errors, 'error')} ({_delta(c.errors, c.previous_errors)}), "
+                                f"{c.error_rate:.1%} ({_delta(c.error_rate, c.previous_error_rate, True)})")
+                          for c in report.changes.providers])
     else:
-        lines += ["", "Providers (ok / errors / error rate)"]
-        lines += [f"  {p.name:<14} {p.successes:>6} / {p.errors:<6} {p.error_rate:6.1%}" for p in f.providers] or ["  none"]
+        lines += ["", "Providers: ok, errors, error rate"]
+        lines += _capped([_wrap(f"- {p.name}: {p.successes} ok, {plural(p.errors, 'error')}, {p.error_rate:.1%}")
+                          for p in f.providers]) or ["- none"]
     lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
-    lines += [f"- {m.key} ({m.errors} errors: {_kinds(m.kinds)})" for m in f.error_only_models] or ["- none"]
+    lines += _capped([_wrap(f"- {m.key} ({plural(m.errors, 'error')}: {_kinds(m.kinds)})")
+                      for m in f.error_only_models]) or ["- none"]
     lines += ["", f"New error patterns ({len(f.new_patterns)})"]
-    lines += [f"- {p.provider}:{p.model} {p.kind} ×{p.count}, first {_when(p.first_seen)}\n{_wrap(p.sample, '  ')}"
-              for p in f.new_patterns] or ["- none"]
+    lines += _capped([_wrap(f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
+                            f"first {_when(p.first_error)}") + f"\n{_wrap(p.sample, '  ')}"
+                      for p in f.new_patterns], MAX_PATTERN_LINES) or ["- none"]
+    reclassified = reclassified_lines(f)
+    if reclassified:
+        lines += ["", f"Kinds read from the errors themselves ({len(reclassified)})"]
+        lines += _capped([_wrap(line, "- ") for line in reclassified])
+    if f.unreadable:
+        lines += ["", f"Unreadable error documents: {f.unreadable} (message neither text nor missing)"]
     lines += ["", "Top failing models"]
-    lines += [_wrap(f"- {m.key}: {m.errors} errors, {m.successes} ok ({_kinds(m.kinds)}), last {_when(m.last_error)}")
-              + "\n" + _wrap(m.sample, "  ") for m in f.failing_models[:TOP_MODELS]] or ["- none"]
+    lines += [_wrap(f"- {m.key}: {plural(m.errors, 'error')}, {m.successes} ok ({_kinds(m.kinds)}), "
+                    f"last {_when(m.last_error)}") + "\n" + _wrap(m.sample, "  ")
+              for m in f.failing_models[:TOP_MODELS]] or ["- none"]
+    if len(f.failing_models) > TOP_MODELS:
+        lines.append(f"- and {len(f.failing_models) - TOP_MODELS} more (all are in --format json)")
     if report.ai.used:
         lines += ["", f"AI: {report.ai.model}, {report.ai.prompt_tokens} prompt + "
                       f"{report.ai.completion_tokens} completion tokens"]
@@ -132,8 +170,43 @@ def _kinds(kinds: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{k} {n}" for k, n in kinds)
 
 
+_DECIDED_BY = {"rule": "from the text", "ai": "by the AI", "cache": "by the AI, cached",
+               "rollup-llm": "by the rollup's LLM classification"}
+
+
+def _decided(source: str, stored: str, kind: str) -> str:
+    """` (from the text; stored as hard_model)` where the kind differs from the writer's."""
+    if kind == stored:
+        return ""
+    return f" ({_DECIDED_BY.get(source.split(':', 1)[0], source)}; stored as {stored})"
+
+
+def reclassified_lines(facts: HealthFacts) -> list[str]:
+    """One line per (model, kind, stored kind) where the classified kind differs from the stored one."""
+    totals: dict[tuple[str, str, str], list[Any]] = {}
+    for p in facts.patterns:
+        if p.reclassified:
+            entry = totals.setdefault((p.key, p.kind, p.stored_kind), [0, p.source])
+            entry[0] += p.count
+    return [f"{key}  {kind} ×{n}{_decided(source, stored, kind)}"
+            for (key, kind, stored), (n, source) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))]
+
+
+def _model_json(m: ModelFacts) -> dict[str, Any]:
+    return {"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
+            "stored_kinds": dict(m.stored_kinds), "kind_source": dict(m.sources)}
+
+
+def _pattern_json(p: ClassifiedPattern) -> dict[str, Any]:
+    return {"provider": p.provider, "model": p.model, "fingerprint": p.fingerprint, "kind": p.kind,
+            "stored_kind": p.stored_kind, "kind_source": p.source, "count": p.count,
+            "first_seen": p.first_error.isoformat() if p.first_error else None,
+            "last_error": p.last_error.isoformat() if p.last_error else None, "sample": p.sample}
+
+
 def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> dict[str, Any]:
     f, a, ai = report.facts, report.assessment, report.ai
+    silent = [i.provider for i in a.provider_issues if i.kind == "silent"]
     return {
         "status": a.status.value,
         "summary": a.summary,
@@ -141,22 +214,24 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "window": {"start": f.window.start.isoformat(), "end": f.window.end.isoformat(), "hours": f.window.hours},
         "totals": {"successes": f.successes, "errors": f.errors},
         "errors_by_kind": dict(f.errors_by_kind),
-        "providers": {p.name: {"successes": p.successes, "errors": p.errors, "error_rate": round(p.error_rate, 4)}
-                      for p in f.providers},
+        "providers": {**{p.name: {"successes": p.successes, "errors": p.errors, "error_rate": round(p.error_rate, 4)}
+                         for p in f.providers},
+                      **{name: {"successes": 0, "errors": 0, "error_rate": 0.0, "silent": True} for name in silent}},
         "models_likely_deprecated": [x.key for x in a.models_likely_deprecated],
         "code_fixes_needed": [x.key for x in a.code_fixes_needed],
         "provider_issues": [i.text for i in a.provider_issues],
         "recommended_actions": list(a.recommended_actions),
+        "notes": list(a.notes),
         "models_with_only_errors": [m.key for m in f.error_only_models],
-        "new_error_patterns": [{"provider": p.provider, "model": p.model, "kind": p.kind, "count": p.count,
-                                "first_seen": p.first_seen.isoformat() if p.first_seen else None, "sample": p.sample}
-                               for p in f.new_patterns],
-        "top_failing_models": [{"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
-                                "last_error": m.last_error.isoformat() if m.last_error else None, "sample": m.sample}
-                               for m in f.failing_models[:TOP_MODELS]],
+        "new_error_patterns": [_pattern_json(p) for p in f.new_patterns],
+        "error_patterns": [_pattern_json(p) for p in f.patterns],
+        "unreadable_errors": f.unreadable,
+        "failing_models": [_model_json(m) for m in f.failing_models],
+        "top_failing_models": [{**_model_json(m), "last_error": m.last_error.isoformat() if m.last_error else None,
+                                "sample": m.sample} for m in f.failing_models[:TOP_MODELS]],
         "models_likely_deprecated_detail": [{"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
                                             for x in a.models_likely_deprecated],
-        "went_silent": [x.key for x in a.went_silent],
+        "went_silent": [*silent, *(x.key for x in a.went_silent)],
         "retiring_soon": [{"model": x.key, "detail": x.detail} for x in a.retiring_soon],
         "changes": _changes_json(report),
         "ai": {"used": ai.used, "model": ai.model, "error": ai.error, "notes": list(ai.notes),

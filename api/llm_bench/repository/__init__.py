@@ -160,13 +160,17 @@ def _reason(error: str) -> str:
 # (collection attribute, keys, options) — every index the jobs rely on, created by ensure_indexes.
 INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("errors", [("ts", DESCENDING)], {}),
+    ("errors", [("fingerprint", ASCENDING), ("ts", ASCENDING)], {}),
     ("successes", [("gen_ts", DESCENDING)], {}),
-    ("successes", [("run_ts", DESCENDING)], {}),
     ("rollups", [("first_seen", DESCENDING)], {}),
+    ("rollups", [("fingerprint", ASCENDING)], {}),
+    ("error_classes", [("fingerprint", ASCENDING)], {"unique": True}),
     ("models", [("provider", ASCENDING), ("model_id", ASCENDING)], {}),
     ("catalog", [("openrouter_id", ASCENDING)], {"unique": True}),
     ("catalog_runs", [("fetched_at", DESCENDING)], {}),
     ("health_runs", [("finished_at", DESCENDING)], {}),
+    ("provider_models", [("provider", ASCENDING), ("model_id", ASCENDING)], {"unique": True}),
+    ("source_runs", [("source", ASCENDING), ("fetched_at", DESCENDING)], {}),
 )
 
 

@@ -3,11 +3,13 @@
 `run_context` fetches, in a single aggregate, the previous recorded health run, the last
 complete discovery fetch, the catalog entries that carry a warning sign (missing, removed or
 with an expiration date) and the benchmark's model list — so the command count of a health
-run stays constant however many models there are.
+run stays constant however many models there are. A lock document with an expiry keeps two
+real runs (a manual one during the timer's) from both mailing and recording.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,3 +69,30 @@ def recent_runs(store: Store, limit: int = 10) -> list[dict[str, Any]]:
     """The latest recorded runs, newest first."""
     with translate_errors("reading health runs"):
         return list(store.coll("health_runs").find({}, {"_id": 0}).sort("finished_at", DESCENDING).limit(limit))
+
+
+def _locks(store: Store) -> Any:
+    return store.db[f"{store.names.health_runs}_lock"]
+
+
+def acquire_lock(store: Store, name: str, owner: str, now: dt.datetime, ttl: dt.timedelta) -> dict[str, Any] | None:
+    """Take the lock `name` until `now + ttl` (an expired lock is taken over). None when taken;
+    otherwise the current holder's document."""
+    from pymongo.errors import DuplicateKeyError
+
+    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl}
+    with translate_errors("taking the run lock"):
+        try:
+            _locks(store).insert_one({"_id": name, **mine})
+            return None
+        except DuplicateKeyError:
+            pass
+        if _locks(store).find_one_and_update({"_id": name, "expires_at": {"$lt": now}}, {"$set": mine}) is not None:
+            return None
+        return _locks(store).find_one({"_id": name}) or {}
+
+
+def release_lock(store: Store, name: str, owner: str) -> None:
+    """Give the lock back (only if this owner still holds it)."""
+    with translate_errors("releasing the run lock"):
+        _locks(store).delete_one({"_id": name, "owner": owner})

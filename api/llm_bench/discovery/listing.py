@@ -1,0 +1,107 @@
+"""What one model source lists, and the pure plan of how it changes the stored `provider_models`.
+
+Two kinds of source list direct-provider model ids: the model registry (LiteLLM's map, for all
+nine providers) and a provider's own `/models` list (for its own models). A listing proves the
+id exists, not that this account can call it, so a document only records which kinds list it
+(`sources`). Absence is judged only by the source with AUTHORITY for that provider: its own
+list when configured; else the registry, except for Bedrock and Vertex, whose registry entries
+are never marked missing from the registry's silence alone. Like the OpenRouter catalog, a
+model is missing after one complete run of that authority without it and removed after three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .download import SourceRefused
+
+#: A source listing fewer models than this share of its last complete run is refused.
+MIN_SHARE_OF_LAST = 0.5
+REMOVAL_AFTER = 3
+#: Providers the registry never has authority over (no own list to confirm an absence).
+REGISTRY_ONLY = ("bedrock", "vertex")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One model as a source lists it (prices USD per million tokens, dates "YYYY-MM-DD")."""
+
+    provider: str
+    model_id: str
+    deprecation_date: str | None = None
+    deprecation_source: str | None = None
+    successor: str | None = None
+    context_length: int | None = None
+    input_price: float | None = None
+    output_price: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceList:
+    """A complete answer of one source: `kind` "registry" or "provider", `name` its run record key."""
+
+    name: str
+    kind: str
+    providers: tuple[str, ...]  # the providers this source speaks for
+    seen: tuple[Seen, ...]
+    pages: int = 1
+
+
+@dataclass(frozen=True)
+class Absence:
+    provider: str
+    model_id: str
+    drop_source: bool  # this source listed it last time
+    missing_count: int | None  # None: this source has no authority over it
+    first_absence: bool = False
+    removed: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    listed: tuple[Seen, ...]
+    authority: frozenset[str]
+    new: tuple[str, ...]
+    returned: tuple[str, ...]  # back after being missing (authority only)
+    absent: tuple[Absence, ...]
+
+    def count(self, *, removed: bool) -> int:
+        return sum(1 for a in self.absent if a.missing_count is not None and a.removed == removed)
+
+
+def check_complete(source: SourceList, last_listed: int | None) -> None:
+    """Refuse an empty list, or one under half of the last complete run of the same source."""
+    listed = len(source.seen)
+    if listed == 0:
+        raise SourceRefused("the list is empty")
+    if last_listed and listed < last_listed * MIN_SHARE_OF_LAST:
+        raise SourceRefused(f"{listed} models, under half of the last complete run ({last_listed}); refusing it as truncated")
+
+
+def authority(source: SourceList, own_lists: Iterable[str]) -> frozenset[str]:
+    """The providers whose absences this source decides (see the module docstring)."""
+    if source.kind == "provider":
+        return frozenset(source.providers)
+    return frozenset(source.providers) - set(REGISTRY_ONLY) - set(own_lists)
+
+
+def plan(stored: Mapping[tuple[str, str], Mapping[str, Any]], source: SourceList, own_lists: Iterable[str]) -> Plan:
+    """Compare stored state ((provider, model_id) -> sources, missing_count, removed_at) with a complete list."""
+    ruled = authority(source, own_lists)
+    listed = {(s.provider, s.model_id): s for s in source.seen}
+    new = [f"{p}/{m}" for p, m in listed if (p, m) not in stored]
+    returned = [f"{p}/{m}" for (p, m), doc in stored.items()
+                if (p, m) in listed and p in ruled and (doc.get("missing_count") or doc.get("removed_at"))]
+    absent = []
+    for (provider, model_id), doc in stored.items():
+        if (provider, model_id) in listed or provider not in source.providers:
+            continue
+        drop = source.kind in (doc.get("sources") or ())
+        if provider in ruled and not doc.get("removed_at"):
+            count = int(doc.get("missing_count") or 0) + 1
+            absent.append(Absence(provider, model_id, drop, count, count == 1, count >= REMOVAL_AFTER))
+        elif drop:
+            absent.append(Absence(provider, model_id, drop, None))
+    return Plan(tuple(listed.values()), ruled, tuple(new), tuple(returned), tuple(absent))

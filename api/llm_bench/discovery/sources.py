@@ -1,0 +1,138 @@
+"""Refresh discovery's model sources and read them back as a retrieval index.
+
+`refresh` runs each source on its own (the providers' lists whose key is set, then the model
+registry): a source that fails is recorded and changes nothing, and never stops the others.
+A complete source is checked against its last complete run, planned (`listing.plan`) and
+written in one bulk write. `load_index` turns what is listed now into the `retrieval.Index`
+that places catalog models; `direct_matches` stores each catalog entry's best placement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ..config import Settings
+from ..repository import Store
+from ..repository import provider_models as repo
+from ..untrusted import redact, safe_text
+from . import registry
+from .download import Budget, Limits, SourceError, get_json
+from .listing import SourceList, check_complete, plan
+from .provider_lists import SPECS, fetch_list
+from .retrieval import Index, Listing, propose
+
+log = logging.getLogger("llm_bench.discovery")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    registry_url: str
+    keys: Mapping[str, str] = field(default_factory=dict)  # provider -> API key (lists fetched for these)
+    urls: Mapping[str, str] = field(default_factory=dict)  # provider -> list URL override
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, limits: Limits | None = None) -> SourceConfig:
+        return cls(settings.model_registry_url, dict(settings.provider_keys), dict(settings.provider_list_urls),
+                   limits or Limits())
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    status: str  # complete, refused or unavailable
+    listed: int = 0
+    added: int = 0
+    missing: int = 0
+    removed: int = 0
+    returned: int = 0
+    message: str | None = None
+
+
+Fetch = Callable[[httpx.Client, Budget], SourceList]
+
+
+def _sources(config: SourceConfig) -> list[tuple[str, str, Fetch]]:
+    found: list[tuple[str, str, Fetch]] = []
+    for provider, key in config.keys.items():
+        spec = SPECS[provider]
+        url = config.urls.get(provider) or spec.url
+        found.append((f"provider:{provider}", url,
+                      lambda http, budget, spec=spec, key=key, url=url: fetch_list(spec, key, url, http, budget)))
+    url = config.registry_url
+    found.append(("registry", url, lambda http, budget: SourceList(
+        "registry", "registry", registry.PROVIDERS, registry.parse(get_json(http, url, {}, budget)))))
+    return found
+
+
+def refresh(store: Store, config: SourceConfig, now: dt.datetime, client: httpx.Client | None = None) -> tuple[SourceResult, ...]:
+    """Fetch, check and store every configured source; one run record each."""
+    state = repo.stored_state(store)
+    last = repo.last_complete_counts(store)
+    own_lists = tuple(config.keys)
+    results: list[SourceResult] = []
+    runs: list[dict[str, Any]] = []
+    http = client or httpx.Client(follow_redirects=True, headers={"Accept": "application/json"})
+    try:
+        for name, url, fetch in _sources(config):
+            try:
+                source = fetch(http, Budget(config.limits))
+                check_complete(source, last.get(name))
+            except SourceError as exc:
+                result = SourceResult(name, exc.status, message=safe_text(str(exc), 300))
+                log.warning("%s %s: %s", name, result.status, result.message)
+            else:
+                change = plan(state, source, own_lists)
+                repo.apply_source(store, source, change, now)
+                result = SourceResult(name, "complete", len(change.listed), len(change.new), change.count(removed=False),
+                                      change.count(removed=True), len(change.returned))
+            results.append(result)
+            runs.append({"fetched_at": now, "url": safe_text(redact(url), 300),
+                         **{k: v for k, v in vars(result).items() if v is not None}})
+    finally:
+        if client is None:
+            http.close()
+    repo.record_source_runs(store, runs)
+    return tuple(results)
+
+
+def listings(rows: Iterable[Mapping[str, Any]]) -> list[Listing]:
+    """Stored `provider_models` rows as retrieval listings."""
+    return [Listing(provider=row["provider"], model_id=row["model_id"],
+                    verified_by="provider" if "provider" in (row.get("sources") or ()) else "registry",
+                    listed_since=row.get("first_seen_at"), context_length=row.get("context_length"),
+                    input_price=row.get("input_price"), output_price=row.get("output_price"))
+            for row in rows]
+
+
+def load_index(store: Store) -> Index:
+    return Index.build(listings(repo.listed_models(store)))
+
+
+def direct_match(openrouter_id: str, index: Index) -> dict[str, Any] | None:
+    """The best listed placement of a catalog id, as stored on its catalog document."""
+    found = propose(openrouter_id, index)
+    if not found or found[0].listing is None:
+        return None
+    best = found[0].listing
+    return {"provider": best.provider, "model_id": best.model_id, "verified_by": best.verified_by,
+            "listed_since": best.listed_since}
+
+
+def store_direct_matches(store: Store, catalog: Iterable[Mapping[str, Any]], index: Index) -> int:
+    """Write `direct_match` where it changed; return how many catalog entries have one."""
+    changed: dict[str, dict[str, Any] | None] = {}
+    placed = 0
+    for model in catalog:
+        match = direct_match(model["openrouter_id"], index)
+        placed += match is not None
+        if match != model.get("direct_match"):  # absent reads as null: nothing written for unplaced entries
+            changed[model["openrouter_id"]] = match
+    repo.save_direct_matches(store, changed)
+    return placed

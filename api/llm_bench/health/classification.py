@@ -1,0 +1,127 @@
+"""Error patterns of a window with the kind each one really is.
+
+The writer's stored `error_kind` only reflects an HTTP status found in the text, so every
+pattern row that MongoDB grouped is classified here from its own text (`classify`), then from
+this toolkit's cache of earlier AI answers. What is still `unknown` is the residue an AI may
+be asked about once (`ai_kinds`). Texts are made safe here, once, before anything shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..classify import Classification, LLMVerdict, classify, clean_kind
+from ..classify.writer import status_kind
+from ..untrusted import safe_text
+
+SAMPLE_CHARS = 300
+NAME_CHARS = 120
+
+
+@dataclass(frozen=True)
+class ClassifiedPattern:
+    period: str  # "current" or "previous"
+    provider: str
+    model: str
+    fingerprint: str
+    stored_kind: str
+    kind: str
+    source: str  # rollup-llm, rule:<id>, stored, cache, ai, none
+    count: int
+    first_error: dt.datetime | None
+    last_error: dt.datetime | None
+    sample: str  # made safe; the original message when the writer kept it
+    new: bool  # its fingerprint first occurred inside the window
+    unreadable: int = 0  # documents whose message could not be read as text
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+    @property
+    def reclassified(self) -> bool:
+        return self.kind != self.stored_kind
+
+
+def _name(value: Any) -> str:
+    return safe_text(value, NAME_CHARS) or "unknown"
+
+
+def _decide(row: Mapping[str, Any]) -> Classification:
+    text = str(row.get("text") or "")
+    llm = row.get("llm")
+    if llm and llm.get("rollup") and clean_kind(llm.get("kind")) == status_kind(text):
+        llm = None  # a new occurrence may have set the rollup's kind back to the status-only one
+    decided = classify(
+        provider=str(row.get("provider") or ""),
+        message=text if row.get("original") else "",
+        normalized_message=text.lower(),
+        stored_kind=row.get("stored_kind"),
+        llm=LLMVerdict(clean_kind(llm.get("kind")), float(llm.get("confidence") or 0.0)) if llm else None,
+    )
+    cached = row.get("cached")
+    if decided.kind == "unknown" and cached and clean_kind(cached.get("kind")) != "unknown":
+        return Classification(clean_kind(cached.get("kind")), 0.7, "cache")
+    return decided
+
+
+def classified(rows: Iterable[Mapping[str, Any]], start: dt.datetime) -> list[ClassifiedPattern]:
+    """Classify the pattern rows of `repository.health.error_patterns`."""
+    patterns = []
+    for row in rows:
+        decided = _decide(row)
+        first = row.get("first_error")
+        patterns.append(ClassifiedPattern(
+            period=str(row.get("period") or "current"), provider=_name(row.get("provider")),
+            model=_name(row.get("model")), fingerprint=str(row.get("fingerprint") or ""),
+            stored_kind=clean_kind(row.get("stored_kind")), kind=decided.kind, source=decided.source,
+            count=int(row.get("count") or 0), first_error=first, last_error=row.get("last_error"),
+            sample=safe_text(row.get("text") or "", SAMPLE_CHARS),
+            new=bool(row.get("keyed")) and not row.get("seen_before") and isinstance(first, dt.datetime)
+            and first >= start,
+            unreadable=int(row.get("unreadable") or 0),
+        ))
+    return patterns
+
+
+def residue(patterns: Iterable[ClassifiedPattern]) -> list[ClassifiedPattern]:
+    """Current patterns still `unknown` after rules and cache, one per fingerprint, biggest first."""
+    seen: dict[str, ClassifiedPattern] = {}
+    for p in patterns:
+        if p.period == "current" and p.kind == "unknown" and p.fingerprint and p.fingerprint not in seen:
+            seen[p.fingerprint] = p
+    return sorted(seen.values(), key=lambda p: (-p.count, p.fingerprint))
+
+
+def apply_answers(patterns: Iterable[ClassifiedPattern], answers: Mapping[str, str]) -> list[ClassifiedPattern]:
+    """Patterns with the AI's kinds (by fingerprint) applied where they were unknown."""
+    return [replace(p, kind=answers[p.fingerprint], source="ai")
+            if p.kind == "unknown" and answers.get(p.fingerprint, "unknown") != "unknown" else p
+            for p in patterns]
+
+
+def rollup_patterns(rows: Iterable[Mapping[str, Any]], start: dt.datetime,
+                    known: set[str]) -> list[ClassifiedPattern]:
+    """New patterns that only the rollups know of, read defensively (any field may be malformed)."""
+    found = []
+    for row in rows:
+        fingerprint = row.get("fingerprint")
+        if not isinstance(fingerprint, str) or fingerprint in known:
+            continue
+        samples = row.get("sample_messages")
+        sample = samples[0] if isinstance(samples, list) and samples else samples if isinstance(samples, str) else ""
+        count = row.get("count")
+        count = count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 0
+        first = row.get("first_seen") if isinstance(row.get("first_seen"), dt.datetime) else start
+        stored = clean_kind(row.get("error_kind"))
+        text = sample if isinstance(sample, str) else ""
+        decided = classify(provider=str(row.get("provider") or ""), message=text, normalized_message=text.lower(),
+                           stored_kind=stored)
+        found.append(ClassifiedPattern("current", _name(row.get("provider")), _name(row.get("model_name")),
+                                       fingerprint, stored, decided.kind, decided.source, count, first, None,
+                                       safe_text(text, SAMPLE_CHARS), True))
+        known.add(fingerprint)
+    return found

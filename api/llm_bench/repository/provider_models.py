@@ -1,0 +1,89 @@
+"""Discovery's model sources in MongoDB: `provider_models`, their `source_runs`, `direct_match`.
+
+`provider_models` holds one document per (provider, model_id) that the model registry or a
+provider's own list shows: `{provider, model_id, sources: ["provider", "registry"],
+first_seen_at, last_seen_at, missing_since, missing_count, removed_at, deprecation_date,
+deprecation_source, successor, context_length, input_price, output_price}` (prices USD per
+million tokens; `deprecation_date` a "YYYY-MM-DD" string as the registry gives it; the other
+times datetimes). Each source run is one `bulk_write`, and its record one document in
+`source_runs` (`{fetched_at, source, status, listed, ...}`), all of a fetch in one insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from pymongo import UpdateOne
+
+from ..discovery.listing import Plan, SourceList
+from . import ONE_REPLY, Store, translate_errors
+
+_REGISTRY_FIELDS = ("deprecation_date", "deprecation_source", "successor", "context_length", "input_price", "output_price")
+
+
+def stored_state(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every document's sources and absence counters, by (provider, model_id)."""
+    fields = {"_id": 0, "provider": 1, "model_id": 1, "sources": 1, "missing_count": 1, "removed_at": 1}
+    with translate_errors("reading provider models"):
+        rows = store.coll("provider_models").find({}, fields, batch_size=ONE_REPLY)
+        return {(row["provider"], row["model_id"]): row for row in rows}
+
+
+def last_complete_counts(store: Store) -> dict[str, int]:
+    """The `listed` count of each source's last complete run, by source name."""
+    pipeline = [{"$match": {"status": "complete"}}, {"$sort": {"fetched_at": -1}},
+                {"$group": {"_id": "$source", "listed": {"$first": "$listed"}}}]
+    with translate_errors("reading source runs"):
+        return {row["_id"]: int(row["listed"] or 0) for row in store.coll("source_runs").aggregate(pipeline)}
+
+
+def apply_source(store: Store, source: SourceList, plan: Plan, now: dt.datetime) -> None:
+    """Write one complete source run in one bulk write: upsert what it lists, mark absences."""
+    returned = set(plan.returned)
+    ops: list[UpdateOne] = []
+    for seen in plan.listed:
+        fields: dict[str, Any] = {"last_seen_at": now}
+        if source.kind == "registry":
+            fields.update({name: value for name, value in asdict(seen).items() if name in _REGISTRY_FIELDS})
+        update: dict[str, Any] = {"$set": fields, "$addToSet": {"sources": source.kind},
+                                  "$setOnInsert": {"first_seen_at": now}}
+        if f"{seen.provider}/{seen.model_id}" in returned:
+            update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": ""}
+        ops.append(UpdateOne({"provider": seen.provider, "model_id": seen.model_id}, update, upsert=True))
+    for absence in plan.absent:
+        update = {"$pull": {"sources": source.kind}} if absence.drop_source else {}
+        if absence.missing_count is not None:
+            marks: dict[str, Any] = {"missing_count": absence.missing_count}
+            marks.update({"missing_since": now} if absence.first_absence else {})
+            marks.update({"removed_at": now} if absence.removed else {})
+            update["$set"] = marks
+        ops.append(UpdateOne({"provider": absence.provider, "model_id": absence.model_id}, update))
+    if ops:
+        with translate_errors(f"writing {source.name}"):
+            store.coll("provider_models").bulk_write(ops, ordered=False)
+
+
+def record_source_runs(store: Store, runs: Sequence[Mapping[str, Any]]) -> None:
+    """Append the run records of one fetch (complete, refused or unavailable), in one insert."""
+    if runs:
+        with translate_errors("recording source runs"):
+            store.coll("source_runs").insert_many([dict(run) for run in runs])
+
+
+def listed_models(store: Store) -> list[dict[str, Any]]:
+    """Documents some source lists now: not missing, not removed."""
+    query = {"removed_at": None, "missing_since": None, "sources.0": {"$exists": True}}
+    with translate_errors("reading provider models"):
+        return list(store.coll("provider_models").find(query, {"_id": 0}, batch_size=ONE_REPLY))
+
+
+def save_direct_matches(store: Store, matches: Mapping[str, Mapping[str, Any] | None]) -> None:
+    """Set `direct_match` on catalog documents (only those whose value changed), in one bulk write."""
+    ops = [UpdateOne({"openrouter_id": openrouter_id}, {"$set": {"direct_match": dict(match) if match else None}})
+           for openrouter_id, match in matches.items()]
+    if ops:
+        with translate_errors("saving direct matches"):
+            store.coll("catalog").bulk_write(ops, ordered=False)

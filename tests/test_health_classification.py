@@ -1,0 +1,163 @@
+"""The health check on writer-shaped documents: kinds read from the errors themselves, the AI
+asked once about the residue (through the OpenAI SDK against a loopback stand-in), answers cached."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import http_stub
+import openai_stub
+
+from api.llm_bench import repository
+from api.llm_bench.ai import make_client
+from api.llm_bench.classify.writer import error_document
+from api.llm_bench.config import Settings
+from api.llm_bench.health.ai_kinds import MAX_PATTERNS
+from api.llm_bench.health.facts import Window
+from api.llm_bench.health.job import AIChoice, run
+from api.llm_bench.health.render import json_report, text_body
+from api.llm_bench.repository.health import insert_documents
+
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+WINDOW = Window(NOW - dt.timedelta(days=1), NOW)
+RULES_ONLY = AIChoice(None, "gpt-4o-mini")
+
+RETIRED = ("anthropic", "claude-2.1", 'org.springframework.ai.retry.NonTransientAiException: 404 - {"type":"error",'
+           '"error":{"type":"not_found_error","message":"model: claude-2.1"}}')
+RESPONSES_ONLY = ("openai", "o1-pro", 'Error code: 404 - { "error": { "message": "This model is only supported in '
+                  'v1/responses and not in v1/chat/completions.", "type": "invalid_request_error", "param": "model", '
+                  '"code": null } }')
+BILLING_429 = ("openai", "gpt-4o", "429 You exceeded your current quota, please check your plan and billing details. "
+               "For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes.")
+FLAKY = ("anthropic", "claude-sonnet-4-5", 'Error code: 529 - {"type":"error","error":{"type":"overloaded_error",'
+         '"message":"Overloaded"}}')
+
+
+def errors(provider: str, model: str, message: str, n: int) -> list[dict[str, object]]:
+    return [error_document(provider=provider, model=model, message=message, ts=NOW - dt.timedelta(hours=1 + i))
+            for i in range(n)]
+
+
+def successes(provider: str, model: str, n: int) -> list[dict[str, object]]:
+    return [{"provider": provider, "model_name": model, "run_ts": NOW - dt.timedelta(hours=1 + i, seconds=5),
+             "gen_ts": NOW - dt.timedelta(hours=1 + i)} for i in range(n)]
+
+
+def seed(store: repository.Store) -> None:
+    insert_documents(store, {
+        "errors": errors(*RETIRED, 6) + errors(*RESPONSES_ONLY, 7) + errors(*BILLING_429, 12) + errors(*FLAKY, 2),
+        "successes": successes("openai", "gpt-4o", 2) + successes("anthropic", "claude-sonnet-4-5", 20)
+        + successes("anthropic", "claude-haiku-4-5", 20),
+    })
+
+
+def test_kinds_come_from_the_errors_not_the_stored_status(store: repository.Store) -> None:
+    seed(store)
+    report = run(store, WINDOW, RULES_ONLY, recipient=None, sender=None, deliver=None).report
+    a = report.assessment
+    assert [f.key for f in a.models_likely_deprecated] == ["anthropic:claude-2.1"]
+    assert [f.key for f in a.code_fixes_needed] == ["openai:o1-pro"]
+    assert any(i.provider == "openai" and i.kind == "billing" for i in a.provider_issues)
+    flaky = {f.key for f in (*a.models_likely_deprecated, *a.code_fixes_needed)}
+    assert "anthropic:claude-sonnet-4-5" not in flaky
+
+    body = text_body(report)
+    assert "openai:o1-pro  hard_capability ×7 (from the text; stored as hard_model)" in body
+    data = json.loads(json.dumps(json_report(report)))
+    failing = {m["model"]: m for m in data["failing_models"]}
+    assert set(failing) == {"anthropic:claude-2.1", "openai:o1-pro", "openai:gpt-4o", "anthropic:claude-sonnet-4-5"}
+    o1 = failing["openai:o1-pro"]
+    assert (o1["kinds"], o1["stored_kinds"]) == ({"hard_capability": 7}, {"hard_model": 7})
+    assert o1["kind_source"]["hard_capability"].startswith("rule:")
+    assert failing["openai:gpt-4o"]["kinds"] == {"billing": 12}
+    assert data["errors_by_kind"]["hard_model"] == 6
+    pattern = next(p for p in data["error_patterns"] if p["model"] == "o1-pro")
+    assert (pattern["kind"], pattern["stored_kind"]) == ("hard_capability", "hard_model")
+
+
+def unknown_errors(n: int) -> list[dict[str, object]]:
+    return [doc for i in range(n) for doc in errors("together", f"model-{i}", f"weird failure number {i} zq", 1)]
+
+
+def asked_items(request: http_stub.Request) -> list[dict[str, object]] | None:
+    """The patterns a classification request asks about (None for any other request)."""
+    system, user = (m["content"] for m in request.json()["messages"])
+    if not system.startswith("You classify"):
+        return None
+    return json.loads(user.split("BEGIN DATA\n", 1)[1].rsplit("\nEND DATA", 1)[0])
+
+
+def answering(kind_of: dict[str, str], extra: tuple[dict[str, object], ...] = ()) -> http_stub.Handler:
+    """A stand-in that answers each asked pattern by the model number in its sample."""
+
+    def reply(request: http_stub.Request) -> tuple[int, dict[str, str], object]:
+        items = asked_items(request)
+        if items is None:
+            return http_stub.json_reply({"error": {"message": "not this one"}}, 400)
+        answer = [{"id": item["id"], "kind": kind_of.get(str(item["sample"]).split()[3], "unknown"), "reason": "r"}
+                  for item in items]
+        return http_stub.json_reply(openai_stub.completion(json.dumps({"patterns": answer + list(extra)})))
+
+    return reply
+
+
+def kind_requests(stub: http_stub.HTTPStub) -> list[http_stub.Request]:
+    return [c for c in stub.calls(openai_stub.PATH) if asked_items(c) is not None]
+
+
+def ai(stub: http_stub.HTTPStub) -> AIChoice:
+    return AIChoice(make_client(Settings(openai_api_key="test", openai_base_url=stub.base_url + "/v1", openai_timeout=5),
+                                max_retries=0), "gpt-4o-mini")
+
+
+def test_the_residue_is_asked_once_and_cached(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    repository.ensure_indexes(store)
+    insert_documents(store, {"errors": unknown_errors(3), "successes": successes("together", "model-0", 5)})
+    http_server.route("POST", openai_stub.PATH, answering({"0": "network", "1": "auth", "2": "budget_exhausted"}))
+    first = run(store, WINDOW, ai(http_server), recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    assert len(kind_requests(http_server)) == 1
+    kinds = {m.model: dict(m.kinds) for m in first.report.facts.failing_models}
+    assert kinds == {"model-0": {"network": 1}, "model-1": {"auth": 1}, "model-2": {"budget_exhausted": 1}}
+    assert {m.model: dict(m.sources) for m in first.report.facts.failing_models}["model-0"] == {"network": "ai"}
+    assert store.coll("error_classes").count_documents({}) == 3
+    assert store.coll("errors").count_documents({"error_kind": "unknown"}) == 3  # the benchmark's data untouched
+
+    second = run(store, WINDOW, ai(http_server), recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    assert len(kind_requests(http_server)) == 1  # nothing left to ask
+    assert {m.model: dict(m.sources) for m in second.report.facts.failing_models}["model-0"] == {"network": "cache"}
+
+
+def test_invented_kinds_and_ids_are_rejected(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    insert_documents(store, {"errors": unknown_errors(2)})
+    http_server.route("POST", openai_stub.PATH, answering({"0": "cosmic_rays", "1": "auth"},
+                                                          ({"id": 7, "kind": "auth", "reason": "no such id"},)))
+    report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
+    kinds = {m.model: dict(m.kinds) for m in report.facts.failing_models}
+    assert kinds == {"model-0": {"unknown": 1}, "model-1": {"auth": 1}}
+    assert store.coll("error_classes").count_documents({}) == 0  # a dry run writes nothing
+
+
+def test_one_request_covers_many_patterns(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    insert_documents(store, {"errors": unknown_errors(MAX_PATTERNS + 5)})
+    http_server.route("POST", openai_stub.PATH, answering({str(i): "network" for i in range(MAX_PATTERNS + 5)}))
+    report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
+    assert len(kind_requests(http_server)) == 1
+    assert dict(report.facts.errors_by_kind) == {"network": MAX_PATTERNS, "unknown": 5}
+
+
+def test_an_ai_failure_leaves_the_residue_unknown(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    insert_documents(store, {"errors": unknown_errors(2)})
+    http_server.route("POST", openai_stub.PATH, lambda _r: http_stub.json_reply({"error": {"message": "down"}}, 500))
+    report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
+    assert dict(report.facts.errors_by_kind) == {"unknown": 2}
+
+
+def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    insert_documents(store, {"errors": unknown_errors(2)})
+    http_server.route("POST", openai_stub.PATH, http_stub.slow(3, http_stub.json_reply({})))
+    client = make_client(Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1",
+                                  openai_timeout=0.5), max_retries=0)
+    report = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), recipient=None, sender=None, deliver=None).report
+    assert len(http_server.calls(openai_stub.PATH)) == 1
+    assert report.ai.error == "the OpenAI request timed out; not asked again in this run"
