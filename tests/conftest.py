@@ -17,21 +17,16 @@ import pytest
 import smtp_sink
 
 from api.llm_bench import repository
-from api.llm_bench.config import LISTED_PROVIDERS, Collections
+from api.llm_bench.config import Collections
 from api.llm_bench.embedded import embedded_mongodb, free_port
+from api.llm_bench.variables import VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-PROJECT_VARIABLES = (
-    "MONGODB_URI", "MONGODB_DB", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_TIMEOUT",
-    "NOTIFY_EMAIL", "MAIL_FROM", "MSMTP_PATH", "MSMTP_CONFIG", "OPENROUTER_MODELS_URL", "HEALTHCHECK_PING_URL",
-    "ERRORS_COLLECTION", "METRICS_COLLECTION", "ROLLUPS_COLLECTION", "MODELS_COLLECTION", "CATALOG_COLLECTION",
-    "CATALOG_RUNS_COLLECTION", "HEALTH_RUNS_COLLECTION",
-    "MODEL_REGISTRY_URL", "PROVIDER_MODELS_COLLECTION", "SOURCE_RUNS_COLLECTION",
-    *(f"{p.upper()}_{suffix}" for p in LISTED_PROVIDERS for suffix in ("API_KEY", "MODELS_URL")),
-)
+#: Every variable the project reads, upstream's aliases included (api/llm_bench/variables.py).
+PROJECT_VARIABLES = tuple(variable.name for variable in VARIABLES)
 
 
 @pytest.fixture(autouse=True)

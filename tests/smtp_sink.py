@@ -10,11 +10,28 @@ from pathlib import Path
 from typing import Any
 
 
+def unflow(text: str) -> str:
+    """Read a format=flowed body (RFC 3676): undo space-stuffing, join soft-broken lines."""
+    out, pending = [], ""
+    for line in text.replace("\r\n", "\n").split("\n"):
+        line = line[1:] if line.startswith(" ") else line
+        if line.endswith(" "):
+            pending += line
+        else:
+            out.append(pending + line)
+            pending = ""
+    return "\n".join(out + ([pending] if pending else []))
+
+
 @dataclass
 class Delivered:
     envelope_from: str
     recipients: list[str]
     message: EmailMessage
+
+    def text(self) -> str:
+        """The body as a flowed-aware reader shows it."""
+        return unflow(self.message.get_content())
 
 
 @dataclass
@@ -23,6 +40,8 @@ class SMTPSink:
     port: int
     controller: Any
     delivered: list[Delivered] = field(default_factory=list)
+    #: The answer to DATA; set a 5xx reply to have the sink refuse every message.
+    reply: str = "250 Message accepted for delivery"
 
     def msmtprc(self, folder: Path) -> Path:
         """An msmtp configuration that sends to this sink without TLS or auth."""
@@ -41,9 +60,12 @@ class _Handler:
         self.sink_ref = sink_ref
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        sink = self.sink_ref[0]
+        if not sink.reply.startswith("2"):
+            return sink.reply
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.sink_ref[0].delivered.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
+        sink.delivered.append(Delivered(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return sink.reply
 
 
 def start(port: int) -> SMTPSink:

@@ -205,3 +205,69 @@ def test_header_injection_through_the_environment_is_refused() -> None:
     settings = Settings.from_env({"NOTIFY_EMAIL": "ops@example.test\nBcc: attacker@example.test\n"})
     with pytest.raises(ConfigError, match="one plain address"):
         settings.require_recipient()
+
+
+# --- upstream's collection variables ---------------------------------------------------------
+
+UPSTREAM = [("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION", "errors"),
+            ("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION", "rollups"),
+            ("MONGODB_COLLECTION_CLOUD", "METRICS_COLLECTION", "successes")]
+
+
+@pytest.mark.parametrize(("upstream", "own", "attr"), UPSTREAM)
+def test_upstream_collection_variable_is_honoured(upstream: str, own: str, attr: str) -> None:
+    collections = Settings.from_env({upstream: "staging_" + attr}).collections
+    assert getattr(collections, attr) == "staging_" + attr
+
+
+@pytest.mark.parametrize(("upstream", "own", "attr"), UPSTREAM)
+def test_own_name_wins_over_upstream_with_a_warning(upstream: str, own: str, attr: str,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="llm_bench"):
+        collections = Settings.from_env({upstream: "upstream_name", own: "own_name"}).collections
+    assert getattr(collections, attr) == "own_name"
+    assert f"both {own} and upstream's {upstream} are set: using {own}=own_name" in caplog.text
+
+
+def test_blank_upstream_variable_is_unset(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="llm_bench"):
+        assert Settings.from_env({"MONGODB_COLLECTION_CLOUD": " ", "METRICS_COLLECTION": "m"}).collections.successes == "m"
+    assert caplog.text == ""
+
+
+# --- invalid values: one ConfigError naming the variable -------------------------------------
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"MONGODB_DB": "bad name"}, "MONGODB_DB is not a valid database name, got 'bad name'"),
+        ({"MONGODB_DB": "llm.bench"}, "MONGODB_DB is not a valid database name"),
+        ({"MONGODB_DB": "a/b"}, "MONGODB_DB is not a valid database name"),
+        ({"MONGODB_DB": "$x"}, "MONGODB_DB is not a valid database name"),
+        ({"MONGODB_DB": "x" * 64}, "MONGODB_DB is not a valid database name"),
+        ({"MAIL_FROM": "bench@example.test\r\nBcc: attacker@example.test"}, "MAIL_FROM must be one plain address"),
+        ({"MAIL_FROM": "bench@example.test\nX: y"}, "MAIL_FROM must be one plain address"),
+        ({"MAIL_FROM": "Bench <bench@example.test>"}, "MAIL_FROM must be one plain address"),
+        ({"MAIL_FROM": "bench"}, "MAIL_FROM must be one plain address"),
+        ({"MONGODB_TIMEOUT_MS": "soon"}, "MONGODB_TIMEOUT_MS must be a whole number of milliseconds, got 'soon'"),
+        ({"MONGODB_TIMEOUT_MS": "1.5"}, "MONGODB_TIMEOUT_MS must be a whole number"),
+        ({"MONGODB_TIMEOUT_MS": "0"}, "MONGODB_TIMEOUT_MS must be a positive"),
+        ({"SUBJECT_TAGS": "loud"}, "SUBJECT_TAGS must be one of project, upstream, got 'loud'"),
+        ({"ERRORS_COLLECTION": "errors$x"}, "ERRORS_COLLECTION is not a valid collection name"),
+        ({"MONGODB_COLLECTION_CLOUD": "system.views"}, "METRICS_COLLECTION is not a valid collection name"),
+    ],
+)
+def test_invalid_values_are_config_errors(env: dict[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    assert expected in str(info.value)
+    assert "\n" not in str(info.value) and "\r" not in str(info.value)
+    assert info.value.status is ExitStatus.CONFIG_ERROR
+
+
+def test_new_settings_are_read() -> None:
+    settings = Settings.from_env({"MONGODB_TIMEOUT_MS": "2500", "SUBJECT_TAGS": "Upstream"})
+    assert settings.mongodb_timeout_ms == 2500
+    assert settings.subject_tags == "upstream"
+    assert Settings.from_env({}).mongodb_timeout_ms == 120_000
+    assert Settings.from_env({}).subject_tags == "project"

@@ -81,7 +81,7 @@ def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools,
     assert subject.startswith("[CRITICAL] ") and subject.endswith(" failed")
     assert "\n" not in subject and "Injected" not in message.keys()
     assert f"x'\";touch {pwned};$(touch {pwned}) Injected: header.service failed" in subject
-    body = message.get_content()
+    body = delivered.text()  # format=flowed: long journal lines are soft-broken on the wire
     assert "Exit status: exited with status 4 (DATABASE_UNAVAILABLE)" in body
     assert "systemd:     Result=exit-code, ExecMainCode=1, ExecMainStatus=4" in body
     assert "Time:        " in body and " UTC" in body
@@ -111,7 +111,7 @@ def test_plain_unit_gets_a_journal_hint(tmp_path, tools, smtp, msmtp_binary) -> 
     (delivered,) = smtp.delivered
     assert delivered.envelope_from == "alerts@example.test"
     assert str(delivered.message["Subject"]).endswith(" llm-discovery.service failed")
-    assert "More: journalctl -u llm-discovery.service --since today" in delivered.message.get_content()
+    assert "More: journalctl -u llm-discovery.service --since today" in delivered.text()
 
 
 def test_missing_recipient_is_a_config_error_and_the_alert_goes_to_stdout(tools) -> None:
@@ -166,7 +166,7 @@ def test_a_test_alert_says_so(tmp_path, tools, smtp, msmtp_binary) -> None:
     subject = str(delivered.message["Subject"])
     assert subject.startswith("[TEST] ") and subject.endswith(" crash alert test for llm-health-check.service")
     assert "CRITICAL" not in subject
-    body = delivered.message.get_content()
+    body = delivered.text()
     assert body.startswith("This is a TEST of the crash alert, sent on request: llm-health-check.service did not")
     assert "failed on" not in body
 

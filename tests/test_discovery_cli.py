@@ -120,6 +120,45 @@ def test_real_process_against_the_fixtures(store, mongo_uri: str, db_name: str, 
     assert len(rows) == 5 and all(r["source"] == "rule" and r["command"].startswith("mongosh") for r in rows)
 
 
+def test_short_help_version_and_each_command_lists_only_its_statuses() -> None:
+    from importlib.metadata import version
+
+    runner = CliRunner()
+    group = runner.invoke(app, ["-h"])
+    assert group.exit_code == 0 and "fetch" in group.stdout and "--version" in group.stdout
+    shown = runner.invoke(app, ["--version"])
+    assert shown.exit_code == 0 and shown.stdout == f"llm-bench-ops {version('llm-bench-ops')}\n"
+    expected = {"fetch": {0, 1, 2, 3, 4, 6, 7}, "report": {0, 1, 2, 3, 4, 8}, "stats": {0, 1, 2, 3, 4}}
+    for command, codes in expected.items():
+        helped = runner.invoke(app, [command, "-h"])
+        assert helped.exit_code == 0
+        statuses = helped.stdout.split("Exit statuses:")[1]
+        listed = {int(line.split()[0]) for line in statuses.splitlines() if line.strip()[:1].isdigit()}
+        assert listed == codes, command
+
+
+def test_bad_uri_and_settings_are_config_errors() -> None:
+    runner = CliRunner()
+    for env in ({"MONGODB_URI": "mongodb://127.0.0.1:70000/"}, {"MONGODB_URI": "mongodb://a b/"},
+                {"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_DB": "bad name"},
+                {"MONGODB_URI": "mongodb://127.0.0.1/", "OPENAI_TIMEOUT": "x"}):
+        result = runner.invoke(app, ["stats"], env=env)
+        assert result.exit_code == ExitStatus.CONFIG_ERROR, result.output
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_real_process_reads_collection_names_from_the_env_file(store, mongo_uri: str, db_name: str,
+                                                                    tmp_path: Path) -> None:
+    store.db["staging_models"].insert_one({"provider": "groq", "model_id": "llama-3.3-70b-versatile", "enabled": True})
+    (tmp_path / ".env").write_text(f"MONGODB_URI={mongo_uri}\nMONGODB_DB={db_name}\n"
+                                   "MODELS_COLLECTION=staging_models\n")
+    run = subprocess.run([sys.executable, "-m", "api.llm_bench.discovery.cli", "stats", "--format", "json"],
+                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "groq" in run.stdout
+
+
 def test_report_before_any_fetch_says_to_fetch_first(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
     env = env_for(mongo_uri, db_name, http_server)
     for argv in (["report"], ["report", "--format", "json", "--no-ai"]):

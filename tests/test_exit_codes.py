@@ -1,11 +1,22 @@
-"""The exit-status table: unique codes, every member documented, errors mapped to their status."""
+"""The exit-status table: unique codes, every member documented with the commands that use it,
+the README in step, and errors mapped to their status."""
 
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 from api.llm_bench.errors import ConfigError, DatabaseUnavailable, MailFailed, OpsError
-from api.llm_bench.exit_codes import ExitStatus, describe
+from api.llm_bench.exit_codes import COMMANDS, FETCH, HEALTH, REPORT, STATS, TABLE, ExitStatus, describe
+
+
+def markdown_table() -> str:
+    """The README's Exit codes table, as the code's table says it should read."""
+    rows = ["| code | name | meaning | commands |", "| --- | --- | --- | --- |"]
+    for status, (meaning, commands) in TABLE.items():
+        used = "all" if commands == COMMANDS else ", ".join(f"`{c}`" for c in commands)
+        rows.append(f"| {int(status)} | `{status.name}` | {meaning} | {used} |")
+    return "\n".join(rows) + "\n"
 
 
 def test_codes_are_unique() -> None:
@@ -21,6 +32,20 @@ def test_describe_covers_every_member() -> None:
     for code, name, meaning in rows:
         assert meaning.strip(), f"{name} ({code}) has no description"
         assert "\n" not in meaning
+    assert set(TABLE) == set(ExitStatus)
+    assert all(set(commands) <= set(COMMANDS) and commands for _, commands in TABLE.values())
+
+
+@pytest.mark.parametrize(
+    ("command", "codes"),
+    [(HEALTH, [0, 1, 2, 3, 4, 5]), (FETCH, [0, 1, 2, 3, 4, 6, 7]), (REPORT, [0, 1, 2, 3, 4, 8]), (STATS, [0, 1, 2, 3, 4])],
+)
+def test_each_command_lists_only_its_own_statuses(command: str, codes: list[int]) -> None:
+    assert [code for code, _, _ in describe(command)] == codes
+
+
+def test_readme_exit_codes_table_matches() -> None:
+    assert markdown_table() in (ROOT / "README.md").read_text(), "README's Exit codes table drifted"
 
 
 @pytest.mark.parametrize(

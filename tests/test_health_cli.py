@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +44,9 @@ def test_unreachable_database_is_a_one_line_error() -> None:
     uri = f"mongodb://127.0.0.1:{free_port()}/?directConnection=true&serverSelectionTimeoutMS=300"
     result = runner.invoke(app, ["--dry-run"], env={"MONGODB_URI": uri})
     assert result.exit_code == ExitStatus.DATABASE_UNAVAILABLE
-    assert result.output.count("\n") == 1 and result.output.startswith("error: MongoDB error while connecting")
+    assert result.output.count("\n") == 1
+    assert result.output.startswith("error: cannot reach MongoDB at 127.0.0.1:")
+    assert "(connection refused) within 0.3 s" in result.output
 
 
 def test_sending_without_recipient_is_a_config_error(seeded: dict[str, str]) -> None:
@@ -52,9 +55,114 @@ def test_sending_without_recipient_is_a_config_error(seeded: dict[str, str]) -> 
     assert "NOTIFY_EMAIL" in result.output
 
 
-def test_bad_days_is_a_config_error(seeded: dict[str, str]) -> None:
-    result = runner.invoke(app, ["--days", "0.01", "--dry-run"], env=seeded)
+@pytest.mark.parametrize("days", ["0.01", "0", "-1", "366.5", "1e9", "nan", "inf"])
+def test_days_out_of_range_is_a_usage_error(days: str) -> None:
+    result = runner.invoke(app, ["--days", days, "--dry-run"], env={})
+    assert result.exit_code == ExitStatus.USAGE
+    assert "must be from 0.0417 (one hour) to 366 days" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("days", ["0.0417", "1", "0.5", "366"])
+def test_days_in_range_gets_past_the_options(days: str) -> None:
+    result = runner.invoke(app, ["--days", days, "--dry-run"], env={})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR  # on to the configuration: no MONGODB_URI
+    assert "MONGODB_URI is not set" in result.output
+
+
+def test_help_states_the_days_bounds_and_only_the_health_statuses() -> None:
+    for flag in ("-h", "--help"):
+        result = runner.invoke(app, [flag])
+        assert result.exit_code == 0
+        text = " ".join(result.stdout.split())
+        assert "0.0417 (one hour) to 366" in text
+        assert "--version" in text
+        statuses = result.stdout.split("Exit statuses:")[1]
+        for code in range(6):
+            assert f"\n  {code} " in statuses
+        assert "UPSTREAM_UNAVAILABLE" not in statuses and "CATALOG_REFUSED" not in statuses
+
+
+def test_version_is_the_package_version() -> None:
+    from importlib.metadata import version
+
+    import api.llm_bench
+
+    result = runner.invoke(app, ["--version", "--days", "0"])  # eager: answers before other options
+    assert result.exit_code == 0
+    assert result.stdout == f"llm-bench-ops {version('llm-bench-ops')}\n"
+    assert api.llm_bench.__version__ == version("llm-bench-ops")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"MONGODB_URI": "mongodb://127.0.0.1:99999/"}, "error: MONGODB_URI is not a valid MongoDB URI: Port must be"),
+        ({"MONGODB_URI": "mongodb://bad host:27017/"}, "error: MONGODB_URI has a malformed host 'bad host:27017'"),
+        ({"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_DB": "bad name"},
+         "error: MONGODB_DB is not a valid database name, got 'bad name'"),
+        ({"MONGODB_URI": "mongodb://127.0.0.1/", "MAIL_FROM": "a@example.test\r\nBcc: b@example.test"},
+         "error: MAIL_FROM must be one plain address"),
+        ({"MONGODB_URI": "mongodb://127.0.0.1/", "OPENAI_TIMEOUT": "soon"}, "error: OPENAI_TIMEOUT must be a number"),
+        ({"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_TIMEOUT_MS": "2m"}, "error: MONGODB_TIMEOUT_MS must be"),
+    ],
+    ids=["port", "host", "db-name", "mail-from", "openai-timeout", "mongodb-timeout"],
+)
+def test_bad_settings_are_one_line_config_errors(env: dict[str, str], expected: str) -> None:
+    result = runner.invoke(app, ["--dry-run", "--no-ai"], env=env)
     assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert result.output.startswith(expected) and result.output.count("\n") == 1, result.output
+
+
+def write_env(content: bytes) -> Path:
+    path = Path(".env")  # the test's own empty working folder (conftest)
+    path.write_bytes(content)
+    return path.resolve()
+
+
+def test_non_utf8_env_file_names_the_file_and_line() -> None:
+    path = write_env(b"MONGODB_URI=mongodb://127.0.0.1/\nMAIL_FROM=caf\xe9@example.test\n")
+    result = runner.invoke(app, ["--dry-run"], env={})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert result.output == f"error: {path}, line 2: not UTF-8 text (byte 0xe9)\n"
+
+
+def test_unparsable_env_file_names_the_line_and_does_not_blame_a_missing_variable() -> None:
+    path = write_env(b'# settings\nMONGODB_DB="llm-bench\nMONGODB_URI=mongodb://127.0.0.1/\n')
+    result = runner.invoke(app, ["--dry-run"], env={})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert result.output == f"error: {path}, line 2: cannot parse it as NAME=value (check its quotes)\n"
+    assert "is not set" not in result.output
+
+
+def test_unreadable_env_file_is_a_config_error() -> None:
+    Path(".env").symlink_to("/proc/self/mem")  # a regular file whose read fails, also for root
+    result = runner.invoke(app, ["--dry-run"], env={})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert result.output.startswith("error: cannot read ") and result.output.count("\n") == 1
+
+
+def test_env_fifo_is_refused_rather_than_waited_on() -> None:
+    os.mkfifo(".env")
+    result = runner.invoke(app, ["--dry-run"], env={})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert result.output.endswith(".env is not a regular file\n")
+
+
+def test_srv_dns_failure_is_database_unavailable() -> None:
+    result = runner.invoke(app, ["--dry-run", "--no-ai"], env={"MONGODB_URI": "mongodb+srv://u:pw123456@x.nothing.invalid/"})
+    assert result.exit_code == ExitStatus.DATABASE_UNAVAILABLE
+    assert result.output.startswith("error: cannot resolve MongoDB's SRV record") and "pw123456" not in result.output
+
+
+def test_launcher_with_a_broken_env_file_exits_3_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("MONGODB_URI=mongodb://127.0.0.1/\nMONGODB_DB='bad name'\n")
+    run = subprocess.run([sys.executable, str(ROOT / "ops" / "daily-health-check.py"), "--dry-run"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert run.returncode == ExitStatus.CONFIG_ERROR
+    assert run.stderr == "error: MONGODB_DB is not a valid database name, got 'bad name': at most 63 bytes, " \
+                         "without spaces or any of / \\ . \" $\n"
+    assert run.stdout == ""
 
 
 def test_dry_run_prints_the_whole_email_and_writes_nothing(seeded: dict[str, str], store: repository.Store) -> None:
@@ -115,6 +223,18 @@ def test_mail_failure_exits_non_zero_and_keeps_the_report(seeded: dict[str, str]
     assert result.exit_code == ExitStatus.MAIL_FAILED
     assert "Subject: [CRITICAL]" in result.stdout and "=== Raw metrics ===" in result.stdout
     assert "msmtp exited with status" in result.stderr
+
+
+def test_relay_refusal_reaches_stderr_and_the_ledger(seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str,
+                                                     tmp_path: Path, store: repository.Store) -> None:
+    smtp.reply = "554 5.7.1 refused by policy"
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": msmtp_binary,
+           "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path))}
+    result = runner.invoke(app, ["--no-ai"], env=env)
+    assert result.exit_code == ExitStatus.MAIL_FAILED
+    assert "554 5.7.1 refused by policy" in result.stderr
+    latest = store.coll("health_runs").find_one({}, sort=[("finished_at", -1)])
+    assert latest["mail"]["sent"] is False and "554 5.7.1 refused by policy" in latest["mail"]["error"]
 
 
 def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
-"""The repository package: connecting, clear errors when MongoDB is down, and indexes."""
+"""The repository package: connecting, one-line errors that say where and why, bounded
+operations once the server has answered, and indexes."""
 
 from __future__ import annotations
 
 import pytest
+from stall_proxy import stall_proxy
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
@@ -15,18 +17,100 @@ def test_connect_pings_the_server(store: repository.Store) -> None:
     assert store.db.command("ping")["ok"] == 1
 
 
-def test_unreachable_server_is_a_one_line_database_error() -> None:
-    uri = f"mongodb://127.0.0.1:{free_port()}/?directConnection=true"
+def test_unreachable_server_says_where_why_and_how_long() -> None:
+    port = free_port()
     with pytest.raises(DatabaseUnavailable) as info:
-        repository.connect(uri, "x", Collections(), timeout_ms=300)
+        repository.connect(f"mongodb://127.0.0.1:{port}/?directConnection=true", "x", Collections(), timeout_ms=300,
+                           operation_timeout_ms=120_000)
     assert info.value.status is ExitStatus.DATABASE_UNAVAILABLE
+    assert str(info.value) == f"cannot reach MongoDB at 127.0.0.1:{port} (connection refused) within 0.3 s while connecting"
+
+
+def test_every_unreachable_host_is_named_and_the_password_is_not() -> None:
+    ports = free_port(), free_port()
+    uri = f"mongodb://bench:s3cretpw@127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}/?serverSelectionTimeoutMS=400"
+    with pytest.raises(DatabaseUnavailable) as info:
+        repository.connect(uri, "x", Collections(), operation_timeout_ms=120_000)
+    message = str(info.value)
+    assert "s3cretpw" not in message and "\n" not in message
+    for port in ports:
+        assert f"127.0.0.1:{port} (connection refused)" in message
+    assert "within 0.4 s" in message  # the URI's own serverSelectionTimeoutMS
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("mongodb://127.0.0.1:99999/", "MONGODB_URI is not a valid MongoDB URI: Port must be an integer"),
+        ("mongodb://bench:s3cretpw@127.0.0.1:70000/", "Port must be an integer"),
+        ("mongodb://bad host:27017/", "MONGODB_URI has a malformed host 'bad host:27017'"),
+        ("mongodb://db.example.test:27017,/", "MONGODB_URI has a malformed host ''"),
+        ("mongodb://bench:s3cretpw@db\x1b[2J.example.test/", "MONGODB_URI has a malformed host"),
+        ("mongodb://[::1/", "MONGODB_URI has a malformed host"),
+        ("mongodb://host:abc/", "MONGODB_URI has a malformed host 'host:abc'"),
+        ("mongodb://bench:pa:ss@127.0.0.1/", "Username and password must be escaped"),
+        ("http://not-mongo", "MONGODB_URI must start with mongodb:// or mongodb+srv://"),
+        ("127.0.0.1:27017", "MONGODB_URI must start with mongodb:// or mongodb+srv://"),
+    ],
+)
+def test_invalid_uri_is_a_one_line_config_error(uri: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        repository.connect(uri, "x", Collections(), timeout_ms=300)
+    message = str(info.value)
+    assert expected in message
+    assert "s3cretpw" not in message and "\n" not in message and "\x1b" not in message
+    assert info.value.status is ExitStatus.CONFIG_ERROR
+
+
+def test_srv_dns_failure_is_database_unavailable() -> None:
+    # .invalid never resolves (RFC 6761): an SRV lookup failure is the database being unreachable.
+    with pytest.raises(DatabaseUnavailable, match="cannot resolve MongoDB's SRV record") as info:
+        repository.connect("mongodb+srv://bench:s3cretpw@cluster0.nothing.invalid/", "x", Collections(), timeout_ms=2000)
+    assert "s3cretpw" not in str(info.value)
+
+
+def test_invalid_database_name_is_a_config_error(mongo_uri: str) -> None:
+    with pytest.raises(ConfigError, match="MONGODB_DB is not a valid database name"):
+        repository.connect(mongo_uri, "bad name", Collections())
+
+
+def test_operation_timeout_is_set_unless_the_uri_has_one(mongo_uri: str) -> None:
+    opened = repository.connect(mongo_uri, "x", operation_timeout_ms=2500)
+    assert opened.client.options.timeout == 2.5
+    opened.close()
+    opened = repository.connect(mongo_uri + "&timeoutMS=700", "x", operation_timeout_ms=2500)
+    assert opened.client.options.timeout == 0.7
+    opened.close()
+
+
+@pytest.mark.parametrize(
+    ("doing", "operation"),
+    [
+        ("aggregating errors", lambda store: list(store.coll("errors").aggregate([{"$match": {}}]))),
+        ("writing the catalog", lambda store: store.coll("catalog").insert_many([{"n": i} for i in range(3)])),
+    ],
+)
+def test_a_server_that_stalls_after_the_handshake_is_bounded(mongo_uri: str, db_name: str, doing: str,
+                                                             operation) -> None:
+    port = int(mongo_uri.split("//", 1)[1].split("/", 1)[0].rpartition(":")[2])
+    with stall_proxy(("127.0.0.1", port)) as proxy:
+        stalled = repository.connect(f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true", db_name,
+                                     operation_timeout_ms=500)
+        try:
+            proxy.stall()
+            with pytest.raises(DatabaseUnavailable) as info, repository.translate_errors(doing):
+                operation(stalled)
+        finally:
+            stalled.close()
+    assert str(info.value) == (f"MongoDB did not answer within 0.5 s while {doing} "
+                               "(MONGODB_TIMEOUT_MS or timeoutMS in the URI)")
+
+
+def test_a_refused_command_names_the_code(store: repository.Store) -> None:
+    with pytest.raises(DatabaseUnavailable) as info, repository.translate_errors("counting models"):
+        store.db.command({"noSuchCommand": 1})
+    assert str(info.value).startswith("MongoDB refused the command while counting models: ")
     assert "\n" not in str(info.value)
-    assert "connecting to MongoDB" in str(info.value)
-
-
-def test_invalid_uri_is_a_config_error() -> None:
-    with pytest.raises(ConfigError):
-        repository.connect("http://not-mongo", "x", Collections())
 
 
 def test_ensure_indexes_is_idempotent(store: repository.Store) -> None:

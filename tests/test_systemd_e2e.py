@@ -24,6 +24,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+from smtp_sink import unflow
 from systemd_sandbox import SCRIPTS, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,8 +187,8 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
             "--test", "llm-health-check.service", timeout=60)
     test_alert = _wait_for_mail(box, "[TEST]", seen)
     assert "crash alert test for llm-health-check.service" in str(test_alert["Subject"])
-    assert test_alert.get_content().startswith("This is a TEST of the crash alert")
-    assert "Exit status: exited with status 0 (OK)" in test_alert.get_content()
+    assert unflow(test_alert.get_content()).startswith("This is a TEST of the crash alert")
+    assert "Exit status: exited with status 0 (OK)" in unflow(test_alert.get_content())
 
     # Discovery by hand, as the guide has an operator do it.
     by_hand = box.run("runuser", "-u", "llm-bench", "--", "sh", "-c", f"cd {APP} && .venv/bin/llm-discovery stats")
@@ -199,7 +200,7 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
     seen = set(_mails(box))
     box.run("systemctl", "stop", "llm-sandbox-mongo.service")
     _start(box, "llm-health-check.service", fails=True)
-    crash = _wait_for_mail(box, "llm-health-check.service failed", seen).get_content()
+    crash = unflow(_wait_for_mail(box, "llm-health-check.service failed", seen).get_content())
     assert "Exit status: exited with status 4 (DATABASE_UNAVAILABLE)" in crash
     assert crash.count("Starting llm-health-check.service") == 1, crash
     box.run("systemctl", "start", "llm-sandbox-mongo.service", timeout=90)
@@ -210,7 +211,7 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
             "'[Service]\\nTimeoutStartSec=3s\\nExecStartPre=/bin/sleep 60\\n' "
             "> /run/systemd/system/llm-discovery.service.d/hang.conf && systemctl daemon-reload")
     _start(box, "llm-discovery.service", fails=True)
-    hang = _wait_for_mail(box, "llm-discovery.service failed", seen).get_content()
+    hang = unflow(_wait_for_mail(box, "llm-discovery.service failed", seen).get_content())
     assert "Exit status: ExecStartPre= killed by signal TERM (timeout); the main command did not run" in hang
     box.run("sh", "-c", "rm -r /run/systemd/system/llm-discovery.service.d && systemctl daemon-reload "
             "&& systemctl reset-failed")
@@ -224,7 +225,7 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
         discovery_done, health_started = _catch_up(box)
         assert discovery_done <= health_started, "the health check started before discovery finished"
         report = _wait_for_mail(box, "LLM Benchmarks Daily Health", seen)
-        assert "Check the discovery job" not in report.get_content()
+        assert "Check the discovery job" not in unflow(report.get_content())
 
 
 def _missed_both_runs(box: Sandbox) -> None:

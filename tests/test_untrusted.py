@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.llm_bench.untrusted import REDACTED, clean, comment_text, is_identifier, redact, safe_text
+from api.llm_bench.untrusted import REDACTED, SECRET_SHAPES, clean, comment_text, is_identifier, redact, safe_text
 
 # Fake credentials in the shapes providers issue; built by concatenation so no literal key sits here.
 OPENAI_KEY = "sk-" + "T3stKey" * 6
@@ -15,6 +15,11 @@ OPENROUTER_KEY = "sk-or-v1-" + "0a1b2c3d" * 8
 GOOGLE_KEY = "AIza" + "Sy" + "B9c8D7e6F5g4H3i2J1k0L_m-NoPqRs"
 AWS_ACCESS_KEY = "AKIA" + "IOSFODNN7EXAMPL0"
 OPAQUE_TOKEN = "q8Zr2LmN4vX0pT6wY1bC"
+CEREBRAS_KEY = "csk-" + "4f9x2kq8w7" * 5
+XAI_KEY = "xai-" + "Q7wErT9yUi" * 8
+PERPLEXITY_KEY = "pplx-" + "a1B2c3D4e5" * 5
+GOOGLE_OAUTH = "ya29." + "a0AfH6SMB" + "x9Y_8z-7" * 6
+JWT = "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0" + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
 
 @pytest.mark.parametrize(
@@ -43,6 +48,55 @@ def test_secrets_are_redacted(text: str, secret: str) -> None:
     out = redact(text)
     assert secret not in out
     assert REDACTED in out
+
+
+@pytest.mark.parametrize("shape", SECRET_SHAPES, ids=[shape.name for shape in SECRET_SHAPES])
+def test_every_shape_redacts_its_example_as_written_and_lower_cased(shape) -> None:
+    for example in (shape.example, shape.example.lower()):
+        out = redact(f"before {example} after")
+        assert REDACTED in out, (shape.name, example)
+        assert out.startswith("before ") and out.endswith(" after")
+        assert shape.pattern.search(example), "the example must be caught by its own row"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        (f"Cerebras rejected {CEREBRAS_KEY}", CEREBRAS_KEY),
+        (f"xAI: invalid key {XAI_KEY}", XAI_KEY),
+        (f"perplexity 401 for {PERPLEXITY_KEY}", PERPLEXITY_KEY),
+        (f"pplx_{PERPLEXITY_KEY[5:]} rejected", PERPLEXITY_KEY[5:]),
+        ("MongoServerError at mongodb+srv://bench:s3cr%40t-pw@cluster0.example.test/llm", "s3cr%40t-pw"),
+        ("redis://default:hunter2hunter2@cache.example.test:6379/0 refused", "hunter2hunter2"),
+        ("proxy https://ops:p4ss:word@proxy.example.test:3128 failed", "p4ss:word"),
+        ("postgresql://u:Pw.123456@db.example.test/x", "Pw.123456"),
+        (f"Vertex: token {GOOGLE_OAUTH} expired", GOOGLE_OAUTH),
+        (f"GET /v1?headers=Authorization%3A%20Bearer%20{OPAQUE_TOKEN}&x=1", OPAQUE_TOKEN),
+        (f"sent token_{OPENAI_PROJECT_KEY} upstream", OPENAI_PROJECT_KEY),
+        (f"cfg.api_{GOOGLE_KEY}", GOOGLE_KEY),
+        (f"Basic YWRtaW46{OPAQUE_TOKEN}", OPAQUE_TOKEN),
+        (f"jwt {JWT}", JWT),
+    ],
+    ids=["csk-", "xai-", "pplx-", "pplx_", "mongodb+srv-userinfo", "redis-userinfo", "https-userinfo",
+         "postgres-userinfo", "ya29", "url-encoded-bearer", "glued-after-underscore", "AIza-glued", "basic", "jwt"],
+)
+def test_more_secret_shapes_are_redacted_as_written_and_lower_cased(text: str, secret: str) -> None:
+    for variant, hidden in ((text, secret), (text.lower(), secret.lower())):
+        out = redact(variant)
+        assert hidden not in out
+        assert REDACTED in out
+
+
+@pytest.mark.parametrize("secret", [OPENAI_KEY, ANTHROPIC_KEY, OPENROUTER_KEY, GOOGLE_KEY, AWS_ACCESS_KEY, JWT,
+                                    CEREBRAS_KEY, XAI_KEY, PERPLEXITY_KEY, GOOGLE_OAUTH])
+def test_lower_cased_keys_are_redacted_whole(secret: str) -> None:
+    # The writer lower-cases normalized_message: akia..., aiza..., eyj... must still be caught.
+    assert redact(f"normalized: {secret.lower()} end") == f"normalized: {REDACTED} end"
+
+
+def test_userinfo_redaction_keeps_user_and_host() -> None:
+    out = redact("cannot reach mongodb://bench:pw123456@db.example.test:27017/?authSource=admin")
+    assert out == f"cannot reach mongodb://bench:{REDACTED}@db.example.test:27017/?authSource=admin"
 
 
 def test_redaction_keeps_the_surrounding_words() -> None:
@@ -122,7 +176,24 @@ ORDINARY_ERRORS = [
 @pytest.mark.parametrize("message", ORDINARY_ERRORS)
 def test_ordinary_error_text_is_not_mangled(message: str) -> None:
     assert redact(message) == message
+    assert redact(message.lower()) == message.lower()
     assert safe_text(message, 10_000, keep_newlines=True) == message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "claude-3-5-sonnet-20241022", "anthropic.claude-3-5-sonnet-20241022-v2:0", "gpt-4o-mini", "llama-3.3-70b",
+        "llama-3.3-70b-versatile", "x-ai/grok-2-1212", "xai-grok-2-1212", "hf-internal-testing", "sk-learn",
+        "req_011CYhr1kdGzCrPHfrhibMen", "request_id: req_011CYhr1kdGzCrPHfrhibMen",
+        "a22cf6e6-a940-4fff-8c4c-1580816ac7be", "org_01kjh7p9n8f1qs6nz2bz77vy6b", "org-uOtiSEwvUnroadaOnJJquBEC",
+        "Basic authentication failed", "missing Bearer token", "https://api.example.test:8443/v1/models",
+        "mongodb://db.example.test:27017/llm-bench", "asia-northeast1-aiplatform.googleapis.com",
+    ],
+)
+def test_ordinary_text_is_untouched_as_written_and_lower_cased(text: str) -> None:
+    assert redact(text) == text
+    assert redact(text.lower()) == text.lower()
 
 
 def test_ordinary_words_near_key_names_survive() -> None:

@@ -33,22 +33,8 @@ class AIResult:
         return self.prompt_tokens + self.completion_tokens
 
 
-# USD per million (prompt, completion) tokens, for the run ledger's cost estimate. Models not
-# listed get no estimate rather than a wrong one.
-PRICES_PER_MILLION = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "o4-mini": (1.10, 4.40),
-    "o3-mini": (1.10, 4.40),
-}
-
-
-def estimated_cost(model: str | None, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """Estimated USD for a call, from the price table; None for a model it does not know."""
-    prices = PRICES_PER_MILLION.get(model or "")
+def estimated_cost(prices: tuple[float, float] | None, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """Estimated USD for a call from USD-per-million (prompt, completion) prices; None without prices."""
     if prices is None:
         return None
     return round((prompt_tokens * prices[0] + completion_tokens * prices[1]) / 1_000_000, 6)

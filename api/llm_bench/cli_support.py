@@ -7,16 +7,18 @@ Kept free of pymongo and openai imports so `--help` stays instant.
 from __future__ import annotations
 
 import logging
+import stat
 import sys
 import time
 from collections.abc import Callable
 from enum import Enum
+from pathlib import Path
 from typing import TypeVar
 
 import typer
 
 from .config import Settings
-from .errors import OpsError
+from .errors import ConfigError, OpsError
 from .exit_codes import describe
 from .untrusted import safe_text
 
@@ -24,8 +26,47 @@ T = TypeVar("T")
 
 log = logging.getLogger("llm_bench")
 
-#: The exit-status table, for the apps' --help epilog.
-EXIT_STATUSES = "Exit statuses:\n\n\b\n" + "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe())
+#: -h as well as --help, for every app and command.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+#: --days bounds: one hour to a leap year.
+MIN_DAYS, MAX_DAYS = 1 / 24, 366.0
+
+
+def exit_statuses(command: str) -> str:
+    """The --help epilog of `command`: the exit statuses it can end with, and only those."""
+    rows = "\n".join(f"{code} {name}: {meaning}" for code, name, meaning in describe(command))
+    return f"Exit statuses:\n\n\b\n{rows}"
+
+
+def program_version() -> str:
+    """The installed package's version (the source tree's when run from a checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llm-bench-ops")
+    except PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
+def show_version(value: bool) -> None:
+    """--version: print the program and its version, then exit 0."""
+    if value:
+        typer.echo(f"llm-bench-ops {program_version()}")
+        raise typer.Exit()
+
+
+#: --version, eager: it answers before any other option is checked.
+VERSION_OPTION = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit.")
+
+
+def check_days(days: float) -> float:
+    """--days: a finite window from one hour to 366 days, else a usage error (exit 2)."""
+    if not MIN_DAYS <= days <= MAX_DAYS:  # also refuses NaN
+        raise typer.BadParameter(f"must be from {MIN_DAYS:.4f} (one hour) to {MAX_DAYS:g} days, got {days}")
+    return days
 
 
 class Format(str, Enum):
@@ -37,10 +78,37 @@ class Format(str, Enum):
 
 def load_settings() -> Settings:
     """Read `.env` from the working directory or its parents (the real environment wins)."""
-    from dotenv import find_dotenv, load_dotenv
+    from dotenv import find_dotenv
 
-    load_dotenv(find_dotenv(usecwd=True), override=False)
+    path = find_dotenv(usecwd=True)
+    if path:
+        load_env_file(Path(path))
     return Settings.from_env()
+
+
+def load_env_file(path: Path) -> None:
+    """Load one `.env` into the environment, without overriding it; a file that cannot be read
+    or parsed whole is a ConfigError naming the file (and line), never half-loaded."""
+    import io
+
+    from dotenv import load_dotenv
+    from dotenv.parser import parse_stream
+
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ConfigError(f"{path} is not a regular file")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x})") from None
+    bad = [binding.original.line for binding in parse_stream(io.StringIO(text)) if binding.error]
+    if bad:
+        raise ConfigError(f"{path}, line {bad[0]}: cannot parse it as NAME=value (check its quotes)")
+    load_dotenv(stream=io.StringIO(text), override=False)
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -6,38 +6,26 @@ library never changes the process environment.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
+from .mail import SUBJECT_TAGS
+from .variables import BY_NAME, LISTED_PROVIDERS, default
 
-DEFAULT_DB = "llm-bench"
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-DEFAULT_OPENROUTER_MODELS_URL = "https://openrouter.ai/api/v1/models"
-DEFAULT_MODEL_REGISTRY_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
-#: Providers whose own model list discovery reads when `<NAME>_API_KEY` is set (`<NAME>_MODELS_URL` overrides the URL).
-LISTED_PROVIDERS = ("openai", "anthropic", "groq", "together", "fireworks", "deepinfra", "cerebras")
+log = logging.getLogger("llm_bench")
 
+DEFAULT_DB = default("MONGODB_DB")
+DEFAULT_OPENAI_MODEL = default("OPENAI_MODEL")
+DEFAULT_OPENROUTER_MODELS_URL = default("OPENROUTER_MODELS_URL")
+DEFAULT_MODEL_REGISTRY_URL = default("MODEL_REGISTRY_URL")
 
-@dataclass(frozen=True)
-class Collections:
-    """Collection names; each can be overridden with an environment variable."""
-
-    errors: str = "errors_cloud"
-    successes: str = "metrics_cloud_v2"
-    rollups: str = "error_rollups"
-    models: str = "models"
-    catalog: str = "openrouter_catalog"
-    catalog_runs: str = "openrouter_runs"
-    health_runs: str = "health_runs"
-    error_classes: str = "error_classes"
-    provider_models: str = "provider_models"
-    source_runs: str = "source_runs"
-
-
-_COLLECTION_ENV = {
+#: Collection attribute -> the variable that names it.
+COLLECTION_VARIABLES = {
     "errors": "ERRORS_COLLECTION",
     "successes": "METRICS_COLLECTION",
     "rollups": "ROLLUPS_COLLECTION",
@@ -52,17 +40,39 @@ _COLLECTION_ENV = {
 
 
 @dataclass(frozen=True)
+class Collections:
+    """Collection names; each can be overridden with an environment variable."""
+
+    errors: str = default("ERRORS_COLLECTION")
+    successes: str = default("METRICS_COLLECTION")
+    rollups: str = default("ROLLUPS_COLLECTION")
+    models: str = default("MODELS_COLLECTION")
+    catalog: str = default("CATALOG_COLLECTION")
+    catalog_runs: str = default("CATALOG_RUNS_COLLECTION")
+    health_runs: str = default("HEALTH_RUNS_COLLECTION")
+    error_classes: str = default("ERROR_CLASSES_COLLECTION")
+    provider_models: str = default("PROVIDER_MODELS_COLLECTION")
+    source_runs: str = default("SOURCE_RUNS_COLLECTION")
+
+
+# MongoDB refuses these in database names (on Linux), and an empty or over-long name.
+_BAD_DB_CHARS = re.compile(r'[/\\. "$\x00]')
+
+
+@dataclass(frozen=True)
 class Settings:
     mongodb_uri: str | None = None
     mongodb_db: str = DEFAULT_DB
+    mongodb_timeout_ms: int = int(default("MONGODB_TIMEOUT_MS"))
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str = DEFAULT_OPENAI_MODEL
-    openai_timeout: float = 60.0
+    openai_timeout: float = float(default("OPENAI_TIMEOUT"))
     notify_email: str | None = None
     mail_from: str | None = None
-    msmtp_path: str = "msmtp"
+    msmtp_path: str = default("MSMTP_PATH")
     msmtp_config: str | None = None
+    subject_tags: str = default("SUBJECT_TAGS")
     openrouter_models_url: str = DEFAULT_OPENROUTER_MODELS_URL
     model_registry_url: str = DEFAULT_MODEL_REGISTRY_URL
     #: provider -> API key, for the providers of LISTED_PROVIDERS whose key is set
@@ -73,37 +83,27 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        names = {attr: get(var) for attr, var in _COLLECTION_ENV.items()}
-        collections = Collections(**{k: v for k, v in names.items() if v})
-        timeout = get("OPENAI_TIMEOUT")
-        try:
-            openai_timeout = float(timeout) if timeout else 60.0
-        except ValueError:
-            raise ConfigError(f"OPENAI_TIMEOUT must be a number of seconds, got {timeout!r}") from None
-        if not math.isfinite(openai_timeout) or openai_timeout <= 0:
-            raise ConfigError(f"OPENAI_TIMEOUT must be a positive, finite number of seconds, got {timeout!r}")
+        """Read and check every variable; a bad value raises ConfigError naming it."""
+        get = _reader(os.environ if env is None else env)
         return cls(
             mongodb_uri=get("MONGODB_URI"),
-            mongodb_db=get("MONGODB_DB") or DEFAULT_DB,
+            mongodb_db=_database_name(get("MONGODB_DB") or DEFAULT_DB),
+            mongodb_timeout_ms=int(_positive("MONGODB_TIMEOUT_MS", get, "a whole number of milliseconds", int)),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_base_url=get("OPENAI_BASE_URL"),
             openai_model=get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
-            openai_timeout=openai_timeout,
+            openai_timeout=_positive("OPENAI_TIMEOUT", get, "a number of seconds", float),
             notify_email=get("NOTIFY_EMAIL"),
-            mail_from=get("MAIL_FROM"),
-            msmtp_path=get("MSMTP_PATH") or "msmtp",
+            mail_from=_plain_address("MAIL_FROM", mail_from) if (mail_from := get("MAIL_FROM")) else None,
+            msmtp_path=get("MSMTP_PATH") or default("MSMTP_PATH"),
             msmtp_config=get("MSMTP_CONFIG"),
+            subject_tags=_choice("SUBJECT_TAGS", get, tuple(SUBJECT_TAGS)),
             openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
             model_registry_url=get("MODEL_REGISTRY_URL") or DEFAULT_MODEL_REGISTRY_URL,
             provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
-            provider_list_urls={p: u for p in LISTED_PROVIDERS if (u := get(f"{p.upper()}_MODELS_URL"))},
-            collections=collections,
+            provider_list_urls={p: u for p in LISTED_PROVIDERS
+                                if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")},
+            collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
     def require_mongodb_uri(self) -> str:
@@ -118,6 +118,64 @@ class Settings:
         """The one recipient address; `hint` is appended to the error when it is missing."""
         if not self.notify_email:
             raise ConfigError("NOTIFY_EMAIL is not set: it is the recipient of the mail" + (f" ({hint})" if hint else ""))
-        if any(c in self.notify_email for c in " \t\r\n,;<>") or "@" not in self.notify_email:
-            raise ConfigError(f"NOTIFY_EMAIL must be one plain address, got {self.notify_email!r}")
-        return self.notify_email
+        return _plain_address("NOTIFY_EMAIL", self.notify_email)
+
+
+Reader = Callable[[str], "str | None"]
+
+
+def _reader(env: Mapping[str, str]) -> Reader:
+    """`get(name)`: the stripped value, None when blank; upstream's alias when only it is set."""
+    aliases = {v.alias_of: v.name for v in BY_NAME.values() if v.alias_of}
+
+    def raw(name: str) -> str | None:
+        return env.get(name, "").strip() or None
+
+    def get(name: str) -> str | None:
+        value, alias = raw(name), aliases.get(name)
+        if alias is None or raw(alias) is None:
+            return value
+        if value is not None:
+            log.warning("both %s and upstream's %s are set: using %s=%s", name, alias, name, value)
+            return value
+        return raw(alias)
+
+    return get
+
+
+def _positive(name: str, get: Reader, unit: str, kind: type[float] | type[int]) -> float:
+    text = get(name) or default(name)
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be {unit}, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a positive, finite number ({unit}), got {text!r}")
+    return value
+
+
+def _choice(name: str, get: Reader, choices: tuple[str, ...]) -> str:
+    value = (get(name) or default(name)).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _database_name(name: str) -> str:
+    if _BAD_DB_CHARS.search(name) or len(name.encode()) > 63:
+        raise ConfigError(f"MONGODB_DB is not a valid database name, got {name!r}: at most 63 bytes, "
+                          "without spaces or any of / \\ . \" $")
+    return name
+
+
+def _collection_name(variable: str, get: Reader) -> str:
+    name = get(variable) or default(variable)
+    if "$" in name or "\x00" in name or name.startswith("system."):
+        raise ConfigError(f"{variable} is not a valid collection name, got {name!r}")
+    return name
+
+
+def _plain_address(variable: str, value: str) -> str:
+    if any(c in value for c in " \t\r\n,;<>") or "@" not in value:
+        raise ConfigError(f"{variable} must be one plain address, got {value!r}")
+    return value

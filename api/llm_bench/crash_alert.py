@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import typer
 
-from .cli_support import EXIT_STATUSES, load_settings
+from .cli_support import exit_statuses, load_settings
 from .config import Settings
 from .errors import OpsError
-from .exit_codes import ExitStatus
+from .exit_codes import CRASH_ALERT, ExitStatus
 from .mail import MailSettings, build_message, default_sender, send
 from .unit_status import JOURNAL_LINES, Tools, UnitStatus, journal_tail, unit_status
 from .untrusted import is_identifier, safe_text
@@ -88,7 +88,7 @@ def alert_for(unit: str, *, test: bool, tools: Tools, host: str, now: dt.datetim
 app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
-@app.command(epilog=EXIT_STATUSES)
+@app.command(epilog=exit_statuses(CRASH_ALERT))
 def crash_alert(
     unit: str = typer.Argument(..., metavar="UNIT", help="the failed unit (systemd passes %i); put -- before a name starting with -"),
     test: bool = typer.Option(False, "--test", help="send the alert marked as a test, whether or not the unit failed"),

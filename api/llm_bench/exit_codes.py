@@ -25,19 +25,26 @@ class ExitStatus(IntEnum):
     CATALOG_MISSING = 8
 
 
-_DOCS = {
-    "OK": "finished; the report was sent (or printed, with --dry-run)",
-    "INTERNAL_ERROR": "unexpected error (a bug); traceback on stderr",
-    "USAGE": "invalid command-line usage",
-    "CONFIG_ERROR": "missing or invalid configuration",
-    "DATABASE_UNAVAILABLE": "MongoDB unreachable or refused a command",
-    "MAIL_FAILED": "msmtp missing or failed; the report was printed to stdout",
-    "UPSTREAM_UNAVAILABLE": "OpenRouter catalog could not be fetched",
-    "CATALOG_REFUSED": "fetched catalog failed validation; stored catalog untouched",
-    "CATALOG_MISSING": "no complete catalog fetch yet; run `llm-discovery fetch` first",
+#: The commands, as their --help and the README name them.
+HEALTH, FETCH, REPORT, STATS, CRASH_ALERT = "health", "fetch", "report", "stats", "crash-alert"
+COMMANDS = (HEALTH, FETCH, REPORT, STATS, CRASH_ALERT)
+_DATABASE = (HEALTH, FETCH, REPORT, STATS)
+
+#: The one table: status -> (meaning, the commands that can end with it).
+TABLE: dict[ExitStatus, tuple[str, tuple[str, ...]]] = {
+    ExitStatus.OK: ("finished (health: the report was sent, or printed with --dry-run)", COMMANDS),
+    ExitStatus.INTERNAL_ERROR: ("unexpected error (a bug); traceback on stderr", COMMANDS),
+    ExitStatus.USAGE: ("invalid command-line usage: an unknown option, a value out of range", COMMANDS),
+    ExitStatus.CONFIG_ERROR: ("missing or invalid configuration (variable, .env or MONGODB_URI)", COMMANDS),
+    ExitStatus.DATABASE_UNAVAILABLE: ("MongoDB unreachable, too slow or refused a command", _DATABASE),
+    ExitStatus.MAIL_FAILED: ("msmtp missing or failed; the report was printed to stdout", (HEALTH, CRASH_ALERT)),
+    ExitStatus.UPSTREAM_UNAVAILABLE: ("OpenRouter catalog could not be fetched", (FETCH,)),
+    ExitStatus.CATALOG_REFUSED: ("fetched catalog failed validation; stored catalog untouched", (FETCH,)),
+    ExitStatus.CATALOG_MISSING: ("no complete catalog fetch yet; run `llm-discovery fetch` first", (REPORT,)),
 }
 
 
-def describe() -> list[tuple[int, str, str]]:
-    """(code, name, meaning) rows for help texts and the README table."""
-    return [(int(status), status.name, _DOCS[status.name]) for status in ExitStatus]
+def describe(command: str | None = None) -> list[tuple[int, str, str]]:
+    """(code, name, meaning) rows for help texts and the README table: all, or one command's."""
+    return [(int(status), status.name, TABLE[status][0]) for status in ExitStatus
+            if command is None or command in TABLE[status][1]]

@@ -2,13 +2,16 @@
 
 The recipient is passed as an argument after `--`, never through a shell, and the message goes
 in on stdin. Any failure (binary missing, non-zero exit, timeout) raises `MailFailed` with one
-line that says what went wrong; the caller decides what to do with the unsent report.
+line that says what went wrong, msmtp's own words included; the caller decides what to do with
+the unsent report. Bodies go out as format=flowed, so a phone reflows them.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import getpass
+import re
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -17,6 +20,19 @@ from email.utils import format_datetime, make_msgid
 
 from .errors import MailFailed
 from .untrusted import safe_text
+
+
+#: SUBJECT_TAGS style -> {health status: the tag in the subject}. `upstream` keeps the tags
+#: that mail filters written for the upstream ops scripts match.
+SUBJECT_TAGS: dict[str, dict[str, str]] = {
+    "project": {"critical": "CRITICAL", "warning": "WARNING", "healthy": "HEALTHY"},
+    "upstream": {"critical": "URGENT", "warning": "INFO", "healthy": "INFO"},
+}
+
+
+def subject_tag(status: object, style: str = "project") -> str:
+    """The subject tag, without brackets, of a health status (a Status member or its value)."""
+    return SUBJECT_TAGS[style][str(getattr(status, "value", status)).lower()]
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,7 @@ class MailSettings:
 
 
 def default_sender() -> str:
+    """A stand-in `From:` for printed previews; `send` puts the real sender in its place."""
     try:
         user = getpass.getuser()
     except Exception:  # no passwd entry (DynamicUser=, containers)
@@ -35,29 +52,63 @@ def default_sender() -> str:
     return f"{user}@{socket.getfqdn() or 'localhost'}"
 
 
-def build_message(subject: str, body: str, *, sender: str, recipient: str, now: dt.datetime) -> EmailMessage:
-    """A UTF-8 plain-text message with From, To, Subject, Date (UTC) and Message-ID."""
+#: Width at which `flowed` breaks long lines; a reader that knows RFC 3676 rejoins them.
+FLOW_WIDTH = 72
+
+
+def flowed(text: str, width: int = FLOW_WIDTH) -> str:
+    """`text` as RFC 3676 format=flowed: long lines broken after a space (soft breaks, which a
+    phone rejoins), trailing spaces removed from real line ends, and lines that start with a
+    space, `>` or `From ` space-stuffed."""
+    out = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        line = line.rstrip(" ")
+        words = re.findall(r" *\S+ *", line)
+        chunk = ""
+        for word in words:
+            if chunk and len(chunk + word.rstrip(" ")) > width:
+                out.append(chunk)
+                chunk = ""
+            chunk += word
+        out.append(chunk)
+    return "\n".join(" " + line if line.startswith((" ", ">", "From ")) else line for line in out)
+
+
+def build_message(subject: str, body: str, *, sender: str | None, recipient: str, now: dt.datetime) -> EmailMessage:
+    """A UTF-8 text/plain; format=flowed message with To, Subject, Date (UTC), Message-ID and,
+    when `sender` is given, From (without it msmtp adds its account's `from`)."""
     message = EmailMessage()
-    message["From"] = sender
+    if sender:
+        message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = format_datetime(now.astimezone(dt.timezone.utc))
-    message["Message-ID"] = make_msgid(idstring="llm-bench-ops", domain=sender.rpartition("@")[2] or "localhost")
+    domain = sender.rpartition("@")[2] if sender else None
+    message["Message-ID"] = make_msgid(idstring="llm-bench-ops", domain=domain or "localhost")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body, charset="utf-8", cte="quoted-printable")
+    message.set_content(flowed(body), charset="utf-8", cte="quoted-printable", params={"format": "flowed"})
     return message
 
 
 def send(message: EmailMessage, recipient: str, settings: MailSettings) -> None:
-    """Pipe `message` to msmtp for `recipient`; raise MailFailed unless msmtp exits 0."""
+    """Pipe `message` to msmtp for `recipient`; raise MailFailed unless msmtp exits 0.
+
+    The `From:` header always names the envelope sender: MAIL_FROM (`msmtp -f`) when set, else
+    none, so that msmtp writes its account's `from` there (`set_from_header auto`) and a relay
+    never sees a made-up user@host.
+    """
+    outgoing = copy.deepcopy(message)
+    del outgoing["From"]
     argv = [settings.msmtp_path]
     if settings.msmtp_config:
         argv += ["-C", settings.msmtp_config]
     if settings.mail_from:
+        outgoing["From"] = settings.mail_from
         argv += ["-f", settings.mail_from]
     argv += ["--", recipient]
     try:
-        result = subprocess.run(argv, input=message.as_bytes(), capture_output=True, timeout=settings.timeout, check=False)
+        result = subprocess.run(argv, input=outgoing.as_bytes(), capture_output=True, timeout=settings.timeout,
+                                check=False)
     except FileNotFoundError:
         raise MailFailed(f"msmtp not found ({settings.msmtp_path!r}): install it or set MSMTP_PATH") from None
     except PermissionError:
@@ -65,6 +116,6 @@ def send(message: EmailMessage, recipient: str, settings: MailSettings) -> None:
     except subprocess.TimeoutExpired:
         raise MailFailed(f"msmtp did not finish within {settings.timeout:.0f}s") from None
     if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = safe_text(detail[-1] if detail else "no message", 300)
-        raise MailFailed(f"msmtp exited with status {result.returncode}: {reason}")
+        lines = result.stderr.decode("utf-8", "replace").splitlines()
+        detail = " / ".join(line.removeprefix("msmtp: ").strip() for line in lines if line.strip())
+        raise MailFailed(f"msmtp exited with status {result.returncode}: {safe_text(detail or 'no message', 600)}")

@@ -11,22 +11,60 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 REDACTED = "[REDACTED]"
 
-# Order matters: the specific key shapes first, then generic "key=value" and bearer forms.
-_SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\bsk-(?:ant-|proj-|or-v1-|or-|svcacct-|admin-)?[A-Za-z0-9_*\-]{6,}"),
-    re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
-    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    re.compile(r"\b(?:gsk|xai|fw|csk|pplx|hf|ghp|gho|github_pat)_[A-Za-z0-9_]{12,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),  # JWTs
-    re.compile(r"(?i)(key provided:\s*<?)([^\s<>]+?)(?=[>.]?(?:\s|$))"),
-    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-*]{8,}"),
-    re.compile(
-        r"(?i)\b((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|key|secret|password|"
-        r"x-api-key|x-goog-api-key|authorization|aws_secret_access_key|aws_session_token)"
-        r"[\"']?\s*[=:]\s*[\"']?)([^\s&\"',;}{\[\]]{6,})"
+
+@dataclass(frozen=True)
+class SecretShape:
+    """One kind of credential: how to find it, what replaces it, and a fake example of it."""
+
+    name: str
+    pattern: re.Pattern[str]
+    replacement: str
+    example: str
+
+
+def _shape(name: str, pattern: str, example: str, replacement: str = REDACTED) -> SecretShape:
+    # Case-insensitive throughout: the benchmark stores `normalized_message` lower-cased.
+    return SecretShape(name, re.compile(pattern, re.IGNORECASE), replacement, example)
+
+
+# A key may follow `_` (`token_sk-...`), so keys start after anything but a letter or digit.
+_START = r"(?<![a-z0-9])"
+_FAKE = "A1b2C3d4E5f6G7h8"  # examples are built from this, so no real-looking key sits in the source
+
+#: Every credential shape, in order: specific key shapes first, then the generic forms.
+#: Each example must come out redacted, as written and lower-cased (tests/test_untrusted.py).
+SECRET_SHAPES: tuple[SecretShape, ...] = (
+    _shape("url userinfo password", r"\b([a-z][a-z0-9+.\-]*://[^\s/@:]*:)[^\s/@]+(@)",
+           "mongodb+srv://bench:" + _FAKE + "@cluster0.example.test/", rf"\1{REDACTED}\2"),
+    _shape("OpenAI, Anthropic, OpenRouter key",
+           _START + r"sk-(?:ant-|proj-|or-v1-|or-|svcacct-|admin-)?[a-z0-9_*\-]{6,}", "sk-proj-" + _FAKE),
+    _shape("prefixed provider key",
+           _START + r"(?:gsk|xai|fw|csk|pplx|hf|ghp|gho|github_pat)[_-](?=[a-z_]*[0-9])[a-z0-9_]{12,}",
+           "csk-" + _FAKE.lower() + _FAKE),
+    _shape("Google API key", _START + r"aiza[0-9a-z_\-]{20,}", "AIzaSy" + _FAKE + _FAKE),
+    _shape("Google OAuth token", _START + r"ya29\.[0-9a-z_\-]{20,}", "ya29.a0" + _FAKE + _FAKE),
+    _shape("AWS access key id", _START + r"(?:akia|asia)[0-9a-z]{16}\b", "AKIA" + _FAKE.upper()),
+    _shape("JWT", _START + r"eyj[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}",
+           "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ" + _FAKE + "." + _FAKE),
+    _shape("key in an error message", r"(key provided:\s*<?)([^\s<>]+?)(?=[>.]?(?:\s|$))",
+           "Incorrect API key provided: gs***tF.", rf"\1{REDACTED}"),
+    _shape("URL-encoded authorization",
+           r"(?<![a-z])((?:authorization%3a(?:%20|\+)*)?(?:bearer|basic)(?:%20|\+)+)[a-z0-9._~/=\-*%]{8,}",
+           "url?h=Authorization%3A%20Bearer%20" + _FAKE, rf"\1{REDACTED}"),
+    _shape("bearer token", r"\b(bearer\s+)[a-z0-9._~+/=\-*]{8,}", "Authorization: Bearer " + _FAKE,
+           rf"\1{REDACTED}"),
+    _shape("basic credentials", r"\b(basic\s+)(?=[a-z]*[0-9+/=])[a-z0-9+/=]{8,}", "Basic YWRtaW46" + _FAKE,
+           rf"\1{REDACTED}"),
+    _shape(
+        "key=value",
+        r"\b((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|key|secret|password|x-api-key|"
+        r"x-goog-api-key|authorization|aws_secret_access_key|aws_session_token)[\"']?\s*[=:]\s*[\"']?)"
+        r"(?!bearer\b|basic\b)[^\s&\"',;}{\[\]]{6,}",
+        "https://example.test/v1/models?key=" + _FAKE + "&alt=sse", rf"\1{REDACTED}",
     ),
 )
 
@@ -44,13 +82,8 @@ _IDENTIFIER = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,199}\Z")
 
 def redact(text: str) -> str:
     """Replace anything that looks like a credential with [REDACTED]."""
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups == 2:
-            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
-        elif pattern.groups == 1:
-            text = pattern.sub(lambda m: m.group(1) + " " + REDACTED, text)
-        else:
-            text = pattern.sub(REDACTED, text)
+    for shape in SECRET_SHAPES:
+        text = shape.pattern.sub(shape.replacement, text)
     return text
 
 

@@ -16,21 +16,27 @@ from typing import Any
 
 import typer
 
-from ..cli_support import EXIT_STATUSES, Format, guarded, load_settings, setup_logging
+from ..cli_support import CONTEXT, VERSION_OPTION, Format, exit_statuses, guarded, load_settings, setup_logging
 from ..config import Settings
 from ..errors import OpsError
-from ..exit_codes import ExitStatus
+from ..exit_codes import FETCH, REPORT, STATS, ExitStatus
 from .matching import PROVIDERS
 
 log = logging.getLogger("llm_bench.discovery")
 
 app = typer.Typer(
     help="Track OpenRouter's model catalog and propose new models for the benchmark.",
-    epilog=EXIT_STATUSES,
+    epilog="Each command's --help lists the exit statuses it can end with.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
+
+
+@app.callback()
+def _options(version: bool = VERSION_OPTION) -> None:
+    """Track OpenRouter's model catalog and propose new models for the benchmark."""
 
 
 _FORMAT = typer.Option(Format.text, "--format", help="text for people, json for scripts")
@@ -45,7 +51,8 @@ def _now() -> dt.datetime:
 def _store(settings: Settings, *, write: bool) -> Iterator[Any]:
     from .. import repository
 
-    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections)
+    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
+                               operation_timeout_ms=settings.mongodb_timeout_ms)
     try:
         if write:
             repository.ensure_indexes(store)
@@ -81,7 +88,7 @@ def _emit(result: Any, fmt: Format, text_renderer: str) -> None:
     typer.echo(render.to_json(result) if fmt is Format.json else getattr(render, text_renderer)(result))
 
 
-@app.command()
+@app.command(epilog=exit_statuses(FETCH))
 def fetch(
     url: str = typer.Option(None, "--url", help="catalog URL (default: OPENROUTER_MODELS_URL or OpenRouter's)"),
     timeout: float = typer.Option(30.0, "--timeout", min=1, help="seconds per HTTP request"),
@@ -139,7 +146,7 @@ def _asker(settings: Settings, no_ai: bool) -> Any:
                                                  schema=schema, name="openrouter_matches")
 
 
-@app.command()
+@app.command(epilog=exit_statuses(REPORT))
 def report(
     since: str = typer.Option(None, "--since", help="only models first seen within this period (7d, 24h, 2w)"),
     max_matches: int = typer.Option(20, "--max-matches", min=1, max=MAX_MATCHES, help="stop after this many proposals"),
@@ -181,7 +188,7 @@ def report(
     guarded(action)
 
 
-@app.command()
+@app.command(epilog=exit_statuses(STATS))
 def stats(fmt: Format = _FORMAT, verbose: bool = _VERBOSE) -> None:
     """Catalog size, new/missing/removed models, the last fetch, matching and the benchmark's models.
 

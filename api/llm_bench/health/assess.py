@@ -13,9 +13,12 @@ Rules (documented in the README, "How the health check judges a window"):
 - Code fix needed: any hard_capability error (the request asks for what the model lacks).
 - Silence: a provider (or model) with successes in the previous window and no event at all
   in this one has gone silent (a provider's silent models collapse into the provider line).
-- Catalog evidence (when discovery has run): a likely-deprecated model that OpenRouter lists as
-  missing, removed or expired is marked with high confidence; benchmark models whose catalog
-  expiration date is within 30 days are listed as retiring soon; a last complete discovery
+- Catalog and provider-list evidence (when discovery has run): a likely-deprecated model that
+  OpenRouter lists as missing, removed or expired, or that its provider's own model list dropped,
+  is marked with high confidence; an enabled model its provider's list dropped and that did not
+  succeed is likely deprecated for that reason alone; enabled models retiring within 30 days (the
+  registry's deprecation date, the benchmark's own `deprecation_date`, OpenRouter's expiration
+  date) are listed as retiring soon, with their successor; a last complete discovery
   fetch older than 48 hours is a warning (discovery that never ran is a note, said once).
 - Status: CRITICAL when nothing ran at all, a provider fails as a whole, credentials or
   billing are broken, or >= 50% of all attempts failed; WARNING for any other finding, any
@@ -25,10 +28,12 @@ Rules (documented in the README, "How the health check judges a window"):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
-from .evidence import Evidence, catalog_sign, discovery_note, retiring_soon, stale_discovery
+from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, stale_discovery
+from .lifecycle import Retirement, provider_dropped, retirements
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 
 MIN_ATTEMPTS = 10
@@ -86,7 +91,7 @@ class Assessment:
     recommended_actions: tuple[str, ...]
     reasons: tuple[str, ...]  # why the status is what it is
     went_silent: tuple[Finding, ...] = ()
-    retiring_soon: tuple[Finding, ...] = ()
+    retiring_soon: tuple[Retirement, ...] = ()
     notes: tuple[str, ...] = ()  # said without changing the status
 
 
@@ -161,18 +166,19 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
     issues = _provider_issues(facts) + silent_providers
     collapsed = {i.provider for i in issues if i.kind == "failing"}
     models = [m for m in facts.failing_models if m.provider not in collapsed]
-    deprecated = [Finding(m.provider, m.model, _detail(m, "hard_model"),
-                          (evidence and catalog_sign(evidence, m.model, today)) or "")
+    deprecated = [Finding(m.provider, m.model, _detail(m, "hard_model"), _second_signal(evidence, m.provider, m.model, today))
                   for m in models if m.count("hard_model") and not m.successes]
+    deprecated += _dropped_by_provider(facts, evidence, {f.key for f in deprecated} | collapsed)
     fixes = [Finding(m.provider, m.model, _detail(m, "hard_capability")) for m in models if m.count("hard_capability")]
-    retiring = [Finding(p, m, f"OpenRouter lists an expiration date of {day.isoformat()}")
-                for p, m, day in (retiring_soon(evidence, today) if evidence else [])]
+    lifecycle = evidence.lifecycle if evidence else None
+    retiring = retirements(lifecycle, catalog_expirations(evidence), today, evidence.stage) \
+        if evidence and lifecycle else []
 
     actions = [_ACTIONS[i.kind].format(p=i.provider) for i in issues]
     actions += [f"Disable or replace {f.key} in the models list: the provider no longer serves it." for f in deprecated]
     actions += [f"Fix the request for {f.key}: it asks for a capability the model lacks." for f in fixes]
     actions += [f"Check why {f.key} stopped running: it had successes in the previous window." for f in silent_models]
-    actions += [f"Plan a replacement for {f.key}: {f.detail}." for f in retiring]
+    actions += [f"Plan a replacement for {r.key}: it {r.detail}." for r in retiring]
 
     attempts = facts.successes + facts.errors
     rate = facts.errors / attempts if attempts else 0.0
@@ -204,6 +210,30 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
     note = evidence and discovery_note(evidence)
     return Assessment(status, summary, tuple(deprecated), tuple(fixes), tuple(issues), tuple(actions), reasons,
                       tuple(silent_models), tuple(retiring), (note,) if note else ())
+
+
+def _second_signal(evidence: Evidence | None, provider: str, model: str, today: dt.date) -> str:
+    """The catalog's or the provider list's word that the model is going away, or ""."""
+    if evidence is None:
+        return ""
+    signs = [catalog_sign(evidence, model, today),
+             provider_dropped(evidence.lifecycle, provider, model) if evidence.lifecycle else None]
+    return "; ".join(sign for sign in signs if sign)
+
+
+def _dropped_by_provider(facts: HealthFacts, evidence: Evidence | None, known: set[str]) -> list[Finding]:
+    """Enabled benchmark models that their provider's own list dropped and that did not succeed."""
+    if evidence is None or evidence.lifecycle is None:
+        return []
+    found = []
+    for model in evidence.lifecycle.benchmark:
+        key = f"{model.provider}:{model.model_id}"
+        facts_of = next((m for m in facts.models if m.key == key), None)
+        sign = provider_dropped(evidence.lifecycle, model.provider, model.model_id)
+        if sign and key not in known and model.provider not in known and not (facts_of and facts_of.successes):
+            errors = f"{plural(facts_of.errors, 'error')}, 0 ok" if facts_of else "no run in the window"
+            found.append(Finding(model.provider, model.model_id, errors, sign))
+    return found
 
 
 def _detail(model: ModelFacts, kind: str) -> str:

@@ -15,13 +15,14 @@ from email.message import EmailMessage
 
 import typer
 
-from ..cli_support import EXIT_STATUSES, Format, guarded, load_settings, setup_logging
+from ..cli_support import CONTEXT, VERSION_OPTION, Format, check_days, exit_statuses, guarded, load_settings, setup_logging
 from ..config import Settings
+from ..exit_codes import HEALTH
 
 log = logging.getLogger("llm_bench.health")
 
 app = typer.Typer(add_completion=False, help="Daily health check of the LLM benchmarks, mailed through msmtp.",
-                  rich_markup_mode=None)
+                  rich_markup_mode=None, context_settings=CONTEXT)
 
 
 @contextlib.contextmanager
@@ -30,7 +31,8 @@ def _database(settings: Settings, demo: bool, now: dt.datetime) -> Iterator[obje
     from .. import repository
 
     if not demo:
-        store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections)
+        store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
+                                   operation_timeout_ms=settings.mongodb_timeout_ms)
         try:
             yield store
         finally:
@@ -50,14 +52,16 @@ def _database(settings: Settings, demo: bool, now: dt.datetime) -> Iterator[obje
             store.close()
 
 
-@app.command(epilog=EXIT_STATUSES)
+@app.command(epilog=exit_statuses(HEALTH))
 def health(
-    days: float = typer.Option(1.0, "--days", help="Window length in days, ending now (fractional allowed, >= 1 hour)."),
+    days: float = typer.Option(1.0, "--days", callback=check_days,
+                               help="Window length in days, ending now: 0.0417 (one hour) to 366, fractional allowed."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the complete email instead of sending; write nothing."),
     no_ai: bool = typer.Option(False, "--no-ai", help="Skip the OpenAI assessment; rules only."),
     output: Format = typer.Option(Format.text, "--format", help="text: the email; json: one JSON object."),
     demo: bool = typer.Option(False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
+    version: bool = VERSION_OPTION,
 ) -> None:
     """Collect the window's errors and successes, assess them, and mail the report.
 

@@ -9,15 +9,15 @@ or has an expiration date. Matched to the benchmark's models by normalised ident
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..identity import identity
 from ..untrusted import safe_text
+from .lifecycle import Lifecycle, lifecycle_from
 
 STALE_FETCH = dt.timedelta(hours=48)
-RETIRING_WITHIN = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Evidence:
     last_complete_fetch: dt.datetime | None
     flags: Mapping[str, CatalogFlag]  # by identity
     models: tuple[tuple[str, str], ...]  # (provider, model_id) enabled and not deprecated
+    lifecycle: Lifecycle | None = None  # what the model sources say (discovery's provider_models)
+    stage: Callable[[str, str], str | None] = lambda provider, model_id: None  # a staging command
 
 
 def _date(value: Any) -> dt.date | None:
@@ -45,7 +47,8 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def evidence_from(context: Mapping[str, Any]) -> Evidence:
+def evidence_from(context: Mapping[str, Any],
+                  stage: Callable[[str, str], str | None] = lambda provider, model_id: None) -> Evidence:
     flags = {}
     for doc in context.get("catalog_flags", []):
         openrouter_id = str(doc.get("openrouter_id") or "")
@@ -55,9 +58,10 @@ def evidence_from(context: Mapping[str, Any]) -> Evidence:
                 _date(doc["expiration_date"]) if doc.get("expiration_date") else None)
     models = tuple(
         (str(m.get("provider")), str(m.get("model_id"))) for m in context.get("models", [])
-        if m.get("model_id") and m.get("enabled", True) is not False and not m.get("deprecated")
+        if m.get("model_id") and m.get("enabled") is True and m.get("deprecated") is not True
     )
-    return Evidence(context.get("previous_run"), context.get("last_complete_fetch"), flags, models)
+    return Evidence(context.get("previous_run"), context.get("last_complete_fetch"), flags, models,
+                    lifecycle_from(context), stage)
 
 
 def catalog_sign(evidence: Evidence, model_id: str, today: dt.date) -> str | None:
@@ -74,14 +78,14 @@ def catalog_sign(evidence: Evidence, model_id: str, today: dt.date) -> str | Non
     return None
 
 
-def retiring_soon(evidence: Evidence, today: dt.date) -> list[tuple[str, str, dt.date]]:
-    """Benchmark models whose catalog expiration date falls within the next 30 days."""
+def catalog_expirations(evidence: Evidence) -> list[tuple[str, str, dt.date]]:
+    """(provider, model_id, date) of the benchmark models OpenRouter gives an expiration date."""
     found = []
     for provider, model_id in evidence.models:
         flag = evidence.flags.get(identity(model_id))
-        if flag and flag.expires and today < flag.expires <= today + RETIRING_WITHIN:
+        if flag and flag.expires:
             found.append((safe_text(provider, 120), safe_text(model_id, 120), flag.expires))
-    return sorted(found, key=lambda item: (item[2], item[0], item[1]))
+    return found
 
 
 NO_DISCOVERY_NOTE = ("No complete discovery fetch is recorded yet, so the catalog adds no evidence "

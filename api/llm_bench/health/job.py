@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..ai import AIResult, announce, ask_json, estimated_cost
+from ..mongosh import stage_command
 from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message, default_sender
 from ..repository import Store
@@ -31,6 +32,7 @@ from .classification import ClassifiedPattern, apply_answers, classified, residu
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
 from .history import compare, ledger_entry, previous_from_ledger
+from .lifecycle import worth_adding
 from .patterns import collapse
 from .render import HealthReport, subject, text_body
 
@@ -68,14 +70,14 @@ class Collected:
     evidence: Evidence
 
 
-def collect(store: Store, window: Window) -> Collected:
+def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
     """Four database commands, whatever the number of models or errors.
 
     The run context (previous run, catalog signs, models list) comes first: when the previous
     run covered the window just before this one, its recorded totals stand in for that window;
     otherwise errors and successes of both windows are aggregated in the same commands.
     """
-    evidence = evidence_from(run_context(store))
+    evidence = evidence_from(run_context(store, new_since=window.start, ai_model=ai_model), staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
     recorded = previous_from_ledger(evidence.previous_run, before)
     previous_start = None if recorded else before.start
@@ -123,7 +125,17 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
                                     schema=SCHEMA, name="health_assessment")
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
-    return HealthReport(facts, assessment, info, facts.window.end, changes)
+    new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
+    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models)
+
+
+def staging(store: Store) -> Callable[[str, str], str | None]:
+    """The staged `mongosh` upsert of a model into this database's `models` (None if refused)."""
+    def command(provider: str, model_id: str) -> str | None:
+        return stage_command(db_name=store.db.name, collection=store.names.models, provider=provider,
+                             model_id=model_id, fields={"staged_by": "llm-health-check"}).text
+
+    return command
 
 
 def _check_collections(store: Store) -> None:
@@ -164,7 +176,7 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
 
 def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
          deliver: Callable[[EmailMessage], None] | None, started: dt.datetime) -> Outcome:
-    collected = collect(store, window)
+    collected = collect(store, window, ai.model if ai.client is not None else None)
     if not collected.patterns and not collected.successes:
         _check_collections(store)
     if ai.client is not None:
@@ -185,7 +197,8 @@ def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, s
     except MailFailed as exc:
         failure, mail = exc, {"sent": False, "recipient": recipient, "error": str(exc)}
     assert report.changes is not None
-    cost = estimated_cost(report.ai.model if report.ai.used else None, report.ai.prompt_tokens,
+    lifecycle = collected.evidence.lifecycle
+    cost = estimated_cost(lifecycle.ai_prices if lifecycle and report.ai.used else None, report.ai.prompt_tokens,
                           report.ai.completion_tokens)
     record_run(store, ledger_entry(report, report.changes, mail=mail, started_at=started, version=__version__,
                                    cost_usd=cost))

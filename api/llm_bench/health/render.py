@@ -16,6 +16,7 @@ from .assess import Assessment, Finding, Status, plural
 from .classification import ClassifiedPattern
 from .facts import HealthFacts, ModelFacts
 from .history import NEW, ONGOING, RESOLVED, Changes, Problem
+from .lifecycle import NewModel
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
@@ -30,6 +31,7 @@ class HealthReport:
     ai: AIInfo
     generated_at: dt.datetime
     changes: Changes | None = None
+    new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
 
 
 def subject(report: HealthReport) -> str:
@@ -124,7 +126,14 @@ def text_body(report: HealthReport) -> str:
     if a.went_silent:
         lines += _findings("Models gone silent", a.went_silent)
     if a.retiring_soon:
-        lines += _findings("Retiring soon", a.retiring_soon)
+        lines.append(f"Retiring soon ({len(a.retiring_soon)})")
+        lines += _capped([_wrap(f"- {r.key}: {r.detail}") + (f"\n  # stage the successor:\n  {r.command}" if r.command else "")
+                          for r in a.retiring_soon]) + [""]
+    if report.new_models:
+        lines.append(f"New models worth adding ({len(report.new_models)})")
+        lines += [_wrap(f"- {n.provider}:{n.model_id} (from {n.openrouter_id}, verified by the {n.verified_by} "
+                        f"list, first seen {_when(n.first_seen)})") for n in report.new_models]
+        lines += ["  Commands to stage them: llm-discovery report --since 1d", ""]
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
     lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
     lines += ["", "Recommended actions"]
@@ -232,7 +241,12 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "models_likely_deprecated_detail": [{"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
                                             for x in a.models_likely_deprecated],
         "went_silent": [*silent, *(x.key for x in a.went_silent)],
-        "retiring_soon": [{"model": x.key, "detail": x.detail} for x in a.retiring_soon],
+        "retiring_soon": [{"model": r.key, "date": r.date.isoformat(), "source": r.source,
+                           "successor": r.successor or None, "detail": r.detail, "command": r.command}
+                          for r in a.retiring_soon],
+        "new_models_worth_adding": [{"model": f"{n.provider}:{n.model_id}", "openrouter_id": n.openrouter_id,
+                                     "verified_by": n.verified_by, "first_seen": n.first_seen.isoformat()}
+                                    for n in report.new_models],
         "changes": _changes_json(report),
         "ai": {"used": ai.used, "model": ai.model, "error": ai.error, "notes": list(ai.notes),
                "prompt_tokens": ai.prompt_tokens, "completion_tokens": ai.completion_tokens},
