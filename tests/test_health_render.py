@@ -6,10 +6,10 @@ import json
 
 from health_factory import NOW, facts
 
-from api.llm_bench.health.ai_review import AIInfo
+from api.llm_bench.health.report import AIInfo, HealthReport
 from api.llm_bench.health.assess import assess
 from api.llm_bench.mail import build_message
-from api.llm_bench.health.render import HealthReport, json_report, subject, text_body
+from api.llm_bench.health.render import json_report, subject, text_body
 
 FACTS = facts(
     errors=[("openai", "gpt-4-32k", "hard_model", 12, "retired"), ("bedrock", "a", "auth", 3, "token invalid"),

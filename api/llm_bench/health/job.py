@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from .. import __version__
-from ..ai import AIResult, announce, ask_json, estimated_cost
+from ..ai import AIResult, announce, ask_parsed, estimated_cost
 from ..mongosh import stage_command
 from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message
@@ -26,15 +26,17 @@ from ..untrusted import safe_text
 from ..repository import health as queries
 from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
 from .ai_kinds import KindAnswers, ask_kinds
-from .ai_review import SCHEMA, SYSTEM, AIInfo, merge, prompt
+from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
 from .assess import assess
 from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .history import compare, ledger_entry, previous_from_ledger
+from .history import compare
+from .ledger import ledger_entry, previous_from_ledger
 from .lifecycle import worth_adding
 from .patterns import collapse
-from .render import HealthReport, subject, text_body
+from .render import subject, text_body
+from .report import AIInfo, HealthReport
 
 NO_RECIPIENT = "undisclosed-recipients:;"
 LOCK = "health-check"
@@ -132,8 +134,8 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
-        result: AIResult = ask_json(ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules),
-                                    schema=SCHEMA, name="health_assessment")
+        result: AIResult = ask_parsed(ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules),
+                                      response_format=AssessmentAnswer)
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
     new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()

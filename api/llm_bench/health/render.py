@@ -8,30 +8,18 @@ made safe when the facts were shaped or the AI answer was merged.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from .ai_review import AIInfo
 from ..mail import subject_tag
 from .assess import Assessment, Finding, Status, plural
 from .classification import ClassifiedPattern
 from .facts import HealthFacts, ModelFacts
+from .report import HealthReport
 from .history import NEW, ONGOING, RESOLVED, Changes, Problem
-from .lifecycle import NewModel
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
 MAX_PATTERN_LINES = 20
-
-
-@dataclass(frozen=True)
-class HealthReport:
-    facts: HealthFacts
-    assessment: Assessment
-    ai: AIInfo
-    generated_at: dt.datetime
-    changes: Changes | None = None
-    new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
 
 
 def subject(report: HealthReport, tags: str = "project") -> str:
