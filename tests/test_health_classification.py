@@ -15,7 +15,7 @@ from api.llm_bench.classify.writer import error_document
 from api.llm_bench.config import Settings
 from api.llm_bench.health.ai_kinds import MAX_PATTERNS
 from api.llm_bench.health.facts import Window
-from api.llm_bench.health.job import AIChoice, run
+from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.health.render import json_report, text_body
 from api.llm_bench.repository.health import insert_documents
 
@@ -54,7 +54,7 @@ def seed(store: repository.Store) -> None:
 
 def test_kinds_come_from_the_errors_not_the_stored_status(store: repository.Store) -> None:
     seed(store)
-    report = run(store, WINDOW, RULES_ONLY, recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, RULES_ONLY, Delivery()).report
     a = report.assessment
     assert [f.key for f in a.models_likely_deprecated] == ["anthropic:claude-2.1"]
     assert [f.key for f in a.code_fixes_needed] == ["openai:o1-pro"]
@@ -115,7 +115,7 @@ def test_the_residue_is_asked_once_and_cached(store: repository.Store, http_serv
     repository.ensure_indexes(store)
     insert_documents(store, {"errors": unknown_errors(3), "successes": successes("together", "model-0", 5)})
     http_server.route("POST", openai_stub.PATH, answering({"0": "network", "1": "auth", "2": "budget_exhausted"}))
-    first = run(store, WINDOW, ai(http_server), recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    first = run(store, WINDOW, ai(http_server), Delivery(recipient="ops@example.test", send=lambda m: None))
     assert len(kind_requests(http_server)) == 1
     kinds = {m.model: dict(m.kinds) for m in first.report.facts.failing_models}
     assert kinds == {"model-0": {"network": 1}, "model-1": {"auth": 1}, "model-2": {"budget_exhausted": 1}}
@@ -123,7 +123,7 @@ def test_the_residue_is_asked_once_and_cached(store: repository.Store, http_serv
     assert store.coll("error_classes").count_documents({}) == 3
     assert store.coll("errors").count_documents({"error_kind": "unknown"}) == 3  # the benchmark's data untouched
 
-    second = run(store, WINDOW, ai(http_server), recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    second = run(store, WINDOW, ai(http_server), Delivery(recipient="ops@example.test", send=lambda m: None))
     assert len(kind_requests(http_server)) == 1  # nothing left to ask
     assert {m.model: dict(m.sources) for m in second.report.facts.failing_models}["model-0"] == {"network": "cache"}
 
@@ -132,7 +132,7 @@ def test_invented_kinds_and_ids_are_rejected(store: repository.Store, http_serve
     insert_documents(store, {"errors": unknown_errors(2)})
     http_server.route("POST", openai_stub.PATH, answering({"0": "cosmic_rays", "1": "auth"},
                                                           ({"id": 7, "kind": "auth", "reason": "no such id"},)))
-    report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, ai(http_server), Delivery()).report
     kinds = {m.model: dict(m.kinds) for m in report.facts.failing_models}
     assert kinds == {"model-0": {"unknown": 1}, "model-1": {"auth": 1}}
     assert store.coll("error_classes").count_documents({}) == 0  # a dry run writes nothing
@@ -141,7 +141,7 @@ def test_invented_kinds_and_ids_are_rejected(store: repository.Store, http_serve
 def test_one_request_covers_many_patterns(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
     insert_documents(store, {"errors": unknown_errors(MAX_PATTERNS + 5)})
     http_server.route("POST", openai_stub.PATH, answering({str(i): "network" for i in range(MAX_PATTERNS + 5)}))
-    report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, ai(http_server), Delivery()).report
     assert len(kind_requests(http_server)) == 1
     assert dict(report.facts.errors_by_kind) == {"network": MAX_PATTERNS, "unknown": 5}
 
@@ -149,7 +149,7 @@ def test_one_request_covers_many_patterns(store: repository.Store, http_server: 
 def test_an_ai_failure_leaves_the_residue_unknown(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
     insert_documents(store, {"errors": unknown_errors(2)})
     http_server.route("POST", openai_stub.PATH, lambda _r: http_stub.json_reply({"error": {"message": "down"}}, 500))
-    report = run(store, WINDOW, ai(http_server), recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, ai(http_server), Delivery()).report
     assert dict(report.facts.errors_by_kind) == {"unknown": 2}
 
 
@@ -158,6 +158,6 @@ def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_ser
     http_server.route("POST", openai_stub.PATH, http_stub.slow(3, http_stub.json_reply({})))
     client = make_client(Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1",
                                   openai_timeout=0.5), max_retries=0)
-    report = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), Delivery()).report
     assert len(http_server.calls(openai_stub.PATH)) == 1
     assert report.ai.error == "the OpenAI request timed out; not asked again in this run"

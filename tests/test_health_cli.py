@@ -171,7 +171,7 @@ def test_dry_run_prints_the_whole_email_and_writes_nothing(seeded: dict[str, str
     result = runner.invoke(app, ["--dry-run", "--no-ai"], env=seeded)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.startswith("From: ")
+    assert out.startswith("To: ")  # no made-up From: (msmtp writes its account's `from`)
     assert "\nSubject: [CRITICAL] LLM Benchmarks Daily Health — " in out
     assert "\nMessage-ID: <" in out and "\nDate: " in out
     assert "Models likely deprecated (1)\n- openai:gpt-4-32k" in out
@@ -283,3 +283,9 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "llm-health-check"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     assert "--days" in result.stdout and "--demo" in result.stdout
+
+
+def test_upstream_subject_tags_for_existing_mail_filters(seeded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--dry-run", "--no-ai"], env={**seeded, "SUBJECT_TAGS": "upstream"})
+    assert result.exit_code == 0, result.output
+    assert "\nSubject: [URGENT] LLM Benchmarks Daily Health — " in result.stdout

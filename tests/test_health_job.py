@@ -21,7 +21,7 @@ from api.llm_bench.classify.writer import error_document
 from api.llm_bench.errors import AlreadyRunning, ConfigError, MailFailed
 from api.llm_bench.health.assess import Status
 from api.llm_bench.health.facts import Window
-from api.llm_bench.health.job import AIChoice, run
+from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.repository.health import insert_documents
 from api.llm_bench.repository.health_runs import acquire_lock, recent_runs
 
@@ -78,11 +78,9 @@ def sent(outbox: list[EmailMessage]):  # type: ignore[no-untyped-def]
 
 def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> None:
     outbox: list[EmailMessage] = []
-    first = run(two_days, window(DAY1), RULES_ONLY, recipient="ops@example.test", sender="b@example.test",
-                deliver=sent(outbox))
+    first = run(two_days, window(DAY1), RULES_ONLY, Delivery(recipient="ops@example.test", sender="b@example.test", send=sent(outbox)))
     assert first.mail == {"sent": True, "recipient": "ops@example.test", "error": None}
-    second = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender="b@example.test",
-                 deliver=sent(outbox))
+    second = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", sender="b@example.test", send=sent(outbox)))
     changes = second.report.changes
     assert changes is not None and changes.previous_run_at == DAY1
     marks = {p.key: p.mark for p in changes.problems}
@@ -123,7 +121,7 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
 
 def test_dry_run_writes_nothing(two_days: repository.Store) -> None:
     before = {name: two_days.db[name].count_documents({}) for name in two_days.db.list_collection_names()}
-    outcome = run(two_days, window(DAY2), RULES_ONLY, recipient=None, sender=None, deliver=None)
+    outcome = run(two_days, window(DAY2), RULES_ONLY, Delivery())
     assert outcome.mail is None
     after = {name: two_days.db[name].count_documents({}) for name in two_days.db.list_collection_names()}
     assert after == before and recent_runs(two_days) == []
@@ -133,18 +131,17 @@ def test_failed_mail_is_recorded_and_mentioned_next_day(two_days: repository.Sto
     def broken(_message: EmailMessage) -> None:
         raise MailFailed("msmtp exited with status 75: cannot connect")
 
-    first = run(two_days, window(DAY1), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=broken)
+    first = run(two_days, window(DAY1), RULES_ONLY, Delivery(recipient="ops@example.test", send=broken))
     assert first.failure is not None and first.mail is not None and first.mail["sent"] is False
     assert recent_runs(two_days)[0]["mail"]["sent"] is False
-    second = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    second = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", send=lambda m: None))
     assert second.report.changes is not None
     assert any("not mailed (msmtp exited with status 75" in n for n in second.report.changes.notes)
 
 
 def test_a_skipped_day_is_mentioned(two_days: repository.Store) -> None:
-    run(two_days, window(DAY1 - dt.timedelta(days=2)), RULES_ONLY, recipient="o@example.test", sender=None,
-        deliver=lambda m: None)
-    later = run(two_days, window(DAY2), RULES_ONLY, recipient="o@example.test", sender=None, deliver=lambda m: None)
+    run(two_days, window(DAY1 - dt.timedelta(days=2)), RULES_ONLY, Delivery(recipient="o@example.test", send=lambda m: None))
+    later = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="o@example.test", send=lambda m: None))
     assert later.report.changes is not None
     assert any("at least one run was missed" in n for n in later.report.changes.notes)
 
@@ -160,7 +157,7 @@ def test_two_runs_at_once_send_one_mail(two_days: repository.Store) -> None:
     def one_run() -> str:
         barrier.wait()
         try:
-            run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=slow_delivery)
+            run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", send=slow_delivery))
             return "ran"
         except AlreadyRunning as exc:
             return str(exc)
@@ -175,18 +172,18 @@ def test_two_runs_at_once_send_one_mail(two_days: repository.Store) -> None:
 
 def test_an_expired_lock_is_taken_over(two_days: repository.Store) -> None:
     assert acquire_lock(two_days, "health-check", "crashed", DAY2 - dt.timedelta(hours=2), dt.timedelta(hours=1)) is None
-    outcome = run(two_days, window(DAY2), RULES_ONLY, recipient="ops@example.test", sender=None, deliver=lambda m: None)
+    outcome = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", send=lambda m: None))
     assert outcome.mail is not None and outcome.mail["sent"]
 
 
 def test_a_database_without_the_benchmark_collections_is_a_configuration_error(store: repository.Store) -> None:
     with pytest.raises(ConfigError, match="check MONGODB_DB"):
-        run(store, window(DAY2), RULES_ONLY, recipient=None, sender=None, deliver=None)
+        run(store, window(DAY2), RULES_ONLY, Delivery())
 
 
 def test_an_idle_fleet_is_critical_and_says_nothing_ran(store: repository.Store) -> None:
     insert_documents(store, {"successes": ok(DAY1, "openai", "gpt-4o", 3), "errors": [err(DAY1, "openai", "x", "boom")]})
-    outcome = run(store, window(DAY2 + dt.timedelta(days=3)), RULES_ONLY, recipient=None, sender=None, deliver=None)
+    outcome = run(store, window(DAY2 + dt.timedelta(days=3)), RULES_ONLY, Delivery())
     assert outcome.report.assessment.status is Status.CRITICAL
     body = outcome.message.get_content()
     assert "no successes and no errors: the benchmarks did not run" in body

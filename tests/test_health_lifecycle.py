@@ -10,7 +10,7 @@ import shlex
 
 from api.llm_bench import repository
 from api.llm_bench.health.facts import Window
-from api.llm_bench.health.job import AIChoice, run
+from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.health.lifecycle import Lifecycle, lifecycle_from, successor_to_stage
 from api.llm_bench.health.render import json_report
 from api.llm_bench.repository.health import insert_documents
@@ -57,7 +57,7 @@ def seed(store: repository.Store) -> None:
 
 def test_retiring_soon_names_the_successor_and_stages_it(store: repository.Store) -> None:
     seed(store)
-    report = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery()).report
     (retiring,) = report.assessment.retiring_soon
     assert (retiring.key, retiring.successor) == ("anthropic:claude-sonnet-4-5-20250929", "claude-sonnet-4-6")
     assert retiring.source == "https://docs.anthropic.com/en/docs/deprecations"
@@ -70,13 +70,12 @@ def test_retiring_soon_names_the_successor_and_stages_it(store: repository.Store
 
 
 def report_body(store: repository.Store) -> str:
-    return run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), recipient=None, sender=None,
-               deliver=None).message.get_content()
+    return run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery()).message.get_content()
 
 
 def test_a_model_its_provider_stopped_listing_is_likely_deprecated(store: repository.Store) -> None:
     seed(store)
-    report = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), recipient=None, sender=None, deliver=None).report
+    report = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery()).report
     (dropped,) = report.assessment.models_likely_deprecated
     assert dropped.key == "groq:llama-3.1-70b-versatile"
     assert "groq's model list dropped llama-3.1-70b-versatile (removed" in dropped.evidence
@@ -85,7 +84,7 @@ def test_a_model_its_provider_stopped_listing_is_likely_deprecated(store: reposi
 
 def test_new_models_worth_adding_reach_the_mail(store: repository.Store) -> None:
     seed(store)
-    outcome = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), recipient=None, sender=None, deliver=None)
+    outcome = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery())
     assert [n.model_id for n in outcome.report.new_models] == ["gpt-5.5"]
     body = outcome.message.get_content()
     assert "New models worth adding (1)" in body and "llm-discovery report --since 1d" in body

@@ -6,9 +6,10 @@ import json
 
 from health_factory import NOW, facts
 
-from api.llm_bench.health.ai_review import AIInfo
+from api.llm_bench.health.report import AIInfo, HealthReport
 from api.llm_bench.health.assess import assess
-from api.llm_bench.health.render import HealthReport, json_report, subject, text_body
+from api.llm_bench.mail import build_message
+from api.llm_bench.health.render import json_report, subject, text_body
 
 FACTS = facts(
     errors=[("openai", "gpt-4-32k", "hard_model", 12, "retired"), ("bedrock", "a", "auth", 3, "token invalid"),
@@ -38,9 +39,11 @@ def test_body_sections_in_order_and_ai_line() -> None:
     assert "- openai:gpt-4-32k" in body and "bedrock: failing as a whole" in body
 
 
-def test_body_is_wrapped_for_a_phone() -> None:
-    for line in text_body(report()).splitlines():
-        assert len(line) <= 76 or " " not in line.strip(), line
+def test_the_mail_reflows_on_a_phone() -> None:
+    message = build_message(subject(report()), text_body(report()), sender=None, recipient="a@example.test", now=NOW)
+    assert message.get_param("format") == "flowed"
+    for line in message.get_content().splitlines():
+        assert len(line.rstrip(" ")) <= 72 or " " not in line.strip(), line
 
 
 def test_ai_usage_line_when_used() -> None:

@@ -12,7 +12,7 @@ import pytest
 from api.llm_bench import repository
 from api.llm_bench.classify.writer import error_document
 from api.llm_bench.health.facts import Window
-from api.llm_bench.health.job import AIChoice, run
+from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.health.render import json_report
 from api.llm_bench.repository.health import insert_documents
 
@@ -26,7 +26,7 @@ ONE_SUCCESS = {"provider": "openai", "model_name": "gpt-4o", "run_ts": AN_HOUR_A
 
 def report_for(store: repository.Store, documents: dict[str, list[dict[str, Any]]]) -> Any:
     insert_documents(store, {"successes": [ONE_SUCCESS], **documents})
-    return run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), recipient=None, sender=None, deliver=None)
+    return run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery())
 
 
 @pytest.mark.parametrize("normalized", [{"error": {"message": "raw body"}}, ["a", "b"], 42, None, True])

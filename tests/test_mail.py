@@ -15,7 +15,7 @@ from smtp_sink import unflow
 from api.llm_bench.embedded import free_port
 from api.llm_bench.errors import MailFailed
 from api.llm_bench.exit_codes import ExitStatus
-from api.llm_bench.mail import FLOW_WIDTH, MailSettings, build_message, default_sender, flowed, send, subject_tag
+from api.llm_bench.mail import FLOW_WIDTH, MailSettings, build_message, flowed, send, subject_tag
 
 SENDER = "ops@bench.example.test"
 RECIPIENT = "oncall@example.test"
@@ -106,11 +106,6 @@ def test_flowed_stuffs_and_trims_lines(line: str, wire: str) -> None:
 def test_a_word_longer_than_the_width_stays_whole() -> None:
     url = "https://console.groq.com/settings/billing?" + "q" * 100
     assert flowed(f"see {url} now") == f"see \n{url} \nnow"
-
-
-def test_default_sender_is_an_address() -> None:
-    local, at, domain = default_sender().partition("@")
-    assert local and at and domain
 
 
 def sink_settings(smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str, **extra: str) -> MailSettings:

@@ -109,7 +109,13 @@ def ask_parsed(client: Any, *, model: str, system: str, user: str, response_form
         return AIResult(model, error=f"the answer was incomplete ({type(exc).__name__})")
     except openai.OpenAIError as exc:
         return _failed(model, exc)
-    except (pydantic.ValidationError, ValueError):
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            return AIResult(model, error="the answer was not valid JSON")
+        where = ".".join(str(part) for part in first.get("loc", ())) or "$"
+        return AIResult(model, error=f"the answer did not match the schema ({where}: {first.get('type', '?')})")
+    except ValueError:
         return AIResult(model, error="the answer did not match the schema")
     tokens = _tokens(response)
     problem = _unfinished(response)

@@ -23,7 +23,7 @@ from .cli_support import exit_statuses, load_settings
 from .config import Settings
 from .errors import OpsError
 from .exit_codes import CRASH_ALERT, ExitStatus
-from .mail import MailSettings, build_message, default_sender, send
+from .mail import MailSettings, build_message, send
 from .unit_status import JOURNAL_LINES, Tools, UnitStatus, journal_tail, unit_status
 from .untrusted import is_identifier, safe_text
 
@@ -69,8 +69,7 @@ def deliver(alert: Alert, now: dt.datetime, load: Callable[[], Settings] = load_
     try:
         settings = load()
         recipient = settings.require_recipient()
-        sender = settings.mail_from or default_sender()
-        message = build_message(alert.subject, alert.body, sender=sender, recipient=recipient, now=now)
+        message = build_message(alert.subject, alert.body, sender=settings.mail_from, recipient=recipient, now=now)
         send(message, recipient, MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from))
     except OpsError as exc:
         print(f"Subject: {alert.subject}\n\n{alert.body}", end="")

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import getpass
 import re
-import socket
 import subprocess
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -41,15 +39,6 @@ class MailSettings:
     msmtp_config: str | None = None
     mail_from: str | None = None
     timeout: float = 120.0
-
-
-def default_sender() -> str:
-    """A stand-in `From:` for printed previews; `send` puts the real sender in its place."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no passwd entry (DynamicUser=, containers)
-        user = "llm-bench-ops"
-    return f"{user}@{socket.getfqdn() or 'localhost'}"
 
 
 #: Width at which `flowed` breaks long lines; a reader that knows RFC 3676 rejoins them.

@@ -9,32 +9,48 @@ text is cleaned, and it may raise the status the rules computed but never lower 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from ..ai import AIResult
 from ..untrusted import safe_text
 from .assess import Assessment, Finding, ProviderIssue, Status, failing_as_a_whole
 from .facts import HealthFacts
+from .report import AIInfo
 
-_ITEM = {"type": "object", "additionalProperties": False}
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["overall_status", "summary", "models_likely_deprecated", "code_fixes_needed",
-                 "provider_issues", "recommended_actions"],
-    "properties": {
-        "overall_status": {"type": "string", "enum": [s.value for s in Status]},
-        "summary": {"type": "string"},
-        "models_likely_deprecated": {"type": "array", "items": {**_ITEM, "required": ["provider", "model", "reason"],
-            "properties": {"provider": {"type": "string"}, "model": {"type": "string"}, "reason": {"type": "string"}}}},
-        "code_fixes_needed": {"type": "array", "items": {**_ITEM, "required": ["provider", "model", "fix"],
-            "properties": {"provider": {"type": "string"}, "model": {"type": "string"}, "fix": {"type": "string"}}}},
-        "provider_issues": {"type": "array", "items": {**_ITEM, "required": ["provider", "issue"],
-            "properties": {"provider": {"type": "string"}, "issue": {"type": "string"}}}},
-        "recommended_actions": {"type": "array", "items": {"type": "string"}},
-    },
-}
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeprecatedModel(_Strict):
+    provider: str
+    model: str
+    reason: str
+
+
+class CodeFix(_Strict):
+    provider: str
+    model: str
+    fix: str
+
+
+class ProviderProblem(_Strict):
+    provider: str
+    issue: str
+
+
+class AssessmentAnswer(_Strict):
+    """The answer's shape, sent as a strict JSON schema (the SDK's Structured Outputs)."""
+
+    overall_status: Literal["healthy", "warning", "critical"]
+    summary: str
+    models_likely_deprecated: list[DeprecatedModel]
+    code_fixes_needed: list[CodeFix]
+    provider_issues: list[ProviderProblem]
+    recommended_actions: list[str]
+
 
 SYSTEM = """You review the daily health of an LLM benchmarking service that calls many model \
 providers. You get one JSON document between the lines BEGIN DATA and END DATA: counts of \
@@ -48,16 +64,6 @@ Keep the summary to three sentences and each recommended action to one concrete 
 MAX_AI_ACTIONS = 8
 MAX_AI_ITEMS = 50  # items read from each list of an answer; a flood of invented names is cut here
 MAX_NOTES = 10
-
-
-@dataclass(frozen=True)
-class AIInfo:
-    used: bool
-    model: str | None
-    error: str | None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    notes: tuple[str, ...] = ()
 
 
 def prompt(facts: HealthFacts, rules: Assessment) -> str:
@@ -84,9 +90,9 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
     """Ground the AI answer in the facts and fold it into the rules' assessment."""
     info = AIInfo(used=False, model=result.model, error=result.error,
                   prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens)
-    if result.data is None:
+    if result.parsed is None:
         return rules, info
-    answer = result.data
+    answer = result.parsed.model_dump()
     notes: list[str] = []
     known_models = {m.key for m in facts.models}
     collapsed = {p.name for p in facts.providers if failing_as_a_whole(p)}

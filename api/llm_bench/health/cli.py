@@ -10,8 +10,8 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from dataclasses import replace
 from collections.abc import Iterator
-from email.message import EmailMessage
 
 import typer
 
@@ -83,7 +83,7 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     from ..errors import AlreadyRunning
     from ..exit_codes import ExitStatus
     from .facts import window_for
-    from .job import AIChoice, printable, run
+    from .job import AIChoice, Delivery, printable, run
     from .render import json_report
 
     settings = load_settings()
@@ -96,18 +96,17 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
         ai = AIChoice(None, settings.openai_model, "OPENAI_API_KEY is not set")
     else:
         ai = AIChoice(make_client(settings), settings.openai_model)
-    mail_settings = mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from)
-
-    def deliver(message: EmailMessage) -> None:
-        assert recipient is not None
-        mail.send(message, recipient, mail_settings)
+    delivery = Delivery(recipient=recipient or settings.notify_email, sender=settings.mail_from,
+                        tags=settings.subject_tags)
+    if not dry_run:
+        mail_settings = mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from)
+        delivery = replace(delivery, send=lambda message: mail.send(message, settings.require_recipient(), mail_settings))
 
     with _database(settings, demo, now) as store:
         if not dry_run:
             repository.ensure_indexes(store)
         try:
-            outcome = run(store, window, ai, recipient=recipient or settings.notify_email, sender=settings.mail_from,
-                          deliver=None if dry_run else deliver)
+            outcome = run(store, window, ai, delivery)
         except AlreadyRunning as exc:
             log.warning("%s", exc)
             return ExitStatus.OK

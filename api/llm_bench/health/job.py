@@ -17,24 +17,26 @@ from email.message import EmailMessage
 from typing import Any
 
 from .. import __version__
-from ..ai import AIResult, announce, ask_json, estimated_cost
+from ..ai import AIResult, announce, ask_parsed, estimated_cost
 from ..mongosh import stage_command
 from ..errors import AlreadyRunning, ConfigError, MailFailed
-from ..mail import build_message, default_sender
+from ..mail import build_message
 from ..repository import Store
 from ..untrusted import safe_text
 from ..repository import health as queries
 from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
 from .ai_kinds import KindAnswers, ask_kinds
-from .ai_review import SCHEMA, SYSTEM, AIInfo, merge, prompt
+from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
 from .assess import assess
 from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .history import compare, ledger_entry, previous_from_ledger
+from .history import compare
+from .ledger import ledger_entry, previous_from_ledger
 from .lifecycle import worth_adding
 from .patterns import collapse
-from .render import HealthReport, subject, text_body
+from .render import subject, text_body
+from .report import AIInfo, HealthReport
 
 NO_RECIPIENT = "undisclosed-recipients:;"
 LOCK = "health-check"
@@ -48,6 +50,17 @@ class AIChoice:
     client: Any | None
     model: str
     skipped_because: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Who gets the report and how. Without `send` the run is a dry run: the message is only
+    composed (for printing), nothing is sent and nothing is written."""
+
+    recipient: str | None = None
+    sender: str | None = None  # None: msmtp writes its account's `from`
+    tags: str = "project"  # subject tags: project (CRITICAL/WARNING/HEALTHY) or upstream (URGENT/INFO)
+    send: Callable[[EmailMessage], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,8 +134,8 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
-        result: AIResult = ask_json(ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules),
-                                    schema=SCHEMA, name="health_assessment")
+        result: AIResult = ask_parsed(ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules),
+                                      response_format=AssessmentAnswer)
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
     new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
@@ -146,21 +159,21 @@ def _check_collections(store: Store) -> None:
                           "MONGODB_DB and the collection variables (ERRORS_COLLECTION, METRICS_COLLECTION)")
 
 
-def compose(report: HealthReport, *, recipient: str | None, sender: str | None) -> EmailMessage:
-    return build_message(subject(report), text_body(report), sender=sender or default_sender(),
-                         recipient=recipient or NO_RECIPIENT, now=report.generated_at)
+def compose(report: HealthReport, delivery: Delivery) -> EmailMessage:
+    """The email; without a sender it has no From: (msmtp writes its account's `from` there)."""
+    return build_message(subject(report, delivery.tags), text_body(report), sender=delivery.sender,
+                         recipient=delivery.recipient or NO_RECIPIENT, now=report.generated_at)
 
 
-def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
-        deliver: Callable[[EmailMessage], None] | None) -> Outcome:
-    """One health run. `deliver=None` is a dry run: nothing is sent and nothing is written.
+def run(store: Store, window: Window, ai: AIChoice, delivery: Delivery) -> Outcome:
+    """One health run. A delivery without `send` is a dry run: nothing is sent and nothing written.
 
-    Otherwise the message is delivered and the run recorded in the ledger, also when delivery
-    failed (the outcome then carries the failure for the caller to report).
+    Otherwise one run at a time holds the lock, the message is sent and the run recorded in the
+    ledger, also when sending failed (the outcome then carries the failure for the caller).
     """
     started = dt.datetime.now(dt.timezone.utc)
-    if deliver is None:
-        return _run(store, window, ai, recipient=recipient, sender=sender, deliver=None, started=started)
+    if delivery.send is None:
+        return _run(store, window, ai, delivery, started)
     owner = f"{socket.gethostname()}:{os.getpid()}:{started.isoformat()}"
     holder = acquire_lock(store, LOCK, owner, started, LOCK_TTL)
     if holder is not None:
@@ -169,13 +182,12 @@ def run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, se
         raise AlreadyRunning(f"another health check is running ({safe_text(holder.get('owner'), 120)}{when}); "
                              "this one sends and records nothing")
     try:
-        return _run(store, window, ai, recipient=recipient, sender=sender, deliver=deliver, started=started)
+        return _run(store, window, ai, delivery, started)
     finally:
         release_lock(store, LOCK, owner)
 
 
-def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, sender: str | None,
-         deliver: Callable[[EmailMessage], None] | None, started: dt.datetime) -> Outcome:
+def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started: dt.datetime) -> Outcome:
     collected = collect(store, window, ai.model if ai.client is not None else None)
     if not collected.patterns and not collected.successes:
         _check_collections(store)
@@ -185,17 +197,17 @@ def _run(store: Store, window: Window, ai: AIChoice, *, recipient: str | None, s
     if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
         ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
     report = review(shape(collected), collected.evidence, ai)
-    message = compose(report, recipient=recipient, sender=sender)
-    if deliver is None:
+    message = compose(report, delivery)
+    if delivery.send is None:
         return Outcome(report, message, None)
     if answers is not None:
         queries.save_error_classes(store, answers.cache)
     failure = None
     try:
-        deliver(message)
-        mail: dict[str, Any] = {"sent": True, "recipient": recipient, "error": None}
+        delivery.send(message)
+        mail: dict[str, Any] = {"sent": True, "recipient": delivery.recipient, "error": None}
     except MailFailed as exc:
-        failure, mail = exc, {"sent": False, "recipient": recipient, "error": str(exc)}
+        failure, mail = exc, {"sent": False, "recipient": delivery.recipient, "error": str(exc)}
     assert report.changes is not None
     lifecycle = collected.evidence.lifecycle
     cost = estimated_cost(lifecycle.ai_prices if lifecycle and report.ai.used else None, report.ai.prompt_tokens,

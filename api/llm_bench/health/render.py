@@ -1,4 +1,5 @@
-"""Renderers for a health report: the email (subject and phone-friendly plain text) and JSON.
+"""Renderers for a health report: the email (subject and plain text that reflows on a phone:
+one logical line per item, sent as format=flowed) and JSON.
 
 Both read the same `HealthReport`; neither decides anything. Every string from outside was
 made safe when the facts were shaped or the AI answer was merged.
@@ -7,47 +8,37 @@ made safe when the facts were shaped or the AI answer was merged.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
-from dataclasses import dataclass
 from typing import Any
 
-from .ai_review import AIInfo
+from ..mail import subject_tag
 from .assess import Assessment, Finding, Status, plural
 from .classification import ClassifiedPattern
 from .facts import HealthFacts, ModelFacts
+from .report import HealthReport
 from .history import NEW, ONGOING, RESOLVED, Changes, Problem
-from .lifecycle import NewModel
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
 MAX_PATTERN_LINES = 20
-WIDTH = 76  # reads on a phone without sideways scrolling; long URLs stay unbroken
 
 
-@dataclass(frozen=True)
-class HealthReport:
-    facts: HealthFacts
-    assessment: Assessment
-    ai: AIInfo
-    generated_at: dt.datetime
-    changes: Changes | None = None
-    new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
-
-
-def subject(report: HealthReport) -> str:
+def subject(report: HealthReport, tags: str = "project") -> str:
+    """`[CRITICAL] LLM Benchmarks Daily Health — <day> (UTC) — N errors / M ok`; with `tags`
+    "upstream", the upstream scripts' `[URGENT]` / `[INFO]` that existing mail filters match."""
     f = report.facts
     day = f.window.end.strftime("%Y-%m-%d")
-    return (f"[{report.assessment.status.value.upper()}] LLM Benchmarks Daily Health — {day} (UTC) — "
-            f"{f.errors} errors / {f.successes} ok")
+    return (f"[{subject_tag(report.assessment.status, tags)}] LLM Benchmarks Daily Health — {day} (UTC) — "
+            f"{plural(f.errors, 'error')} / {f.successes} ok")
 
 
 def _when(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
-def _wrap(text: str, first: str = "", rest: str = "  ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest,
-                         break_long_words=False, break_on_hyphens=False)
+def _wrap(text: str, first: str = "") -> str:
+    """One logical line: `first` then the text. The mail is format=flowed (`mail.flowed`), so a
+    phone reflows long lines to its width instead of showing hard breaks."""
+    return first + " ".join(text.split("\n"))
 
 
 def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
@@ -64,17 +55,17 @@ def _capped(lines: list[str], limit: int = MAX_LINES) -> list[str]:
 
 def _folded(items: tuple[Problem, ...], end: dt.datetime, ongoing: bool) -> list[str]:
     """Provider-wide lines with the same provider's model lines folded under them."""
-    def line(p: Problem, first: str, rest: str) -> str:
-        return _wrap(p.label + (f" — {p.days(end)} days" if ongoing else ""), first, rest)
+    def line(p: Problem, first: str) -> str:
+        return _wrap(p.label + (f" — {p.days(end)} days" if ongoing else ""), first)
 
     wide = {p.provider for p in items if p.scope in ("provider", "fleet")}
     lines = []
     for p in items:
         if p.scope == "provider" or p.scope == "fleet" or p.provider not in wide:
-            lines.append(line(p, "- ", "  "))
+            lines.append(line(p, "- "))
             if p.scope == "provider" and not any(q.scope == "provider" and q.provider == p.provider
                                                  for q in items[:items.index(p)]):
-                lines += [line(q, "    · ", "      ") for q in items if q.scope != "provider" and q.provider == p.provider]
+                lines += [line(q, "    · ") for q in items if q.scope != "provider" and q.provider == p.provider]
     return lines
 
 
@@ -112,10 +103,10 @@ def text_body(report: HealthReport) -> str:
         f"Runs: {f.successes} ok, {plural(f.errors, 'error')}{rate}",
         "",
         "Summary",
-        _wrap(a.summary, rest=""),
+        _wrap(a.summary),
     ]
     if report.ai.error:
-        lines.append(_wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)", rest=""))
+        lines.append(_wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)"))
     elif not report.ai.used:
         lines.append("(AI assessment skipped; rules-based assessment only.)")
     lines += [_wrap(f"Note: {note}") for note in (*a.notes, *report.ai.notes)]
@@ -137,7 +128,7 @@ def text_body(report: HealthReport) -> str:
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
     lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
     lines += ["", "Recommended actions"]
-    lines += _capped([_wrap(action, f"{n}. ", "   ") for n, action in enumerate(a.recommended_actions, 1)]) or ["- none"]
+    lines += _capped([_wrap(action, f"{n}. ") for n, action in enumerate(a.recommended_actions, 1)]) or ["- none"]
     lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
     lines += [f"- {kind}: {n}" for kind, n in f.errors_by_kind] or ["- none"]
     if report.changes and report.changes.providers:
