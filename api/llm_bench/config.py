@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
-from .mail import SUBJECT_TAGS
+from .mail import SUBJECT_TAGS, MailSettings
 from .variables import BY_NAME, LISTED_PROVIDERS, default
 
 log = logging.getLogger("llm_bench")
@@ -113,6 +113,11 @@ class Settings:
                 "(or use --demo to run on the embedded database)"
             )
         return self.mongodb_uri
+
+    @property
+    def mail(self) -> MailSettings:
+        """How msmtp is called (binary, configuration, sender)."""
+        return MailSettings(self.msmtp_path, self.msmtp_config, self.mail_from)
 
     def require_recipient(self, hint: str = "") -> str:
         """The one recipient address; `hint` is appended to the error when it is missing."""

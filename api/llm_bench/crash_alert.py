@@ -23,7 +23,7 @@ from .cli_support import exit_statuses, load_settings
 from .config import Settings
 from .errors import OpsError
 from .exit_codes import CRASH_ALERT, ExitStatus
-from .mail import MailSettings, build_message, send
+from .mail import build_message, send
 from .unit_status import JOURNAL_LINES, Tools, UnitStatus, journal_tail, unit_status
 from .untrusted import is_identifier, safe_text
 
@@ -70,7 +70,7 @@ def deliver(alert: Alert, now: dt.datetime, load: Callable[[], Settings] = load_
         settings = load()
         recipient = settings.require_recipient()
         message = build_message(alert.subject, alert.body, sender=settings.mail_from, recipient=recipient, now=now)
-        send(message, recipient, MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from))
+        send(message, recipient, settings.mail)
     except OpsError as exc:
         print(f"Subject: {alert.subject}\n\n{alert.body}", end="")
         print(f"error: {safe_text(str(exc), 600)}", file=sys.stderr)

@@ -26,30 +26,22 @@ app = typer.Typer(add_completion=False, help="Daily health check of the LLM benc
 
 
 @contextlib.contextmanager
-def _database(settings: Settings, demo: bool, now: dt.datetime) -> Iterator[object]:
+def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> Iterator[object]:
     """The Store to read: the configured MongoDB, or a seeded embedded server for --demo."""
     from .. import repository
 
     if not demo:
-        store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
-                                   operation_timeout_ms=settings.mongodb_timeout_ms)
-        try:
+        with repository.opened(settings, write=write) as store:
             yield store
-        finally:
-            store.close()
         return
     from ..embedded import embedded_mongodb
     from ..repository.health import insert_documents
     from .demo import demo_day
 
     log.info("starting the embedded database and seeding a generated day")
-    with embedded_mongodb() as uri:
-        store = repository.connect(uri, "llm-bench-demo", settings.collections, timeout_ms=15000)
-        try:
-            insert_documents(store, demo_day(now))
-            yield store
-        finally:
-            store.close()
+    with embedded_mongodb() as uri, repository.opened(settings, write=False, uri=uri, db_name="llm-bench-demo") as store:
+        insert_documents(store, demo_day(now))
+        yield store
 
 
 @app.command(epilog=exit_statuses(HEALTH))
@@ -78,7 +70,7 @@ def health(
 
 
 def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool) -> int:
-    from .. import mail, repository
+    from .. import mail
     from ..ai import make_client
     from ..errors import AlreadyRunning
     from ..exit_codes import ExitStatus
@@ -99,12 +91,9 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     delivery = Delivery(recipient=recipient or settings.notify_email, sender=settings.mail_from,
                         tags=settings.subject_tags)
     if not dry_run:
-        mail_settings = mail.MailSettings(settings.msmtp_path, settings.msmtp_config, settings.mail_from)
-        delivery = replace(delivery, send=lambda message: mail.send(message, settings.require_recipient(), mail_settings))
+        delivery = replace(delivery, send=lambda message: mail.send(message, settings.require_recipient(), settings.mail))
 
-    with _database(settings, demo, now) as store:
-        if not dry_run:
-            repository.ensure_indexes(store)
+    with _database(settings, demo, not dry_run, now) as store:
         try:
             outcome = run(store, window, ai, delivery)
         except AlreadyRunning as exc:

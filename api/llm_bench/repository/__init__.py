@@ -20,7 +20,7 @@ import pymongo
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import ConfigurationError, InvalidName, OperationFailure, PyMongoError, ServerSelectionTimeoutError
 
-from ..config import Collections
+from ..config import Collections, Settings
 from ..errors import ConfigError, DatabaseUnavailable
 from ..untrusted import safe_text
 
@@ -180,3 +180,18 @@ def ensure_indexes(store: Store) -> None:
     with translate_errors("creating indexes"):
         for attr, keys, options in INDEXES:
             store.coll(attr).create_index(keys, **options)
+
+
+@contextlib.contextmanager
+def opened(settings: Settings, *, write: bool, uri: str | None = None, db_name: str | None = None) -> Iterator[Store]:
+    """The one way the CLIs open the database: the configured MongoDB (or `uri`/`db_name`),
+    its indexes ensured when the run will write (a read-only or dry run creates nothing),
+    closed afterwards."""
+    store = connect(uri or settings.require_mongodb_uri(), db_name or settings.mongodb_db, settings.collections,
+                    operation_timeout_ms=settings.mongodb_timeout_ms)
+    try:
+        if write:
+            ensure_indexes(store)
+        yield store
+    finally:
+        store.close()
