@@ -62,6 +62,7 @@ that appear in the data, using the exact names. overall_status is healthy, warni
 Keep the summary to three sentences and each recommended action to one concrete sentence."""
 
 MAX_AI_ACTIONS = 8
+MAX_PROMPT_ITEMS = 60  # providers and failing models in the prompt: it stays a few thousand tokens
 MAX_AI_ITEMS = 50  # items read from each list of an answer; a flood of invented names is cut here
 MAX_NOTES = 10
 
@@ -72,12 +73,9 @@ def prompt(facts: HealthFacts, rules: Assessment) -> str:
                    "hours": round(facts.window.hours, 2)},
         "totals": {"successes": facts.successes, "errors": facts.errors},
         "errors_by_kind": dict(facts.errors_by_kind),
-        "providers": [{"name": p.name, "successes": p.successes, "errors": p.errors,
-                       "error_rate": round(p.error_rate, 3), "kinds": dict(p.kinds)} for p in facts.providers],
-        "failing_models": [{"provider": m.provider, "model": m.model, "errors": m.errors, "successes": m.successes,
-                            "kinds": dict(m.kinds), "latest_sample": m.sample} for m in facts.failing_models[:60]],
-        "new_error_patterns": [{"provider": p.provider, "model": p.model, "kind": p.kind, "count": p.count,
-                                "sample": p.sample} for p in facts.new_patterns[:20]],
+        "providers": {p.name: p.to_dict() for p in facts.providers[:MAX_PROMPT_ITEMS]},
+        "failing_models": [m.to_dict(detail=True) for m in facts.failing_models[:MAX_PROMPT_ITEMS]],
+        "new_error_patterns": [p.to_dict() for p in facts.new_patterns[:20]],
         "rules_assessment": {"status": rules.status.value, "reasons": list(rules.reasons),
                              "models_likely_deprecated": [f.key for f in rules.models_likely_deprecated],
                              "code_fixes_needed": [f.key for f in rules.code_fixes_needed],

@@ -45,6 +45,13 @@ class ClassifiedPattern:
     def reclassified(self) -> bool:
         return self.kind != self.stored_kind
 
+    def to_dict(self) -> dict[str, Any]:
+        """The one serialisation of a pattern (JSON output and the AI prompt)."""
+        return {"provider": self.provider, "model": self.model, "fingerprint": self.fingerprint, "kind": self.kind,
+                "stored_kind": self.stored_kind, "kind_source": self.source, "count": self.count,
+                "first_seen": self.first_error.isoformat() if self.first_error else None,
+                "last_error": self.last_error.isoformat() if self.last_error else None, "sample": self.sample}
+
 
 def _name(value: Any) -> str:
     return safe_text(value, NAME_CHARS) or "unknown"

@@ -62,6 +62,15 @@ class ModelFacts(_CountsByKind):
     def key(self) -> str:
         return f"{self.provider}:{self.model}"
 
+    def to_dict(self, *, detail: bool = False) -> dict[str, Any]:
+        """The one serialisation of a model's facts; `detail` adds the last error and its sample."""
+        data: dict[str, Any] = {"model": self.key, "errors": self.errors, "successes": self.successes,
+                                "kinds": dict(self.kinds), "stored_kinds": dict(self.stored_kinds),
+                                "kind_source": dict(self.sources)}
+        if detail:
+            data.update(last_error=self.last_error.isoformat() if self.last_error else None, sample=self.sample)
+        return data
+
 
 @dataclass(frozen=True)
 class ProviderFacts(_CountsByKind):
@@ -79,6 +88,10 @@ class ProviderFacts(_CountsByKind):
     @property
     def error_rate(self) -> float:
         return self.errors / self.attempts if self.attempts else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"successes": self.successes, "errors": self.errors, "error_rate": round(self.error_rate, 4),
+                "kinds": dict(self.kinds)}
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from typing import Any
 
 from ..mail import subject_tag
 from .assess import Assessment, Finding, Status, plural
-from .classification import ClassifiedPattern
-from .facts import HealthFacts, ModelFacts
+from .facts import HealthFacts
 from .report import HealthReport
 from .history import NEW, ONGOING, RESOLVED, Changes, Problem
 
@@ -192,18 +191,6 @@ def reclassified_lines(facts: HealthFacts) -> list[str]:
             for (key, kind, stored), (n, source) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))]
 
 
-def _model_json(m: ModelFacts) -> dict[str, Any]:
-    return {"model": m.key, "errors": m.errors, "successes": m.successes, "kinds": dict(m.kinds),
-            "stored_kinds": dict(m.stored_kinds), "kind_source": dict(m.sources)}
-
-
-def _pattern_json(p: ClassifiedPattern) -> dict[str, Any]:
-    return {"provider": p.provider, "model": p.model, "fingerprint": p.fingerprint, "kind": p.kind,
-            "stored_kind": p.stored_kind, "kind_source": p.source, "count": p.count,
-            "first_seen": p.first_error.isoformat() if p.first_error else None,
-            "last_error": p.last_error.isoformat() if p.last_error else None, "sample": p.sample}
-
-
 def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> dict[str, Any]:
     f, a, ai = report.facts, report.assessment, report.ai
     silent = [i.provider for i in a.provider_issues if i.kind == "silent"]
@@ -214,8 +201,7 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "window": {"start": f.window.start.isoformat(), "end": f.window.end.isoformat(), "hours": f.window.hours},
         "totals": {"successes": f.successes, "errors": f.errors},
         "errors_by_kind": dict(f.errors_by_kind),
-        "providers": {**{p.name: {"successes": p.successes, "errors": p.errors, "error_rate": round(p.error_rate, 4)}
-                         for p in f.providers},
+        "providers": {**{p.name: p.to_dict() for p in f.providers},
                       **{name: {"successes": 0, "errors": 0, "error_rate": 0.0, "silent": True} for name in silent}},
         "models_likely_deprecated": [x.key for x in a.models_likely_deprecated],
         "code_fixes_needed": [x.key for x in a.code_fixes_needed],
@@ -223,12 +209,11 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "recommended_actions": list(a.recommended_actions),
         "notes": list(a.notes),
         "models_with_only_errors": [m.key for m in f.error_only_models],
-        "new_error_patterns": [_pattern_json(p) for p in f.new_patterns],
-        "error_patterns": [_pattern_json(p) for p in f.patterns],
+        "new_error_patterns": [p.to_dict() for p in f.new_patterns],
+        "error_patterns": [p.to_dict() for p in f.patterns],
         "unreadable_errors": f.unreadable,
-        "failing_models": [_model_json(m) for m in f.failing_models],
-        "top_failing_models": [{**_model_json(m), "last_error": m.last_error.isoformat() if m.last_error else None,
-                                "sample": m.sample} for m in f.failing_models[:TOP_MODELS]],
+        "failing_models": [m.to_dict() for m in f.failing_models],
+        "top_failing_models": [m.to_dict(detail=True) for m in f.failing_models[:TOP_MODELS]],
         "models_likely_deprecated_detail": [{"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
                                             for x in a.models_likely_deprecated],
         "went_silent": [*silent, *(x.key for x in a.went_silent)],
