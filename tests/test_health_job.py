@@ -9,21 +9,18 @@ is recorded and mentioned the next day.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 
 import pytest
 
 from api.llm_bench import repository
 from api.llm_bench.classify.writer import error_document
-from api.llm_bench.errors import AlreadyRunning, ConfigError, MailFailed
+from api.llm_bench.errors import ConfigError, MailFailed
 from api.llm_bench.health.assess import Status
 from api.llm_bench.health.facts import Window
 from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.repository.health import insert_documents
-from api.llm_bench.repository.health_runs import acquire_lock, recent_runs
+from api.llm_bench.repository.health_runs import recent_runs
 
 DAY1 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.timezone.utc)
 DAY2 = DAY1 + dt.timedelta(days=1)
@@ -144,36 +141,6 @@ def test_a_skipped_day_is_mentioned(two_days: repository.Store) -> None:
     later = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="o@example.test", send=lambda m: None))
     assert later.report.changes is not None
     assert any("at least one run was missed" in n for n in later.report.changes.notes)
-
-
-def test_two_runs_at_once_send_one_mail(two_days: repository.Store) -> None:
-    outbox: list[EmailMessage] = []
-    barrier = threading.Barrier(2)
-
-    def slow_delivery(message: EmailMessage) -> None:
-        outbox.append(message)
-        time.sleep(0.5)
-
-    def one_run() -> str:
-        barrier.wait()
-        try:
-            run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", send=slow_delivery))
-            return "ran"
-        except AlreadyRunning as exc:
-            return str(exc)
-
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda _: one_run(), range(2)))
-    assert sorted(r == "ran" for r in results) == [False, True]
-    assert "another health check is running" in next(r for r in results if r != "ran")
-    assert len(outbox) == 1
-    assert two_days.coll("health_runs").count_documents({"finished_at": DAY2}) == 1
-
-
-def test_an_expired_lock_is_taken_over(two_days: repository.Store) -> None:
-    assert acquire_lock(two_days, "health-check", "crashed", DAY2 - dt.timedelta(hours=2), dt.timedelta(hours=1)) is None
-    outcome = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", send=lambda m: None))
-    assert outcome.mail is not None and outcome.mail["sent"]
 
 
 def test_a_database_without_the_benchmark_collections_is_a_configuration_error(store: repository.Store) -> None:
