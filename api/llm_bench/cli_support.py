@@ -111,10 +111,10 @@ def load_env_file(path: Path) -> None:
     load_dotenv(stream=io.StringIO(text), override=False)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time of the record, not at set-up."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> object:
         return sys.stderr
 

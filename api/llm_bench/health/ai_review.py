@@ -141,5 +141,8 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
 
 
 def _union(rules: tuple[Finding, ...], extra: list[Finding]) -> list[Finding]:
-    seen = {f.key for f in rules}
-    return [*rules, *(f for f in extra if not (f.key in seen or seen.add(f.key)))]
+    """The rules' findings, then the AI's for models the rules did not name (first one wins)."""
+    merged = {f.key: f for f in rules}
+    for finding in extra:
+        merged.setdefault(finding.key, finding)
+    return list(merged.values())

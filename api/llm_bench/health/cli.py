@@ -12,11 +12,15 @@ import json
 import logging
 from dataclasses import replace
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..cli_support import CONTEXT, VERSION_OPTION, Format, check_days, exit_statuses, guarded, load_settings, setup_logging
 from ..config import Settings
+
+if TYPE_CHECKING:
+    from ..repository import Store
 from ..exit_codes import HEALTH
 
 log = logging.getLogger("llm_bench.health")
@@ -26,7 +30,7 @@ app = typer.Typer(add_completion=False, help="Daily health check of the LLM benc
 
 
 @contextlib.contextmanager
-def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> Iterator[object]:
+def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> Iterator[Store]:
     """The Store to read: the configured MongoDB, or a seeded embedded server for --demo."""
     from .. import repository
 

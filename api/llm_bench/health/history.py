@@ -85,6 +85,11 @@ def _since(value: Any, fallback: dt.datetime) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else fallback
 
 
+def _finished(previous_run: Mapping[str, Any] | None) -> dt.datetime | None:
+    finished = (previous_run or {}).get("finished_at")
+    return finished if isinstance(finished, dt.datetime) else None
+
+
 def compare(facts: HealthFacts, assessment: Assessment, previous_run: Mapping[str, Any] | None,
             now: dt.datetime) -> Changes:
     current = current_problems(facts, assessment)
@@ -99,7 +104,7 @@ def compare(facts: HealthFacts, assessment: Assessment, previous_run: Mapping[st
     order = {NEW: 0, RESOLVED: 1, ONGOING: 2}
     scope = {"fleet": 0, "provider": 1, "silent": 2, "model": 3}  # provider-wide first within each mark
     problems.sort(key=lambda p: (order[p.mark], scope.get(p.scope, 4), p.key))
-    return Changes(tuple(problems), _provider_changes(facts), _since((previous_run or {}).get("finished_at"), None),
+    return Changes(tuple(problems), _provider_changes(facts), _finished(previous_run),
                    tuple(_notes(facts, previous_run)))
 
 

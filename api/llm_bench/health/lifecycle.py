@@ -104,6 +104,10 @@ def _name(value: Any) -> str:
     return safe_text(value, NAME_CHARS) if isinstance(value, str) else ""
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _price(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
 
@@ -124,10 +128,10 @@ def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
             continue
         benchmark.append(BenchmarkModel(provider, model_id, _date(m.get("deprecation_date")),
                                         _name(m.get("successor_model")), safe_text(m.get("deprecation_reason") or "", 200)))
-        for doc in m.get("listed") if isinstance(m.get("listed"), list) else []:
+        for doc in _list(m.get("listed")):
             if isinstance(doc, Mapping) and _name(doc.get("provider")) == provider:
                 listed[(provider, identity(model_id))] = _listed(doc)
-                for successor in doc.get("successor_listed") if isinstance(doc.get("successor_listed"), list) else []:
+                for successor in _list(doc.get("successor_listed")):
                     if isinstance(successor, Mapping) and _name(successor.get("provider")) == provider:
                         found = _listed(successor)
                         listed.setdefault((provider, identity(found.model_id)), found)

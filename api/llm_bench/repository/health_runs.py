@@ -21,7 +21,7 @@ MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the e
 
 
 
-def _tagged(source: str, fields: dict[str, Any]) -> dict[str, Any]:
+def _tagged(source: str, fields: dict[str, Any] | str) -> dict[str, Any]:
     return {"$project": {"_id": 0, "source": {"$literal": source}, "doc": fields}}
 
 
