@@ -12,11 +12,11 @@ previous window in `health_runs`):
   the upstream script's queries on the same data (median of as many runs);
 - the Python classification (`classified`) of the pattern rows, timed on its own;
 - peak RSS of the real `llm-health-check --dry-run --no-ai --format json` process;
-- with --breakdown, the cost of each stage of the error aggregation (pipeline prefixes, and the
-  pipeline without each `$lookup`) and its explain() executionStats.
+- with --breakdown, the cost of each stage of the steady aggregations (SecantusDB's explain()
+  has no per-stage figures) and of cheaper candidate shapes of them.
 
-  uv run --extra demo python benchmarks/health_collection.py
-  uv run --extra demo python benchmarks/health_collection.py --case 1000000:500 --repeat 1
+  uv run --extra demo python benchmarks/health_collection.py --breakdown
+  uv run --extra demo python benchmarks/health_collection.py --case 100000:45 --case 100000:900
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from api.llm_bench.health.classification import classified
 from api.llm_bench.health.facts import HealthFacts, Window
 from api.llm_bench.health.history import LEDGER_SCHEMA, window_counts
 from api.llm_bench.health.job import collect, shape
-from api.llm_bench.repository.health import error_patterns, error_pipeline, insert_documents
+from api.llm_bench.repository.health import error_patterns, error_pipeline, insert_documents, success_pipeline
 
-CASES = ((10_000, 45), (10_000, 5_000), (100_000, 45), (100_000, 900))
+CASES = ((10_000, 45), (10_000, 900))  # 100k and more: --case (see BENCHMARKS.md for the durations)
 BATCH = 5_000
 HOUR = dt.timedelta(hours=1)
 MARGIN = 1.0  # hours kept free at each window edge: the RSS child's window ends a few minutes later
@@ -266,30 +266,58 @@ def measure(bench: Bench, seeded: Seeded, runs: int, steady: bool) -> Measured:
                     upstream_commands, classify_s / max(1, len(rows)) * 1e6, read, facts)
 
 
+def candidates(bench: Bench, window: Window) -> dict[str, list[dict[str, Any]]]:
+    """Cheaper shapes of the same aggregations, to price a fix (not what `collect` sends): group on
+    the raw fields (a `$group` key or `$max` never fails on any BSON type; the guards and caps
+    would move after the `$group`, per row); answer "seen before" from the fingerprint's rollup
+    (`first_seen`) and probe the errors only for patterns without one."""
+    names, stages = bench.store.names, error_pipeline(bench.store.names, window.start, window.end)
+    raw = {"$group": {
+        "_id": {"period": {"$cond": [{"$gte": ["$ts", window.start]}, "current", "previous"]}, "provider": "$provider",
+                "model": "$model_name", "fp": {"$ifNull": ["$fingerprint", "$normalized_message"]}, "kind": "$error_kind"},
+        "count": {"$sum": 1}, "first": {"$min": "$ts"},
+        "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
+        "llm": {"$max": {"$cond": [{"$eq": ["$reclassified_by", "llm"]},
+                                   {"c": "$classification_confidence", "k": "$error_kind"}, None]}}}}
+    rollup = {"$lookup": {"from": names.rollups, "localField": "_id.fp", "foreignField": "fingerprint", "as": "rollup",
+                          "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "f": "$first_seen", "by": "$classified_by",
+                                                                    "k": "$error_kind", "c": "$classification_confidence"}}]}}
+    probe = {"$set": {"probe": {"$cond": [{"$gt": [{"$size": "$rollup"}, 0]}, {"$literal": ""}, "$_id.fp"]}}}
+    before = {"$lookup": {**stages[2]["$lookup"], "localField": "probe"}}
+    success = {"$group": {"_id": {"period": {"$cond": [{"$gte": ["$gen_ts", window.start]}, "current", "previous"]},
+                                  "provider": "$provider", "model": "$model_name"},
+                          "count": {"$sum": 1}, "last": {"$max": "$gen_ts"}}}
+    return {"errors: raw-field $group": [stages[0], raw],
+            "errors: raw-field $group → rollup, cached, before only without rollup": [stages[0], raw, rollup, stages[4],
+                                                                                     probe, before],
+            "successes: raw-field $group": [success_pipeline(window.start, window.end)[0], success]}
+
+
 def breakdown(bench: Bench, window: Window, rounds: int) -> list[list[Any]]:
-    """Where the steady error aggregation spends its time: `$match` alone, then `$group`, then each
-    `$lookup` alone after the `$group`, then all of it; interleaved rounds, median each. SecantusDB's
-    explain() reports the `$cursor` stage only (no per-stage figures), hence the timing."""
+    """Where the steady aggregations spend their time: `$match` alone, then `$group`, then each
+    `$lookup` alone after the `$group`, the whole pipeline, and the `candidates`; interleaved rounds,
+    median each. SecantusDB's explain() reports the `$cursor` stage only, hence the timing."""
     pipeline = error_pipeline(bench.store.names, window.start, window.end)
-    errors = bench.store.coll("errors")
-    variants = {"$match → $count": pipeline[:1] + [{"$count": "n"}], "$match → $group": pipeline[:2],
-                **{f"$match → $group → $lookup {name}": pipeline[:2] + [pipeline[k]]
+    variants = {"errors: $match → $count": pipeline[:1] + [{"$count": "n"}], "errors: $match → $group": pipeline[:2],
+                **{f"errors: $match → $group → $lookup {name}": pipeline[:2] + [pipeline[k]]
                    for k, name in ((2, "before (errors)"), (3, "rollup"), (4, "cached (error_classes)"))},
-                "whole pipeline (3 lookups)": pipeline}
+                "errors: whole pipeline (3 lookups)": pipeline,
+                "successes: whole pipeline": success_pipeline(window.start, window.end), **candidates(bench, window)}
     times: dict[str, list[float]] = {label: [] for label in variants}
     returned: dict[str, int] = {}
     for _ in range(rounds):
         for label, stages in variants.items():
-            seconds, result = timed(lambda: list(errors.aggregate(stages, allowDiskUse=True, batchSize=100_000)))
+            collection = bench.store.coll(label.split(":")[0])
+            seconds, result = timed(lambda: list(collection.aggregate(stages, allowDiskUse=True, batchSize=100_000)))
             times[label].append(seconds)
             returned[label] = result[0]["n"] if label.endswith("$count") else len(result)
-    group = statistics.median(times["$match → $group"])
+    group = statistics.median(times["errors: $match → $group"])
     rows = [[label, f"{returned[label]:,}", f"{statistics.median(t):.2f}",
-             f"{statistics.median(t) - group:+.2f}" if "$lookup" in label and "whole" not in label else ""]
+             f"{statistics.median(t) - group:+.2f}" if "→ $group → $lookup" in label else ""]
             for label, t in times.items()]
-    fingerprints = len(errors.distinct("fingerprint"))
-    print(f"  errors per fingerprint, whole collection: {errors.estimated_document_count() / fingerprints:.1f} "
-          f"(what each 'before' lookup fetches on SecantusDB)", file=sys.stderr)
+    errors = bench.store.coll("errors")
+    print(f"  errors per fingerprint, whole collection: "
+          f"{errors.estimated_document_count() / len(errors.distinct('fingerprint')):.1f}", file=sys.stderr)
     return rows
 
 
@@ -344,7 +372,7 @@ def run_case(bench: Bench, errors: int, model_count: int, options: Any) -> list[
               f"(status {report['status']})", file=sys.stderr)
         results.append((state, measured, rss))
     if options.breakdown:
-        print(table(["steady error aggregation", "rows", "s (median)", "over $group"],
+        print(table(["aggregation over the steady window", "rows", "s (median)", "over $group"],
                     breakdown(bench, seeded.window, options.repeat)))
     return results
 
