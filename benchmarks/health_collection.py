@@ -1,21 +1,22 @@
-"""Health collection as the data grows: database commands, wall time, indexes and peak memory.
+"""Health collection as the errors grow: commands, rows reaching Python, time, memory, and the
+upstream ops script's own collection on the same data.
 
-The benchmark service keeps months of results and a day holds tens of thousands, so the health
-job must cost a fixed handful of commands whatever the number of models, time linear in the
-documents of its window, and memory independent of them. For each case (documents × models)
-this seeds a generated window and measures:
+Errors are grouped into patterns inside MongoDB, so what reaches Python must grow with the
+distinct messages, not with the errors; and the daily (steady) run must read one window only,
+the previous one coming from the last run's ledger entry. For each case (errors in the window ×
+models) this seeds writer-shaped documents and measures, for the first run (no ledger entry: the
+previous window is aggregated too) and for the steady daily state (a real run recorded the
+previous window in `health_runs`):
 
-- `collect` (the job's real collection): commands sent (getMore included) and median wall time;
-- a naive baseline, one query per model and question, the way such a script is first written
-  (timed on as many models as fit in --naive-budget seconds, then extrapolated);
-- `explain()` of each window query (first case only): the plan must use a timestamp index;
-- peak RSS of the real `llm-health-check --dry-run --no-ai` process over the same window.
+- `collect`: commands sent (getMore included), pattern rows, median wall time, interleaved with
+  the upstream script's queries on the same data (median of as many runs);
+- the Python classification (`classified`) of the pattern rows, timed on its own;
+- peak RSS of the real `llm-health-check --dry-run --no-ai --format json` process;
+- with --breakdown, the cost of each stage of the steady aggregations (SecantusDB's explain()
+  has no per-stage figures) and of cheaper candidate shapes of them.
 
-A case's documents are half errors, half successes, spread over the 48 hours `collect` reads
-(this day and the one before), plus 10 % more outside the window that the indexes must skip.
-
-  uv run --extra demo python benchmarks/health_collection.py
-  uv run --extra demo python benchmarks/health_collection.py --case 10000:50 --uri mongodb://...
+  uv run --extra demo python benchmarks/health_collection.py --breakdown
+  uv run --extra demo python benchmarks/health_collection.py --case 100000:45 --case 100000:900
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import datetime as dt
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,130 +36,288 @@ from typing import Any
 
 from _common import Bench, bench_database, parser, table, timed
 
+from api.llm_bench.classify.writer import error_document
 from api.llm_bench.discovery.matching import PROVIDERS
-from api.llm_bench.health.facts import Window
-from api.llm_bench.health.job import collect
-from api.llm_bench.repository.health import ERROR_KINDS, error_pipeline, insert_documents, success_pipeline
+from api.llm_bench.health.classification import classified
+from api.llm_bench.health.facts import HealthFacts, Window
+from api.llm_bench.health.history import LEDGER_SCHEMA, window_counts
+from api.llm_bench.health.job import collect, shape
+from api.llm_bench.repository.health import error_patterns, error_pipeline, insert_documents, success_pipeline
 
-CASES = ((10_000, 50), (10_000, 500), (10_000, 5_000), (100_000, 50), (100_000, 500), (100_000, 5_000),
-         (1_000_000, 500))
+CASES = ((10_000, 45), (10_000, 900))  # 100k and more: --case (see BENCHMARKS.md for the durations)
 BATCH = 5_000
 HOUR = dt.timedelta(hours=1)
+MARGIN = 1.0  # hours kept free at each window edge: the RSS child's window ends a few minutes later
+
+# (weight, text): real provider wordings; {m} model, {r} a request id the writer masks, {n} one of
+# three numbers (so a model has a handful of distinct messages, not one per error).
+TEMPLATES = (
+    (3, "Error code: 404 - {{'error': {{'message': 'The model `{m}` has been deprecated, learn more here: "
+        "https://platform.openai.com/docs/deprecations', 'type': 'invalid_request_error', 'code': 'model_not_found'}}}}"),
+    (3, "Error code: 404 - {{'type': 'error', 'error': {{'type': 'not_found_error', 'message': 'model: {m}'}}, "
+        "'request_id': 'req_011{r}'}}"),
+    (2, "Error code: 404 - {{'error': {{'message': 'The model `{m}` does not exist or you do not have access to it.', "
+        "'type': 'invalid_request_error', 'code': 'model_not_found'}}}}"),
+    (2, "Error code: 404 - {{'error': {{'message': 'The model `{m}` has been decommissioned. Please refer to "
+        "https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.', "
+        "'type': 'invalid_request_error', 'code': 'model_decommissioned'}}}}"),
+    (1, "An error occurred (ValidationException) when calling the Converse operation: The provided model identifier is invalid."),
+    (2, "Error code: 404 - {{'error': {{'message': 'This model is only supported in v1/responses and not in "
+        "v1/chat/completions.', 'type': 'invalid_request_error', 'param': 'model', 'code': None}}}}"),
+    (1, "Error code: 404 - {{'error': {{'message': 'This is not a chat model and thus not supported in the "
+        "v1/chat/completions endpoint. Did you mean to use v1/completions?', 'type': 'invalid_request_error'}}}}"),
+    (2, "Error code: 429 - {{'error': {{'message': 'You exceeded your current quota, please check your plan and billing "
+        "details.', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}}}"),
+    (2, "Error code: 400 - {{'type': 'error', 'error': {{'type': 'invalid_request_error', 'message': 'Your credit balance "
+        "is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.'}}, "
+        "'request_id': 'req_011{r}'}}"),
+    (1, "Error code: 402 - {{'error': {{'message': 'Insufficient credits. Add more using "
+        "https://openrouter.ai/settings/credits', 'code': 402}}}}"),
+    (4, "Error code: 529 - {{'type': 'error', 'error': {{'type': 'overloaded_error', 'message': 'Overloaded'}}, "
+        "'request_id': 'req_011{r}'}}"),
+    (2, "Overloaded: {{\"type\":\"error\",\"error\":{{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}}}"),
+    (3, "Error code: 503 - {{'error': {{'message': 'The server is overloaded or not ready yet.', 'type': 'server_error'}}}}"),
+    (2, "Error code: 503 - upstream connect error or disconnect/reset before headers. reset reason: overflow"),
+    (2, "Error code: 500 - {{'error': {{'message': 'The server had an error while processing your request. Sorry about "
+        "that! You can retry your request, or contact us through our help center if the error persists. "
+        "(Please include the request ID {r} in your message.)', 'type': 'server_error'}}}}"),
+    (1, "Error code: 502 - <html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>"),
+    (4, "Error code: 429 - Rate limit reached for model `{m}` in organization `org_01hq` on tokens per minute (TPM): "
+        "Limit 6000, Used 5{n}, Requested 1{n}. Please try again in {n}ms."),
+    (3, "Error code: 429 - {{'type': 'error', 'error': {{'type': 'rate_limit_error', 'message': 'This request would "
+        "exceed the rate limit for your organization of {n},000 input tokens per minute.'}}}}"),
+    (2, "Error code: 429 - {{'error': {{'code': 429, 'message': 'Resource has been exhausted (e.g. check quota).', "
+        "'status': 'RESOURCE_EXHAUSTED'}}}}"),
+    (2, "An error occurred (ThrottlingException) when calling the Converse operation (reached max retries: 4): "
+        "Too many requests, please wait before trying again."),
+    (3, "httpx.ConnectError: [Errno 104] Connection reset by peer"),
+    (3, "httpx.ReadTimeout: The read operation timed out"),
+    (2, "APIConnectionError: Connection error."),
+    (2, "httpx.RemoteProtocolError: Server disconnected without sending a response."),
+    (1, "Request timed out after {n} seconds"),
+    (1, "Error code: 401 - Incorrect API key provided: sk-proj-****{n}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys."),
+    (1, "An error occurred (UnrecognizedClientException) when calling the Converse operation: The security token "
+        "included in the request is invalid."),
+    (2, "Error code: 400 - {{'error': {{'message': \"Unsupported parameter: 'max_tokens' is not supported with this "
+        "model. Use 'max_completion_tokens' instead.\", 'type': 'invalid_request_error', 'code': 'unsupported_parameter'}}}}"),
+    (1, "Error code: 404 - {{'error': {{'message': 'No endpoints found that support tool use. To learn more about "
+        "provider routing, visit: https://openrouter.ai/docs/provider-routing', 'code': 404}}}}"),
+    (2, "Provider returned error"),
+    (1, "Unexpected response from {m}: empty choices (finish_reason=None, attempt {n})"),
+    (1, "Error code: 422 - "),
+)
+RETIRED = TEMPLATES[:5]  # what a retired model answers to every call
+NUMBERS = ("120", "340", "875")
 
 
 @dataclass(frozen=True)
 class Seeded:
     window: Window
-    in_window: int
+    errors: int  # in the window; as many in the window before
+    successes: int  # in the window; as many in the window before
     seconds: float
+    inserted: int
 
 
-def _models(count: int) -> list[tuple[str, str]]:
-    return [(PROVIDERS[i % len(PROVIDERS)], f"model-{i:05d}") for i in range(count)]
+def _profiles(model_count: int, rng: random.Random) -> list[tuple[str, str, tuple[str, ...], bool]]:
+    """(provider, model, its message templates, retired): most models fail in 2–4 ways; one in
+    twenty is retired and only fails."""
+    weights, texts = [w for w, _ in TEMPLATES], [t for _, t in TEMPLATES]
+    profiles = []
+    for i in range(model_count):
+        retired = i % 20 == 7
+        chosen = rng.sample([t for _, t in RETIRED], 1) if retired else rng.choices(texts, weights, k=rng.randint(2, 4))
+        profiles.append((PROVIDERS[i % len(PROVIDERS)], f"model-{i:05d}", tuple(dict.fromkeys(chosen)), retired))
+    return profiles
 
 
-def _documents(docs: int, models: list[tuple[str, str]], end: dt.datetime, rng: random.Random
+def _documents(errors: int, successes: int, profiles: list[Any], end: dt.datetime, rng: random.Random
                ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(collection, document): errors skewed towards few models, each model failing in one main
-    kind; successes even across models, one in ten timed by `run_ts` only."""
-    def when(outside: bool) -> dt.datetime:
-        hours = rng.uniform(72, 240) if outside else rng.uniform(1, 47)  # a margin inside the 48 h
-        return end - hours * HOUR
-
-    for i in range(docs + docs // 10):
-        outside = i >= docs
-        if i % 2:
-            index = int(len(models) * rng.random() ** 2)
-            provider, model = models[index]
-            kind = ERROR_KINDS[index % len(ERROR_KINDS)] if rng.random() < 0.7 else rng.choice(("rate_limit", "network"))
-            yield "errors", {"ts": when(outside), "provider": provider, "model_name": model, "error_kind": kind,
-                             "normalized_message": f"{kind}: {provider} refused {model} (request <id>, status <n>)"}
-        else:
-            provider, model = rng.choice(models)
-            field = "run_ts" if rng.random() < 0.1 else "gen_ts"
-            yield "successes", {field: when(outside), "provider": provider, "model_name": model, "tokens": 512}
+    """Each window (this one, the one before) gets `errors` and `successes`, and 10 % more of the
+    total falls 2 to 10 days back; errors are skewed towards a few models."""
+    working = [p for p in profiles if not p[3]]
+    spans = ((MARGIN, 24 - MARGIN), (24 + MARGIN, 48 - MARGIN), (48 + MARGIN, 240))
+    plan = [(span, errors, successes) for span in spans[:2]] + [(spans[2], errors // 5, successes // 5)]
+    for (low, high), error_count, success_count in plan:
+        for _ in range(error_count):
+            provider, model, texts, _ = profiles[int(len(profiles) * rng.random() ** 3)]
+            message = rng.choice(texts).format(m=model, r=f"{rng.getrandbits(64):016x}", n=rng.choice(NUMBERS))
+            yield "errors", error_document(provider=provider, model=model, message=message,
+                                           ts=end - rng.uniform(low, high) * HOUR)
+        for _ in range(success_count):
+            provider, model, *_ = rng.choice(working)
+            started = (end - rng.uniform(low, high) * HOUR).replace(microsecond=0)
+            yield "successes", {"provider": provider, "model_name": model, "run_ts": started,
+                                "gen_ts": started + dt.timedelta(seconds=rng.randint(1, 40)), "latency_ms": 800}
 
 
-def seed(bench: Bench, docs: int, model_count: int) -> Seeded:
-    """Insert one case in batches (the job's indexes are in place); the window ends now."""
+def _rollups(rollups: dict[str, dict[str, Any]], doc: dict[str, Any], rng: random.Random) -> None:
+    """The writer's rollup of each fingerprint; a third carry an LLM reclassification."""
+    found = rollups.get(doc["fingerprint"])
+    if found is None:
+        llm = {"classified_by": "llm", "classification_confidence": 0.85} if rng.random() < 1 / 3 else {}
+        rollups[doc["fingerprint"]] = {"fingerprint": doc["fingerprint"], "provider": doc["provider"],
+                                       "model_name": doc["model_name"], "error_kind": doc["error_kind"], "count": 1,
+                                       "first_seen": doc["ts"], "last_seen": doc["ts"],
+                                       "sample_messages": [doc["normalized_message"]], **llm}
+        return
+    found["count"] += 1
+    found["first_seen"], found["last_seen"] = min(found["first_seen"], doc["ts"]), max(found["last_seen"], doc["ts"])
+
+
+def seed(bench: Bench, errors: int, model_count: int, successes: int) -> Seeded:
+    """Insert one case in batches (the jobs' indexes in place); the window ends now."""
     end = dt.datetime.now(dt.timezone.utc)
-    rng = random.Random(docs * 10_007 + model_count)
-    models = _models(model_count)
-    started = time.perf_counter()
+    rng = random.Random(errors * 10_007 + model_count)
+    profiles = _profiles(model_count, rng)
+    started, inserted = time.perf_counter(), 0
     pending: dict[str, list[dict[str, Any]]] = {"errors": [], "successes": []}
-    for collection, document in _documents(docs, models, end, rng):
+    rollups: dict[str, dict[str, Any]] = {}
+    for collection, document in _documents(errors, successes, profiles, end, rng):
+        if collection == "errors":
+            _rollups(rollups, document, rng)
         pending[collection].append(document)
         if len(pending[collection]) >= BATCH:
             insert_documents(bench.store, {collection: pending[collection]})
-            pending[collection] = []
+            inserted, pending[collection] = inserted + BATCH, []
+    unknown = [r for r in rollups.values() if r["error_kind"] == "unknown"]
     insert_documents(bench.store, {
-        **pending,
-        "models": [{"provider": p, "model_id": m, "enabled": True, "deprecated": False} for p, m in models],
-        "rollups": [{"fingerprint": f"fp-{i}", "provider": p, "model_name": m, "error_kind": "unknown", "count": i,
-                     "first_seen": end - rng.uniform(1, 240) * HOUR, "last_seen": end, "sample_messages": ["x"]}
-                    for i, (p, m) in enumerate(models)],
+        **pending, "rollups": list(rollups.values()),
+        "models": [{"provider": p, "model_id": m, "enabled": True, "deprecated": r} for p, m, _, r in profiles],
+        "error_classes": [{"fingerprint": r["fingerprint"], "kind": "transient_provider", "reason": "earlier answer",
+                           "classified_at": end} for r in unknown[::4]],
     })
-    return Seeded(Window(end - 24 * HOUR, end), docs, time.perf_counter() - started)
+    inserted += sum(len(v) for v in pending.values())
+    return Seeded(Window(end - 24 * HOUR, end), errors, successes, time.perf_counter() - started, inserted)
 
 
-def naive(bench: Bench, window: Window, budget: float) -> tuple[int, float, int]:
-    """One query per model and question over both days: errors by kind, successes by `gen_ts`,
-    successes by `run_ts`. Returns (models timed, seconds, commands for all models)."""
-    since, until = window.start - (window.end - window.start), window.end
-    errors, successes = bench.store.coll("errors"), bench.store.coll("successes")
-    models = list(bench.store.coll("models").find({}, {"_id": 0, "provider": 1, "model_id": 1}))
-    started = time.perf_counter()
-    done = 0
-    for model in models:
-        who = {"provider": model["provider"], "model_name": model["model_id"]}
-        list(errors.aggregate([{"$match": {**who, "ts": {"$gte": since, "$lt": until}}},
-                               {"$group": {"_id": "$error_kind", "n": {"$sum": 1}, "last": {"$max": "$ts"}}}]))
-        successes.count_documents({**who, "gen_ts": {"$gte": since, "$lt": until}})
-        successes.count_documents({**who, "gen_ts": None, "run_ts": {"$gte": since, "$lt": until}})
-        done += 1
-        if time.perf_counter() - started > budget:
-            break
-    return done, time.perf_counter() - started, 1 + 3 * len(models)
+def ledger(previous: HealthFacts, window: Window) -> dict[str, Any]:
+    """The ledger entry the run of the day before recorded, shaped like `ledger_entry`: its window
+    is the one just before `window` and its `counts` are `window_counts` of that day's facts."""
+    before = {"start": previous.window.start, "end": previous.window.end, "hours": previous.window.hours}
+    assert previous.window.end == window.start
+    return {"schema": LEDGER_SCHEMA, "started_at": window.start, "finished_at": window.start, "window": before,
+            "totals": {"successes": previous.successes, "errors": previous.errors}, "counts": window_counts(previous),
+            "status": "warning", "problems": [], "mail": {"sent": True, "recipient": None, "error": None}}
 
 
-def _plan(explained: dict[str, Any]) -> str:
-    """The plan's stages (with index names) and what it examined, from any server's explain."""
-    def walk(node: Any) -> Iterator[tuple[str, Any]]:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield key, value
-                yield from walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
+def upstream(bench: Bench, since: dt.datetime) -> int:
+    """The upstream ops script's collection, query for query (one window, `ts >= since`); its commands."""
+    errors, metrics, rollups = bench.store.coll("errors"), bench.store.coll("successes"), bench.store.coll("rollups")
+    recent, ran = {"ts": {"$gte": since}}, {"$or": [{"gen_ts": {"$gte": since}}, {"run_ts": {"$gte": since}}]}
+    list(errors.aggregate([{"$match": recent}, {"$group": {"_id": "$error_kind", "count": {"$sum": 1}}}]))
+    metrics.count_documents(ran)
+    list(errors.aggregate([
+        {"$match": recent}, {"$sort": {"ts": -1}},
+        {"$group": {"_id": {"provider": "$provider", "model": "$model_name"}, "error_count": {"$sum": 1},
+                    "kinds": {"$addToSet": "$error_kind"}, "last_error": {"$max": "$ts"},
+                    "sample_message": {"$last": "$normalized_message"}}},
+        {"$sort": {"error_count": -1}}, {"$limit": 15}]))
+    list(rollups.aggregate([
+        {"$match": {"first_seen": {"$gte": since}}}, {"$sort": {"first_seen": -1}}, {"$limit": 20},
+        {"$project": {"_id": 0, "fingerprint": 1, "provider": 1, "model_name": 1, "error_kind": 1, "count": 1,
+                      "first_seen": 1, "last_seen": 1, "sample_messages": {"$slice": ["$sample_messages", 2]}}}]))
+    failing = set(errors.distinct("model_name", recent))
+    running = set(metrics.distinct("model_name", {"gen_ts": {"$gte": since}}))
+    running |= set(metrics.distinct("model_name", {"run_ts": {"$gte": since}}))
+    for model in sorted(failing - running):
+        errors.find_one({"model_name": model, "ts": {"$gte": since}})
+    list(errors.aggregate([{"$match": recent}, {"$group": {"_id": "$provider", "errors": {"$sum": 1}}}]))
+    list(metrics.aggregate([{"$match": ran}, {"$group": {"_id": "$provider", "successes": {"$sum": 1}}}]))
+    return 10 + len(failing - running)
 
-    planner = next(v for k, v in walk(explained) if k == "winningPlan")
-    stages = [f"{v}" for k, v in walk(planner) if k == "stage"]
-    index = next((v for k, v in walk(planner) if k == "indexName"), None)
-    stats = {k: v for k, v in walk(explained) if k in ("totalKeysExamined", "totalDocsExamined", "nReturned")}
-    plan = " ← ".join(stages) + (f" on {index}" if index else "")
-    return f"{plan}; keys {stats.get('totalKeysExamined')}, docs {stats.get('totalDocsExamined')}"
+
+@dataclass(frozen=True)
+class Measured:
+    commands: str
+    rows: int  # pattern rows reaching Python
+    collect_s: float
+    upstream_s: float
+    upstream_commands: int
+    classify_us: float  # per pattern row
+    read: int  # documents in the windows collect aggregated
+    facts: HealthFacts
 
 
-def explain(bench: Bench, window: Window) -> list[list[Any]]:
-    """The plan of each window query, as `collect` sends it."""
-    previous = window.start - (window.end - window.start)
-    names, db = bench.store.names, bench.store.db
-    successes = success_pipeline(names.successes, window.start, window.end, previous_start=previous)
-    branch = successes[1]["$unionWith"]["pipeline"]
-    queries = {
-        f"{names.errors}: error_groups": (names.errors, error_pipeline(window.start, window.end, previous_start=previous)),
-        f"{names.successes}: success_groups ($match on gen_ts)": (names.successes, successes),
-        f"{names.successes}: success_groups ($unionWith branch on run_ts)": (names.successes, branch),
-        f"{names.rollups}: new_error_patterns": (
-            names.rollups, [{"$match": {"first_seen": {"$gte": window.start, "$lt": window.end}}},
-                            {"$sort": {"count": -1}}, {"$limit": 500}]),
-    }
-    rows = []
-    for label, (collection, pipeline) in queries.items():
-        explained = db.command("explain", {"aggregate": collection, "pipeline": pipeline, "cursor": {}},
-                               verbosity="executionStats")
-        rows.append([label, _plan(explained), db[collection].estimated_document_count()])
+def measure(bench: Bench, seeded: Seeded, runs: int, steady: bool) -> Measured:
+    """`runs` interleaved runs of `collect` and of the upstream queries (the first `collect` also
+    counted and checked), then the classification of the pattern rows on its own."""
+    window, collect_times, upstream_times, upstream_commands = seeded.window, [], [], 0
+    for i in range(runs):
+        bench.commands.reset()
+        seconds, collected = timed(lambda: collect(bench.store, window))
+        collect_times.append(seconds)
+        if i == 0:
+            commands = bench.commands.summary()
+            assert (collected.previous is not None) == steady, "the ledger entry was not used as expected"
+            facts = shape(collected)
+            assert facts.previous is not None
+            assert (facts.errors, facts.successes) == (seeded.errors, seeded.successes), (facts.errors, facts.successes)
+            assert (facts.previous.errors, facts.previous.successes) == (seeded.errors, seeded.successes)
+        seconds, upstream_commands = timed(lambda: upstream(bench, window.start))
+        upstream_times.append(seconds)
+    rows = error_patterns(bench.store, window.start, window.end,
+                          previous_start=None if steady else window.start - (window.end - window.start))
+    assert len(rows) == len(collected.patterns)
+    classify_s, _ = timed(lambda: classified(rows, window.start), max(1, min(20, 20_000 // max(1, len(rows)))))
+    read = (seeded.errors + seeded.successes) * (1 if steady else 2)
+    return Measured(commands, len(rows), statistics.median(collect_times), statistics.median(upstream_times),
+                    upstream_commands, classify_s / max(1, len(rows)) * 1e6, read, facts)
+
+
+def candidates(bench: Bench, window: Window) -> dict[str, list[dict[str, Any]]]:
+    """Cheaper shapes of the same aggregations, to price a fix (not what `collect` sends): group on
+    the raw fields (a `$group` key or `$max` never fails on any BSON type; the guards and caps
+    would move after the `$group`, per row); answer "seen before" from the fingerprint's rollup
+    (`first_seen`) and probe the errors only for patterns without one."""
+    names, stages = bench.store.names, error_pipeline(bench.store.names, window.start, window.end)
+    raw = {"$group": {
+        "_id": {"period": {"$cond": [{"$gte": ["$ts", window.start]}, "current", "previous"]}, "provider": "$provider",
+                "model": "$model_name", "fp": {"$ifNull": ["$fingerprint", "$normalized_message"]}, "kind": "$error_kind"},
+        "count": {"$sum": 1}, "first": {"$min": "$ts"},
+        "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
+        "llm": {"$max": {"$cond": [{"$eq": ["$reclassified_by", "llm"]},
+                                   {"c": "$classification_confidence", "k": "$error_kind"}, None]}}}}
+    rollup = {"$lookup": {"from": names.rollups, "localField": "_id.fp", "foreignField": "fingerprint", "as": "rollup",
+                          "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "f": "$first_seen", "by": "$classified_by",
+                                                                    "k": "$error_kind", "c": "$classification_confidence"}}]}}
+    probe = {"$set": {"probe": {"$cond": [{"$gt": [{"$size": "$rollup"}, 0]}, {"$literal": ""}, "$_id.fp"]}}}
+    before = {"$lookup": {**stages[2]["$lookup"], "localField": "probe"}}
+    success = {"$group": {"_id": {"period": {"$cond": [{"$gte": ["$gen_ts", window.start]}, "current", "previous"]},
+                                  "provider": "$provider", "model": "$model_name"},
+                          "count": {"$sum": 1}, "last": {"$max": "$gen_ts"}}}
+    return {"errors: raw-field $group": [stages[0], raw],
+            "errors: raw-field $group → rollup, cached, before only without rollup": [stages[0], raw, rollup, stages[4],
+                                                                                     probe, before],
+            "successes: raw-field $group": [success_pipeline(window.start, window.end)[0], success]}
+
+
+def breakdown(bench: Bench, window: Window, rounds: int) -> list[list[Any]]:
+    """Where the steady aggregations spend their time: `$match` alone, then `$group`, then each
+    `$lookup` alone after the `$group`, the whole pipeline, and the `candidates`; interleaved rounds,
+    median each. SecantusDB's explain() reports the `$cursor` stage only, hence the timing."""
+    pipeline = error_pipeline(bench.store.names, window.start, window.end)
+    variants = {"errors: $match → $count": pipeline[:1] + [{"$count": "n"}], "errors: $match → $group": pipeline[:2],
+                **{f"errors: $match → $group → $lookup {name}": pipeline[:2] + [pipeline[k]]
+                   for k, name in ((2, "before (errors)"), (3, "rollup"), (4, "cached (error_classes)"))},
+                "errors: whole pipeline (3 lookups)": pipeline,
+                "successes: whole pipeline": success_pipeline(window.start, window.end), **candidates(bench, window)}
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    returned: dict[str, int] = {}
+    for _ in range(rounds):
+        for label, stages in variants.items():
+            collection = bench.store.coll(label.split(":")[0])
+            seconds, result = timed(lambda: list(collection.aggregate(stages, allowDiskUse=True, batchSize=100_000)))
+            times[label].append(seconds)
+            returned[label] = result[0]["n"] if label.endswith("$count") else len(result)
+    group = statistics.median(times["errors: $match → $group"])
+    rows = [[label, f"{returned[label]:,}", f"{statistics.median(t):.2f}",
+             f"{statistics.median(t) - group:+.2f}" if "→ $group → $lookup" in label else ""]
+            for label, t in times.items()]
+    errors = bench.store.coll("errors")
+    print(f"  errors per fingerprint, whole collection: "
+          f"{errors.estimated_document_count() / len(errors.distinct('fingerprint')):.1f}", file=sys.stderr)
     return rows
 
 
@@ -179,43 +339,64 @@ def peak_rss(bench: Bench) -> tuple[float, dict[str, Any]]:
     return int(job.stderr.split()[-1]) / 1024, json.loads(job.stdout)
 
 
+def shifted(entry: dict[str, Any], by: dt.timedelta) -> dict[str, Any]:
+    """The ledger entry moved by `by`, so that it covers the day before the child job's own window
+    (which ends when the child starts, a few minutes after the seeded window); no document lies
+    within MARGIN of either edge, so both windows hold the same documents."""
+    assert by < MARGIN * HOUR, f"the case ran {by} after seeding: more than the {MARGIN} h margin"
+    window = entry["window"]
+    return {**entry, "finished_at": entry["finished_at"] + by,
+            "window": {**window, "start": window["start"] + by, "end": window["end"] + by}}
+
+
+def run_case(bench: Bench, errors: int, model_count: int, options: Any) -> list[tuple[str, Measured, float]]:
+    """Seed one case; measure the first run, then the steady state; (state, measured, job RSS)."""
+    seeded = seed(bench, errors, model_count, int(errors * options.successes))
+    print(f"{errors:,} × {model_count:,}: seeded {seeded.inserted:,} documents in {seeded.seconds:.0f}s "
+          f"({seeded.inserted / seeded.seconds:,.0f}/s)", file=sys.stderr)
+    results = []
+    for state in ("first run", "steady"):
+        steady = state == "steady"
+        if steady:  # the run of the day before recorded its window (the first run found no entry)
+            bench.store.coll("health_runs").insert_one(dict(entry))
+        measured = measure(bench, seeded, options.repeat if steady or errors < options.big else 1, steady)
+        if steady:
+            bench.store.coll("health_runs").delete_many({})
+            bench.store.coll("health_runs").insert_one(shifted(entry, dt.datetime.now(dt.timezone.utc) - seeded.window.end))
+        else:
+            assert measured.facts.previous is not None
+            entry = ledger(measured.facts.previous, seeded.window)
+        rss, report = peak_rss(bench)
+        print(f"  {state}: collect {measured.collect_s:.2f}s {measured.commands}, {measured.rows:,} rows; upstream "
+              f"{measured.upstream_s:.2f}s; {measured.classify_us:.0f} µs/pattern; RSS {rss:.0f} MiB "
+              f"(status {report['status']})", file=sys.stderr)
+        results.append((state, measured, rss))
+    if options.breakdown:
+        print(table(["aggregation over the steady window", "rows", "s (median)", "over $group"],
+                    breakdown(bench, seeded.window, options.repeat)))
+    return results
+
+
 def main() -> None:
     args = parser(__doc__)
-    args.add_argument("--case", action="append", metavar="DOCS:MODELS",
-                      help="documents in the window and models; repeatable (default: the table in BENCHMARKS.md)")
-    args.add_argument("--repeat", type=int, default=3, help="timed runs of collect per case (1 from 1M documents)")
-    args.add_argument("--naive-budget", type=float, default=15.0, help="seconds of naive baseline per case")
+    args.add_argument("--case", action="append", metavar="ERRORS:MODELS",
+                      help="errors in the window and models; repeatable (default: the table in BENCHMARKS.md)")
+    args.add_argument("--repeat", type=int, default=3, help="interleaved runs of collect and upstream")
+    args.add_argument("--big", type=int, default=100_000, help="from this many errors, one first-run pass only")
+    args.add_argument("--successes", type=float, default=1.0, help="successes per error in each window")
+    args.add_argument("--breakdown", action="store_true", help="also time the error aggregation stage by stage")
     options = args.parse_args()
     cases = [tuple(int(x) for x in c.split(":")) for c in options.case] if options.case else CASES
-    results, plans = [], None
-    for docs, model_count in cases:
+    rows = []
+    for errors, model_count in cases:
         with bench_database(options.uri) as bench:
-            seeded = seed(bench, docs, model_count)
-            print(f"{docs} × {model_count}: seeded {docs + docs // 10} documents in {seeded.seconds:.1f}s "
-                  f"({(docs + docs // 10) / seeded.seconds:,.0f}/s)", file=sys.stderr)
-            bench.commands.reset()
-            facts, _ = collect(bench.store, seeded.window)
-            commands = bench.commands.summary()
-            assert facts.previous is not None
-            seen = facts.errors + facts.successes + facts.previous.errors + facts.previous.successes
-            assert seen == docs, f"collect saw {seen} documents in the window, {docs} were seeded there"
-            seconds, _ = timed(lambda: collect(bench.store, seeded.window), 1 if docs >= 1_000_000 else options.repeat)
-            timed_models, naive_seconds, naive_commands = naive(bench, seeded.window, options.naive_budget)
-            naive_total = naive_seconds * model_count / timed_models
-            if plans is None:
-                plans = explain(bench, seeded.window)
-            rss, report = peak_rss(bench)
-            print(f"  collect {seconds:.2f}s, {commands}; naive {naive_total:.1f}s; job peak RSS {rss:.0f} MiB "
-                  f"(status {report['status']})", file=sys.stderr)
-            results.append([f"{docs:,}", f"{model_count:,}", commands, f"{seconds:.2f}",
-                            f"{seconds / docs * 1e6:.1f}", f"{naive_commands:,}",
-                            f"{naive_total:,.1f}" + ("" if timed_models == model_count else f" (from {timed_models})"),
-                            f"{naive_total / seconds:,.0f}×", f"{rss:.0f}"])
-    print(table(["documents", "models", "collect commands", "collect s", "µs / document", "naive commands",
-                 "naive s", "naive / collect", "job peak RSS MiB"], results))
-    if plans:
-        print()
-        print(table(["query", "plan (executionStats)", "documents in collection"], plans))
+            for state, m, rss in run_case(bench, errors, model_count, options):
+                rows.append([f"{errors:,}", f"{model_count:,}", state, m.commands, f"{m.rows:,}", f"{m.collect_s:.2f}",
+                             f"{m.collect_s / m.read * 1e6:.1f}", f"{m.classify_us:.0f}", f"{m.upstream_s:.2f}",
+                             f"{m.upstream_commands:,}", f"{m.collect_s / m.upstream_s:.2f}×", f"{rss:.0f}"])
+    print(table(["errors in window", "models", "run", "collect commands", "rows to Python", "collect s",
+                 "µs / document read", "classify µs / row", "upstream s", "upstream commands", "collect / upstream",
+                 "job peak RSS MiB"], rows))
 
 
 if __name__ == "__main__":
