@@ -177,3 +177,24 @@ def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> No
                                  (names.successes, queries.success_pipeline(START, NOW, previous_start=previous))):
         plan = str(store.db.command("explain", {"aggregate": collection, "pipeline": pipeline, "cursor": {}}))
         assert "IXSCAN" in plan and "COLLSCAN" not in plan, (collection, plan)
+
+
+def test_a_rollup_first_seen_before_the_window_says_seen_before(store: repository.Store) -> None:
+    old = err(1, "openai", "gpt-4", "rolled up long ago")
+    late_rollup = err(2, "openai", "gpt-4", "the rollup began late")
+    queries.insert_documents(store, {
+        "errors": [old, late_rollup, err(80, "openai", "gpt-4", "the rollup began late")],
+        "rollups": [{"fingerprint": old["fingerprint"], "first_seen": hours_ago(200)},
+                    {"fingerprint": late_rollup["fingerprint"], "first_seen": hours_ago(3)}]})
+    rows = {r["text"]: r for r in queries.error_patterns(store, START, NOW)}
+    assert rows["rolled up long ago"]["seen_before"]  # the rollup alone says so
+    assert rows["the rollup began late"]["seen_before"]  # the errors' own history says so
+
+
+def test_rows_whose_cleaned_keys_coincide_are_merged(store: repository.Store) -> None:
+    queries.insert_documents(store, {"errors": [
+        {**err(1, "x", "m", "boom"), "provider": {"o": 1}, "fingerprint": "f"},
+        {**err(2, "x", "m", "boom"), "provider": None, "fingerprint": "f"},
+    ]})
+    (row,) = queries.error_patterns(store, START, NOW)
+    assert (row["provider"], row["count"], row["first_error"]) == ("unknown", 2, hours_ago(2))

@@ -31,75 +31,110 @@ def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
     return {"$cond": [{"$gte": [field, start]}, "current", "previous"]}
 
 
+NO_PROBE = "\u0000"  # a lookup key no fingerprint equals: the pattern needs no probe of its history
+
+
 def error_pipeline(names: Any, start: dt.datetime, end: dt.datetime, *,
                    previous_start: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """The aggregation `error_patterns` runs: a range on the `ts` index, one `$group`, three
-    indexed `$lookup`s per pattern (earlier occurrence, rollup classification, cached class)."""
-    text = {"$ifNull": [_string("$message", TEXT_CHARS), _string("$normalized_message", TEXT_CHARS)]}
-    absent = ["missing", "null"]
-    unreadable = {"$and": [{"$eq": [text, None]},
-                           {"$or": [{"$not": [{"$in": [{"$type": "$message"}, absent]}]},
-                                    {"$not": [{"$in": [{"$type": "$normalized_message"}, absent]}]}]}]}
-    llm_copy = {"$cond": [{"$eq": ["$reclassified_by", "llm"]},
-                          {"c": {"$convert": {"input": "$classification_confidence", "to": "double",
-                                              "onError": 0.0, "onNull": 0.8}},
-                           "k": _string("$error_kind", 40, "")}, None]}
+    """The aggregation `error_patterns` runs: a range on the `ts` index, one `$group` on the raw
+    fields (type guards cost per document, so they come after it, once per pattern), then indexed
+    `$lookup`s per pattern: the rollup (an LLM classification, and whether the fingerprint was
+    seen before the window), the errors' own history only when no rollup already says so, and
+    the cached classification."""
     return [
         {"$match": {"ts": {"$gte": previous_start or start, "$lt": end}}},
         {"$group": {
-            "_id": {
-                "period": _period("$ts", start),
-                "provider": _string("$provider", 200, "unknown"),
-                "model": _string("$model_name", 200, "unknown"),
-                "fp": {"$ifNull": [_string("$fingerprint", 200), _string("$normalized_message", 300, "")]},
-                "keyed": {"$eq": [{"$type": "$fingerprint"}, "string"]},
-                "kind": {"$cond": [{"$in": ["$error_kind", list(KINDS)]}, "$error_kind", "unknown"]},
-            },
+            "_id": {"period": _period("$ts", start), "provider": "$provider", "model": "$model_name",
+                    "fp": {"$ifNull": ["$fingerprint", {"nm": "$normalized_message"}]}, "kind": "$error_kind"},
             "count": {"$sum": 1},
             "first": {"$min": "$ts"},
-            "latest": {"$max": {"t": "$ts", "m": {"$ifNull": [text, ""]},
-                                "o": {"$eq": [{"$type": "$message"}, "string"]}}},
-            "llm": {"$max": llm_copy},
-            "unreadable": {"$sum": {"$cond": [unreadable, 1, 0]}},
+            "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
+            "llm": {"$max": {"$cond": [{"$eq": ["$reclassified_by", "llm"]},
+                                       {"c": "$classification_confidence", "k": "$error_kind"}, None]}},
         }},
-        {"$lookup": {"from": names.errors, "localField": "_id.fp", "foreignField": "fingerprint",
+        {"$project": {
+            "_id": 0, "period": "$_id.period", "count": 1, "first": 1, "last": "$latest.t", "llm": 1,
+            "provider": _string("$_id.provider", 200, "unknown"), "model": _string("$_id.model", 200, "unknown"),
+            "keyed": {"$eq": [{"$type": "$_id.fp"}, "string"]},
+            "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", 300, "")]},
+            "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
+            "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
+            "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
+            "written": {"$or": [{"$not": [{"$in": [{"$type": "$latest.m"}, ["missing", "null"]]}]},
+                                {"$not": [{"$in": [{"$type": "$latest.n"}, ["missing", "null"]]}]}]},
+        }},
+        {"$lookup": {"from": names.rollups, "localField": "fp", "foreignField": "fingerprint",
+                     "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "first_seen": 1, "by": "$classified_by",
+                                                               "k": "$error_kind", "c": "$classification_confidence"}}],
+                     "as": "rollup"}},
+        {"$set": {"rollup_first": {"$first": "$rollup.first_seen"}}},
+        {"$set": {"probe": {"$cond": [{"$and": ["$keyed", {"$not": [{"$and": [
+            {"$eq": [{"$type": "$rollup_first"}, "date"]}, {"$lt": ["$rollup_first", start]}]}]}]}, "$fp", NO_PROBE]}}},
+        {"$lookup": {"from": names.errors, "localField": "probe", "foreignField": "fingerprint",
                      "pipeline": [{"$match": {"ts": {"$lt": start}}}, {"$limit": 1}, {"$project": {"_id": 0, "ts": 1}}],
                      "as": "before"}},
-        {"$lookup": {"from": names.rollups, "localField": "_id.fp", "foreignField": "fingerprint",
-                     "pipeline": [{"$match": {"classified_by": "llm"}}, {"$limit": 1},
-                                  {"$project": {"_id": 0, "k": "$error_kind", "c": "$classification_confidence"}}],
-                     "as": "rollup"}},
-        {"$lookup": {"from": names.error_classes, "localField": "_id.fp", "foreignField": "fingerprint",
+        {"$lookup": {"from": names.error_classes, "localField": "fp", "foreignField": "fingerprint",
                      "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "k": "$kind", "r": "$reason"}}],
                      "as": "cached"}},
     ]
 
 
-def _confidence(value: Any) -> float:
+def _confidence(value: Any, default: float = 0.0) -> float:
     try:
-        number = float(value)
+        number = float(value) if value is not None else default
     except (TypeError, ValueError):
         return 0.0
     return number if 0.0 <= number <= 1.0 else 0.0
 
 
-def _pattern_row(r: Mapping[str, Any]) -> dict[str, Any]:
-    key, latest = r["_id"], r.get("latest") or {}
-    llm = r.get("llm") or None
-    if llm is None and r.get("rollup"):
-        roll = r["rollup"][0]
-        llm = {"k": roll.get("k"), "c": _confidence(roll.get("c")), "rollup": True}
+def _llm(r: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The writer's copy of an LLM classification on the rows, else the rollup's, else None."""
+    copy = r.get("llm")
+    if isinstance(copy, Mapping):
+        kind = copy.get("k")
+        return {"kind": kind if isinstance(kind, str) else "", "confidence": _confidence(copy.get("c"), 0.8),
+                "rollup": False}
+    rollup = (r.get("rollup") or [{}])[0]
+    if rollup.get("by") == "llm":
+        return {"kind": rollup.get("k"), "confidence": _confidence(rollup.get("c")), "rollup": True}
+    return None
+
+
+def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
     cached = (r.get("cached") or [None])[0]
+    rollup_first = (r.get("rollup") or [{}])[0].get("first_seen")
+    seen_before = bool(r.get("before")) or (isinstance(rollup_first, dt.datetime) and rollup_first < start)
+    text = r.get("text")
     return {
-        "period": key["period"], "provider": str(key["provider"]), "model": str(key["model"]),
-        "fingerprint": str(key["fp"]), "keyed": bool(key.get("keyed")), "stored_kind": key["kind"],
-        "count": int(r["count"]), "first_error": r.get("first"), "last_error": latest.get("t"),
-        "text": str(latest.get("m") or ""), "original": bool(latest.get("o")),
-        "seen_before": bool(r.get("before")), "unreadable": int(r.get("unreadable") or 0),
-        "llm": {"kind": llm.get("k"), "confidence": _confidence(llm.get("c")), "rollup": bool(llm.get("rollup"))}
-        if llm else None,
-        "cached": {"kind": cached.get("k"), "reason": cached.get("r")} if cached else None,
+        "period": r["period"], "provider": str(r["provider"]), "model": str(r["model"]),
+        "fingerprint": str(r["fp"]), "keyed": bool(r.get("keyed")), "stored_kind": r["kind"],
+        "count": int(r["count"]), "first_error": r.get("first"), "last_error": r.get("last"),
+        "text": text if isinstance(text, str) else "", "original": bool(r.get("original")),
+        "seen_before": seen_before, "unreadable": int(r["count"]) if text is None and r.get("written") else 0,
+        "llm": _llm(r), "cached": {"kind": cached.get("k"), "reason": cached.get("r")} if cached else None,
     }
+
+
+def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose keys became equal once cleaned (a provider stored as an object and one missing
+    are both "unknown") merged into one."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["period"], row["provider"], row["model"], row["fingerprint"], row["stored_kind"])
+        if key not in merged:
+            merged[key] = row
+            continue
+        into = merged[key]
+        latest = row if (row["last_error"] or _EPOCH) > (into["last_error"] or _EPOCH) else into
+        merged[key] = {**into, "count": into["count"] + row["count"], "unreadable": into["unreadable"] + row["unreadable"],
+                       "first_error": min(filter(None, (into["first_error"], row["first_error"])), default=None),
+                       "last_error": latest["last_error"], "text": latest["text"], "original": latest["original"],
+                       "seen_before": into["seen_before"] or row["seen_before"], "llm": into["llm"] or row["llm"],
+                       "cached": into["cached"] or row["cached"]}
+    return list(merged.values())
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def error_patterns(store: Store, start: dt.datetime, end: dt.datetime, *,
@@ -116,7 +151,7 @@ def error_patterns(store: Store, start: dt.datetime, end: dt.datetime, *,
     pipeline = error_pipeline(store.names, start, end, previous_start=previous_start)
     with translate_errors("aggregating errors"):
         rows = store.coll("errors").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
-        return [_pattern_row(r) for r in rows]
+        return _merged([_pattern_row(r, start) for r in rows])
 
 
 def success_pipeline(start: dt.datetime, end: dt.datetime, *,
@@ -129,11 +164,12 @@ def success_pipeline(start: dt.datetime, end: dt.datetime, *,
     return [
         {"$match": {"gen_ts": {"$gte": previous_start or start, "$lt": end}}},
         {"$group": {
-            "_id": {"period": _period("$gen_ts", start), "provider": _string("$provider", 200, "unknown"),
-                    "model": _string("$model_name", 200, "unknown")},
+            "_id": {"period": _period("$gen_ts", start), "provider": "$provider", "model": "$model_name"},
             "count": {"$sum": 1},
             "last": {"$max": "$gen_ts"},
         }},
+        {"$project": {"_id": 0, "period": "$_id.period", "count": 1, "last": 1,
+                      "provider": _string("$_id.provider", 200, "unknown"), "model": _string("$_id.model", 200, "unknown")}},
     ]
 
 
@@ -143,8 +179,8 @@ def success_groups(store: Store, start: dt.datetime, end: dt.datetime, *,
     pipeline = success_pipeline(start, end, previous_start=previous_start)
     with translate_errors("aggregating successes"):
         rows = store.coll("successes").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
-        return [{"period": r["_id"]["period"], "provider": str(r["_id"]["provider"]),
-                 "model": str(r["_id"]["model"]), "count": int(r["count"]), "last_success": r["last"]} for r in rows]
+        return [{"period": r["period"], "provider": str(r["provider"]), "model": str(r["model"]),
+                 "count": int(r["count"]), "last_success": r["last"]} for r in rows]
 
 
 def new_rollup_patterns(store: Store, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
