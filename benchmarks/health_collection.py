@@ -40,7 +40,7 @@ from api.llm_bench.classify.writer import error_document
 from api.llm_bench.discovery.matching import PROVIDERS
 from api.llm_bench.health.classification import classified
 from api.llm_bench.health.facts import HealthFacts, Window
-from api.llm_bench.health.history import LEDGER_SCHEMA, window_counts
+from api.llm_bench.health.ledger import LEDGER_SCHEMA, window_counts
 from api.llm_bench.health.job import collect, shape
 from api.llm_bench.repository.health import error_patterns, error_pipeline, insert_documents, success_pipeline
 
