@@ -7,11 +7,9 @@ stays instant. stdout carries only the report; logs and notes go to stderr.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import typer
@@ -45,20 +43,6 @@ _VERBOSE = typer.Option(False, "--verbose", "-v", help="debug logging on stderr"
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-@contextlib.contextmanager
-def _store(settings: Settings, *, write: bool) -> Iterator[Any]:
-    from .. import repository
-
-    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
-                               operation_timeout_ms=settings.mongodb_timeout_ms)
-    try:
-        if write:
-            repository.ensure_indexes(store)
-        yield store
-    finally:
-        store.close()
 
 
 #: The longest --since accepted: longer would reach before any catalog (and past datetime's range).
@@ -118,13 +102,14 @@ def fetch(
     setup_logging(verbose)
 
     def action() -> None:
+        from ..repository import opened
         from .download import Limits
         from .jobs import run_fetch
         from .sources import SourceConfig
 
         settings = load_settings()
         config = None if no_sources else SourceConfig.from_settings(settings, Limits(timeout=timeout, deadline=source_deadline))
-        with _store(settings, write=True) as store:
+        with opened(settings, write=True) as store:
             result = run_fetch(store, url or settings.openrouter_models_url, _now(), config, timeout=timeout,
                                retries=retries, deadline=deadline)
         _emit(result, fmt, "fetch_text")
@@ -172,13 +157,14 @@ def report(
         raise typer.BadParameter(f"unknown provider(s) {', '.join(unknown)}; choose from {', '.join(PROVIDERS)}")
 
     def action() -> None:
+        from ..repository import opened
         from .jobs import ReportOptions, build_report, require_fetched
 
         period = parse_period(since) if since else None
         settings = load_settings()
         options = ReportOptions(since=period, max_matches=max_matches, min_confidence=min_confidence,
                                 providers=tuple(provider) if provider else PROVIDERS, refresh=refresh, enable=enable)
-        with _store(settings, write=True) as store:
+        with opened(settings, write=True) as store:
             require_fetched(store)
             result = build_report(store, settings.mongodb_db, options, _asker(settings, no_ai), _now())
         for note in result.notes:
@@ -201,10 +187,11 @@ def stats(fmt: Format = _FORMAT, verbose: bool = _VERBOSE) -> None:
     setup_logging(verbose)
 
     def action() -> None:
+        from ..repository import opened
         from .jobs import collect_stats
 
         settings = load_settings()
-        with _store(settings, write=False) as store:
+        with opened(settings, write=False) as store:
             result = collect_stats(store, _now())
         _emit(result, fmt, "stats_text")
 
