@@ -20,7 +20,7 @@ from ..untrusted import safe_text
 from . import openrouter, sources
 from .ai_match import Ask, ask_batches, cached_proposal
 from .catalog import diff, prepare
-from .commands import upsert_command
+from .commands import proposal_command
 from .matching import PROVIDERS, Proposal, candidates
 from .retrieval import Index, propose
 
@@ -192,7 +192,7 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
 
 
 def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
-    command = upsert_command(db_name=db_name, collection=collection, provider=proposal.provider,
+    command = proposal_command(db_name=db_name, collection=collection, provider=proposal.provider,
                              model_id=proposal.model_id, openrouter_id=model["openrouter_id"],
                              source=proposal.source, confidence=proposal.confidence, enable=enable)
     listing = proposal.listing
