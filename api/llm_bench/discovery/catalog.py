@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .storable import fit_entry
+from ..repository.catalog import ADOPT, Absent, FetchWrite
+from ..repository.storable import EntryTooLarge, fit_entry
+from .openrouter import CatalogRefused
 
 #: A model absent from this many consecutive complete fetches is marked removed.
 REMOVAL_AFTER = 3
@@ -112,7 +114,10 @@ def prepare(entries: Iterable[Mapping[str, Any]]) -> Prepared:
     raw: dict[str, Mapping[str, Any]] = {}
     adjusted: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        fitted, notes = fit_entry(entry)
+        try:
+            fitted, notes = fit_entry(entry)
+        except EntryTooLarge as exc:
+            raise CatalogRefused(str(exc)) from None
         raw[fitted["id"]] = fitted
         adjusted.pop(fitted["id"], None)
         if notes:
@@ -152,10 +157,6 @@ class CatalogDiff:
     missing: tuple[Absence, ...]
     removed: tuple[Absence, ...]
     adopted: tuple[Adoption, ...] = ()
-
-
-#: The stored-state key that marks an upstream-shaped document, holding its first-seen time.
-ADOPT = "adopt_first_seen_at"
 
 
 def _adoption(model_id: str, before: Mapping[str, Any]) -> Adoption:
@@ -200,4 +201,20 @@ def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str,
         missing=tuple(missing),
         removed=tuple(removed),
         adopted=tuple(adopted),
+    )
+
+
+def to_write(prepared: Prepared, change: CatalogDiff) -> FetchWrite:
+    """What the repository writes for a complete fetch and its diff."""
+    removed = set(change.removed)
+    return FetchWrite(
+        basis=change.basis,
+        models=prepared.models,
+        raw=prepared.raw,
+        adjusted=prepared.adjusted,
+        returned=frozenset(change.returned),
+        history={model_id: tuple((c.field, c.old, c.new) for c in changes) for model_id, changes in change.changed},
+        absent=tuple(Absent(a.openrouter_id, a.missing_count, a.first_absence, a in removed)
+                     for a in change.missing + change.removed),
+        adopted={a.openrouter_id: a.fields for a in change.adopted},
     )

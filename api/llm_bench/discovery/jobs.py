@@ -19,7 +19,7 @@ from ..repository import catalog as repo
 from ..untrusted import safe_text
 from . import openrouter, sources
 from .ai_match import Ask, ask_batches, cached_proposal
-from .catalog import diff, prepare
+from .catalog import diff, prepare, to_write
 from .commands import proposal_command
 from .matching import PROVIDERS, Proposal, candidates
 from .retrieval import Index, propose
@@ -71,7 +71,7 @@ def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.S
         raise
     basis = last["fetched_at"].isoformat() if last and isinstance(last.get("fetched_at"), dt.datetime) else "none"
     change = diff(repo.stored_state(store), prepared.models, basis)
-    repo.apply_fetch(store, prepared.models, prepared.raw, change, now, prepared.adjusted)
+    repo.apply_fetch(store, to_write(prepared, change), now)
     result = FetchResult(
         fetched_at=now,
         listed=len(change.listed),

@@ -23,7 +23,7 @@ from ..repository import provider_models as repo
 from ..untrusted import redact, safe_text
 from . import registry
 from .download import Budget, Limits, SourceError, get_json
-from .listing import SourceList, check_complete, plan
+from .listing import SourceList, check_complete, plan, to_write
 from .provider_lists import SPECS, fetch_list
 from .retrieval import Index, Listing, propose
 
@@ -89,7 +89,7 @@ def refresh(store: Store, config: SourceConfig, now: dt.datetime, client: httpx.
                 log.warning("%s %s: %s", name, result.status, result.message)
             else:
                 change = plan(state, source, own_lists)
-                repo.apply_source(store, source, change, now)
+                repo.apply_source(store, to_write(source, change), now)
                 result = SourceResult(name, "complete", len(change.listed), len(change.new), change.count(removed=False),
                                       change.count(removed=True), len(change.returned))
             results.append(result)
