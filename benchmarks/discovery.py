@@ -29,7 +29,7 @@ import openai_stub
 from matching_precision import DEFAULT as REVIEWED_MATCHES
 from openai import OpenAI
 
-from api.llm_bench.ai import ask_json
+from api.llm_bench.discovery.ai_match import Ask
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 
 CATALOG = ROOT / "tests" / "fixtures" / "openrouter" / "catalog-2026-01-17.json"
@@ -94,10 +94,7 @@ def reviewed_answers(stub: http_stub.HTTPStub) -> None:
 def report_rows(uri: str | None, stub: http_stub.HTTPStub) -> list[list[Any]]:
     url = serve(stub, json.loads(CATALOG.read_text())["data"])
     reviewed_answers(stub)
-    client = OpenAI(api_key="sk-bench", base_url=stub.base_url + "/v1", max_retries=0, timeout=30)
-
-    def ask(system: str, user: str, schema: dict[str, Any]) -> Any:
-        return ask_json(client, model="gpt-bench", system=system, user=user, schema=schema, name="openrouter_matches")
+    ask = Ask(OpenAI(api_key="sk-bench", base_url=stub.base_url + "/v1", max_retries=0, timeout=30), "gpt-bench")
 
     rows = []
     with bench_database(uri) as bench:

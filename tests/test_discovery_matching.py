@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import pytest
-from http_stub import HTTPStub, Request, json_reply
+from http_stub import HTTPStub, Request, json_reply, slow
 
 from api.llm_bench import repository
-from api.llm_bench.ai import ask_json, make_client
+from api.llm_bench.ai import make_client
 from api.llm_bench.config import Settings
+from api.llm_bench.discovery.ai_match import Ask
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.matching import Proposal, candidates
 from api.llm_bench.discovery.sources import SourceConfig
@@ -106,9 +108,7 @@ def load_catalog(store: repository.Store, http_server: HTTPStub, catalog: dict =
 
 def asker(http_server: HTTPStub):
     settings = Settings(openai_api_key="sk-test", openai_base_url=http_server.base_url + "/v1", openai_timeout=5)
-    client = make_client(settings, max_retries=0)
-    return lambda system, user, schema: ask_json(client, model="gpt-4o-mini", system=system, user=user,
-                                                 schema=schema, name="openrouter_matches")
+    return Ask(make_client(settings, max_retries=0), "gpt-4o-mini")
 
 
 def test_ai_only_for_leftovers_and_never_twice(store: repository.Store, http_server: HTTPStub) -> None:
@@ -139,10 +139,25 @@ def test_ai_failure_is_not_cached_and_rules_still_report(store: repository.Store
     http_server.route("POST", CHAT, lambda _r: json_reply({"error": {"message": "overloaded"}}, 503))
     report = build_report(store, "db", ReportOptions(), asker(http_server), NOW)
     assert [m.openrouter_id for m in report.matches] == ["openai/gpt-9"]
-    assert report.notes == ("AI: OpenAI answered HTTP 503",) and report.ai_requests == 1
+    assert report.notes == (f"AI: OpenAI answered HTTP 503 at {http_server.base_url}{CHAT}",) and report.ai_requests == 1
     assert store.coll("catalog").count_documents({"ai_match": {"$exists": True}}) == 0
     http_server.route("POST", CHAT, answer_from(ANSWERS))
     assert build_report(store, "db", ReportOptions(), asker(http_server), NOW).ai_requests == 1
+
+
+def test_a_hung_endpoint_is_asked_once_per_report(store: repository.Store, http_server: HTTPStub, caplog) -> None:
+    many = {"data": [{"id": f"acme/tiny-{i}", "name": f"Acme: Tiny {i}", "created": 1767000000 - i} for i in range(10, 55)]}
+    load_catalog(store, http_server, many)
+    http_server.route("POST", CHAT, slow(2, completion("{}")))
+    settings = Settings(openai_api_key="sk-test", openai_base_url=http_server.base_url + "/v1", openai_timeout=0.3)
+    caplog.set_level(logging.INFO, logger="llm_bench.ai")
+    report = build_report(store, "db", ReportOptions(max_matches=100), Ask(make_client(settings, max_retries=0), "gpt-4o-mini"), NOW)
+    assert len(http_server.calls(CHAT)) == 1 and report.ai_requests == 1 and report.examined == 45
+    assert report.notes == (f"AI: the OpenAI request to {http_server.base_url}{CHAT} timed out; not asked again in "
+                            "this run, rules and cached answers only",)
+    assert [r.getMessage() for r in caplog.records if r.name == "llm_bench.ai"] == [
+        f"asking OpenAI model gpt-4o-mini at {http_server.base_url}/v1/ (timeout 0.3 s)"]
+    assert store.coll("catalog").count_documents({"ai_match": {"$exists": True}}) == 0
 
 
 def test_filters_provider_confidence_and_max(store: repository.Store, http_server: HTTPStub) -> None:

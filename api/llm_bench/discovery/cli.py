@@ -124,11 +124,10 @@ def _asker(settings: Settings, no_ai: bool) -> Any:
     if not settings.openai_api_key:
         log.info("OPENAI_API_KEY is not set: AI matching skipped, rules and cached answers only")
         return None
-    from ..ai import ask_json, make_client
+    from ..ai import make_client
+    from .ai_match import Ask
 
-    client = make_client(settings)
-    return lambda system, user, schema: ask_json(client, model=settings.openai_model, system=system, user=user,
-                                                 schema=schema, name="openrouter_matches")
+    return Ask(make_client(settings), settings.openai_model)
 
 
 @app.command(epilog=exit_statuses(REPORT))

@@ -167,18 +167,26 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
     matches: list[Match] = []
     notes: list[str] = [] if len(index) else ["no model source is stored yet: run `llm-discovery fetch`"]
     requests = discarded = examined = 0
+    announced = False
     for start in range(0, len(found), STEP):
         if len(matches) >= options.max_matches:
             break
         step = found[start:start + STEP]
         leftovers = [m for m in step if not propose(m["openrouter_id"], index) and (options.refresh or not m.get("ai_match"))]
         if leftovers and ask is not None:
-            entries, errors, sent = ask_batches(leftovers, index, ask, now)
-            requests += sent
-            discarded += sum(1 for e in entries.values() if e.get("discarded"))
-            notes += [f"AI: {e}" for e in errors]
-            repo.save_ai_matches(store, entries)
-            step = [{**m, "ai_match": entries[m["openrouter_id"]]} if m["openrouter_id"] in entries else m for m in step]
+            if not announced:
+                ask.announce()
+                announced = True
+            asked = ask_batches(leftovers, index, ask, now)
+            requests += asked.requests
+            discarded += sum(1 for e in asked.entries.values() if e.get("discarded"))
+            notes += [f"AI: {e}" for e in asked.errors]
+            repo.save_ai_matches(store, asked.entries)
+            step = [{**m, "ai_match": asked.entries[m["openrouter_id"]]} if m["openrouter_id"] in asked.entries else m
+                    for m in step]
+            if asked.unreachable:  # a hung endpoint costs one request, not one per batch
+                notes.append(f"AI: {asked.unreachable}; not asked again in this run, rules and cached answers only")
+                ask = None
         for model in step:
             if len(matches) >= options.max_matches:
                 break
