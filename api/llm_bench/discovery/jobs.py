@@ -7,9 +7,10 @@ fallback, commands) to the repository; the CLI only parses options, calls one of
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import OpsError
@@ -46,6 +47,9 @@ class FetchResult:
     adjusted: tuple[str, ...] = ()
     sources: tuple[sources.SourceResult, ...] = ()
     direct_matches: int = 0  # catalog entries placed at a listed direct-provider id
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.SourceConfig | None = None,
@@ -138,6 +142,10 @@ class Match:
     openrouter_input_price: float | None = None
     openrouter_output_price: float | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of a proposal: without `command_problem` (its absence is `command: null`)."""
+        return {k: v for k, v in asdict(self).items() if k != "command_problem"}
+
 
 @dataclass(frozen=True)
 class Report:
@@ -150,8 +158,16 @@ class Report:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _pick(model: Mapping[str, Any], index: Index, options: ReportOptions) -> Proposal | None:
-    proposals = list(propose(model["openrouter_id"], index)) or [cached_proposal(model.get("ai_match"), index)]
+#: A catalog id's rule proposals (retrieval against the listed ids), computed once per run.
+Placer = Callable[[str], tuple[Proposal, ...]]
+
+
+def placer(index: Index) -> Placer:
+    return functools.cache(lambda openrouter_id: tuple(propose(openrouter_id, index)))
+
+
+def _pick(model: Mapping[str, Any], place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
+    proposals = list(place(model["openrouter_id"])) or [cached_proposal(model.get("ai_match"), index)]
     for proposal in proposals:
         if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
             return proposal
@@ -162,8 +178,8 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
     """Candidates newest first, placed by retrieval, then by cached or fresh AI picks from shortlists."""
     since = now - options.since if options.since else None
     index = sources.load_index(store)
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store),
-                                lambda openrouter_id: propose(openrouter_id, index), since=since)
+    place = placer(index)
+    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), place, since=since)
     matches: list[Match] = []
     notes: list[str] = [] if len(index) else ["no model source is stored yet: run `llm-discovery fetch`"]
     requests = discarded = examined = 0
@@ -172,7 +188,7 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
         if len(matches) >= options.max_matches:
             break
         step = found[start:start + STEP]
-        leftovers = [m for m in step if not propose(m["openrouter_id"], index) and (options.refresh or not m.get("ai_match"))]
+        leftovers = [m for m in step if not place(m["openrouter_id"]) and (options.refresh or not m.get("ai_match"))]
         if leftovers and ask is not None:
             if not announced:
                 ask.announce()
@@ -191,7 +207,7 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
             if len(matches) >= options.max_matches:
                 break
             examined += 1
-            proposal = _pick(model, index, options)
+            proposal = _pick(model, place, index, options)
             if proposal:
                 matches.append(_match(model, proposal, db_name, store.names.models, options.enable))
     if discarded:
@@ -227,30 +243,55 @@ def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collectio
 
 
 @dataclass(frozen=True)
+class LastFetch:
+    """The last fetch record, whatever its status (`listed` only when complete, `message` when not)."""
+
+    fetched_at: dt.datetime | None
+    status: str | None
+    listed: int | None = None
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class MatchCounts:
+    candidates: int
+    covered: int
+    matched_by_rule: int
+    matched_by_ai: int
+    unmatched: int
+
+
+@dataclass(frozen=True)
 class Stats:
     generated_at: dt.datetime
-    counts: Mapping[str, int]
-    last_fetch: Mapping[str, Any] | None
+    counts: repo.CatalogCounts
+    last_fetch: LastFetch | None
     last_complete_at: dt.datetime | None
-    matching: Mapping[str, int]
-    models_by_provider: tuple[Mapping[str, Any], ...]
+    matching: MatchCounts
+    models_by_provider: tuple[repo.ProviderCounts, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "last_fetch": self.last_fetch.to_dict() if self.last_fetch else None}
 
 
 def collect_stats(store: Store, now: dt.datetime) -> Stats:
     """Catalog counts, the last fetch, matched vs unmatched candidates, models per provider."""
     index = sources.load_index(store)
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store),
-                                lambda openrouter_id: propose(openrouter_id, index))
-    by_rule = sum(1 for m in found if propose(m["openrouter_id"], index))
-    by_ai = sum(1 for m in found if not propose(m["openrouter_id"], index) and cached_proposal(m.get("ai_match"), index))
+    place = placer(index)
+    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), place)
+    by_rule = sum(1 for m in found if place(m["openrouter_id"]))
+    by_ai = sum(1 for m in found if not place(m["openrouter_id"]) and cached_proposal(m.get("ai_match"), index))
     last = repo.last_run(store)
     complete = repo.last_complete_run(store)
     return Stats(
         generated_at=now,
         counts=repo.catalog_counts(store, now),
-        last_fetch={k: last.get(k) for k in ("fetched_at", "status", "listed", "message") if k in last} if last else None,
+        last_fetch=LastFetch(last.get("fetched_at"), last.get("status"), last.get("listed"), last.get("message"))
+        if last else None,
         last_complete_at=complete["fetched_at"] if complete else None,
-        matching={"candidates": len(found), "covered": covered, "matched_by_rule": by_rule,
-                  "matched_by_ai": by_ai, "unmatched": len(found) - by_rule - by_ai},
+        matching=MatchCounts(len(found), covered, by_rule, by_ai, len(found) - by_rule - by_ai),
         models_by_provider=tuple(repo.models_by_provider(store)),
     )

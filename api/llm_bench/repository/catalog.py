@@ -24,7 +24,9 @@ from . import ONE_REPLY, Store, translate_errors
 __all__ = [
     "ADOPT",
     "Absent",
+    "CatalogCounts",
     "FetchWrite",
+    "ProviderCounts",
     "apply_fetch",
     "benchmark_models",
     "catalog_models",
@@ -192,21 +194,40 @@ def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> N
         store.coll("catalog").bulk_write(ops, ordered=False)
 
 
-def catalog_counts(store: Store, now: dt.datetime) -> dict[str, int]:
+@dataclass(frozen=True)
+class CatalogCounts:
     """Listed (not removed), first seen in the last day and week, missing, removed."""
+
+    listed: int
+    new_day: int
+    new_week: int
+    missing: int
+    removed: int
+
+
+def catalog_counts(store: Store, now: dt.datetime) -> CatalogCounts:
     catalog = store.coll("catalog")
     with translate_errors("counting the catalog"):
-        return {
-            "listed": catalog.count_documents({"removed_at": None}),
-            "new_day": catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=1)}}),
-            "new_week": catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=7)}}),
-            "missing": catalog.count_documents({"missing_count": {"$gte": 1}, "removed_at": None}),
-            "removed": catalog.count_documents({"removed_at": {"$ne": None}}),
-        }
+        return CatalogCounts(
+            listed=catalog.count_documents({"removed_at": None}),
+            new_day=catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=1)}}),
+            new_week=catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=7)}}),
+            missing=catalog.count_documents({"missing_count": {"$gte": 1}, "removed_at": None}),
+            removed=catalog.count_documents({"removed_at": {"$ne": None}}),
+        )
 
 
-def models_by_provider(store: Store) -> list[dict[str, Any]]:
-    """The benchmark's `models` per provider: enabled, disabled and deprecated counts."""
+@dataclass(frozen=True)
+class ProviderCounts:
+    """The benchmark's `models` of one provider: enabled, disabled and deprecated counts."""
+
+    provider: str
+    enabled: int
+    disabled: int
+    deprecated: int
+
+
+def models_by_provider(store: Store) -> list[ProviderCounts]:
     pipeline = [
         {"$group": {
             "_id": {"$ifNull": ["$provider", "unknown"]},
@@ -217,5 +238,5 @@ def models_by_provider(store: Store) -> list[dict[str, Any]]:
         {"$sort": {"_id": 1}},
     ]
     with translate_errors("counting models"):
-        return [{"provider": str(r["_id"]), "enabled": r["enabled"], "disabled": r["disabled"],
-                 "deprecated": r["deprecated"]} for r in store.coll("models").aggregate(pipeline)]
+        return [ProviderCounts(str(r["_id"]), r["enabled"], r["disabled"], r["deprecated"])
+                for r in store.coll("models").aggregate(pipeline)]
