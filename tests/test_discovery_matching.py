@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import logging
 
-import pytest
 from http_stub import HTTPStub, Request, json_reply, slow
 
 from api.llm_bench import repository
@@ -20,21 +19,22 @@ from api.llm_bench.discovery.ai_match import Ask
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.matching import Proposal, candidates
 from api.llm_bench.discovery.sources import SourceConfig
+from api.llm_bench.repository.catalog import CatalogEntry
 
 CHAT = "/v1/chat/completions"
 NOW = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
 
 
-def _model(model_id: str, **fields) -> dict:
-    return {"openrouter_id": model_id, "org": model_id.split("/")[0], "output_modalities": ["text"], **fields}
+def _model(model_id: str, **fields) -> CatalogEntry:
+    return CatalogEntry(model_id, **{"org": model_id.split("/")[0], "output_modalities": ("text",), **fields})
 
 
 def test_candidates_skip_variants_aliases_routers_and_non_text() -> None:
     catalog = [_model(i) for i in ("a/m", "a/m:free", "a/m:beta", "b/only:free", "a/m:thinking")]
     catalog += [_model("~a/m-latest"), _model("openrouter/auto", variable_price=True),
-                _model("g/img", output_modalities=["image", "text"])]
+                _model("g/img", output_modalities=("image", "text"))]
     found, covered = candidates(catalog, [], lambda _id: ())
-    assert sorted(m["openrouter_id"] for m in found) == ["a/m", "a/m:thinking", "b/only:free"] and covered == 0
+    assert sorted(m.openrouter_id for m in found) == ["a/m", "a/m:thinking", "b/only:free"] and covered == 0
 
 
 def test_covered_models_are_never_proposed_and_no_substring_matching() -> None:
@@ -46,7 +46,7 @@ def test_covered_models_are_never_proposed_and_no_substring_matching() -> None:
                  {"provider": "anthropic", "model_id": "claude-3-7-sonnet-20250219"}]
     placed = {"meta-llama/llama-3.3-70b-instruct": (Proposal("groq", "llama-3.3-70b-versatile", 0.9, "listed"),)}
     found, covered = candidates(catalog, benchmark, lambda openrouter_id: placed.get(openrouter_id, ()))
-    assert sorted(m["openrouter_id"] for m in found) == ["openai/gpt-4o", "openai/o1-pro"] and covered == 4
+    assert sorted(m.openrouter_id for m in found) == ["openai/gpt-4o", "openai/o1-pro"] and covered == 4
 
 
 def test_candidates_newest_first_and_since() -> None:
@@ -54,8 +54,8 @@ def test_candidates_newest_first_and_since() -> None:
     catalog = [_model("x/old", first_seen_at=NOW - 10 * day), _model("x/new", first_seen_at=NOW - day),
                _model("x/newer", first_seen_at=NOW - day, created=NOW - day)]
     found, _ = candidates(catalog, [], lambda _id: ())
-    assert [m["openrouter_id"] for m in found] == ["x/newer", "x/new", "x/old"]
-    assert [m["openrouter_id"] for m in candidates(catalog, [], lambda _id: (), since=NOW - 2 * day)[0]] == ["x/newer", "x/new"]
+    assert [m.openrouter_id for m in found] == ["x/newer", "x/new", "x/old"]
+    assert [m.openrouter_id for m in candidates(catalog, [], lambda _id: (), since=NOW - 2 * day)[0]] == ["x/newer", "x/new"]
 
 
 # --- the AI fallback, end to end against loopback servers ---

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..ai import AIResult, announce, ask_parsed
 from ..identity import identity
+from ..repository.catalog import CatalogEntry
 from ..untrusted import safe_text
 from .matching import PROVIDERS, Proposal
 from .retrieval import Index
@@ -95,25 +96,25 @@ def shortlist(openrouter_id: str, index: Index, limit: int = SHORTLIST) -> tuple
     return tuple(f"{provider}:{model_id}" for _, provider, model_id in sorted(scored)[:limit])
 
 
-def _describe(model: Mapping[str, Any], choices: tuple[str, ...]) -> dict[str, Any]:
+def _describe(model: CatalogEntry, choices: tuple[str, ...]) -> dict[str, Any]:
     keys = ("openrouter_id", "name", "canonical_slug", "hugging_face_id")
-    return {**{key: safe_text(model.get(key), 200) for key in keys if model.get(key)}, "shortlist": list(choices)}
+    return {**{key: safe_text(getattr(model, key), 200) for key in keys if getattr(model, key)}, "shortlist": list(choices)}
 
 
-def ask_batches(models: Sequence[Mapping[str, Any]], index: Index, ask: Ask, now: dt.datetime) -> Asked:
+def ask_batches(models: Sequence[CatalogEntry], index: Index, ask: Ask, now: dt.datetime) -> Asked:
     """Ask about `models` (those with a non-empty shortlist) in batches, until one is unreachable.
 
     A model in a batch that failed gets no entry (it is asked again next time); a model the
     answer leaves out is cached as "no match".
     """
-    choices = {m["openrouter_id"]: shortlist(m["openrouter_id"], index) for m in models}
-    models = [m for m in models if choices[m["openrouter_id"]]]
+    choices = {m.openrouter_id: shortlist(m.openrouter_id, index) for m in models}
+    models = [m for m in models if choices[m.openrouter_id]]
     entries: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
     requests = 0
     for start in range(0, len(models), BATCH):
         batch = models[start:start + BATCH]
-        user = "Catalog models (JSON):\n" + json.dumps([_describe(m, choices[m["openrouter_id"]]) for m in batch],
+        user = "Catalog models (JSON):\n" + json.dumps([_describe(m, choices[m.openrouter_id]) for m in batch],
                                                        ensure_ascii=False)
         result = ask(SYSTEM, user)
         requests += 1
@@ -124,7 +125,7 @@ def ask_batches(models: Sequence[Mapping[str, Any]], index: Index, ask: Ask, now
             continue
         answers = {a.openrouter_id: a for a in result.parsed.answers}
         for model in batch:
-            model_id = model["openrouter_id"]
+            model_id = model.openrouter_id
             entries[model_id] = cache_entry(answers.get(model_id), choices[model_id], result.model, now)
     return Asked(entries, tuple(errors), requests)
 

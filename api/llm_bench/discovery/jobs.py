@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..errors import OpsError
@@ -166,8 +166,8 @@ def placer(index: Index) -> Placer:
     return functools.cache(lambda openrouter_id: tuple(propose(openrouter_id, index)))
 
 
-def _pick(model: Mapping[str, Any], place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
-    proposals = list(place(model["openrouter_id"])) or [cached_proposal(model.get("ai_match"), index)]
+def _pick(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
+    proposals = list(place(model.openrouter_id)) or [cached_proposal(model.ai_match, index)]
     for proposal in proposals:
         if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
             return proposal
@@ -188,7 +188,7 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
         if len(matches) >= options.max_matches:
             break
         step = found[start:start + STEP]
-        leftovers = [m for m in step if not place(m["openrouter_id"]) and (options.refresh or not m.get("ai_match"))]
+        leftovers = [m for m in step if not place(m.openrouter_id) and (options.refresh or not m.ai_match)]
         if leftovers and ask is not None:
             if not announced:
                 ask.announce()
@@ -198,7 +198,7 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
             discarded += sum(1 for e in asked.entries.values() if e.get("discarded"))
             notes += [f"AI: {e}" for e in asked.errors]
             repo.save_ai_matches(store, asked.entries)
-            step = [{**m, "ai_match": asked.entries[m["openrouter_id"]]} if m["openrouter_id"] in asked.entries else m
+            step = [replace(m, ai_match=asked.entries[m.openrouter_id]) if m.openrouter_id in asked.entries else m
                     for m in step]
             if asked.unreachable:  # a hung endpoint costs one request, not one per batch
                 notes.append(f"AI: {asked.unreachable}; not asked again in this run, rules and cached answers only")
@@ -215,20 +215,20 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
     return Report(now, len(found), covered, examined, tuple(matches), requests, tuple(notes))
 
 
-def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
+def _match(model: repo.CatalogEntry, proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
     command = proposal_command(db_name=db_name, collection=collection, provider=proposal.provider,
-                             model_id=proposal.model_id, openrouter_id=model["openrouter_id"],
+                             model_id=proposal.model_id, openrouter_id=model.openrouter_id,
                              source=proposal.source, confidence=proposal.confidence, enable=enable)
     listing = proposal.listing
     return Match(
-        openrouter_id=model["openrouter_id"],
-        name=str(model.get("name") or model["openrouter_id"]),
+        openrouter_id=model.openrouter_id,
+        name=model.name or model.openrouter_id,
         provider=proposal.provider,
         model_id=proposal.model_id,
         confidence=proposal.confidence,
         reasoning=proposal.reasoning,
         source=proposal.source,
-        first_seen_at=model.get("first_seen_at"),
+        first_seen_at=model.first_seen_at,
         command=command.text,
         command_problem=command.problem,
         verified_by=listing.verified_by if listing else None,
@@ -236,9 +236,9 @@ def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collectio
         registry_context_length=listing.context_length if listing else None,
         registry_input_price=listing.input_price if listing else None,
         registry_output_price=listing.output_price if listing else None,
-        openrouter_context_length=model.get("context_length"),
-        openrouter_input_price=model.get("price_prompt"),
-        openrouter_output_price=model.get("price_completion"),
+        openrouter_context_length=model.context_length,
+        openrouter_input_price=model.price_prompt,
+        openrouter_output_price=model.price_completion,
     )
 
 
@@ -282,8 +282,8 @@ def collect_stats(store: Store, now: dt.datetime) -> Stats:
     index = sources.load_index(store)
     place = placer(index)
     found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), place)
-    by_rule = sum(1 for m in found if place(m["openrouter_id"]))
-    by_ai = sum(1 for m in found if not place(m["openrouter_id"]) and cached_proposal(m.get("ai_match"), index))
+    by_rule = sum(1 for m in found if place(m.openrouter_id))
+    by_ai = sum(1 for m in found if not place(m.openrouter_id) and cached_proposal(m.ai_match, index))
     last = repo.last_run(store)
     complete = repo.last_complete_run(store)
     return Stats(

@@ -20,6 +20,7 @@ import httpx
 from ..config import Settings
 from ..repository import Store
 from ..repository import provider_models as repo
+from ..repository.catalog import CatalogEntry
 from ..untrusted import redact, safe_text
 from . import registry
 from .download import Budget, Limits, SourceError, get_json
@@ -125,14 +126,14 @@ def direct_match(openrouter_id: str, index: Index) -> dict[str, Any] | None:
             "listed_since": best.listed_since}
 
 
-def store_direct_matches(store: Store, catalog: Iterable[Mapping[str, Any]], index: Index) -> int:
+def store_direct_matches(store: Store, catalog: Iterable[CatalogEntry], index: Index) -> int:
     """Write `direct_match` where it changed; return how many catalog entries have one."""
     changed: dict[str, dict[str, Any] | None] = {}
     placed = 0
     for model in catalog:
-        match = direct_match(model["openrouter_id"], index)
+        match = direct_match(model.openrouter_id, index)
         placed += match is not None
-        if match != model.get("direct_match"):  # absent reads as null: nothing written for unplaced entries
-            changed[model["openrouter_id"]] = match
+        if match != model.direct_match:  # absent reads as null: nothing written for unplaced entries
+            changed[model.openrouter_id] = match
     repo.save_direct_matches(store, changed)
     return placed

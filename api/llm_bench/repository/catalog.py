@@ -25,6 +25,7 @@ __all__ = [
     "ADOPT",
     "Absent",
     "CatalogCounts",
+    "CatalogEntry",
     "FetchWrite",
     "ProviderCounts",
     "apply_fetch",
@@ -177,11 +178,49 @@ def benchmark_models(store: Store) -> list[dict[str, Any]]:
                                                    "deprecated": 1}, batch_size=ONE_REPLY))
 
 
-def catalog_models(store: Store) -> list[dict[str, Any]]:
-    """Catalog models not marked removed, without the raw entry and history."""
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A catalog model as discovery reads it: the normalised fields, the cached AI answer and
+    direct match (no raw entry, no history)."""
+
+    openrouter_id: str
+    name: str | None = None
+    canonical_slug: str | None = None
+    hugging_face_id: str | None = None
+    org: str | None = None
+    output_modalities: tuple[str, ...] = ()
+    variable_price: bool = False
+    context_length: int | None = None
+    price_prompt: float | None = None
+    price_completion: float | None = None
+    created: dt.datetime | None = None
+    first_seen_at: dt.datetime | None = None
+    ai_match: Mapping[str, Any] | None = None
+    direct_match: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> CatalogEntry:
+        """The entry of a stored document; a field of an unexpected type reads as absent."""
+        kinds: dict[str, Any] = {"name": str, "canonical_slug": str, "hugging_face_id": str, "org": str,
+                                 "context_length": int, "price_prompt": (int, float), "price_completion": (int, float),
+                                 "created": dt.datetime, "first_seen_at": dt.datetime, "ai_match": dict,
+                                 "direct_match": dict}
+        fields = {name: value for name, kind in kinds.items()
+                  if isinstance(value := doc.get(name), kind) and not isinstance(value, bool)}
+        modalities = doc.get("output_modalities")
+        return cls(openrouter_id=doc["openrouter_id"], variable_price=bool(doc.get("variable_price")),
+                   output_modalities=tuple(m for m in modalities if isinstance(m, str)) if isinstance(modalities, list) else (),
+                   **fields)
+
+
+_ENTRY_FIELDS = {name: 1 for name in CatalogEntry.__dataclass_fields__} | {"_id": 0}
+
+
+def catalog_models(store: Store) -> list[CatalogEntry]:
+    """Catalog models not marked removed."""
     with translate_errors("reading the catalog"):
-        cursor = store.coll("catalog").find({"removed_at": None}, {"_id": 0, "raw": 0, "history": 0}, batch_size=ONE_REPLY)
-        return list(cursor)
+        cursor = store.coll("catalog").find({"removed_at": None}, _ENTRY_FIELDS, batch_size=ONE_REPLY)
+        return [CatalogEntry.from_document(doc) for doc in cursor]
 
 
 def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> None:
