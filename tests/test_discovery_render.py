@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from api.llm_bench.discovery.jobs import FetchResult, Match, MatchCounts, Report, Stats
+from api.llm_bench.discovery.jobs import FetchResult, Match, Report
 from api.llm_bench.discovery.render import SHOWN, SHOWN_PROVIDERS, capped, fetch_text, report_text, stats_text
-from api.llm_bench.repository.catalog import CatalogCounts, ProviderCounts
+from api.llm_bench.discovery.stats import MatchCounts, Stats
+from api.llm_bench.repository.catalog_stats import CatalogCounts, ProviderCounts
 
 NOW = dt.datetime(2026, 2, 1, 7, 0, tzinfo=dt.timezone.utc)
 

@@ -13,9 +13,11 @@ from http_stub import HTTPStub, json_reply
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
-from api.llm_bench.discovery.jobs import collect_stats, run_fetch
+from api.llm_bench.discovery.jobs import run_fetch
+from api.llm_bench.discovery.stats import collect_stats
 from api.llm_bench.discovery.openrouter import CatalogRefused, UpstreamUnavailable
 from api.llm_bench.repository import catalog as repo
+from api.llm_bench.repository import catalog_stats
 
 CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"
@@ -26,7 +28,7 @@ QWEN_FLAP = {"qwen/qwen-max", "qwen/qwen-plus", "qwen/qwen3-max", "qwen/qwen3-co
 def test_the_repository_imports_no_job_module() -> None:
     code = ("import sys\n"
             "import api.llm_bench.repository.catalog, api.llm_bench.repository.provider_models, "
-            "api.llm_bench.repository.storable\n"
+            "api.llm_bench.repository.storable, api.llm_bench.repository.catalog_stats\n"
             "print(sorted(m for m in sys.modules if m.startswith(('api.llm_bench.discovery', 'api.llm_bench.health'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
@@ -105,7 +107,7 @@ def test_runs_are_recorded_and_stats_read_them(store: repository.Store, replayed
                                         "pages": 1, "added": 0, "changed": 3, "returned": 11, "missing": 8, "removed": 6,
                                         "adopted": 0, "adjusted": 0, "basis": "2026-01-16T03:00:00+00:00"}
     stats = collect_stats(store, at("2026-01-17"))
-    assert stats.counts == repo.CatalogCounts(listed=347, new_day=2, new_week=6, missing=8, removed=13)
+    assert stats.counts == catalog_stats.CatalogCounts(listed=347, new_day=2, new_week=6, missing=8, removed=13)
     assert stats.last_complete_at == at("2026-01-17") and stats.last_fetch.status == "complete"
 
 
@@ -175,5 +177,6 @@ def test_ai_cache_and_models_by_provider(store: repository.Store, http_server: H
         {"provider": "openai", "model_id": "gpt-4", "enabled": False, "deprecated": True},
         {"model_id": "mystery"},
     ])
-    assert repo.models_by_provider(store) == [repo.ProviderCounts("openai", enabled=1, disabled=1, deprecated=1),
-                                              repo.ProviderCounts("unknown", enabled=0, disabled=1, deprecated=0)]
+    assert catalog_stats.models_by_provider(store) == [
+        catalog_stats.ProviderCounts("openai", enabled=1, disabled=1, deprecated=1),
+        catalog_stats.ProviderCounts("unknown", enabled=0, disabled=1, deprecated=0)]

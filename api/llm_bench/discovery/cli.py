@@ -187,7 +187,7 @@ def stats(fmt: Format = _FORMAT, verbose: bool = _VERBOSE) -> None:
 
     def action() -> None:
         from ..repository import opened
-        from .jobs import collect_stats
+        from .stats import collect_stats
 
         settings = load_settings()
         with opened(settings, write=False) as store:

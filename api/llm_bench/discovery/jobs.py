@@ -1,4 +1,4 @@
-"""The three discovery jobs as library calls: fetch, report and stats, each returning a frozen result.
+"""Two discovery jobs as library calls, fetch and report, each returning a frozen result (stats: `stats`).
 
 They wire the pure parts (openrouter validation, catalog diff, model sources, retrieval, AI
 fallback, commands) to the repository; the CLI only parses options, calls one of these and renders.
@@ -239,59 +239,4 @@ def _match(model: repo.CatalogEntry, proposal: Proposal, db_name: str, collectio
         openrouter_context_length=model.context_length,
         openrouter_input_price=model.price_prompt,
         openrouter_output_price=model.price_completion,
-    )
-
-
-@dataclass(frozen=True)
-class LastFetch:
-    """The last fetch record, whatever its status (`listed` only when complete, `message` when not)."""
-
-    fetched_at: dt.datetime | None
-    status: str | None
-    listed: int | None = None
-    message: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-
-@dataclass(frozen=True)
-class MatchCounts:
-    candidates: int
-    covered: int
-    matched_by_rule: int
-    matched_by_ai: int
-    unmatched: int
-
-
-@dataclass(frozen=True)
-class Stats:
-    generated_at: dt.datetime
-    counts: repo.CatalogCounts
-    last_fetch: LastFetch | None
-    last_complete_at: dt.datetime | None
-    matching: MatchCounts
-    models_by_provider: tuple[repo.ProviderCounts, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "last_fetch": self.last_fetch.to_dict() if self.last_fetch else None}
-
-
-def collect_stats(store: Store, now: dt.datetime) -> Stats:
-    """Catalog counts, the last fetch, matched vs unmatched candidates, models per provider."""
-    index = sources.load_index(store)
-    place = placer(index)
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), place)
-    by_rule = sum(1 for m in found if place(m.openrouter_id))
-    by_ai = sum(1 for m in found if not place(m.openrouter_id) and cached_proposal(m.ai_match, index))
-    last = repo.last_run(store)
-    complete = repo.last_complete_run(store)
-    return Stats(
-        generated_at=now,
-        counts=repo.catalog_counts(store, now),
-        last_fetch=LastFetch(last.get("fetched_at"), last.get("status"), last.get("listed"), last.get("message"))
-        if last else None,
-        last_complete_at=complete["fetched_at"] if complete else None,
-        matching=MatchCounts(len(found), covered, by_rule, by_ai, len(found) - by_rule - by_ai),
-        models_by_provider=tuple(repo.models_by_provider(store)),
     )

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 from ..untrusted import safe_text
 from .commands import comment_line
-from .jobs import FetchResult, Match, Report, Stats
+from .jobs import FetchResult, Match, Report
 from .sources import SourceResult
+from .stats import Stats
 
 T = TypeVar("T")
 

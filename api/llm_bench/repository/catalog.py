@@ -24,17 +24,13 @@ from . import ONE_REPLY, Store, translate_errors
 __all__ = [
     "ADOPT",
     "Absent",
-    "CatalogCounts",
     "CatalogEntry",
     "FetchWrite",
-    "ProviderCounts",
     "apply_fetch",
     "benchmark_models",
     "catalog_models",
-    "catalog_counts",
     "last_complete_run",
     "last_run",
-    "models_by_provider",
     "record_run",
     "save_ai_matches",
     "stored_state",
@@ -231,51 +227,3 @@ def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> N
            for model_id, answer in answers.items()]
     with translate_errors("caching AI matches"):
         store.coll("catalog").bulk_write(ops, ordered=False)
-
-
-@dataclass(frozen=True)
-class CatalogCounts:
-    """Listed (not removed), first seen in the last day and week, missing, removed."""
-
-    listed: int
-    new_day: int
-    new_week: int
-    missing: int
-    removed: int
-
-
-def catalog_counts(store: Store, now: dt.datetime) -> CatalogCounts:
-    catalog = store.coll("catalog")
-    with translate_errors("counting the catalog"):
-        return CatalogCounts(
-            listed=catalog.count_documents({"removed_at": None}),
-            new_day=catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=1)}}),
-            new_week=catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=7)}}),
-            missing=catalog.count_documents({"missing_count": {"$gte": 1}, "removed_at": None}),
-            removed=catalog.count_documents({"removed_at": {"$ne": None}}),
-        )
-
-
-@dataclass(frozen=True)
-class ProviderCounts:
-    """The benchmark's `models` of one provider: enabled, disabled and deprecated counts."""
-
-    provider: str
-    enabled: int
-    disabled: int
-    deprecated: int
-
-
-def models_by_provider(store: Store) -> list[ProviderCounts]:
-    pipeline = [
-        {"$group": {
-            "_id": {"$ifNull": ["$provider", "unknown"]},
-            "enabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 1, 0]}},
-            "disabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 0, 1]}},
-            "deprecated": {"$sum": {"$cond": [{"$eq": ["$deprecated", True]}, 1, 0]}},
-        }},
-        {"$sort": {"_id": 1}},
-    ]
-    with translate_errors("counting models"):
-        return [ProviderCounts(str(r["_id"]), r["enabled"], r["disabled"], r["deprecated"])
-                for r in store.coll("models").aggregate(pipeline)]
