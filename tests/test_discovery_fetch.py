@@ -23,10 +23,10 @@ from api.llm_bench.config import Collections
 from api.llm_bench.discovery.catalog import diff, prepare, to_write
 from api.llm_bench.discovery.cli import app
 from api.llm_bench.discovery.jobs import run_fetch
-from api.llm_bench.repository.storable import MAX_DEPTH
 from api.llm_bench.errors import DatabaseUnavailable
 from api.llm_bench.exit_codes import ExitStatus
 from api.llm_bench.repository import catalog as repo
+from api.llm_bench.repository.storable import MAX_DEPTH
 
 CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +12,8 @@ from http_stub import HTTPStub, json_reply
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
 from api.llm_bench.discovery.jobs import run_fetch
-from api.llm_bench.discovery.stats import collect_stats
 from api.llm_bench.discovery.openrouter import CatalogRefused, UpstreamUnavailable
+from api.llm_bench.discovery.stats import collect_stats
 from api.llm_bench.repository import catalog as repo
 from api.llm_bench.repository import catalog_stats
 
@@ -23,15 +21,6 @@ CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"
 DAYS = ("2026-01-05", "2026-01-06", "2026-01-07", "2026-01-15", "2026-01-16", "2026-01-17")
 QWEN_FLAP = {"qwen/qwen-max", "qwen/qwen-plus", "qwen/qwen3-max", "qwen/qwen3-coder-plus"}
-
-
-def test_the_repository_imports_no_job_module() -> None:
-    code = ("import sys\n"
-            "import api.llm_bench.repository.catalog, api.llm_bench.repository.provider_models, "
-            "api.llm_bench.repository.storable, api.llm_bench.repository.catalog_stats\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('api.llm_bench.discovery', 'api.llm_bench.health'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.strip() == "[]"
 
 
 def at(day: str) -> dt.datetime:

@@ -10,9 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..repository import Store
+from ..repository import Store, catalog_stats
 from ..repository import catalog as repo
-from ..repository import catalog_stats
 from . import sources
 from .ai_match import cached_proposal
 from .jobs import placer
