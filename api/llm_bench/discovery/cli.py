@@ -14,7 +14,15 @@ from typing import Any
 
 import typer
 
-from ..cli_support import CONTEXT, VERSION_OPTION, Format, exit_statuses, guarded, load_settings, setup_logging
+from ..cli_support import (
+    CONTEXT,
+    VERSION_OPTION,
+    Format,
+    exit_statuses,
+    guarded,
+    load_settings,
+    setup_logging,
+)
 from ..config import Settings
 from ..errors import OpsError
 from ..exit_codes import FETCH, REPORT, STATS, ExitStatus

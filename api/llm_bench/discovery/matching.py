@@ -1,8 +1,9 @@
-"""Which catalog models are worth proposing, and the shape of a proposal.
+"""Which catalog models are worth proposing, and the shapes of a listed id and of a proposal.
 
 - `candidates`: the catalog models a plain text benchmark could add and does not cover yet.
   "Covered" compares whole identities (`api/llm_bench/identity.py`), never substrings:
   `gpt-4` does not cover `gpt-4o`, `o1` does not cover `o1-pro`;
+- `Listing`: one id a source lists (the proof that an id exists);
 - `Proposal`: a direct-provider id for a catalog model, found in what the providers list
   (`retrieval`) or picked by the AI from a closed shortlist of listed ids (`ai_match`).
 """
@@ -18,11 +19,23 @@ from ..identity import identity, split_variant
 
 if TYPE_CHECKING:
     from ..repository.catalog import CatalogEntry
-    from .retrieval import Listing
 
 PROVIDERS = ("openai", "anthropic", "bedrock", "vertex", "together", "groq", "fireworks", "deepinfra", "cerebras")
 #: Variants skipped when their base model is listed too (they are the same model for a benchmark).
 SKIPPED_VARIANTS = ("free", "beta", "extended")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One listed id: who lists it and what the registry says about it."""
+
+    provider: str
+    model_id: str
+    verified_by: str  # "provider" (its own list) or "registry"
+    listed_since: dt.datetime | None = None
+    context_length: int | None = None
+    input_price: float | None = None
+    output_price: float | None = None
 
 
 @dataclass(frozen=True)

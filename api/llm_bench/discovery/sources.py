@@ -25,8 +25,9 @@ from ..untrusted import redact, safe_text
 from . import registry
 from .download import Budget, Limits, SourceError, get_json
 from .listing import SourceList, check_complete, plan, to_write
+from .matching import Listing
 from .provider_lists import SPECS, fetch_list
-from .retrieval import Index, Listing, propose
+from .retrieval import Index, propose
 
 log = logging.getLogger("llm_bench.discovery")
 
