@@ -10,7 +10,8 @@ strict JSON schema was sent.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import Settings
@@ -87,10 +88,11 @@ def announce(client: Any, model: str) -> None:
              getattr(client, "timeout", 0) or 0)
 
 
-def _tokens(response: Any) -> dict[str, int]:
+def _usage(model: str, response: Any) -> AIResult:
+    """The tokens a response used, as a result still without answer or error."""
     usage = getattr(response, "usage", None)
-    return {"prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
-            "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0)}
+    return AIResult(model, prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                    completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0))
 
 
 def _unfinished(response: Any) -> str | None:
@@ -120,18 +122,18 @@ def ask_parsed(client: Any, *, model: str, system: str, user: str, response_form
     except openai.OpenAIError as exc:
         return _failed(model, exc)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
+        first: Mapping[str, Any] = exc.errors()[0] if exc.errors() else {}
         if first.get("type") == "json_invalid":
             return AIResult(model, error="the answer was not valid JSON")
         where = ".".join(str(part) for part in first.get("loc", ())) or "$"
         return AIResult(model, error=f"the answer did not match the schema ({where}: {first.get('type', '?')})")
     except ValueError:
         return AIResult(model, error="the answer did not match the schema")
-    tokens = _tokens(response)
+    used = _usage(model, response)
     problem = _unfinished(response)
     if problem:
-        return AIResult(model, error=problem, **tokens)
+        return replace(used, error=problem)
     parsed = response.choices[0].message.parsed
     if parsed is None:
-        return AIResult(model, error="the answer was empty", **tokens)
-    return AIResult(model, parsed=parsed, **tokens)
+        return replace(used, error="the answer was empty")
+    return replace(used, parsed=parsed)

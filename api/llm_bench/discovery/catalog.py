@@ -76,10 +76,10 @@ def _timestamp(value: Any) -> dt.datetime | None:
 def normalise(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The fields discovery reads, next to the raw entry (which is stored as well)."""
     model_id = entry["id"]
-    pricing = entry.get("pricing") if isinstance(entry.get("pricing"), dict) else {}
+    pricing: Mapping[str, Any] = entry["pricing"] if isinstance(entry.get("pricing"), dict) else {}
     prices = {key: per_million(pricing[key]) for key in _TOKEN_PRICES if key in pricing}
     variable = any(str(pricing.get(key, "")).strip() == "-1" for key in ("prompt", "completion"))
-    top = entry.get("top_provider") if isinstance(entry.get("top_provider"), dict) else {}
+    top: Mapping[str, Any] = entry["top_provider"] if isinstance(entry.get("top_provider"), dict) else {}
     expiration = entry.get("expiration_date")
     slug = entry.get("canonical_slug")
     return {
@@ -161,7 +161,7 @@ class CatalogDiff:
 
 def _adoption(model_id: str, before: Mapping[str, Any]) -> Adoption:
     """Upstream's per-token float `pricing` as prices per million, so even an absent model is migrated."""
-    pricing = before.get("pricing") if isinstance(before.get("pricing"), Mapping) else {}
+    pricing: Mapping[str, Any] = before["pricing"] if isinstance(before.get("pricing"), Mapping) else {}
     return Adoption(model_id, {"first_seen_at": before[ADOPT], "price_prompt": per_million(pricing.get("prompt")),
                                "price_completion": per_million(pricing.get("completion"))})
 
@@ -184,7 +184,8 @@ def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str,
             changed.append((model_id, changes))
         if before.get("missing_count") or before.get("removed_at"):
             returned.append(model_id)
-    missing, removed = [], []
+    missing: list[Absence] = []
+    removed: list[Absence] = []
     for model_id, before in stored.items():
         if model_id in listed or before.get("removed_at"):
             continue

@@ -167,7 +167,7 @@ def placer(index: Index) -> Placer:
 
 
 def _pick(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
-    proposals = list(place(model.openrouter_id)) or [cached_proposal(model.ai_match, index)]
+    proposals: list[Proposal | None] = [*place(model.openrouter_id)] or [cached_proposal(model.ai_match, index)]
     for proposal in proposals:
         if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
             return proposal

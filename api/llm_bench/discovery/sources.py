@@ -10,6 +10,7 @@ that places catalog models; `direct_matches` stores each catalog entry's best pl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,8 +66,7 @@ def _sources(config: SourceConfig) -> list[tuple[str, str, Fetch]]:
     for provider, key in config.keys.items():
         spec = SPECS[provider]
         url = config.urls.get(provider) or spec.url
-        found.append((f"provider:{provider}", url,
-                      lambda http, budget, spec=spec, key=key, url=url: fetch_list(spec, key, url, http, budget)))
+        found.append((f"provider:{provider}", url, functools.partial(fetch_list, spec, key, url)))
     url = config.registry_url
     found.append(("registry", url, lambda http, budget: SourceList(
         "registry", "registry", registry.PROVIDERS, registry.parse(get_json(http, url, {}, budget)))))
