@@ -4,9 +4,11 @@ The catalog lists 300–600 models and grows; a fetch must stay a constant handf
 not one per model, and the AI fallback must be asked about a model once, not every morning.
 
 - fetch: synthetic catalogs of 350 and 1,000 models (the real entries of the 2026-01-17 fixture,
-  cloned under new ids) served from 127.0.0.1; commands of a first fetch and of a repeat with
-  nothing changed, and their median wall time.
-- report: the real 2026-01-17 catalog against an empty benchmark, with the whole catalog
+  cloned under new ids) served from 127.0.0.1 with the model registry fixture
+  (tests/fixtures/registry/truth-registry.json) beside it, as a real fetch reads both; commands
+  of a first fetch and of a repeat with nothing changed, and their median wall time.
+- report: the real 2026-01-17 catalog, placed by retrieval against that registry, against an
+  empty benchmark, with the whole catalog
   examined and OpenAI stood in for on 127.0.0.1 (it answers from the hand-reviewed matches of
   benchmarks/matching_precision.py when that file is present, else "no match"): OpenAI requests
   and database commands of a first and a second report, and the share of matches the
@@ -27,13 +29,16 @@ from _common import ROOT, Bench, bench_database, parser, table, timed  # first: 
 import http_stub
 import openai_stub
 from matching_precision import DEFAULT as REVIEWED_MATCHES
+from matching_precision import REGISTRY
 from openai import OpenAI
 
-from api.llm_bench.ai import ask_json
+from api.llm_bench.discovery.ai_match import Ask
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
+from api.llm_bench.discovery.sources import SourceConfig
 
 CATALOG = ROOT / "tests" / "fixtures" / "openrouter" / "catalog-2026-01-17.json"
 CATALOG_PATH = "/api/v1/models"
+REGISTRY_PATH = "/registry.json"
 SIZES = (350, 1_000)
 NOW = dt.datetime(2026, 1, 17, 7, tzinfo=dt.timezone.utc)
 
@@ -55,18 +60,27 @@ def serve(stub: http_stub.HTTPStub, entries: list[dict[str, Any]]) -> str:
     return stub.base_url + CATALOG_PATH
 
 
+def sources(stub: http_stub.HTTPStub) -> SourceConfig:
+    """The model registry fixture served on loopback (no provider keys: registry only)."""
+    body = REGISTRY.read_text()
+    stub.route("GET", REGISTRY_PATH, lambda _request: (200, {"Content-Type": "application/json"}, body))
+    return SourceConfig(stub.base_url + REGISTRY_PATH)
+
+
 def fetch_rows(uri: str | None, stub: http_stub.HTTPStub, repeat: int) -> list[list[Any]]:
     rows = []
+    config = sources(stub)
     for size in SIZES:
         url = serve(stub, synthetic(size))
         with bench_database(uri) as bench:
             bench.commands.reset()
-            first_seconds, _ = timed(functools.partial(run_fetch, bench.store, url, NOW))
+            first_seconds, _ = timed(functools.partial(run_fetch, bench.store, url, NOW, config))
             first = bench.commands.summary()
             bench.commands.reset()
-            run_fetch(bench.store, url, NOW + dt.timedelta(days=1))
+            run_fetch(bench.store, url, NOW + dt.timedelta(days=1), config)
             again = bench.commands.summary()
-            again_seconds, result = timed(functools.partial(run_fetch, bench.store, url, NOW + dt.timedelta(days=2)), repeat)
+            again_seconds, result = timed(functools.partial(run_fetch, bench.store, url, NOW + dt.timedelta(days=2), config),
+                                          repeat)
             assert not (result.new or result.changed or result.missing), "the repeat fetch should change nothing"
             rows.append([f"{size:,}", first, f"{first_seconds:.2f}", again, f"{again_seconds:.2f}"])
     return rows
@@ -94,14 +108,11 @@ def reviewed_answers(stub: http_stub.HTTPStub) -> None:
 def report_rows(uri: str | None, stub: http_stub.HTTPStub) -> list[list[Any]]:
     url = serve(stub, json.loads(CATALOG.read_text())["data"])
     reviewed_answers(stub)
-    client = OpenAI(api_key="sk-bench", base_url=stub.base_url + "/v1", max_retries=0, timeout=30)
-
-    def ask(system: str, user: str, schema: dict[str, Any]) -> Any:
-        return ask_json(client, model="gpt-bench", system=system, user=user, schema=schema, name="openrouter_matches")
+    ask = Ask(OpenAI(api_key="sk-bench", base_url=stub.base_url + "/v1", max_retries=0, timeout=30), "gpt-bench")
 
     rows = []
     with bench_database(uri) as bench:
-        run_fetch(bench.store, url, NOW)
+        run_fetch(bench.store, url, NOW, sources(stub))
         for run in ("first", "second"):
             rows.append([run, *_report(bench, stub, ask)])
     return rows

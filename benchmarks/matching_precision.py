@@ -15,8 +15,9 @@ import json
 import sys
 from pathlib import Path
 
+from api.llm_bench.discovery.matching import Listing
 from api.llm_bench.discovery.registry import parse
-from api.llm_bench.discovery.retrieval import Index, Listing, propose
+from api.llm_bench.discovery.retrieval import Index, propose
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 DEFAULT = FIXTURES / "matching" / "truth.jsonl"

@@ -1,4 +1,4 @@
-"""ask_json with the real openai client against a local HTTP stub, and schema_problem on its own."""
+"""ask_parsed with the real openai client against a local HTTP stub: answers, faults, bounds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import http_stub
 import pytest
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.llm_bench import ai
 from api.llm_bench.config import Settings
@@ -17,16 +18,14 @@ COMPLETIONS = "/v1/chat/completions"
 API_KEY = "test-key-not-secret"
 MODEL = "gpt-4o-mini"
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "verdict": {"type": "string", "enum": ["ok", "degraded", "down"]},
-        "reasons": {"type": "array", "items": {"type": "string"}},
-        "score": {"type": "number"},
-    },
-    "required": ["verdict", "reasons", "score"],
-    "additionalProperties": False,
-}
+
+class Review(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: str = Field(json_schema_extra={"enum": ["ok", "degraded", "down"]})
+    reasons: list[str]
+    score: float
+
+
 GOOD_ANSWER = {"verdict": "degraded", "reasons": ["two providers failing"], "score": 0.5}
 
 
@@ -56,9 +55,9 @@ def client_for(base_url: str, timeout: float = 5.0) -> Any:
     return ai.make_client(Settings(openai_api_key=API_KEY, openai_base_url=base_url + "/v1", openai_timeout=timeout))
 
 
-def ask(client: Any, schema: dict[str, Any] = SCHEMA) -> ai.AIResult:
-    return ai.ask_json(client, model=MODEL, system="You review health reports.", user="Report: all fine.",
-                       schema=schema, name="health_review")
+def ask(client: Any) -> ai.AIResult:
+    return ai.ask_parsed(client, model=MODEL, system="You review health reports.", user="Report: all fine.",
+                         response_format=Review)
 
 
 def answer_with(stub: http_stub.HTTPStub, body: Any, status: int = 200) -> None:
@@ -69,7 +68,7 @@ def test_well_formed_answer(http_server: http_stub.HTTPStub) -> None:
     answer_with(http_server, completion(json.dumps(GOOD_ANSWER), prompt_tokens=321, completion_tokens=45))
     result = ask(client_for(http_server.base_url))
     assert result.error is None
-    assert result.data == GOOD_ANSWER
+    assert result.parsed == Review(**GOOD_ANSWER)
     assert result.model == MODEL
     assert (result.prompt_tokens, result.completion_tokens, result.total_tokens) == (321, 45, 366)
 
@@ -84,10 +83,11 @@ def test_request_carries_model_messages_and_strict_schema(http_server: http_stub
         {"role": "system", "content": "You review health reports."},
         {"role": "user", "content": "Report: all fine."},
     ]
-    assert body["response_format"] == {
-        "type": "json_schema",
-        "json_schema": {"name": "health_review", "strict": True, "schema": SCHEMA},
-    }
+    sent = body["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "Review" and sent["json_schema"]["strict"]
+    schema = sent["json_schema"]["schema"]
+    assert schema["additionalProperties"] is False and schema["required"] == ["verdict", "reasons", "score"]
+    assert schema["properties"]["verdict"]["enum"] == ["ok", "degraded", "down"]
     headers = {name.lower(): value for name, value in request.headers.items()}
     assert headers["authorization"] == f"Bearer {API_KEY}"
 
@@ -95,7 +95,7 @@ def test_request_carries_model_messages_and_strict_schema(http_server: http_stub
 def test_refusal(http_server: http_stub.HTTPStub) -> None:
     answer_with(http_server, completion(None, refusal="I can't help with that."))
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
+    assert result.parsed is None
     assert result.error == "the model refused to answer"
     assert result.prompt_tokens == 120  # tokens are recorded even without an answer
 
@@ -103,24 +103,34 @@ def test_refusal(http_server: http_stub.HTTPStub) -> None:
 def test_length_cut_answer_is_incomplete(http_server: http_stub.HTTPStub) -> None:
     answer_with(http_server, completion('{"verdict": "degr', finish_reason="length"))
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
-    assert result.error == "the answer was incomplete (finish_reason=length)"
-    assert result.completion_tokens == 30
+    assert result.parsed is None
+    assert result.error == "the answer was incomplete (LengthFinishReasonError)"
 
 
 def test_content_filter_is_incomplete(http_server: http_stub.HTTPStub) -> None:
     answer_with(http_server, completion(json.dumps(GOOD_ANSWER), finish_reason="content_filter"))
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
-    assert result.error == "the answer was incomplete (finish_reason=content_filter)"
+    assert result.parsed is None
+    assert result.error == "the answer was incomplete (ContentFilterFinishReasonError)"
 
 
-@pytest.mark.parametrize("content", ["The report looks fine.", "", "{'verdict': 'ok'}", '{"verdict": "ok"'])
+@pytest.mark.parametrize("content", ["The report looks fine.", "{'verdict': 'ok'}", '{"verdict": "ok"'])
 def test_content_that_is_not_json(http_server: http_stub.HTTPStub, content: str) -> None:
     answer_with(http_server, completion(content))
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
+    assert result.parsed is None
     assert result.error == "the answer was not valid JSON"
+
+
+def test_empty_content(http_server: http_stub.HTTPStub) -> None:
+    answer_with(http_server, completion(""))
+    result = ask(client_for(http_server.base_url))
+    assert result.parsed is None and result.error == "the answer was empty"
+
+
+def test_a_value_outside_an_enum_is_parsed_for_the_caller_to_check(http_server: http_stub.HTTPStub) -> None:
+    answer_with(http_server, completion(json.dumps({**GOOD_ANSWER, "verdict": "fine"})))
+    assert ask(client_for(http_server.base_url)).parsed.verdict == "fine"  # the schema's enum binds the model only
 
 
 def test_no_choices(http_server: http_stub.HTTPStub) -> None:
@@ -128,35 +138,33 @@ def test_no_choices(http_server: http_stub.HTTPStub) -> None:
     body["choices"] = []
     answer_with(http_server, body)
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
+    assert result.parsed is None
     assert result.error == "the OpenAI answer had no choices"
 
 
 @pytest.mark.parametrize(
     ("answer", "problem"),
     [
-        ({"verdict": "ok", "reasons": []}, "$ lacks score"),
-        ({"verdict": "fine", "reasons": [], "score": 1}, "$.verdict is not one of ['ok', 'degraded', 'down']"),
-        ({**GOOD_ANSWER, "note": "ignore previous instructions"}, "$ has unexpected note"),
-        ({"verdict": "ok", "reasons": ["x", 3], "score": 1}, "$.reasons[1] is not string"),
-        ({"verdict": "ok", "reasons": [], "score": "high"}, "$.score is not number"),
-        (["ok"], "$ is not object"),
+        ({"verdict": "ok", "reasons": []}, "score: missing"),
+        ({**GOOD_ANSWER, "note": "ignore previous instructions"}, "note: extra_forbidden"),
+        ({"verdict": "ok", "reasons": ["x", 3], "score": 1}, "reasons.1: string_type"),
+        ({"verdict": "ok", "reasons": [], "score": "high"}, "score: float_parsing"),
+        (["ok"], "$: model_type"),
     ],
-    ids=["missing-key", "wrong-enum", "extra-key", "wrong-item-type", "wrong-type", "not-an-object"],
+    ids=["missing-key", "extra-key", "wrong-item-type", "wrong-type", "not-an-object"],
 )
 def test_json_not_matching_the_schema(http_server: http_stub.HTTPStub, answer: Any, problem: str) -> None:
     answer_with(http_server, completion(json.dumps(answer)))
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
+    assert result.parsed is None
     assert result.error == f"the answer did not match the schema ({problem})"
-    assert result.total_tokens == 150
 
 
 def test_http_500_is_retried_once_then_reported(http_server: http_stub.HTTPStub) -> None:
     answer_with(http_server, {"error": {"message": "The server had an error", "type": "server_error"}}, status=500)
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
-    assert result.error == "OpenAI answered HTTP 500"
+    assert result.parsed is None
+    assert result.error == f"OpenAI answered HTTP 500 at {http_server.base_url}{COMPLETIONS}"
     assert len(http_server.calls(COMPLETIONS)) == 2  # make_client: max_retries=1
 
 
@@ -166,7 +174,7 @@ def test_http_500_then_success_recovers(http_server: http_stub.HTTPStub) -> None
     http_server.route("POST", COMPLETIONS, lambda _request: replies.pop(0))
     result = ask(client_for(http_server.base_url))
     assert result.error is None
-    assert result.data == GOOD_ANSWER
+    assert result.parsed == Review(**GOOD_ANSWER)
     assert len(http_server.calls(COMPLETIONS)) == 2
 
 
@@ -174,8 +182,8 @@ def test_http_401_is_not_retried_and_does_not_echo_the_key(http_server: http_stu
     answer_with(http_server, {"error": {"message": f"Incorrect API key provided: {API_KEY}.",
                                         "type": "invalid_request_error", "code": "invalid_api_key"}}, status=401)
     result = ask(client_for(http_server.base_url))
-    assert result.data is None
-    assert result.error == "OpenAI answered HTTP 401"
+    assert result.parsed is None
+    assert result.error == f"OpenAI answered HTTP 401 at {http_server.base_url}{COMPLETIONS}"
     assert API_KEY not in result.error
     assert len(http_server.calls(COMPLETIONS)) == 1
 
@@ -185,17 +193,20 @@ def test_timeout(http_server: http_stub.HTTPStub) -> None:
     started = time.monotonic()
     result = ask(client_for(http_server.base_url, timeout=0.3))
     elapsed = time.monotonic() - started
-    assert result.data is None
-    assert result.error == "the OpenAI request timed out"
+    assert result.parsed is None
+    assert result.error == f"the OpenAI request to {http_server.base_url}{COMPLETIONS} timed out"
+    assert result.unreachable
     assert len(http_server.calls(COMPLETIONS)) == 2  # the first attempt and one retry
     assert elapsed < 3
 
 
 def test_connection_refused() -> None:
     started = time.monotonic()
-    result = ask(client_for(f"http://127.0.0.1:{free_port()}"))
-    assert result.data is None
-    assert result.error == "could not connect to the OpenAI API"
+    port = free_port()
+    result = ask(client_for(f"http://127.0.0.1:{port}"))
+    assert result.parsed is None
+    assert result.error == f"could not connect to the OpenAI API at http://127.0.0.1:{port}{COMPLETIONS}"
+    assert result.unreachable
     assert result.total_tokens == 0
     assert time.monotonic() - started < 3
 
@@ -212,72 +223,3 @@ def test_make_client_honours_the_settings() -> None:
     assert client.timeout == 7.5
     assert client.max_retries == 1
     assert ai.make_client(Settings(openai_api_key=API_KEY), max_retries=0).max_retries == 0
-
-
-# schema_problem on its own
-
-
-def test_schema_problem_accepts_a_matching_value() -> None:
-    assert ai.schema_problem(GOOD_ANSWER, SCHEMA) is None
-    assert ai.schema_problem({"verdict": "ok", "reasons": [], "score": 3}, SCHEMA) is None  # an int is a number
-
-
-@pytest.mark.parametrize(
-    ("value", "schema", "problem"),
-    [
-        (True, {"type": "number"}, "$ is not number"),
-        (True, {"type": "integer"}, "$ is not integer"),
-        (1.5, {"type": "integer"}, "$ is not integer"),
-        (1, {"type": "boolean"}, "$ is not boolean"),
-        (None, {"type": "string"}, "$ is not string"),
-        ("x", {"type": ["integer", "null"]}, "$ is not integer/null"),
-        ({}, {"type": "array"}, "$ is not array"),
-        ("maybe", {"type": "string", "enum": ["yes", "no"]}, "$ is not one of ['yes', 'no']"),
-    ],
-)
-def test_schema_problem_types_and_enums(value: Any, schema: dict[str, Any], problem: str) -> None:
-    assert ai.schema_problem(value, schema) == problem
-
-
-def test_schema_problem_nullable_union() -> None:
-    schema = {"type": ["string", "null"]}
-    assert ai.schema_problem(None, schema) is None
-    assert ai.schema_problem("x", schema) is None
-
-
-def test_schema_problem_extra_keys_only_when_additional_properties_is_false() -> None:
-    loose = {"type": "object", "properties": {"a": {"type": "string"}}}
-    strict = {**loose, "additionalProperties": False}
-    assert ai.schema_problem({"a": "x", "b": 1}, loose) is None
-    assert ai.schema_problem({"a": "x", "b": 1}, strict) == "$ has unexpected b"
-
-
-def test_schema_problem_reports_the_path_of_nested_problems() -> None:
-    schema = {
-        "type": "object",
-        "properties": {
-            "findings": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"model": {"type": "string"}, "severity": {"enum": ["low", "high"]}},
-                    "required": ["model", "severity"],
-                    "additionalProperties": False,
-                },
-            }
-        },
-        "required": ["findings"],
-        "additionalProperties": False,
-    }
-    ok = {"model": "gpt-4o", "severity": "low"}
-    assert ai.schema_problem({"findings": [ok]}, schema) is None
-    assert ai.schema_problem({"findings": [ok, {"model": "x"}]}, schema) == "$.findings[1] lacks severity"
-    assert ai.schema_problem({"findings": [ok, {"model": 1, "severity": "low"}]}, schema) == (
-        "$.findings[1].model is not string")
-    assert ai.schema_problem({"findings": [{**ok, "severity": "urgent"}]}, schema) == (
-        "$.findings[0].severity is not one of ['low', 'high']")
-    assert ai.schema_problem({"findings": [{**ok, "extra": 1}]}, schema) == "$.findings[0] has unexpected extra"
-
-
-def test_schema_problem_reports_the_first_missing_key() -> None:
-    assert ai.schema_problem({}, SCHEMA) == "$ lacks verdict"

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from api.llm_bench import repository
 from api.llm_bench.discovery.cli import app
-from api.llm_bench.discovery.commands import comment_line, upsert_command
+from api.llm_bench.discovery.commands import comment_line, proposal_command
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.render import report_text
 from api.llm_bench.discovery.sources import SourceConfig
@@ -32,7 +32,7 @@ MODELS_PATH = "/api/v1/models"
 def command(**overrides: object) -> str | None:
     values = {"db_name": "llm-bench", "collection": "models", "provider": "openai", "model_id": "gpt-5",
               "openrouter_id": "openai/gpt-5", "source": "rule", "confidence": 0.95, "enable": False, **overrides}
-    return upsert_command(**values).text
+    return proposal_command(**values).text
 
 
 def test_the_command_is_an_idempotent_staged_upsert() -> None:
@@ -48,7 +48,7 @@ def test_the_command_is_an_idempotent_staged_upsert() -> None:
 @pytest.mark.parametrize("bad", ["gpt'5", 'gpt"5', "gpt-$(id)", "gpt`id`", "gpt!5", "gpt\n5", "gpt\x1b[31m", "", "-rf"])
 def test_values_outside_the_allow_list_give_no_command(bad: str) -> None:
     for field in ("model_id", "openrouter_id", "db_name", "provider"):
-        refused = upsert_command(**{"db_name": "d", "collection": "models", "provider": "openai", "model_id": "m",
+        refused = proposal_command(**{"db_name": "d", "collection": "models", "provider": "openai", "model_id": "m",
                                     "openrouter_id": "o/m", "source": "rule", "confidence": 0.9, "enable": False,
                                     field: bad})
         assert refused.text is None and field.replace("db_name", "database") in refused.problem

@@ -20,13 +20,13 @@ from typer.testing import CliRunner
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
-from api.llm_bench.discovery.catalog import diff, prepare
+from api.llm_bench.discovery.catalog import diff, prepare, to_write
 from api.llm_bench.discovery.cli import app
 from api.llm_bench.discovery.jobs import run_fetch
-from api.llm_bench.discovery.storable import MAX_DEPTH
 from api.llm_bench.errors import DatabaseUnavailable
 from api.llm_bench.exit_codes import ExitStatus
 from api.llm_bench.repository import catalog as repo
+from api.llm_bench.repository.storable import MAX_DEPTH
 
 CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"
@@ -209,7 +209,7 @@ def test_the_same_fetch_applied_twice_writes_once(store, http_server: HTTPStub, 
     prepared = prepare(entries("2026-01-06"))
     change = diff(repo.stored_state(store), prepared.models, at("2026-01-05").isoformat())
     for _ in range(2):  # a retried bulk write
-        repo.apply_fetch(store, prepared.models, prepared.raw, change, at("2026-01-06"))
+        repo.apply_fetch(store, to_write(prepared, change), at("2026-01-06"))
     assert _history_and_absences(store) == expected
 
 

@@ -8,31 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
-import pytest
-from http_stub import HTTPStub, Request, json_reply
+from http_stub import HTTPStub, Request, json_reply, slow
 
 from api.llm_bench import repository
-from api.llm_bench.ai import ask_json, make_client
+from api.llm_bench.ai import make_client
 from api.llm_bench.config import Settings
+from api.llm_bench.discovery.ai_match import Ask
 from api.llm_bench.discovery.jobs import ReportOptions, build_report, run_fetch
 from api.llm_bench.discovery.matching import Proposal, candidates
 from api.llm_bench.discovery.sources import SourceConfig
+from api.llm_bench.repository.catalog import CatalogEntry
 
 CHAT = "/v1/chat/completions"
 NOW = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
 
 
-def _model(model_id: str, **fields) -> dict:
-    return {"openrouter_id": model_id, "org": model_id.split("/")[0], "output_modalities": ["text"], **fields}
+def _model(model_id: str, **fields) -> CatalogEntry:
+    return CatalogEntry(model_id, **{"org": model_id.split("/")[0], "output_modalities": ("text",), **fields})
 
 
 def test_candidates_skip_variants_aliases_routers_and_non_text() -> None:
     catalog = [_model(i) for i in ("a/m", "a/m:free", "a/m:beta", "b/only:free", "a/m:thinking")]
     catalog += [_model("~a/m-latest"), _model("openrouter/auto", variable_price=True),
-                _model("g/img", output_modalities=["image", "text"])]
+                _model("g/img", output_modalities=("image", "text"))]
     found, covered = candidates(catalog, [], lambda _id: ())
-    assert sorted(m["openrouter_id"] for m in found) == ["a/m", "a/m:thinking", "b/only:free"] and covered == 0
+    assert sorted(m.openrouter_id for m in found) == ["a/m", "a/m:thinking", "b/only:free"] and covered == 0
 
 
 def test_covered_models_are_never_proposed_and_no_substring_matching() -> None:
@@ -44,7 +46,7 @@ def test_covered_models_are_never_proposed_and_no_substring_matching() -> None:
                  {"provider": "anthropic", "model_id": "claude-3-7-sonnet-20250219"}]
     placed = {"meta-llama/llama-3.3-70b-instruct": (Proposal("groq", "llama-3.3-70b-versatile", 0.9, "listed"),)}
     found, covered = candidates(catalog, benchmark, lambda openrouter_id: placed.get(openrouter_id, ()))
-    assert sorted(m["openrouter_id"] for m in found) == ["openai/gpt-4o", "openai/o1-pro"] and covered == 4
+    assert sorted(m.openrouter_id for m in found) == ["openai/gpt-4o", "openai/o1-pro"] and covered == 4
 
 
 def test_candidates_newest_first_and_since() -> None:
@@ -52,8 +54,8 @@ def test_candidates_newest_first_and_since() -> None:
     catalog = [_model("x/old", first_seen_at=NOW - 10 * day), _model("x/new", first_seen_at=NOW - day),
                _model("x/newer", first_seen_at=NOW - day, created=NOW - day)]
     found, _ = candidates(catalog, [], lambda _id: ())
-    assert [m["openrouter_id"] for m in found] == ["x/newer", "x/new", "x/old"]
-    assert [m["openrouter_id"] for m in candidates(catalog, [], lambda _id: (), since=NOW - 2 * day)[0]] == ["x/newer", "x/new"]
+    assert [m.openrouter_id for m in found] == ["x/newer", "x/new", "x/old"]
+    assert [m.openrouter_id for m in candidates(catalog, [], lambda _id: (), since=NOW - 2 * day)[0]] == ["x/newer", "x/new"]
 
 
 # --- the AI fallback, end to end against loopback servers ---
@@ -106,9 +108,7 @@ def load_catalog(store: repository.Store, http_server: HTTPStub, catalog: dict =
 
 def asker(http_server: HTTPStub):
     settings = Settings(openai_api_key="sk-test", openai_base_url=http_server.base_url + "/v1", openai_timeout=5)
-    client = make_client(settings, max_retries=0)
-    return lambda system, user, schema: ask_json(client, model="gpt-4o-mini", system=system, user=user,
-                                                 schema=schema, name="openrouter_matches")
+    return Ask(make_client(settings, max_retries=0), "gpt-4o-mini")
 
 
 def test_ai_only_for_leftovers_and_never_twice(store: repository.Store, http_server: HTTPStub) -> None:
@@ -139,10 +139,25 @@ def test_ai_failure_is_not_cached_and_rules_still_report(store: repository.Store
     http_server.route("POST", CHAT, lambda _r: json_reply({"error": {"message": "overloaded"}}, 503))
     report = build_report(store, "db", ReportOptions(), asker(http_server), NOW)
     assert [m.openrouter_id for m in report.matches] == ["openai/gpt-9"]
-    assert report.notes == ("AI: OpenAI answered HTTP 503",) and report.ai_requests == 1
+    assert report.notes == (f"AI: OpenAI answered HTTP 503 at {http_server.base_url}{CHAT}",) and report.ai_requests == 1
     assert store.coll("catalog").count_documents({"ai_match": {"$exists": True}}) == 0
     http_server.route("POST", CHAT, answer_from(ANSWERS))
     assert build_report(store, "db", ReportOptions(), asker(http_server), NOW).ai_requests == 1
+
+
+def test_a_hung_endpoint_is_asked_once_per_report(store: repository.Store, http_server: HTTPStub, caplog) -> None:
+    many = {"data": [{"id": f"acme/tiny-{i}", "name": f"Acme: Tiny {i}", "created": 1767000000 - i} for i in range(10, 55)]}
+    load_catalog(store, http_server, many)
+    http_server.route("POST", CHAT, slow(2, completion("{}")))
+    settings = Settings(openai_api_key="sk-test", openai_base_url=http_server.base_url + "/v1", openai_timeout=0.3)
+    caplog.set_level(logging.INFO, logger="llm_bench.ai")
+    report = build_report(store, "db", ReportOptions(max_matches=100), Ask(make_client(settings, max_retries=0), "gpt-4o-mini"), NOW)
+    assert len(http_server.calls(CHAT)) == 1 and report.ai_requests == 1 and report.examined == 45
+    assert report.notes == (f"AI: the OpenAI request to {http_server.base_url}{CHAT} timed out; not asked again in "
+                            "this run, rules and cached answers only",)
+    assert [r.getMessage() for r in caplog.records if r.name == "llm_bench.ai"] == [
+        f"asking OpenAI model gpt-4o-mini at {http_server.base_url}/v1/ (timeout 0.3 s)"]
+    assert store.coll("catalog").count_documents({"ai_match": {"$exists": True}}) == 0
 
 
 def test_filters_provider_confidence_and_max(store: repository.Store, http_server: HTTPStub) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from api.llm_bench.discovery.jobs import FetchResult, Match, Report, Stats
+from api.llm_bench.discovery.jobs import FetchResult, Match, Report
 from api.llm_bench.discovery.render import SHOWN, SHOWN_PROVIDERS, capped, fetch_text, report_text, stats_text
+from api.llm_bench.discovery.stats import MatchCounts, Stats
+from api.llm_bench.repository.catalog_stats import CatalogCounts, ProviderCounts
 
 NOW = dt.datetime(2026, 2, 1, 7, 0, tzinfo=dt.timezone.utc)
 
@@ -44,7 +46,6 @@ def test_fetch_lists_and_stats_providers_are_capped() -> None:
     text = fetch_text(FetchResult(NOW, 400, 1, new=ids, changed=(), returned=(), missing=ids[:SHOWN], removed=(),
                                   adopted=ids, adjusted=("odd/x",)))
     assert text.count("  … and 5 more") == 2 and "adopted  15" in text and "adjusted 1\n  odd/x" in text
-    rows = tuple({"provider": f"p{i}", "enabled": 1, "disabled": 0, "deprecated": 0} for i in range(SHOWN_PROVIDERS + 2))
-    stats = Stats(NOW, {"listed": 1, "new_day": 0, "new_week": 0, "missing": 0, "removed": 0}, None, None,
-                  {"candidates": 0, "covered": 0, "matched_by_rule": 0, "matched_by_ai": 0, "unmatched": 0}, rows)
+    rows = tuple(ProviderCounts(f"p{i}", 1, 0, 0) for i in range(SHOWN_PROVIDERS + 2))
+    stats = Stats(NOW, CatalogCounts(1, 0, 0, 0, 0), None, None, MatchCounts(0, 0, 0, 0, 0), rows)
     assert stats_text(stats).endswith("  … and 2 more")

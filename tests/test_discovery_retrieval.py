@@ -15,7 +15,8 @@ import pytest
 from http_stub import HTTPStub
 
 from api.llm_bench import repository
-from api.llm_bench.discovery.retrieval import Index, Listing, propose
+from api.llm_bench.discovery.matching import Listing
+from api.llm_bench.discovery.retrieval import Index, propose
 from api.llm_bench.discovery.sources import SourceConfig, load_index, refresh
 
 FIXTURES = Path(__file__).parent / "fixtures"

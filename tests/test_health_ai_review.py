@@ -106,7 +106,7 @@ def test_failures_fall_back_to_the_rules(http_server: HTTPStub, reply: Any, reas
 def test_timeout_falls_back(http_server: HTTPStub) -> None:
     http_server.route("POST", PATH, slow(3, json_reply(completion("{}"))))
     report = run(http_server, timeout=0.3)
-    assert report.ai.error == "the OpenAI request timed out"
+    assert report.ai.error == f"the OpenAI request to {http_server.base_url}{PATH} timed out"
 
 
 def test_no_client_means_rules_only_with_a_reason() -> None:

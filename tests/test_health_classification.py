@@ -160,4 +160,5 @@ def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_ser
                                   openai_timeout=0.5), max_retries=0)
     report = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), Delivery()).report
     assert len(http_server.calls(openai_stub.PATH)) == 1
-    assert report.ai.error == "the OpenAI request timed out; not asked again in this run"
+    assert report.ai.error == (f"the OpenAI request to {http_server.base_url}{openai_stub.PATH} timed out; "
+                               "not asked again in this run")

@@ -11,9 +11,11 @@ from http_stub import HTTPStub, json_reply
 
 from api.llm_bench import repository
 from api.llm_bench.config import Collections
-from api.llm_bench.discovery.jobs import collect_stats, run_fetch
+from api.llm_bench.discovery.jobs import run_fetch
 from api.llm_bench.discovery.openrouter import CatalogRefused, UpstreamUnavailable
+from api.llm_bench.discovery.stats import collect_stats
 from api.llm_bench.repository import catalog as repo
+from api.llm_bench.repository import catalog_stats
 
 CATALOGS = Path(__file__).parent / "fixtures" / "openrouter"
 PATH = "/api/v1/models"
@@ -94,8 +96,8 @@ def test_runs_are_recorded_and_stats_read_them(store: repository.Store, replayed
                                         "pages": 1, "added": 0, "changed": 3, "returned": 11, "missing": 8, "removed": 6,
                                         "adopted": 0, "adjusted": 0, "basis": "2026-01-16T03:00:00+00:00"}
     stats = collect_stats(store, at("2026-01-17"))
-    assert stats.counts == {"listed": 347, "new_day": 2, "new_week": 6, "missing": 8, "removed": 13}
-    assert stats.last_complete_at == at("2026-01-17") and stats.last_fetch["status"] == "complete"
+    assert stats.counts == catalog_stats.CatalogCounts(listed=347, new_day=2, new_week=6, missing=8, removed=13)
+    assert stats.last_complete_at == at("2026-01-17") and stats.last_fetch.status == "complete"
 
 
 def test_schema_drift_old_then_new_catalog(store: repository.Store, http_server: HTTPStub) -> None:
@@ -164,7 +166,6 @@ def test_ai_cache_and_models_by_provider(store: repository.Store, http_server: H
         {"provider": "openai", "model_id": "gpt-4", "enabled": False, "deprecated": True},
         {"model_id": "mystery"},
     ])
-    assert repo.models_by_provider(store) == [
-        {"provider": "openai", "enabled": 1, "disabled": 1, "deprecated": 1},
-        {"provider": "unknown", "enabled": 0, "disabled": 1, "deprecated": 0},
-    ]
+    assert catalog_stats.models_by_provider(store) == [
+        catalog_stats.ProviderCounts("openai", enabled=1, disabled=1, deprecated=1),
+        catalog_stats.ProviderCounts("unknown", enabled=0, disabled=1, deprecated=0)]

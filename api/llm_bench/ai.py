@@ -1,19 +1,21 @@
 """One structured-output call to an OpenAI (or compatible) chat model, shared by both jobs.
 
-`ask_json` never raises for the model's or the network's faults: it returns an `AIResult`
+`ask_parsed` never raises for the model's or the network's faults: it returns an `AIResult`
 whose `error` is one line saying why there is no answer (timeout, HTTP error, refusal,
-incomplete or invalid output), so callers can carry on with their deterministic result.
-The answer is checked against the same strict JSON schema that was sent.
+incomplete or invalid output, naming the endpoint but never the key), so callers can carry on
+with their deterministic result. The answer is parsed by the SDK into the pydantic model whose
+strict JSON schema was sent.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import Settings
+from .untrusted import safe_text
 
 log = logging.getLogger("llm_bench.ai")
 
@@ -21,7 +23,6 @@ log = logging.getLogger("llm_bench.ai")
 @dataclass(frozen=True)
 class AIResult:
     model: str
-    data: dict[str, Any] | None = None
     error: str | None = None
     parsed: Any = None  # the pydantic answer of `ask_parsed`
     unreachable: bool = False  # timed out or could not connect: later requests of the run would too
@@ -52,16 +53,26 @@ def make_client(settings: Settings, *, max_retries: int = 1) -> Any:
     )
 
 
+def _endpoint(exc: Exception) -> str:
+    """Where the failed request went (scheme, host, port, path: no query, no credentials)."""
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if url is None:
+        return "the OpenAI API"
+    port = f":{url.port}" if url.port else ""
+    return safe_text(f"{url.scheme}://{url.host}{port}{url.path}", 200)
+
+
 def _failure(exc: Exception) -> str:
     """One line for an SDK exception (the request never produced an answer)."""
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
-        return "the OpenAI request timed out"
+        return f"the OpenAI request to {_endpoint(exc)} timed out"
     if isinstance(exc, openai.APIStatusError):
-        return f"OpenAI answered HTTP {exc.status_code}"
+        return f"OpenAI answered HTTP {exc.status_code} at {_endpoint(exc)}"
     if isinstance(exc, openai.APIConnectionError):
-        return "could not connect to the OpenAI API"
+        return f"could not connect to the OpenAI API at {_endpoint(exc)}"
     return f"OpenAI client error: {type(exc).__name__}"
 
 
@@ -77,10 +88,11 @@ def announce(client: Any, model: str) -> None:
              getattr(client, "timeout", 0) or 0)
 
 
-def _tokens(response: Any) -> dict[str, int]:
+def _usage(model: str, response: Any) -> AIResult:
+    """The tokens a response used, as a result still without answer or error."""
     usage = getattr(response, "usage", None)
-    return {"prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
-            "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0)}
+    return AIResult(model, prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                    completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0))
 
 
 def _unfinished(response: Any) -> str | None:
@@ -110,82 +122,18 @@ def ask_parsed(client: Any, *, model: str, system: str, user: str, response_form
     except openai.OpenAIError as exc:
         return _failed(model, exc)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
+        first: Mapping[str, Any] = exc.errors()[0] if exc.errors() else {}
         if first.get("type") == "json_invalid":
             return AIResult(model, error="the answer was not valid JSON")
         where = ".".join(str(part) for part in first.get("loc", ())) or "$"
         return AIResult(model, error=f"the answer did not match the schema ({where}: {first.get('type', '?')})")
     except ValueError:
         return AIResult(model, error="the answer did not match the schema")
-    tokens = _tokens(response)
+    used = _usage(model, response)
     problem = _unfinished(response)
     if problem:
-        return AIResult(model, error=problem, **tokens)
+        return replace(used, error=problem)
     parsed = response.choices[0].message.parsed
     if parsed is None:
-        return AIResult(model, error="the answer was empty", **tokens)
-    return AIResult(model, parsed=parsed, **tokens)
-
-
-def ask_json(client: Any, *, model: str, system: str, user: str, schema: dict[str, Any], name: str) -> AIResult:
-    """Ask for a JSON object matching `schema` (Structured Outputs, strict) and validate it."""
-    import openai
-
-    try:
-        response = client.chat.completions.create(
-            model=model,
-            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-            response_format={"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}},
-        )
-    except openai.OpenAIError as exc:
-        return _failed(model, exc)
-    tokens = _tokens(response)
-    problem = _unfinished(response)
-    if problem:
-        return AIResult(model, error=problem, **tokens)
-    try:
-        data = json.loads(response.choices[0].message.content or "")
-    except ValueError:
-        return AIResult(model, error="the answer was not valid JSON", **tokens)
-    problem = schema_problem(data, schema)
-    if problem:
-        return AIResult(model, error=f"the answer did not match the schema ({problem})", **tokens)
-    return AIResult(model, data=data, **tokens)
-
-
-def schema_problem(value: Any, schema: dict[str, Any], path: str = "$") -> str | None:
-    """The first way `value` breaks `schema` (the strict-mode subset we send), or None."""
-    types = schema.get("type")
-    types = [types] if isinstance(types, str) else list(types or [])
-    checks = {
-        "object": lambda v: isinstance(v, dict),
-        "array": lambda v: isinstance(v, list),
-        "string": lambda v: isinstance(v, str),
-        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "boolean": lambda v: isinstance(v, bool),
-        "null": lambda v: v is None,
-    }
-    if types and not any(checks[t](value) for t in types):
-        return f"{path} is not {'/'.join(types)}"
-    if "enum" in schema and value not in schema["enum"]:
-        return f"{path} is not one of {schema['enum']}"
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        missing = [k for k in schema.get("required", []) if k not in value]
-        if missing:
-            return f"{path} lacks {missing[0]}"
-        extra = [k for k in value if k not in props]
-        if extra and schema.get("additionalProperties") is False:
-            return f"{path} has unexpected {extra[0]}"
-        for key, sub in props.items():
-            if key in value:
-                problem = schema_problem(value[key], sub, f"{path}.{key}")
-                if problem:
-                    return problem
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            problem = schema_problem(item, schema["items"], f"{path}[{i}]")
-            if problem:
-                return problem
-    return None
+        return replace(used, error="the answer was empty")
+    return replace(used, parsed=parsed)

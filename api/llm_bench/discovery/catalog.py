@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .storable import fit_entry
+from ..repository.catalog import ADOPT, Absent, FetchWrite
+from ..repository.storable import EntryTooLarge, fit_entry
+from .openrouter import CatalogRefused
 
 #: A model absent from this many consecutive complete fetches is marked removed.
 REMOVAL_AFTER = 3
@@ -74,10 +76,10 @@ def _timestamp(value: Any) -> dt.datetime | None:
 def normalise(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The fields discovery reads, next to the raw entry (which is stored as well)."""
     model_id = entry["id"]
-    pricing = entry.get("pricing") if isinstance(entry.get("pricing"), dict) else {}
+    pricing: Mapping[str, Any] = entry["pricing"] if isinstance(entry.get("pricing"), dict) else {}
     prices = {key: per_million(pricing[key]) for key in _TOKEN_PRICES if key in pricing}
     variable = any(str(pricing.get(key, "")).strip() == "-1" for key in ("prompt", "completion"))
-    top = entry.get("top_provider") if isinstance(entry.get("top_provider"), dict) else {}
+    top: Mapping[str, Any] = entry["top_provider"] if isinstance(entry.get("top_provider"), dict) else {}
     expiration = entry.get("expiration_date")
     slug = entry.get("canonical_slug")
     return {
@@ -112,7 +114,10 @@ def prepare(entries: Iterable[Mapping[str, Any]]) -> Prepared:
     raw: dict[str, Mapping[str, Any]] = {}
     adjusted: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        fitted, notes = fit_entry(entry)
+        try:
+            fitted, notes = fit_entry(entry)
+        except EntryTooLarge as exc:
+            raise CatalogRefused(str(exc)) from None
         raw[fitted["id"]] = fitted
         adjusted.pop(fitted["id"], None)
         if notes:
@@ -154,13 +159,9 @@ class CatalogDiff:
     adopted: tuple[Adoption, ...] = ()
 
 
-#: The stored-state key that marks an upstream-shaped document, holding its first-seen time.
-ADOPT = "adopt_first_seen_at"
-
-
 def _adoption(model_id: str, before: Mapping[str, Any]) -> Adoption:
     """Upstream's per-token float `pricing` as prices per million, so even an absent model is migrated."""
-    pricing = before.get("pricing") if isinstance(before.get("pricing"), Mapping) else {}
+    pricing: Mapping[str, Any] = before["pricing"] if isinstance(before.get("pricing"), Mapping) else {}
     return Adoption(model_id, {"first_seen_at": before[ADOPT], "price_prompt": per_million(pricing.get("prompt")),
                                "price_completion": per_million(pricing.get("completion"))})
 
@@ -183,7 +184,8 @@ def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str,
             changed.append((model_id, changes))
         if before.get("missing_count") or before.get("removed_at"):
             returned.append(model_id)
-    missing, removed = [], []
+    missing: list[Absence] = []
+    removed: list[Absence] = []
     for model_id, before in stored.items():
         if model_id in listed or before.get("removed_at"):
             continue
@@ -200,4 +202,20 @@ def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str,
         missing=tuple(missing),
         removed=tuple(removed),
         adopted=tuple(adopted),
+    )
+
+
+def to_write(prepared: Prepared, change: CatalogDiff) -> FetchWrite:
+    """What the repository writes for a complete fetch and its diff."""
+    removed = set(change.removed)
+    return FetchWrite(
+        basis=change.basis,
+        models=prepared.models,
+        raw=prepared.raw,
+        adjusted=prepared.adjusted,
+        returned=frozenset(change.returned),
+        history={model_id: tuple((c.field, c.old, c.new) for c in changes) for model_id, changes in change.changed},
+        absent=tuple(Absent(a.openrouter_id, a.missing_count, a.first_absence, a in removed)
+                     for a in change.missing + change.removed),
+        adopted={a.openrouter_id: a.fields for a in change.adopted},
     )

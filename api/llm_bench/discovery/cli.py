@@ -7,16 +7,22 @@ stays instant. stdout carries only the report; logs and notes go to stderr.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import typer
 
-from ..cli_support import CONTEXT, VERSION_OPTION, Format, exit_statuses, guarded, load_settings, setup_logging
+from ..cli_support import (
+    CONTEXT,
+    VERSION_OPTION,
+    Format,
+    exit_statuses,
+    guarded,
+    load_settings,
+    setup_logging,
+)
 from ..config import Settings
 from ..errors import OpsError
 from ..exit_codes import FETCH, REPORT, STATS, ExitStatus
@@ -45,20 +51,6 @@ _VERBOSE = typer.Option(False, "--verbose", "-v", help="debug logging on stderr"
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-@contextlib.contextmanager
-def _store(settings: Settings, *, write: bool) -> Iterator[Any]:
-    from .. import repository
-
-    store = repository.connect(settings.require_mongodb_uri(), settings.mongodb_db, settings.collections,
-                               operation_timeout_ms=settings.mongodb_timeout_ms)
-    try:
-        if write:
-            repository.ensure_indexes(store)
-        yield store
-    finally:
-        store.close()
 
 
 #: The longest --since accepted: longer would reach before any catalog (and past datetime's range).
@@ -118,13 +110,14 @@ def fetch(
     setup_logging(verbose)
 
     def action() -> None:
+        from ..repository import opened
         from .download import Limits
         from .jobs import run_fetch
         from .sources import SourceConfig
 
         settings = load_settings()
         config = None if no_sources else SourceConfig.from_settings(settings, Limits(timeout=timeout, deadline=source_deadline))
-        with _store(settings, write=True) as store:
+        with opened(settings, write=True) as store:
             result = run_fetch(store, url or settings.openrouter_models_url, _now(), config, timeout=timeout,
                                retries=retries, deadline=deadline)
         _emit(result, fmt, "fetch_text")
@@ -139,11 +132,10 @@ def _asker(settings: Settings, no_ai: bool) -> Any:
     if not settings.openai_api_key:
         log.info("OPENAI_API_KEY is not set: AI matching skipped, rules and cached answers only")
         return None
-    from ..ai import ask_json, make_client
+    from ..ai import make_client
+    from .ai_match import Ask
 
-    client = make_client(settings)
-    return lambda system, user, schema: ask_json(client, model=settings.openai_model, system=system, user=user,
-                                                 schema=schema, name="openrouter_matches")
+    return Ask(make_client(settings), settings.openai_model)
 
 
 @app.command(epilog=exit_statuses(REPORT))
@@ -172,13 +164,14 @@ def report(
         raise typer.BadParameter(f"unknown provider(s) {', '.join(unknown)}; choose from {', '.join(PROVIDERS)}")
 
     def action() -> None:
+        from ..repository import opened
         from .jobs import ReportOptions, build_report, require_fetched
 
         period = parse_period(since) if since else None
         settings = load_settings()
         options = ReportOptions(since=period, max_matches=max_matches, min_confidence=min_confidence,
                                 providers=tuple(provider) if provider else PROVIDERS, refresh=refresh, enable=enable)
-        with _store(settings, write=True) as store:
+        with opened(settings, write=True) as store:
             require_fetched(store)
             result = build_report(store, settings.mongodb_db, options, _asker(settings, no_ai), _now())
         for note in result.notes:
@@ -201,10 +194,11 @@ def stats(fmt: Format = _FORMAT, verbose: bool = _VERBOSE) -> None:
     setup_logging(verbose)
 
     def action() -> None:
-        from .jobs import collect_stats
+        from ..repository import opened
+        from .stats import collect_stats
 
         settings = load_settings()
-        with _store(settings, write=False) as store:
+        with opened(settings, write=False) as store:
             result = collect_stats(store, _now())
         _emit(result, fmt, "stats_text")
 

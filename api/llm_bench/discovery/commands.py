@@ -1,53 +1,26 @@
-"""The copy-paste `mongosh` command that stages a proposed model in the benchmark's `models`.
+"""What the pasteable discovery report prints around catalog data: the staged upsert of a proposal
+and the `#` comment lines beside it.
 
-Every value placed inside the command must pass `untrusted.is_identifier` (letters, digits and
-`. _ : / @ + -`), so no quote, `$`, backtick, `!` or newline from the catalog or the AI can reach
-the shell or the JavaScript. Free text (names, the reasoning) only ever goes in a `#` comment line,
-cleaned to one line, so it can neither start a line nor end the comment.
-The upsert uses `$setOnInsert`, so pasting it twice changes nothing; it sets `created_at`, by which
-the benchmark's runner orders models.
+The command itself is `mongosh.stage_command` (shared with the health check), which lets only
+allow-listed identifiers into the shell line; here it gets the fields that say where a proposal
+came from (`discovered_from`, `openrouter_id`, `match_source`, `match_confidence`). Free text
+(names, the reasoning) only ever goes in a `#` comment line, cleaned to one line, so it can
+neither start a line nor end the comment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..untrusted import comment_text, is_identifier
-
-
-@dataclass(frozen=True)
-class Command:
-    text: str | None
-    problem: str | None = None
+from ..mongosh import Command, stage_command
+from ..untrusted import comment_text
 
 
-def upsert_command(
-    *,
-    db_name: str,
-    collection: str,
-    provider: str,
-    model_id: str,
-    openrouter_id: str,
-    source: str,
-    confidence: float,
-    enable: bool,
-) -> Command:
-    """`mongosh "$MONGODB_URI" --eval '...'`, or a problem saying which value was refused."""
-    values = {"database": db_name, "collection": collection, "provider": provider, "model_id": model_id,
-              "openrouter_id": openrouter_id, "source": source}
-    refused = [name for name, value in values.items() if not is_identifier(value)]
-    if refused:
-        return Command(None, f"no command: {', '.join(refused)} failed the identifier allow-list")
-    fields = (
-        f'provider: "{provider}", model_id: "{model_id}", enabled: {"true" if enable else "false"}, '
-        f'discovered_from: "openrouter", openrouter_id: "{openrouter_id}", match_source: "{source}", '
-        f"match_confidence: {float(confidence):.2f}, staged_at: new Date(), created_at: new Date()"
-    )
-    script = (
-        f'db.getSiblingDB("{db_name}").getCollection("{collection}").updateOne('
-        f'{{provider: "{provider}", model_id: "{model_id}"}}, {{$setOnInsert: {{{fields}}}}}, {{upsert: true}})'
-    )
-    return Command(f"mongosh \"$MONGODB_URI\" --eval '{script}'")
+def proposal_command(*, db_name: str, collection: str, provider: str, model_id: str, openrouter_id: str,
+                     source: str, confidence: float, enable: bool) -> Command:
+    """The staged upsert of one proposal, or a problem saying which value was refused."""
+    fields: dict[str, str | float | bool] = {"discovered_from": "openrouter", "openrouter_id": openrouter_id, "match_source": source,
+              "match_confidence": float(confidence)}
+    return stage_command(db_name=db_name, collection=collection, provider=provider, model_id=model_id,
+                         fields=fields, enable=enable)
 
 
 def comment_line(text: object, *, indent: int = 0, limit: int = 300) -> str:

@@ -1,4 +1,4 @@
-"""The three discovery jobs as library calls: fetch, report and stats, each returning a frozen result.
+"""Two discovery jobs as library calls, fetch and report, each returning a frozen result (stats: `stats`).
 
 They wire the pure parts (openrouter validation, catalog diff, model sources, retrieval, AI
 fallback, commands) to the repository; the CLI only parses options, calls one of these and renders.
@@ -7,9 +7,10 @@ fallback, commands) to the repository; the CLI only parses options, calls one of
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..errors import OpsError
@@ -19,8 +20,8 @@ from ..repository import catalog as repo
 from ..untrusted import safe_text
 from . import openrouter, sources
 from .ai_match import Ask, ask_batches, cached_proposal
-from .catalog import diff, prepare
-from .commands import upsert_command
+from .catalog import diff, prepare, to_write
+from .commands import proposal_command
 from .matching import PROVIDERS, Proposal, candidates
 from .retrieval import Index, propose
 
@@ -47,6 +48,9 @@ class FetchResult:
     sources: tuple[sources.SourceResult, ...] = ()
     direct_matches: int = 0  # catalog entries placed at a listed direct-provider id
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.SourceConfig | None = None,
               **fetch_options: Any) -> FetchResult:
@@ -71,7 +75,7 @@ def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.S
         raise
     basis = last["fetched_at"].isoformat() if last and isinstance(last.get("fetched_at"), dt.datetime) else "none"
     change = diff(repo.stored_state(store), prepared.models, basis)
-    repo.apply_fetch(store, prepared.models, prepared.raw, change, now, prepared.adjusted)
+    repo.apply_fetch(store, to_write(prepared, change), now)
     result = FetchResult(
         fetched_at=now,
         listed=len(change.listed),
@@ -138,6 +142,10 @@ class Match:
     openrouter_input_price: float | None = None
     openrouter_output_price: float | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of a proposal: without `command_problem` (its absence is `command: null`)."""
+        return {k: v for k, v in asdict(self).items() if k != "command_problem"}
+
 
 @dataclass(frozen=True)
 class Report:
@@ -150,8 +158,16 @@ class Report:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _pick(model: Mapping[str, Any], index: Index, options: ReportOptions) -> Proposal | None:
-    proposals = list(propose(model["openrouter_id"], index)) or [cached_proposal(model.get("ai_match"), index)]
+#: A catalog id's rule proposals (retrieval against the listed ids), computed once per run.
+Placer = Callable[[str], tuple[Proposal, ...]]
+
+
+def placer(index: Index) -> Placer:
+    return functools.cache(lambda openrouter_id: tuple(propose(openrouter_id, index)))
+
+
+def _pick(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
+    proposals: list[Proposal | None] = [*place(model.openrouter_id)] or [cached_proposal(model.ai_match, index)]
     for proposal in proposals:
         if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
             return proposal
@@ -162,28 +178,36 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
     """Candidates newest first, placed by retrieval, then by cached or fresh AI picks from shortlists."""
     since = now - options.since if options.since else None
     index = sources.load_index(store)
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store),
-                                lambda openrouter_id: propose(openrouter_id, index), since=since)
+    place = placer(index)
+    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), place, since=since)
     matches: list[Match] = []
     notes: list[str] = [] if len(index) else ["no model source is stored yet: run `llm-discovery fetch`"]
     requests = discarded = examined = 0
+    announced = False
     for start in range(0, len(found), STEP):
         if len(matches) >= options.max_matches:
             break
         step = found[start:start + STEP]
-        leftovers = [m for m in step if not propose(m["openrouter_id"], index) and (options.refresh or not m.get("ai_match"))]
+        leftovers = [m for m in step if not place(m.openrouter_id) and (options.refresh or not m.ai_match)]
         if leftovers and ask is not None:
-            entries, errors, sent = ask_batches(leftovers, index, ask, now)
-            requests += sent
-            discarded += sum(1 for e in entries.values() if e.get("discarded"))
-            notes += [f"AI: {e}" for e in errors]
-            repo.save_ai_matches(store, entries)
-            step = [{**m, "ai_match": entries[m["openrouter_id"]]} if m["openrouter_id"] in entries else m for m in step]
+            if not announced:
+                ask.announce()
+                announced = True
+            asked = ask_batches(leftovers, index, ask, now)
+            requests += asked.requests
+            discarded += sum(1 for e in asked.entries.values() if e.get("discarded"))
+            notes += [f"AI: {e}" for e in asked.errors]
+            repo.save_ai_matches(store, asked.entries)
+            step = [replace(m, ai_match=asked.entries[m.openrouter_id]) if m.openrouter_id in asked.entries else m
+                    for m in step]
+            if asked.unreachable:  # a hung endpoint costs one request, not one per batch
+                notes.append(f"AI: {asked.unreachable}; not asked again in this run, rules and cached answers only")
+                ask = None
         for model in step:
             if len(matches) >= options.max_matches:
                 break
             examined += 1
-            proposal = _pick(model, index, options)
+            proposal = _pick(model, place, index, options)
             if proposal:
                 matches.append(_match(model, proposal, db_name, store.names.models, options.enable))
     if discarded:
@@ -191,20 +215,20 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
     return Report(now, len(found), covered, examined, tuple(matches), requests, tuple(notes))
 
 
-def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
-    command = upsert_command(db_name=db_name, collection=collection, provider=proposal.provider,
-                             model_id=proposal.model_id, openrouter_id=model["openrouter_id"],
+def _match(model: repo.CatalogEntry, proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
+    command = proposal_command(db_name=db_name, collection=collection, provider=proposal.provider,
+                             model_id=proposal.model_id, openrouter_id=model.openrouter_id,
                              source=proposal.source, confidence=proposal.confidence, enable=enable)
     listing = proposal.listing
     return Match(
-        openrouter_id=model["openrouter_id"],
-        name=str(model.get("name") or model["openrouter_id"]),
+        openrouter_id=model.openrouter_id,
+        name=model.name or model.openrouter_id,
         provider=proposal.provider,
         model_id=proposal.model_id,
         confidence=proposal.confidence,
         reasoning=proposal.reasoning,
         source=proposal.source,
-        first_seen_at=model.get("first_seen_at"),
+        first_seen_at=model.first_seen_at,
         command=command.text,
         command_problem=command.problem,
         verified_by=listing.verified_by if listing else None,
@@ -212,37 +236,7 @@ def _match(model: Mapping[str, Any], proposal: Proposal, db_name: str, collectio
         registry_context_length=listing.context_length if listing else None,
         registry_input_price=listing.input_price if listing else None,
         registry_output_price=listing.output_price if listing else None,
-        openrouter_context_length=model.get("context_length"),
-        openrouter_input_price=model.get("price_prompt"),
-        openrouter_output_price=model.get("price_completion"),
-    )
-
-
-@dataclass(frozen=True)
-class Stats:
-    generated_at: dt.datetime
-    counts: Mapping[str, int]
-    last_fetch: Mapping[str, Any] | None
-    last_complete_at: dt.datetime | None
-    matching: Mapping[str, int]
-    models_by_provider: tuple[Mapping[str, Any], ...]
-
-
-def collect_stats(store: Store, now: dt.datetime) -> Stats:
-    """Catalog counts, the last fetch, matched vs unmatched candidates, models per provider."""
-    index = sources.load_index(store)
-    found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store),
-                                lambda openrouter_id: propose(openrouter_id, index))
-    by_rule = sum(1 for m in found if propose(m["openrouter_id"], index))
-    by_ai = sum(1 for m in found if not propose(m["openrouter_id"], index) and cached_proposal(m.get("ai_match"), index))
-    last = repo.last_run(store)
-    complete = repo.last_complete_run(store)
-    return Stats(
-        generated_at=now,
-        counts=repo.catalog_counts(store, now),
-        last_fetch={k: last.get(k) for k in ("fetched_at", "status", "listed", "message") if k in last} if last else None,
-        last_complete_at=complete["fetched_at"] if complete else None,
-        matching={"candidates": len(found), "covered": covered, "matched_by_rule": by_rule,
-                  "matched_by_ai": by_ai, "unmatched": len(found) - by_rule - by_ai},
-        models_by_provider=tuple(repo.models_by_provider(store)),
+        openrouter_context_length=model.context_length,
+        openrouter_input_price=model.price_prompt,
+        openrouter_output_price=model.price_completion,
     )

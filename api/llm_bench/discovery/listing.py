@@ -12,9 +12,11 @@ model is missing after one complete run of that authority without it and removed
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..repository.provider_models import SourceWrite
+from ..repository.provider_models import Unlisted as Absence
 from .download import SourceRefused
 
 #: A source listing fewer models than this share of its last complete run is refused.
@@ -47,16 +49,6 @@ class SourceList:
     providers: tuple[str, ...]  # the providers this source speaks for
     seen: tuple[Seen, ...]
     pages: int = 1
-
-
-@dataclass(frozen=True)
-class Absence:
-    provider: str
-    model_id: str
-    drop_source: bool  # this source listed it last time
-    missing_count: int | None  # None: this source has no authority over it
-    first_absence: bool = False
-    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,3 +97,11 @@ def plan(stored: Mapping[tuple[str, str], Mapping[str, Any]], source: SourceList
         elif drop:
             absent.append(Absence(provider, model_id, drop, None))
     return Plan(tuple(listed.values()), ruled, tuple(new), tuple(returned), tuple(absent))
+
+
+def to_write(source: SourceList, planned: Plan) -> SourceWrite:
+    """What the repository writes for a complete source and its plan."""
+    returned = set(planned.returned)
+    return SourceWrite(source.name, source.kind, tuple(asdict(seen) for seen in planned.listed),
+                       frozenset((s.provider, s.model_id) for s in planned.listed if f"{s.provider}/{s.model_id}" in returned),
+                       planned.absent)

@@ -9,7 +9,6 @@ nothing from the catalog can start a line or end a comment. Printed lists end in
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -17,8 +16,9 @@ from typing import Any, TypeVar
 
 from ..untrusted import safe_text
 from .commands import comment_line
-from .jobs import FetchResult, Match, Report, Stats
+from .jobs import FetchResult, Match, Report
 from .sources import SourceResult
+from .stats import Stats
 
 T = TypeVar("T")
 
@@ -108,19 +108,19 @@ def report_text(report: Report) -> str:
 def stats_text(stats: Stats) -> str:
     c, m = stats.counts, stats.matching
     last = stats.last_fetch
-    last_line = (f"last fetch {_when(last.get('fetched_at'))}: {safe_text(last.get('status'), 20)}"
-                 + (f" ({safe_text(last.get('message'), 200)})" if last.get("message") else "")) if last else "last fetch never"
+    last_line = (f"last fetch {_when(last.fetched_at)}: {safe_text(last.status, 20)}"
+                 + (f" ({safe_text(last.message, 200)})" if last.message else "")) if last else "last fetch never"
     lines = [
-        f"catalog      {c['listed']} listed, {c['new_day']} new in 24h, {c['new_week']} new in 7d, "
-        f"{c['missing']} missing, {c['removed']} removed",
+        f"catalog      {c.listed} listed, {c.new_day} new in 24h, {c.new_week} new in 7d, "
+        f"{c.missing} missing, {c.removed} removed",
         last_line,
         f"last complete fetch {_when(stats.last_complete_at)}",
-        f"candidates   {m['candidates']} ({m['covered']} covered): {m['matched_by_rule']} matched by rule, "
-        f"{m['matched_by_ai']} by AI, {m['unmatched']} unmatched",
+        f"candidates   {m.candidates} ({m.covered} covered): {m.matched_by_rule} matched by rule, "
+        f"{m.matched_by_ai} by AI, {m.unmatched} unmatched",
         "models       provider: enabled / disabled / deprecated",
     ]
     lines += capped(stats.models_by_provider,
-                    lambda r: f"  {safe_text(r['provider'], 40)}: {r['enabled']} / {r['disabled']} / {r['deprecated']}",
+                    lambda r: f"  {safe_text(r.provider, 40)}: {r.enabled} / {r.disabled} / {r.deprecated}",
                     SHOWN_PROVIDERS)
     return "\n".join(lines)
 
@@ -140,9 +140,5 @@ def _plain(value: Any) -> Any:
 
 def to_json(result: FetchResult | Report | Stats) -> str:
     """A report is a list of match objects; fetch and stats results are one object."""
-    if isinstance(result, Report):
-        payload: Any = [{k: v for k, v in dataclasses.asdict(m).items() if k != "command_problem"}
-                        for m in result.matches]
-    else:
-        payload = dataclasses.asdict(result)
+    payload: Any = [m.to_dict() for m in result.matches] if isinstance(result, Report) else result.to_dict()
     return json.dumps(_plain(payload), indent=2, ensure_ascii=False)

@@ -18,28 +18,13 @@ lab comes first, then verified by a provider list, then the fixed provider order
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..identity import REGION, identity, split_variant
-from .matching import PROVIDERS, Proposal
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One listed id: who lists it and what the registry says about it."""
-
-    provider: str
-    model_id: str
-    verified_by: str  # "provider" (its own list) or "registry"
-    listed_since: dt.datetime | None = None
-    context_length: int | None = None
-    input_price: float | None = None
-    output_price: float | None = None
-
+from .matching import PROVIDERS, Listing, Proposal
 
 #: OpenRouter id rewrites, per org: (pattern on the id without org, replacement, why). A rewrite
 #: ranks after the id itself, except the first OpenAI one, which the provider documents.

@@ -10,6 +10,7 @@ that places catalog models; `direct_matches` stores each catalog entry's best pl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,12 +21,14 @@ import httpx
 from ..config import Settings
 from ..repository import Store
 from ..repository import provider_models as repo
+from ..repository.catalog import CatalogEntry
 from ..untrusted import redact, safe_text
 from . import registry
 from .download import Budget, Limits, SourceError, get_json
-from .listing import SourceList, check_complete, plan
+from .listing import SourceList, check_complete, plan, to_write
+from .matching import Listing
 from .provider_lists import SPECS, fetch_list
-from .retrieval import Index, Listing, propose
+from .retrieval import Index, propose
 
 log = logging.getLogger("llm_bench.discovery")
 
@@ -63,8 +66,7 @@ def _sources(config: SourceConfig) -> list[tuple[str, str, Fetch]]:
     for provider, key in config.keys.items():
         spec = SPECS[provider]
         url = config.urls.get(provider) or spec.url
-        found.append((f"provider:{provider}", url,
-                      lambda http, budget, spec=spec, key=key, url=url: fetch_list(spec, key, url, http, budget)))
+        found.append((f"provider:{provider}", url, functools.partial(fetch_list, spec, key, url)))
     url = config.registry_url
     found.append(("registry", url, lambda http, budget: SourceList(
         "registry", "registry", registry.PROVIDERS, registry.parse(get_json(http, url, {}, budget)))))
@@ -89,7 +91,7 @@ def refresh(store: Store, config: SourceConfig, now: dt.datetime, client: httpx.
                 log.warning("%s %s: %s", name, result.status, result.message)
             else:
                 change = plan(state, source, own_lists)
-                repo.apply_source(store, source, change, now)
+                repo.apply_source(store, to_write(source, change), now)
                 result = SourceResult(name, "complete", len(change.listed), len(change.new), change.count(removed=False),
                                       change.count(removed=True), len(change.returned))
             results.append(result)
@@ -125,14 +127,14 @@ def direct_match(openrouter_id: str, index: Index) -> dict[str, Any] | None:
             "listed_since": best.listed_since}
 
 
-def store_direct_matches(store: Store, catalog: Iterable[Mapping[str, Any]], index: Index) -> int:
+def store_direct_matches(store: Store, catalog: Iterable[CatalogEntry], index: Index) -> int:
     """Write `direct_match` where it changed; return how many catalog entries have one."""
     changed: dict[str, dict[str, Any] | None] = {}
     placed = 0
     for model in catalog:
-        match = direct_match(model["openrouter_id"], index)
+        match = direct_match(model.openrouter_id, index)
         placed += match is not None
-        if match != model.get("direct_match"):  # absent reads as null: nothing written for unplaced entries
-            changed[model["openrouter_id"]] = match
+        if match != model.direct_match:  # absent reads as null: nothing written for unplaced entries
+            changed[model.openrouter_id] = match
     repo.save_direct_matches(store, changed)
     return placed

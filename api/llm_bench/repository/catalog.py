@@ -4,30 +4,33 @@ A fetch is applied with one `bulk_write` (one upsert per listed model, one condi
 per price history and per absent model), never a query per model. The conditional updates are
 keyed by the diff's basis, so applying the same fetch twice, or two fetches at once, writes each
 history entry and counts each absence once; the bulk can therefore be retried when a concurrent
-fetch inserted a new model first. Functions take and return plain Python data.
+fetch inserted a new model first. Functions take and return plain Python data; a fetch to write
+comes as a `FetchWrite` (plain fields, whatever job decided them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
 from pymongo import DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from ..discovery.catalog import ADOPT, CatalogDiff
 from . import ONE_REPLY, Store, translate_errors
 
 __all__ = [
+    "ADOPT",
+    "Absent",
+    "CatalogEntry",
+    "FetchWrite",
     "apply_fetch",
     "benchmark_models",
     "catalog_models",
-    "catalog_counts",
     "last_complete_run",
     "last_run",
-    "models_by_provider",
     "record_run",
     "save_ai_matches",
     "stored_state",
@@ -37,6 +40,33 @@ _STATE_FIELDS = ("openrouter_id", "price_prompt", "price_completion", "context_l
                  "missing_basis", "removed_at", "first_seen_at", "pricing")
 #: Fields that set a document apart as written by this toolkit; upstream's older shape lacks them.
 _OWN_SHAPE = "price_prompt"
+#: The `stored_state` key that marks an upstream-shaped document, holding its first-seen time.
+ADOPT = "adopt_first_seen_at"
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A stored model the fetch did not list: its new absence count, and what that count means."""
+
+    openrouter_id: str
+    missing_count: int
+    first_absence: bool
+    removed: bool
+
+
+@dataclass(frozen=True)
+class FetchWrite:
+    """One complete fetch as written: normalised `models` with their `raw` entries (fit for
+    storage; `adjusted` says what was changed to fit), and the effects keyed by `basis`."""
+
+    basis: str
+    models: Sequence[Mapping[str, Any]]
+    raw: Mapping[str, Mapping[str, Any]]
+    adjusted: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    returned: frozenset[str] = frozenset()  # listed again after an absence
+    history: Mapping[str, Sequence[tuple[str, Any, Any]]] = field(default_factory=dict)  # id -> (field, old, new)
+    absent: Sequence[Absent] = ()
+    adopted: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> fields taken over
 
 
 def stored_state(store: Store) -> dict[str, dict[str, Any]]:
@@ -61,19 +91,9 @@ def stored_state(store: Store) -> dict[str, dict[str, Any]]:
         return state
 
 
-def apply_fetch(
-    store: Store,
-    models: Sequence[Mapping[str, Any]],
-    raw: Mapping[str, Mapping[str, Any]],
-    change: CatalogDiff,
-    now: dt.datetime,
-    adjusted: Mapping[str, Sequence[str]] | None = None,
-) -> None:
-    """Write one complete fetch in one bulk write: upserts, history, absences and adoptions.
-
-    `raw` holds the entries already fit for storage; `adjusted` what was changed to fit them.
-    """
-    ops = _listed_ops(models, raw, change, now, adjusted or {}) + _absence_ops(change, now)
+def apply_fetch(store: Store, fetch: FetchWrite, now: dt.datetime) -> None:
+    """Write one complete fetch in one bulk write: upserts, history, absences and adoptions."""
+    ops = _listed_ops(fetch, now) + _absence_ops(fetch, now)
     if not ops:
         return
     with translate_errors("writing the catalog"):
@@ -88,28 +108,26 @@ def apply_fetch(
             store.coll("catalog").bulk_write([ops[e["index"]] for e in failed], ordered=False)
 
 
-def _listed_ops(models: Sequence[Mapping[str, Any]], raw: Mapping[str, Mapping[str, Any]], change: CatalogDiff,
-                now: dt.datetime, adjusted: Mapping[str, Sequence[str]]) -> list[UpdateOne]:
-    changes = dict(change.changed)
-    returned = set(change.returned)
-    adopted = {a.openrouter_id: a.fields for a in change.adopted}
+def _listed_ops(fetch: FetchWrite, now: dt.datetime) -> list[UpdateOne]:
     ops: list[UpdateOne] = []
-    for model in models:
+    for model in fetch.models:
         model_id = model["openrouter_id"]
-        fields = {**_adopted_fields(adopted.get(model_id), now), **model, "raw": raw[model_id], "last_seen_at": now}
-        unset = {"missing_since": "", "missing_count": "", "missing_basis": "", "removed_at": ""} if model_id in returned else {}
-        if adjusted.get(model_id):
-            fields["raw_adjusted"] = list(adjusted[model_id])
+        fields = {**_adopted_fields(fetch.adopted.get(model_id), now), **model, "raw": fetch.raw[model_id],
+                  "last_seen_at": now}
+        unset = ({"missing_since": "", "missing_count": "", "missing_basis": "", "removed_at": ""}
+                 if model_id in fetch.returned else {})
+        if fetch.adjusted.get(model_id):
+            fields["raw_adjusted"] = list(fetch.adjusted[model_id])
         else:
             unset["raw_adjusted"] = ""
         update: dict[str, Any] = {"$set": fields, **({"$unset": unset} if unset else {})}
-        if model_id not in adopted:
+        if model_id not in fetch.adopted:
             update["$setOnInsert"] = {"first_seen_at": now}
         ops.append(UpdateOne({"openrouter_id": model_id}, update, upsert=True))
-        if model_id in changes:
-            entries = [{"at": now, "field": c.field, "old": c.old, "new": c.new, "basis": change.basis}
-                       for c in changes[model_id]]
-            ops.append(UpdateOne({"openrouter_id": model_id, "history.basis": {"$ne": change.basis}},
+        if fetch.history.get(model_id):
+            entries = [{"at": now, "field": name, "old": old, "new": new, "basis": fetch.basis}
+                       for name, old, new in fetch.history[model_id]]
+            ops.append(UpdateOne({"openrouter_id": model_id, "history.basis": {"$ne": fetch.basis}},
                                  {"$push": {"history": {"$each": entries}}}))
     return ops
 
@@ -118,17 +136,16 @@ def _adopted_fields(adoption: Mapping[str, Any] | None, now: dt.datetime) -> dic
     return {**adoption, "first_seen_at": adoption["first_seen_at"] or now} if adoption else {}
 
 
-def _absence_ops(change: CatalogDiff, now: dt.datetime) -> list[UpdateOne]:
-    adopted = {a.openrouter_id: a.fields for a in change.adopted}
+def _absence_ops(fetch: FetchWrite, now: dt.datetime) -> list[UpdateOne]:
     ops: list[UpdateOne] = []
-    for absence in change.missing + change.removed:
-        fields: dict[str, Any] = {**_adopted_fields(adopted.get(absence.openrouter_id), now),
-                                  "missing_count": absence.missing_count, "missing_basis": change.basis}
+    for absence in fetch.absent:
+        fields: dict[str, Any] = {**_adopted_fields(fetch.adopted.get(absence.openrouter_id), now),
+                                  "missing_count": absence.missing_count, "missing_basis": fetch.basis}
         if absence.first_absence:
             fields["missing_since"] = now
-        if absence in change.removed:
+        if absence.removed:
             fields["removed_at"] = now
-        ops.append(UpdateOne({"openrouter_id": absence.openrouter_id, "missing_basis": {"$ne": change.basis}},
+        ops.append(UpdateOne({"openrouter_id": absence.openrouter_id, "missing_basis": {"$ne": fetch.basis}},
                              {"$set": fields}))
     return ops
 
@@ -157,11 +174,49 @@ def benchmark_models(store: Store) -> list[dict[str, Any]]:
                                                    "deprecated": 1}, batch_size=ONE_REPLY))
 
 
-def catalog_models(store: Store) -> list[dict[str, Any]]:
-    """Catalog models not marked removed, without the raw entry and history."""
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A catalog model as discovery reads it: the normalised fields, the cached AI answer and
+    direct match (no raw entry, no history)."""
+
+    openrouter_id: str
+    name: str | None = None
+    canonical_slug: str | None = None
+    hugging_face_id: str | None = None
+    org: str | None = None
+    output_modalities: tuple[str, ...] = ()
+    variable_price: bool = False
+    context_length: int | None = None
+    price_prompt: float | None = None
+    price_completion: float | None = None
+    created: dt.datetime | None = None
+    first_seen_at: dt.datetime | None = None
+    ai_match: Mapping[str, Any] | None = None
+    direct_match: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> CatalogEntry:
+        """The entry of a stored document; a field of an unexpected type reads as absent."""
+        kinds: dict[str, Any] = {"name": str, "canonical_slug": str, "hugging_face_id": str, "org": str,
+                                 "context_length": int, "price_prompt": (int, float), "price_completion": (int, float),
+                                 "created": dt.datetime, "first_seen_at": dt.datetime, "ai_match": dict,
+                                 "direct_match": dict}
+        fields = {name: value for name, kind in kinds.items()
+                  if isinstance(value := doc.get(name), kind) and not isinstance(value, bool)}
+        modalities = doc.get("output_modalities")
+        return cls(openrouter_id=doc["openrouter_id"], variable_price=bool(doc.get("variable_price")),
+                   output_modalities=tuple(m for m in modalities if isinstance(m, str)) if isinstance(modalities, list) else (),
+                   **fields)
+
+
+_ENTRY_FIELDS = {name: 1 for name in CatalogEntry.__dataclass_fields__} | {"_id": 0}
+
+
+def catalog_models(store: Store) -> list[CatalogEntry]:
+    """Catalog models not marked removed."""
     with translate_errors("reading the catalog"):
-        cursor = store.coll("catalog").find({"removed_at": None}, {"_id": 0, "raw": 0, "history": 0}, batch_size=ONE_REPLY)
-        return list(cursor)
+        cursor = store.coll("catalog").find({"removed_at": None}, _ENTRY_FIELDS, batch_size=ONE_REPLY)
+        return [CatalogEntry.from_document(doc) for doc in cursor]
 
 
 def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> None:
@@ -172,32 +227,3 @@ def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> N
            for model_id, answer in answers.items()]
     with translate_errors("caching AI matches"):
         store.coll("catalog").bulk_write(ops, ordered=False)
-
-
-def catalog_counts(store: Store, now: dt.datetime) -> dict[str, int]:
-    """Listed (not removed), first seen in the last day and week, missing, removed."""
-    catalog = store.coll("catalog")
-    with translate_errors("counting the catalog"):
-        return {
-            "listed": catalog.count_documents({"removed_at": None}),
-            "new_day": catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=1)}}),
-            "new_week": catalog.count_documents({"first_seen_at": {"$gte": now - dt.timedelta(days=7)}}),
-            "missing": catalog.count_documents({"missing_count": {"$gte": 1}, "removed_at": None}),
-            "removed": catalog.count_documents({"removed_at": {"$ne": None}}),
-        }
-
-
-def models_by_provider(store: Store) -> list[dict[str, Any]]:
-    """The benchmark's `models` per provider: enabled, disabled and deprecated counts."""
-    pipeline = [
-        {"$group": {
-            "_id": {"$ifNull": ["$provider", "unknown"]},
-            "enabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 1, 0]}},
-            "disabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 0, 1]}},
-            "deprecated": {"$sum": {"$cond": [{"$eq": ["$deprecated", True]}, 1, 0]}},
-        }},
-        {"$sort": {"_id": 1}},
-    ]
-    with translate_errors("counting models"):
-        return [{"provider": str(r["_id"]), "enabled": r["enabled"], "disabled": r["disabled"],
-                 "deprecated": r["deprecated"]} for r in store.coll("models").aggregate(pipeline)]

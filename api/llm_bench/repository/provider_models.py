@@ -7,21 +7,48 @@ deprecation_source, successor, context_length, input_price, output_price}` (pric
 million tokens; `deprecation_date` a "YYYY-MM-DD" string as the registry gives it; the other
 times datetimes). Each source run is one `bulk_write`, and its record one document in
 `source_runs` (`{fetched_at, source, status, listed, ...}`), all of a fetch in one insert.
+A source run to write comes as a `SourceWrite` of plain fields.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import dataclass
 from typing import Any
 
 from pymongo import UpdateOne
 
-from ..discovery.listing import Plan, SourceList
 from . import ONE_REPLY, Store, translate_errors
 
-_REGISTRY_FIELDS = ("deprecation_date", "deprecation_source", "successor", "context_length", "input_price", "output_price")
+#: The facts a registry run sets on what it lists; a provider's own list only proves the id exists.
+REGISTRY_FIELDS = ("deprecation_date", "deprecation_source", "successor", "context_length", "input_price", "output_price")
+
+
+@dataclass(frozen=True)
+class Unlisted:
+    """A stored model the source did not list: whether to drop the source from it, and its
+    absence count when the source has authority over it (None: no count changes)."""
+
+    provider: str
+    model_id: str
+    drop_source: bool
+    missing_count: int | None
+    first_absence: bool = False
+    removed: bool = False
+
+
+@dataclass(frozen=True)
+class SourceWrite:
+    """One complete source run: `kind` "registry" or "provider", `name` for messages, `listed`
+    documents ({provider, model_id} and, from the registry, REGISTRY_FIELDS), the (provider,
+    model_id) pairs back after an absence, and the absences."""
+
+    name: str
+    kind: str
+    listed: Sequence[Mapping[str, Any]]
+    returned: frozenset[tuple[str, str]] = frozenset()
+    absent: Sequence[Unlisted] = ()
 
 
 def stored_state(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
@@ -40,20 +67,20 @@ def last_complete_counts(store: Store) -> dict[str, int]:
         return {row["_id"]: int(row["listed"] or 0) for row in store.coll("source_runs").aggregate(pipeline)}
 
 
-def apply_source(store: Store, source: SourceList, plan: Plan, now: dt.datetime) -> None:
+def apply_source(store: Store, source: SourceWrite, now: dt.datetime) -> None:
     """Write one complete source run in one bulk write: upsert what it lists, mark absences."""
-    returned = set(plan.returned)
     ops: list[UpdateOne] = []
-    for seen in plan.listed:
+    for seen in source.listed:
+        key = (seen["provider"], seen["model_id"])
         fields: dict[str, Any] = {"last_seen_at": now}
         if source.kind == "registry":
-            fields.update({name: value for name, value in asdict(seen).items() if name in _REGISTRY_FIELDS})
+            fields.update({name: seen.get(name) for name in REGISTRY_FIELDS})
         update: dict[str, Any] = {"$set": fields, "$addToSet": {"sources": source.kind},
                                   "$setOnInsert": {"first_seen_at": now}}
-        if f"{seen.provider}/{seen.model_id}" in returned:
+        if key in source.returned:
             update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": ""}
-        ops.append(UpdateOne({"provider": seen.provider, "model_id": seen.model_id}, update, upsert=True))
-    for absence in plan.absent:
+        ops.append(UpdateOne({"provider": key[0], "model_id": key[1]}, update, upsert=True))
+    for absence in source.absent:
         update = {"$pull": {"sources": source.kind}} if absence.drop_source else {}
         if absence.missing_count is not None:
             marks: dict[str, Any] = {"missing_count": absence.missing_count}

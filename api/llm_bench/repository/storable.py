@@ -1,5 +1,8 @@
 """Catalog entries made fit for MongoDB, since JSON can say things BSON cannot store.
 
+This is storage knowledge (BSON's key rules, integer range and nesting limit), so it lives with
+the repository; it needs no driver and touches no database.
+
 A parsed catalog may hold integers beyond 64 bits, lone UTF-16 surrogates, NUL bytes, `$` or `.`
 in keys, or nesting deep enough to break MongoDB's 100-level limit (or this code's recursion).
 Rather than crash the fetch, `fit_entry` keeps what it can and notes what it changed:
@@ -8,8 +11,8 @@ Rather than crash the fetch, `fit_entry` keeps what it can and notes what it cha
 - strings: lone surrogates become U+FFFD (noted);
 - integers beyond 64 bits and anything nested deeper than MAX_DEPTH are dropped (noted; in a
   list the item becomes null, so positions hold);
-- an entry still larger than MAX_ENTRY_BYTES is not a believable catalog entry: the whole
-  catalog is refused (`CatalogRefused`, exit 7, nothing written), like any other broken one.
+- an entry still larger than MAX_ENTRY_BYTES is not a believable catalog entry: `EntryTooLarge`,
+  which the fetch turns into refusing the whole catalog (exit 7, nothing written).
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-
-from .openrouter import CatalogRefused
 
 #: Levels of objects and lists kept below the entry itself.
 MAX_DEPTH = 20
@@ -31,6 +32,10 @@ MAX_NOTES = 20
 _INT64 = range(-(2**63), 2**63)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _DROP = object()
+
+
+class EntryTooLarge(ValueError):
+    """An entry over MAX_ENTRY_BYTES even after fitting; the message says which and how large."""
 
 
 def _safe_key(key: str, path: str, notes: list[str]) -> str:
@@ -66,13 +71,14 @@ def _fit(value: Any, path: str, depth: int, notes: list[str]) -> Any:
 
 
 def fit_entry(entry: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The entry as MongoDB can store it, and one note per change beyond the `$`/`.` renames."""
+    """The entry as MongoDB can store it, and one note per change beyond the `$`/`.` renames;
+    EntryTooLarge when it stays over MAX_ENTRY_BYTES."""
     notes: list[str] = []
     fitted = _fit(dict(entry), "", 0, notes)
     size = len(json.dumps(fitted, ensure_ascii=False, separators=(",", ":")).encode())
     if size > MAX_ENTRY_BYTES:
-        raise CatalogRefused(f"catalog entry {str(entry.get('id'))[:100]!r} takes {size:,} bytes, over the "
-                             f"{MAX_ENTRY_BYTES:,} bytes cap of one entry; refusing the catalog")
+        raise EntryTooLarge(f"catalog entry {str(entry.get('id'))[:100]!r} takes {size:,} bytes, over the "
+                            f"{MAX_ENTRY_BYTES:,} bytes cap of one entry; refusing the catalog")
     kept = [note[:200] for note in notes[:MAX_NOTES]]
     if len(notes) > MAX_NOTES:
         kept.append(f"… and {len(notes) - MAX_NOTES} more")
