@@ -8,7 +8,6 @@ safe to point at a shared server. The loopback HTTP and OpenAI stand-ins are the
 from __future__ import annotations
 
 import argparse
-import collections
 import contextlib
 import os
 import statistics
@@ -35,8 +34,11 @@ T = TypeVar("T")
 def parser(description: str | None) -> argparse.ArgumentParser:
     """An argument parser with `--uri`; the description is the script's docstring."""
     parsed = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parsed.add_argument("--uri", default=os.environ.get("MONGODB_URI"),
-                        help="MongoDB to measure (default: MONGODB_URI, else SecantusDB on 127.0.0.1)")
+    parsed.add_argument(
+        "--uri",
+        default=os.environ.get("MONGODB_URI"),
+        help="MongoDB to measure (default: MONGODB_URI, else SecantusDB on 127.0.0.1)",
+    )
     return parsed
 
 
@@ -53,8 +55,9 @@ def bench_database(uri: str | None) -> Iterator[Bench]:
     """A fresh database with the jobs' indexes on `uri` (or an embedded SecantusDB), dropped afterwards."""
     with contextlib.ExitStack() as stack:
         if uri is None:
-            print("starting SecantusDB on 127.0.0.1 (pass --uri or set MONGODB_URI for a real MongoDB)",
-                  file=sys.stderr)
+            print(
+                "starting SecantusDB on 127.0.0.1 (pass --uri or set MONGODB_URI for a real MongoDB)", file=sys.stderr
+            )
             uri = stack.enter_context(embedded_mongodb())
         counter = CommandCounter()
         db_name = f"bench-{uuid.uuid4().hex[:10]}"

@@ -35,8 +35,12 @@ Decide = Callable[[dict, bool], str]
 
 def rules(row: dict, original: bool) -> str:
     message = row["message"]
-    return classify(provider=row["provider"], message=message if original else "",
-                    normalized_message=normalize_message(message), stored_kind=status_kind(message)).kind
+    return classify(
+        provider=row["provider"],
+        message=message if original else "",
+        normalized_message=normalize_message(message),
+        stored_kind=status_kind(message),
+    ).kind
 
 
 def rules_with_llm_cache(row: dict, original: bool) -> str:
@@ -44,9 +48,13 @@ def rules_with_llm_cache(row: dict, original: bool) -> str:
     if decided != "unknown":
         return decided
     message = row["message"]
-    return classify(provider=row["provider"], message=message if original else "",
-                    normalized_message=normalize_message(message), stored_kind=status_kind(message),
-                    llm=LLMVerdict(row["expected_kind"], 0.9)).kind
+    return classify(
+        provider=row["provider"],
+        message=message if original else "",
+        normalized_message=normalize_message(message),
+        stored_kind=status_kind(message),
+        llm=LLMVerdict(row["expected_kind"], 0.9),
+    ).kind
 
 
 METHODS: dict[str, Decide] = {
@@ -59,8 +67,14 @@ METHODS: dict[str, Decide] = {
 def confusion(rows: list[dict], decide: Decide) -> str:
     counts = collections.Counter((row["expected_kind"], decide(row, True)) for row in rows)
     kinds = [kind for kind in KINDS if any(kind in pair for pair in counts)]
-    body = [[f"**{expected}**", *[counts[expected, got] or "" for got in kinds],
-             f"{counts[expected, expected]}/{sum(counts[expected, got] for got in kinds)}"] for expected in kinds]
+    body = [
+        [
+            f"**{expected}**",
+            *[counts[expected, got] or "" for got in kinds],
+            f"{counts[expected, expected]}/{sum(counts[expected, got] for got in kinds)}",
+        ]
+        for expected in kinds
+    ]
     return table(["expected \\ decided", *kinds, "right"], body)
 
 
@@ -82,14 +96,22 @@ def main(path: Path) -> None:
     residue = sum(rules(row, True) == "unknown" for row in rows)
     print(f"\n(c) simulates an LLM verdict for the {residue} rows the rules leave unknown.")
     sources = collections.Counter(
-        classify(provider=row["provider"], message=row["message"], normalized_message=normalize_message(row["message"]),
-                 stored_kind=status_kind(row["message"])).source.split(":")[0] for row in rows)
+        classify(
+            provider=row["provider"],
+            message=row["message"],
+            normalized_message=normalize_message(row["message"]),
+            stored_kind=status_kind(row["message"]),
+        ).source.split(":")[0]
+        for row in rows
+    )
     print("decided by: " + ", ".join(f"{source} {n}" for source, n in sources.most_common()))
     for name in ("(a) writer status-only", "(b) rules"):
         print(f"\nconfusion, {name} (rows: expected kind; columns: decided kind)\n")
         print(confusion(rows, METHODS[name]))
-    prepared = [(row["provider"], row["message"], normalize_message(row["message"]), status_kind(row["message"]))
-                for row in rows]
+    prepared = [
+        (row["provider"], row["message"], normalize_message(row["message"]), status_kind(row["message"]))
+        for row in rows
+    ]
 
     def classify_all() -> None:
         for provider, message, normalized, stored in prepared:
@@ -105,7 +127,9 @@ def main(path: Path) -> None:
         timing.append([label, f"{seconds * 1e6 / len(rows):.0f}"])
     for shape in ("models/embed", "endpoint for ", "error: ", "("):  # 1 MB each; the rules read a bounded prefix
         hostile = shape * (1_000_000 // len(shape))
-        seconds, _ = timed(lambda: classify(provider="gemini", message=hostile, normalized_message=hostile), repeat=5)
+        seconds, _ = timed(
+            lambda text=hostile: classify(provider="gemini", message=text, normalized_message=text), repeat=5
+        )
         timing.append([f"hostile 1 MB of {shape.strip()!r}", f"{seconds * 1e6:.0f}"])
     print(f"\ntime per pattern (median of {REPEAT} passes over the corpus; 5 calls for the hostile texts)\n")
     print(table(["input", "µs / classify()"], timing))

@@ -24,10 +24,9 @@ import functools
 import json
 from typing import Any
 
-from _common import ROOT, Bench, bench_database, parser, table, timed  # first: puts tests/ on the path
-
 import http_stub
 import openai_stub
+from _common import ROOT, Bench, bench_database, parser, table, timed  # first: puts tests/ on the path
 from matching_precision import DEFAULT as REVIEWED_MATCHES
 from matching_precision import REGISTRY
 from openai import OpenAI
@@ -40,7 +39,7 @@ CATALOG = ROOT / "tests" / "fixtures" / "openrouter" / "catalog-2026-01-17.json"
 CATALOG_PATH = "/api/v1/models"
 REGISTRY_PATH = "/registry.json"
 SIZES = (350, 1_000)
-NOW = dt.datetime(2026, 1, 17, 7, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 1, 17, 7, tzinfo=dt.UTC)
 
 
 def synthetic(size: int) -> list[dict[str, Any]]:
@@ -79,8 +78,9 @@ def fetch_rows(uri: str | None, stub: http_stub.HTTPStub, repeat: int) -> list[l
             bench.commands.reset()
             run_fetch(bench.store, url, NOW + dt.timedelta(days=1), config)
             again = bench.commands.summary()
-            again_seconds, result = timed(functools.partial(run_fetch, bench.store, url, NOW + dt.timedelta(days=2), config),
-                                          repeat)
+            again_seconds, result = timed(
+                functools.partial(run_fetch, bench.store, url, NOW + dt.timedelta(days=2), config), repeat
+            )
             assert not (result.new or result.changed or result.missing), "the repeat fetch should change nothing"
             rows.append([f"{size:,}", first, f"{first_seconds:.2f}", again, f"{again_seconds:.2f}"])
     return rows
@@ -97,9 +97,16 @@ def reviewed_answers(stub: http_stub.HTTPStub) -> None:
     def handler(request: http_stub.Request) -> tuple[int, dict[str, str], Any]:
         user = request.json()["messages"][-1]["content"]
         asked = json.loads(user.split("\n", 1)[1])
-        answers = [{"openrouter_id": m["openrouter_id"], "provider": truth.get(m["openrouter_id"], {}).get("provider"),
-                    "model_id": truth.get(m["openrouter_id"], {}).get("model_id"), "confidence": 0.9,
-                    "reasoning": "reviewed"} for m in asked]
+        answers = [
+            {
+                "openrouter_id": m["openrouter_id"],
+                "provider": truth.get(m["openrouter_id"], {}).get("provider"),
+                "model_id": truth.get(m["openrouter_id"], {}).get("model_id"),
+                "confidence": 0.9,
+                "reasoning": "reviewed",
+            }
+            for m in asked
+        ]
         return http_stub.json_reply(openai_stub.completion(json.dumps({"answers": answers})))
 
     stub.route("POST", openai_stub.PATH, handler)
@@ -125,8 +132,15 @@ def _report(bench: Bench, stub: http_stub.HTTPStub, ask: Any) -> list[Any]:
     requests = len(stub.calls(openai_stub.PATH)) - asked_before
     by_rule = sum(1 for m in report.matches if m.source == "rule")
     share = f"{by_rule / len(report.matches):.0%}" if report.matches else "—"
-    return [report.candidates, requests, bench.commands.summary(), len(report.matches), by_rule,
-            len(report.matches) - by_rule, share]
+    return [
+        report.candidates,
+        requests,
+        bench.commands.summary(),
+        len(report.matches),
+        by_rule,
+        len(report.matches) - by_rule,
+        share,
+    ]
 
 
 def main() -> None:
@@ -141,11 +155,34 @@ def main() -> None:
         assert stub.server is not None
         stub.server.shutdown()
         stub.server.server_close()
-    print(table(["catalog models", "first fetch commands", "first fetch s", "repeat fetch commands",
-                 "repeat fetch s (median)"], fetches))
+    print(
+        table(
+            [
+                "catalog models",
+                "first fetch commands",
+                "first fetch s",
+                "repeat fetch commands",
+                "repeat fetch s (median)",
+            ],
+            fetches,
+        )
+    )
     print()
-    print(table(["report", "candidates", "OpenAI requests", "database commands", "matches", "by rules", "by AI",
-                 "rules' share"], reports))
+    print(
+        table(
+            [
+                "report",
+                "candidates",
+                "OpenAI requests",
+                "database commands",
+                "matches",
+                "by rules",
+                "by AI",
+                "rules' share",
+            ],
+            reports,
+        )
+    )
 
 
 if __name__ == "__main__":

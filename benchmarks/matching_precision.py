@@ -43,12 +43,22 @@ def main(truth_path: Path, registry_path: Path) -> None:
             top_correct += hits[0]
         matchable += bool(truth)
         covered += bool(truth) and any(hits)
-        wrong += [f"  {row['openrouter_id']} -> {p.provider}:{p.model_id}" for p, ok in zip(proposals, hits, strict=True) if not ok]
-    print(f"rows: {len(rows)} ({matchable} with a direct equivalent, {len(rows) - matchable} without); "
-          f"registry: {len(seen)} listed ids")
+        wrong += [
+            f"  {row['openrouter_id']} -> {p.provider}:{p.model_id}"
+            for p, ok in zip(proposals, hits, strict=True)
+            if not ok
+        ]
+    print(
+        f"rows: {len(rows)} ({matchable} with a direct equivalent, {len(rows) - matchable} without); "
+        f"registry: {len(seen)} listed ids"
+    )
     print(f"proposals: {emitted}, correct {correct}: precision {correct / max(emitted, 1):.1%}")
-    print(f"first proposal per row: {top_rows} rows, correct {top_correct}: precision {top_correct / max(top_rows, 1):.1%}")
-    print(f"coverage: {covered}/{matchable} rows with an equivalent get a correct proposal ({covered / max(matchable, 1):.1%})")
+    print(
+        f"first proposal per row: {top_rows} rows, correct {top_correct}: precision {top_correct / max(top_rows, 1):.1%}"
+    )
+    print(
+        f"coverage: {covered}/{matchable} rows with an equivalent get a correct proposal ({covered / max(matchable, 1):.1%})"
+    )
     print(f"old naming rules on the same truth: {OLD_RULES}")
     if wrong:
         print("wrong proposals:\n" + "\n".join(wrong))

@@ -37,8 +37,12 @@ def main() -> None:
         run()  # warm the file cache
         medians[label], _ = timed(run, options.runs)
     bare = medians["python -c pass"]
-    print(table(["command", "median ms", "× python -c pass"],
-                [[f"`{label}`", f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"] for label, seconds in medians.items()]))
+    print(
+        table(
+            ["command", "median ms", "× python -c pass"],
+            [[f"`{label}`", f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"] for label, seconds in medians.items()],
+        )
+    )
 
 
 if __name__ == "__main__":

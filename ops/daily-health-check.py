@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.llm_bench.health.cli import main  # noqa: E402
+from api.llm_bench.health.cli import main
 
 if __name__ == "__main__":
     main()

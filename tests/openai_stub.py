@@ -10,15 +10,21 @@ from http_stub import HTTPStub, Request, json_reply
 PATH = "/v1/chat/completions"
 
 
-def completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
-               model: str = "gpt-4o-mini") -> dict[str, Any]:
+def completion(
+    content: str | None, *, finish_reason: str = "stop", refusal: str | None = None, model: str = "gpt-4o-mini"
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 1764144000,
         "model": model,
-        "choices": [{"index": 0, "finish_reason": finish_reason,
-                     "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+            }
+        ],
         "usage": {"prompt_tokens": 1200, "completion_tokens": 150, "total_tokens": 1350},
     }
 

@@ -55,8 +55,9 @@ def read_unit(path: Path) -> dict[str, dict[str, list[str]]]:
 ENV_TEXT = "MONGODB_URI=mongodb://127.0.0.1:27017/\nNOTIFY_EMAIL=ops@example.test\n"
 
 
-def make_tree(root: Path, *, env_mode: int = 0o600, seed_user: bool = True, env_text: str = ENV_TEXT,
-              uid: int | None = None) -> Path:
+def make_tree(
+    root: Path, *, env_mode: int = 0o600, seed_user: bool = True, env_text: str = ENV_TEXT, uid: int | None = None
+) -> Path:
     """Stand-in venv tools and .env under `root`; with `seed_user`, an llm-bench account with the
     current uid/gid (or `uid`), so install.sh finds .env already correctly owned without root."""
     bin_dir = root / APP_DIR / ".venv" / "bin"

@@ -68,13 +68,29 @@ class Sandbox:
     def start(self) -> None:
         log = open(self.work / "holder.log", "wb")  # noqa: SIM115 - kept by the child
         self.holder = subprocess.Popen(
-            ["unshare", "--mount", "--uts", "--ipc", "--net", "--propagation", "private",
-             "bash", str(SCRIPTS / "holder.sh"), str(self.work)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "unshare",
+                "--mount",
+                "--uts",
+                "--ipc",
+                "--net",
+                "--propagation",
+                "private",
+                "bash",
+                str(SCRIPTS / "holder.sh"),
+                str(self.work),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
-        _wait(lambda: (self.work / "holder.ready").exists() or self.holder.poll() is not None,
-              "the namespace holder came up", 30)
+        _wait(
+            lambda: (self.work / "holder.ready").exists() or self.holder.poll() is not None,
+            "the namespace holder came up",
+            30,
+        )
         if self.holder.poll() is not None:
             raise RuntimeError(f"namespace holder failed: {(self.work / 'holder.log').read_text()[-2000:]}")
         self.cgroup.mkdir(exist_ok=True)
@@ -85,17 +101,31 @@ class Sandbox:
         self.boots += 1
         log = open(self.work / f"boot{self.boots}.log", "wb")  # noqa: SIM115
         self.launcher = subprocess.Popen(
-            ["bash", "-c",
-             'echo $$ > "$1/cgroup.procs" && shift && exec nsenter -t "$1" -m -u -i -n -- '
-             'unshare --pid --fork --mount --cgroup --propagation private bash "$2" "${@:3}"',
-             "launch", str(self.cgroup), str(self.holder.pid), str(SCRIPTS / "boot.sh"),
-             str(self.work), str(self.share), *self.binds],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "bash",
+                "-c",
+                'echo $$ > "$1/cgroup.procs" && shift && exec nsenter -t "$1" -m -u -i -n -- '
+                'unshare --pid --fork --mount --cgroup --propagation private bash "$2" "${@:3}"',
+                "launch",
+                str(self.cgroup),
+                str(self.holder.pid),
+                str(SCRIPTS / "boot.sh"),
+                str(self.work),
+                str(self.share),
+                *self.binds,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         _wait(self._find_init, "systemd started as the sandbox's PID 1", 30)
-        _wait(lambda: Path(f"/proc/{self.init_pid}/root/run/systemd/private").exists(),
-              "systemd opened its private socket", 30)
+        _wait(
+            lambda: Path(f"/proc/{self.init_pid}/root/run/systemd/private").exists(),
+            "systemd opened its private socket",
+            30,
+        )
         state = self.run("systemctl", "is-system-running", "--wait", timeout=90, check=False)
         return state.stdout.strip()
 
@@ -127,8 +157,7 @@ class Sandbox:
         """Shut the sandbox's systemd down cleanly (SIGKILL to its PID 1 if it does not stop)."""
         if self.launcher is None or self.launcher.poll() is not None:
             return
-        self.run("systemctl", "start", "--no-block", "--job-mode=replace-irreversibly", "poweroff.target",
-                 check=False)
+        self.run("systemctl", "start", "--no-block", "--job-mode=replace-irreversibly", "poweroff.target", check=False)
         try:
             self.launcher.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -168,10 +197,32 @@ class Sandbox:
     def run(self, *argv: str, timeout: float = 60, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
         """Run argv inside the sandbox (all its namespaces, its root) with a clean environment."""
         assert self.init_pid, "the sandbox is not running"
-        variables = {"PATH": INSIDE_PATH, "LANG": "C.UTF-8", "TERM": "dumb", "SYSTEMD_PAGER": "",
-                     "SYSTEMD_COLORS": "0", **env}
-        command = ["nsenter", "-t", str(self.init_pid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--",
-                   "env", "-i", *(f"{k}={v}" for k, v in variables.items()), *argv]
+        variables = {
+            "PATH": INSIDE_PATH,
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+            "SYSTEMD_PAGER": "",
+            "SYSTEMD_COLORS": "0",
+            **env,
+        }
+        command = [
+            "nsenter",
+            "-t",
+            str(self.init_pid),
+            "-m",
+            "-u",
+            "-i",
+            "-n",
+            "-p",
+            "-C",
+            "-r",
+            "-w",
+            "--",
+            "env",
+            "-i",
+            *(f"{k}={v}" for k, v in variables.items()),
+            *argv,
+        ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if check and result.returncode != 0:
             raise AssertionError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")

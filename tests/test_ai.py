@@ -29,8 +29,14 @@ class Review(BaseModel):
 GOOD_ANSWER = {"verdict": "degraded", "reasons": ["two providers failing"], "score": 0.5}
 
 
-def completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
-               prompt_tokens: int = 120, completion_tokens: int = 30) -> dict[str, Any]:
+def completion(
+    content: str | None,
+    *,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
+    prompt_tokens: int = 120,
+    completion_tokens: int = 30,
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-test123",
         "object": "chat.completion",
@@ -56,8 +62,9 @@ def client_for(base_url: str, timeout: float = 5.0) -> Any:
 
 
 def ask(client: Any) -> ai.AIResult:
-    return ai.ask_parsed(client, model=MODEL, system="You review health reports.", user="Report: all fine.",
-                         response_format=Review)
+    return ai.ask_parsed(
+        client, model=MODEL, system="You review health reports.", user="Report: all fine.", response_format=Review
+    )
 
 
 def answer_with(stub: http_stub.HTTPStub, body: Any, status: int = 200) -> None:
@@ -169,8 +176,10 @@ def test_http_500_is_retried_once_then_reported(http_server: http_stub.HTTPStub)
 
 
 def test_http_500_then_success_recovers(http_server: http_stub.HTTPStub) -> None:
-    replies = [http_stub.json_reply({"error": {"message": "boom"}}, 500),
-               http_stub.json_reply(completion(json.dumps(GOOD_ANSWER)))]
+    replies = [
+        http_stub.json_reply({"error": {"message": "boom"}}, 500),
+        http_stub.json_reply(completion(json.dumps(GOOD_ANSWER))),
+    ]
     http_server.route("POST", COMPLETIONS, lambda _request: replies.pop(0))
     result = ask(client_for(http_server.base_url))
     assert result.error is None
@@ -179,8 +188,17 @@ def test_http_500_then_success_recovers(http_server: http_stub.HTTPStub) -> None
 
 
 def test_http_401_is_not_retried_and_does_not_echo_the_key(http_server: http_stub.HTTPStub) -> None:
-    answer_with(http_server, {"error": {"message": f"Incorrect API key provided: {API_KEY}.",
-                                        "type": "invalid_request_error", "code": "invalid_api_key"}}, status=401)
+    answer_with(
+        http_server,
+        {
+            "error": {
+                "message": f"Incorrect API key provided: {API_KEY}.",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+            }
+        },
+        status=401,
+    )
     result = ask(client_for(http_server.base_url))
     assert result.parsed is None
     assert result.error == f"OpenAI answered HTTP 401 at {http_server.base_url}{COMPLETIONS}"
@@ -217,8 +235,9 @@ def test_ai_result_total_tokens() -> None:
 
 
 def test_make_client_honours_the_settings() -> None:
-    client = ai.make_client(Settings(openai_api_key=API_KEY, openai_base_url="http://127.0.0.1:9/v1",
-                                     openai_timeout=7.5))
+    client = ai.make_client(
+        Settings(openai_api_key=API_KEY, openai_base_url="http://127.0.0.1:9/v1", openai_timeout=7.5)
+    )
     assert str(client.base_url).rstrip("/") == "http://127.0.0.1:9/v1"
     assert client.timeout == 7.5
     assert client.max_retries == 1

@@ -39,8 +39,13 @@ MODULES = set(GRAPH)
 
 
 def edges_into(prefix: str, source_prefix: str) -> list[tuple[str, str]]:
-    return sorted((src, dst) for src, targets in GRAPH.items() if src.startswith(source_prefix)
-                  for dst in targets if dst.startswith(prefix))
+    return sorted(
+        (src, dst)
+        for src, targets in GRAPH.items()
+        if src.startswith(source_prefix)
+        for dst in targets
+        if dst.startswith(prefix)
+    )
 
 
 def test_the_repository_imports_no_job() -> None:
@@ -54,10 +59,15 @@ def test_health_and_discovery_stand_side_by_side() -> None:
 
 
 def test_only_the_repository_imports_pymongo() -> None:
-    offenders = sorted(src for src, path in ((module_name(p), p) for p in PACKAGE.rglob("*.py"))
-                       if not src.startswith("api.llm_bench.repository")
-                       and any(isinstance(n, (ast.Import, ast.ImportFrom)) and "pymongo" in ast.dump(n)
-                               for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+    offenders = sorted(
+        src
+        for src, path in ((module_name(p), p) for p in PACKAGE.rglob("*.py"))
+        if not src.startswith("api.llm_bench.repository")
+        and any(
+            isinstance(n, (ast.Import, ast.ImportFrom)) and "pymongo" in ast.dump(n)
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    )
     assert offenders == []
 
 
@@ -72,7 +82,7 @@ def test_no_import_circle() -> None:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append([*path[path.index(nxt):], nxt] if nxt in path else [node, nxt])
+                cycles.append([*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt])
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
         state[node] = 2

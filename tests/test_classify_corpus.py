@@ -38,8 +38,12 @@ def test_agreement_and_no_working_model_called_retired(with_original):
     wrong, deleted = [], []
     for row in rows:
         message = row["message"]
-        got = classify(provider=row["provider"], message=message if with_original else "",
-                       normalized_message=normalize_message(message), stored_kind=status_kind(message))
+        got = classify(
+            provider=row["provider"],
+            message=message if with_original else "",
+            normalized_message=normalize_message(message),
+            stored_kind=status_kind(message),
+        )
         if got.kind != row["expected_kind"]:
             wrong.append(f"{row['provider']} {row['expected_kind']} -> {got.kind} ({got.source}): {message[:80]!r}")
             if row["expected_kind"] in NEVER_HARD_MODEL and got.kind == "hard_model":

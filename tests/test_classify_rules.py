@@ -40,8 +40,19 @@ def test_each_rule_example_is_real_and_yields_its_kind(rule):
     assert got == Classification(rule.kind, rule.confidence, f"rule:{rule.id}")
 
 
-@pytest.mark.parametrize("text", ["ok", "gpt-4o-mini", "claude-3-5-sonnet-20241022", "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-                                  "gemini-2.0-flash-live-001", "The answer is 42.", "Error: something odd happened", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok",
+        "gpt-4o-mini",
+        "claude-3-5-sonnet-20241022",
+        "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "gemini-2.0-flash-live-001",
+        "The answer is 42.",
+        "Error: something odd happened",
+        "",
+    ],
+)
 def test_ordinary_text_matches_no_rule(text):
     assert first_match("openai", text, text.lower()) is None
     assert classify(provider="openai", message=text) == Classification("unknown", 0.0, "none")
@@ -58,8 +69,9 @@ def test_provider_restricted_rules():
 
 def test_llm_verdict_wins_from_the_cut():
     text = "Error code: 404 - This is not a chat model and thus not supported in the v1/chat/completions endpoint."
-    assert classify(provider="openai", message=text, llm=LLMVerdict("hard_model", 0.8)) == \
-        Classification("hard_model", 0.8, "rollup-llm")
+    assert classify(provider="openai", message=text, llm=LLMVerdict("hard_model", 0.8)) == Classification(
+        "hard_model", 0.8, "rollup-llm"
+    )
     below = classify(provider="openai", message=text, llm=LLMVerdict("hard_model", 0.79))
     assert below == Classification("hard_capability", 0.9, "rule:not-chat-model")
     for bad in ("AUTH", "unknown", "\x1b[31m"):  # not a kind, or no answer: the rules decide
@@ -67,19 +79,23 @@ def test_llm_verdict_wins_from_the_cut():
 
 
 def test_stored_kind_comes_after_the_rules():
-    assert classify(provider="groq", message="Error code: 429 - slow down", stored_kind="rate_limit") == \
-        Classification("rate_limit", 0.5, "stored")
+    assert classify(provider="groq", message="Error code: 429 - slow down", stored_kind="rate_limit") == Classification(
+        "rate_limit", 0.5, "stored"
+    )
     billing_as_429 = "429 You exceeded your current quota, please check your plan and billing details."
     assert classify(provider="openai", message=billing_as_429, stored_kind="rate_limit").kind == "billing"
     for hostile in ("bogus", None, 42, "Auth"):
-        assert classify(provider="groq", message="mystery", stored_kind=hostile) == Classification("unknown", 0.0, "none")
+        assert classify(provider="groq", message="mystery", stored_kind=hostile) == Classification(
+            "unknown", 0.0, "none"
+        )
 
 
 def test_a_text_known_to_say_nothing_lets_the_stored_status_through():
     text = "Error code: 429 - Provider returned error"
     assert classify(provider="openrouter", message=text, stored_kind=status_kind(text)).source == "stored"
-    assert classify(provider="openrouter", message="400 Provider returned error", stored_kind="unknown") == \
-        Classification("unknown", 0.5, "rule:no-detail")
+    assert classify(
+        provider="openrouter", message="400 Provider returned error", stored_kind="unknown"
+    ) == Classification("unknown", 0.5, "rule:no-detail")
 
 
 @pytest.mark.parametrize("value", [None, 42, "AUTH", "\x1b[31m", "", "hard model", ["auth"]])
@@ -94,53 +110,119 @@ def test_clean_kind_keeps_every_kind():
 # Realistic messages written for these tests from the providers' documented error types and codes;
 # none of them is in the corpus the rules were written from.
 HELD_OUT = [
-    ("openai", "The model `text-davinci-003` has been deprecated, learn more here: "
-               "https://platform.openai.com/docs/deprecations", "hard_model"),
-    ("groq", '{"error":{"message":"The model `gemma-7b-it` has been decommissioned and is no longer supported.",'
-             '"type":"invalid_request_error","code":"model_decommissioned"}}', "hard_model"),
-    ("anthropic", 'Error code: 529 - {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
-     "transient_provider"),
-    ("anthropic", "Error code: 500 - {'type': 'error', 'error': {'type': 'api_error', 'message': 'Internal server error'}}",
-     "transient_provider"),
-    ("anthropic", '{"type":"error","error":{"type":"permission_error","message":"Your API key does not have permission '
-                  'to use the specified resource."}}', "auth"),
+    (
+        "openai",
+        "The model `text-davinci-003` has been deprecated, learn more here: "
+        "https://platform.openai.com/docs/deprecations",
+        "hard_model",
+    ),
+    (
+        "groq",
+        '{"error":{"message":"The model `gemma-7b-it` has been decommissioned and is no longer supported.",'
+        '"type":"invalid_request_error","code":"model_decommissioned"}}',
+        "hard_model",
+    ),
+    (
+        "anthropic",
+        'Error code: 529 - {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+        "transient_provider",
+    ),
+    (
+        "anthropic",
+        "Error code: 500 - {'type': 'error', 'error': {'type': 'api_error', 'message': 'Internal server error'}}",
+        "transient_provider",
+    ),
+    (
+        "anthropic",
+        '{"type":"error","error":{"type":"permission_error","message":"Your API key does not have permission '
+        'to use the specified resource."}}',
+        "auth",
+    ),
     ("anthropic", "prompt is too long: 215000 tokens > 200000 maximum", "hard_capability"),
-    ("openai", "Error code: 429 - {'error': {'message': 'You exceeded your current quota.', 'type': 'insufficient_quota', "
-               "'param': None, 'code': 'insufficient_quota'}}", "billing"),
+    (
+        "openai",
+        "Error code: 429 - {'error': {'message': 'You exceeded your current quota.', 'type': 'insufficient_quota', "
+        "'param': None, 'code': 'insufficient_quota'}}",
+        "billing",
+    ),
     ("openai", "Unsupported parameter: 'temperature' is not supported with this model.", "hard_capability"),
-    ("openai", 'event: error data: {"type":"error","error":{"type":"server_error","code":"server_error",'
-               '"message":"An error occurred while processing your request."}}', "transient_provider"),
-    ("azure", "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-02-01 have exceeded "
-              "token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds.", "rate_limit"),
-    ("together", '{"error":{"message":"Unable to access non-serverless model mistralai/Mixtral-8x7B-v0.1. Please visit '
-                 'https://api.together.ai/models to create and start a new dedicated endpoint for the model.",'
-                 '"type":"invalid_request_error","code":"model_not_available"}}', "hard_model"),
+    (
+        "openai",
+        'event: error data: {"type":"error","error":{"type":"server_error","code":"server_error",'
+        '"message":"An error occurred while processing your request."}}',
+        "transient_provider",
+    ),
+    (
+        "azure",
+        "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-02-01 have exceeded "
+        "token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds.",
+        "rate_limit",
+    ),
+    (
+        "together",
+        '{"error":{"message":"Unable to access non-serverless model mistralai/Mixtral-8x7B-v0.1. Please visit '
+        'https://api.together.ai/models to create and start a new dedicated endpoint for the model.",'
+        '"type":"invalid_request_error","code":"model_not_available"}}',
+        "hard_model",
+    ),
     ("together", "You have been rate limited. Your rate limits are 10 queries per second.", "rate_limit"),
     ("deepinfra", "Error code: 402 - {'detail': {'error': 'Payment Required'}}", "billing"),
-    ("deepseek", "Error code: 402 - {'error': {'message': 'Insufficient Balance', 'type': 'unknown_error'}}", "billing"),
-    ("xai", "Error code: 403 - {'code': 'The caller does not have permission to execute the specified operation', "
-            "'error': \"Your newly created team doesn't have any credits yet.\"}", "billing"),
+    (
+        "deepseek",
+        "Error code: 402 - {'error': {'message': 'Insufficient Balance', 'type': 'unknown_error'}}",
+        "billing",
+    ),
+    (
+        "xai",
+        "Error code: 403 - {'code': 'The caller does not have permission to execute the specified operation', "
+        "'error': \"Your newly created team doesn't have any credits yet.\"}",
+        "billing",
+    ),
     ("openrouter", '{"error":{"message":"google/gemini-pro-1.5 is not a valid model ID","code":400}}', "hard_model"),
-    ("fireworks", '{"error":{"object":"error","type":"invalid_request_error","code":"NOT_FOUND",'
-                  '"message":"Model not found, inaccessible, and/or not deployed"}}', "hard_model"),
-    ("mistral", '{"object":"error","message":"Invalid model: mistral-medium-2312","type":"invalid_model"}', "hard_model"),
-    ("vertex", "404 Publisher Model `projects/p/locations/us-central1/publishers/google/models/text-bison@001` was not "
-               "found or your project does not have access to it.", "hard_model"),
-    ("gemini", "models/text-embedding-004 is not found for API version v1beta, or is not supported for generateContent.",
-     "hard_capability"),
-    ("groq", "Error code: 503 - {'error': {'message': 'Service Unavailable', 'type': 'internal_server_error'}}",
-     "transient_provider"),
+    (
+        "fireworks",
+        '{"error":{"object":"error","type":"invalid_request_error","code":"NOT_FOUND",'
+        '"message":"Model not found, inaccessible, and/or not deployed"}}',
+        "hard_model",
+    ),
+    (
+        "mistral",
+        '{"object":"error","message":"Invalid model: mistral-medium-2312","type":"invalid_model"}',
+        "hard_model",
+    ),
+    (
+        "vertex",
+        "404 Publisher Model `projects/p/locations/us-central1/publishers/google/models/text-bison@001` was not "
+        "found or your project does not have access to it.",
+        "hard_model",
+    ),
+    (
+        "gemini",
+        "models/text-embedding-004 is not found for API version v1beta, or is not supported for generateContent.",
+        "hard_capability",
+    ),
+    (
+        "groq",
+        "Error code: 503 - {'error': {'message': 'Service Unavailable', 'type': 'internal_server_error'}}",
+        "transient_provider",
+    ),
     ("openai", "httpx.ConnectError: [Errno -3] Temporary failure in name resolution", "network"),
     ("openai", "httpx.ReadTimeout: The read operation timed out", "network"),
     ("cerebras", "ConnectionResetError(104, 'Connection reset by peer')", "network"),
 ]
 
 
-@pytest.mark.parametrize(("provider", "message", "kind"), HELD_OUT, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(HELD_OUT)])
+@pytest.mark.parametrize(
+    ("provider", "message", "kind"), HELD_OUT, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(HELD_OUT)]
+)
 def test_held_out_messages(provider, message, kind):
     for original in (message, ""):
-        got = classify(provider=provider, message=original, normalized_message=normalize_message(message),
-                       stored_kind=status_kind(message))
+        got = classify(
+            provider=provider,
+            message=original,
+            normalized_message=normalize_message(message),
+            stored_kind=status_kind(message),
+        )
         assert got.kind == kind, got
 
 

@@ -60,8 +60,10 @@ def test_normalize_lower_cases_and_collapses_whitespace():
         ('$metadata: {"requestId":"158a2e26-c851-4440-9f98-e3065df1de46"}', "$metadata: {request_id=<redacted>}"),
         ("failed (req_011CbrFTcXhtiMzr3s6EocF7)", "failed (request_id=<redacted>)"),
         ("org (a22cf6e6-a940-4fff-8c4c-1580816ac7be) of", "org (request_id=<redacted>) of"),
-        ("Please include the request ID ba26ecc19b891d51c802fd1bf379d34a in your message.",
-         "please include the request_id=<redacted> in your message."),
+        (
+            "Please include the request ID ba26ecc19b891d51c802fd1bf379d34a in your message.",
+            "please include the request_id=<redacted> in your message.",
+        ),
         ("request-id: 7f3e2a1b9c", "request_id=<redacted>"),
     ],
     ids=["json-req", "python-dict", "aws-requestId", "bare-req", "uuid", "prose", "header"],
@@ -88,15 +90,21 @@ def test_fingerprint_is_stable_hex_and_separates_its_parts():
     first = fingerprint("openai", "gpt-4", "model does not exist")
     assert first == fingerprint("openai", "gpt-4", "model does not exist")
     assert len(first) == 16 and int(first, 16) >= 0
-    others = {fingerprint("groq", "gpt-4", "model does not exist"), fingerprint("openai", "gpt-4o", "model does not exist"),
-              fingerprint("openai", "gpt-4", "model does not exist!"), fingerprint("openaigpt-4", "", "model does not exist")}
+    others = {
+        fingerprint("groq", "gpt-4", "model does not exist"),
+        fingerprint("openai", "gpt-4o", "model does not exist"),
+        fingerprint("openai", "gpt-4", "model does not exist!"),
+        fingerprint("openaigpt-4", "", "model does not exist"),
+    }
     assert first not in others and len(others) == 4
 
 
 def test_error_document_has_the_writer_shape():
     ts = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
-    message = ("Error code: 400 - {'type': 'error', 'error': {'message': 'Your credit balance is too low'}, "
-               "'request_id': 'req_011CbrFTcXhtiMzr3s6EocF7'}")
+    message = (
+        "Error code: 400 - {'type': 'error', 'error': {'message': 'Your credit balance is too low'}, "
+        "'request_id': 'req_011CbrFTcXhtiMzr3s6EocF7'}"
+    )
     doc = error_document(provider="anthropic", model="claude-sonnet-4", message=message, ts=ts)
     assert doc == {
         "provider": "anthropic",
@@ -108,13 +116,18 @@ def test_error_document_has_the_writer_shape():
         "http_status": 400,
         "provider_error_code": None,
         "normalized_message": "error code: 400 - {'type': 'error', 'error': {'message': 'your credit balance is too low'}, "
-                              "request_id=<redacted>}",
+        "request_id=<redacted>}",
         "fingerprint": fingerprint("anthropic", "claude-sonnet-4", doc["normalized_message"]),
     }
     assert doc["error_kind"] in KINDS
 
 
 def test_error_document_without_status():
-    doc = error_document(provider="openai", model="gpt-4o", message="openai.APIConnectionError: Connection error.",
-                         ts=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), stage="judge")
+    doc = error_document(
+        provider="openai",
+        model="gpt-4o",
+        message="openai.APIConnectionError: Connection error.",
+        ts=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        stage="judge",
+    )
     assert (doc["stage"], doc["http_status"], doc["error_kind"]) == ("judge", None, "unknown")

@@ -57,13 +57,22 @@ def test_default_collection_names() -> None:
 
 
 def test_model_sources_from_the_environment() -> None:
-    settings = Settings.from_env({"GROQ_API_KEY": "gsk-test", "ANTHROPIC_API_KEY": " ", "TOGETHER_API_KEY": "tg",
-                                  "TOGETHER_MODELS_URL": "http://127.0.0.1:9/v1/models", "AZURE_API_KEY": "x",
-                                  "MODEL_REGISTRY_URL": "http://127.0.0.1:9/map.json"})
+    settings = Settings.from_env(
+        {
+            "GROQ_API_KEY": "gsk-test",
+            "ANTHROPIC_API_KEY": " ",
+            "TOGETHER_API_KEY": "tg",
+            "TOGETHER_MODELS_URL": "http://127.0.0.1:9/v1/models",
+            "AZURE_API_KEY": "x",
+            "MODEL_REGISTRY_URL": "http://127.0.0.1:9/map.json",
+        }
+    )
     assert settings.provider_keys == {"groq": "gsk-test", "together": "tg"}
     assert settings.provider_list_urls == {"together": "http://127.0.0.1:9/v1/models"}
     assert settings.model_registry_url == "http://127.0.0.1:9/map.json"
-    assert Settings.from_env({}).model_registry_url.endswith("/BerriAI/litellm/main/model_prices_and_context_window.json")
+    assert Settings.from_env({}).model_registry_url.endswith(
+        "/BerriAI/litellm/main/model_prices_and_context_window.json"
+    )
 
 
 def test_every_variable_can_be_overridden() -> None:
@@ -116,8 +125,20 @@ def test_values_are_stripped() -> None:
 
 @pytest.mark.parametrize("blank", ["", " ", "\t", "\n"])
 def test_blank_values_count_as_unset(blank: str) -> None:
-    names = ["MONGODB_URI", "MONGODB_DB", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_TIMEOUT",
-             "NOTIFY_EMAIL", "MAIL_FROM", "MSMTP_PATH", "MSMTP_CONFIG", "OPENROUTER_MODELS_URL", *COLLECTION_VARIABLES]
+    names = [
+        "MONGODB_URI",
+        "MONGODB_DB",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "OPENAI_MODEL",
+        "OPENAI_TIMEOUT",
+        "NOTIFY_EMAIL",
+        "MAIL_FROM",
+        "MSMTP_PATH",
+        "MSMTP_CONFIG",
+        "OPENROUTER_MODELS_URL",
+        *COLLECTION_VARIABLES,
+    ]
     assert Settings.from_env(dict.fromkeys(names, blank)) == Settings.from_env({})
 
 
@@ -209,9 +230,11 @@ def test_header_injection_through_the_environment_is_refused() -> None:
 
 # --- upstream's collection variables ---------------------------------------------------------
 
-UPSTREAM = [("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION", "errors"),
-            ("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION", "rollups"),
-            ("MONGODB_COLLECTION_CLOUD", "METRICS_COLLECTION", "successes")]
+UPSTREAM = [
+    ("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION", "errors"),
+    ("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION", "rollups"),
+    ("MONGODB_COLLECTION_CLOUD", "METRICS_COLLECTION", "successes"),
+]
 
 
 @pytest.mark.parametrize(("upstream", "own", "attr"), UPSTREAM)
@@ -221,8 +244,9 @@ def test_upstream_collection_variable_is_honoured(upstream: str, own: str, attr:
 
 
 @pytest.mark.parametrize(("upstream", "own", "attr"), UPSTREAM)
-def test_own_name_wins_over_upstream_with_a_warning(upstream: str, own: str, attr: str,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_own_name_wins_over_upstream_with_a_warning(
+    upstream: str, own: str, attr: str, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level("WARNING", logger="llm_bench"):
         collections = Settings.from_env({upstream: "upstream_name", own: "own_name"}).collections
     assert getattr(collections, attr) == "own_name"
@@ -231,11 +255,14 @@ def test_own_name_wins_over_upstream_with_a_warning(upstream: str, own: str, att
 
 def test_blank_upstream_variable_is_unset(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("WARNING", logger="llm_bench"):
-        assert Settings.from_env({"MONGODB_COLLECTION_CLOUD": " ", "METRICS_COLLECTION": "m"}).collections.successes == "m"
+        assert (
+            Settings.from_env({"MONGODB_COLLECTION_CLOUD": " ", "METRICS_COLLECTION": "m"}).collections.successes == "m"
+        )
     assert caplog.text == ""
 
 
 # --- invalid values: one ConfigError naming the variable -------------------------------------
+
 
 @pytest.mark.parametrize(
     ("env", "expected"),

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from ops_tree import OPS, ROOT, TEMPLATE, read_unit
-
 from test_unit_status import SHOWN, calls, stand_in
 
 from api.llm_bench import crash_alert
@@ -50,7 +49,9 @@ def _template_argv(unit: str) -> list[str]:
     return [sys.executable, *argv[1:4], unit]
 
 
-def _run(unit: str, tools: dict[str, Path], *, argv: list[str] | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    unit: str, tools: dict[str, Path], *, argv: list[str] | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     base = {
         "PATH": os.environ["PATH"],
         "JOURNALCTL_PATH": str(tools["journalctl"]),
@@ -61,7 +62,13 @@ def _run(unit: str, tools: dict[str, Path], *, argv: list[str] | None = None, **
         "MSMTP_CONFIG": "",
     }
     return subprocess.run(
-        argv or _template_argv(unit), cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60, check=False
+        argv or _template_argv(unit),
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -69,7 +76,11 @@ def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools,
     pwned = tmp_path / "pwned"
     unit = f"x'\";touch {pwned};$(touch {pwned})\nInjected: header.service"
     result = _run(
-        unit, tools, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary, MSMTP_CONFIG=str(smtp.msmtprc(tmp_path))
+        unit,
+        tools,
+        NOTIFY_EMAIL="oncall@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)),
     )
     assert result.returncode == ExitStatus.OK, result.stderr
     assert not pwned.exists()
@@ -79,7 +90,7 @@ def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools,
     message = delivered.message
     subject = str(message["Subject"])
     assert subject.startswith("[CRITICAL] ") and subject.endswith(" failed")
-    assert "\n" not in subject and "Injected" not in message.keys()
+    assert "\n" not in subject and "Injected" not in message
     assert f"x'\";touch {pwned};$(touch {pwned}) Injected: header.serv"[:100] in subject  # long tmp paths are cut
     body = delivered.text()  # format=flowed: long journal lines are soft-broken on the wire
     assert "Exit status: exited with status 4 (DATABASE_UNAVAILABLE)" in body
@@ -94,8 +105,11 @@ def test_template_run_mails_a_redacted_alert_for_a_hostile_unit(tmp_path, tools,
     # failed invocation's.
     show, journal = calls(tools["record"])
     assert show[0] == "show" and show[-2:] == ["--", unit]
-    assert journal[:3] == ["_SYSTEMD_INVOCATION_ID=2307256adb344834a7bb232b6f0aa7c5", "+",
-                           "INVOCATION_ID=2307256adb344834a7bb232b6f0aa7c5"]
+    assert journal[:3] == [
+        "_SYSTEMD_INVOCATION_ID=2307256adb344834a7bb232b6f0aa7c5",
+        "+",
+        "INVOCATION_ID=2307256adb344834a7bb232b6f0aa7c5",
+    ]
 
 
 def test_plain_unit_gets_a_journal_hint(tmp_path, tools, smtp, msmtp_binary) -> None:
@@ -127,7 +141,11 @@ def test_unreachable_smtp_is_mail_failed_and_the_alert_goes_to_stdout(tmp_path, 
     config.write_text(f"account default\nhost 127.0.0.1\nport {free_port()}\nfrom ops@example.test\ntls off\n")
     config.chmod(0o600)
     result = _run(
-        "llm-health-check.service", tools, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary, MSMTP_CONFIG=str(config)
+        "llm-health-check.service",
+        tools,
+        NOTIFY_EMAIL="oncall@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(config),
     )
     assert result.returncode == ExitStatus.MAIL_FAILED
     assert "msmtp exited with status" in result.stderr
@@ -137,8 +155,9 @@ def test_unreachable_smtp_is_mail_failed_and_the_alert_goes_to_stdout(tmp_path, 
 
 def test_compose_uses_utc_and_sanitises_host() -> None:
     now = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    alert = crash_alert.compose("a.service", host="box\x1b[2J\n1", now=now, status=UnitStatus("?", "?"),
-                                journal="(no journal lines)")
+    alert = crash_alert.compose(
+        "a.service", host="box\x1b[2J\n1", now=now, status=UnitStatus("?", "?"), journal="(no journal lines)"
+    )
     assert alert.subject == "[CRITICAL] box 1 a.service failed"
     assert "Time:        2026-11-26 07:30:00 UTC" in alert.body
 
@@ -149,8 +168,14 @@ def test_usage_without_a_unit_name() -> None:
 
 def test_help_prints_help_and_sends_nothing(tmp_path, tools, smtp, msmtp_binary) -> None:
     argv = [sys.executable, "-m", "api.llm_bench.crash_alert", "--help"]
-    result = _run("", tools, argv=argv, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary,
-                  MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)))
+    result = _run(
+        "",
+        tools,
+        argv=argv,
+        NOTIFY_EMAIL="oncall@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)),
+    )
     assert result.returncode == ExitStatus.OK, result.stderr
     assert result.stdout.startswith("Usage: python -m api.llm_bench.crash_alert [OPTIONS]")
     assert "--test" in result.stdout and "Exit statuses:" in result.stdout
@@ -159,8 +184,14 @@ def test_help_prints_help_and_sends_nothing(tmp_path, tools, smtp, msmtp_binary)
 
 def test_a_test_alert_says_so(tmp_path, tools, smtp, msmtp_binary) -> None:
     argv = [sys.executable, "-m", "api.llm_bench.crash_alert", "--test", "llm-health-check.service"]
-    result = _run("", tools, argv=argv, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary,
-                  MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)))
+    result = _run(
+        "",
+        tools,
+        argv=argv,
+        NOTIFY_EMAIL="oncall@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)),
+    )
     assert result.returncode == ExitStatus.OK, result.stderr
     (delivered,) = smtp.delivered
     subject = str(delivered.message["Subject"])
@@ -172,8 +203,13 @@ def test_a_test_alert_says_so(tmp_path, tools, smtp, msmtp_binary) -> None:
 
 
 def test_a_unit_name_starting_with_a_dash_is_a_unit(tmp_path, tools, smtp, msmtp_binary) -> None:
-    result = _run("-.mount", tools, NOTIFY_EMAIL="oncall@example.test", MSMTP_PATH=msmtp_binary,
-                  MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)))
+    result = _run(
+        "-.mount",
+        tools,
+        NOTIFY_EMAIL="oncall@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)),
+    )
     assert result.returncode == ExitStatus.OK, result.stderr
     (delivered,) = smtp.delivered
     assert str(delivered.message["Subject"]).endswith(" -.mount failed")

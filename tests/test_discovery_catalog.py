@@ -39,7 +39,7 @@ def test_new_schema_entry() -> None:
     assert model["price_prompt"] == 1.75 and model["price_completion"] == 14.0
     assert model["prices"]["input_cache_read"] == 0.175 and "request" not in model["prices"]
     assert model["input_modalities"] == ["text", "image"] and model["output_modalities"] == ["text"]
-    assert model["created"] == dt.datetime(2026, 1, 14, 16, 48, 35, tzinfo=dt.timezone.utc)
+    assert model["created"] == dt.datetime(2026, 1, 14, 16, 48, 35, tzinfo=dt.UTC)
     assert model["context_length"] == 400000 and model["org"] == "openai" and model["expiration_date"] is None
 
 
@@ -50,11 +50,18 @@ def test_old_schema_entry_without_slug_or_expiration() -> None:
 
 
 def test_drifting_and_odd_shapes_are_accepted() -> None:
-    model = normalise({
-        "id": "~vendor/thing", "name": None, "created": "yesterday", "architecture": {"modality": "text+image->text"},
-        "pricing": {"prompt": "0.000001", "completion": None, "overrides": [{"when": "long", "prompt": "2"}]},
-        "top_provider": {"context_length": 8192}, "expiration_date": "2026-03-01", "knowledge_cutoff": "2025-06",
-    })
+    model = normalise(
+        {
+            "id": "~vendor/thing",
+            "name": None,
+            "created": "yesterday",
+            "architecture": {"modality": "text+image->text"},
+            "pricing": {"prompt": "0.000001", "completion": None, "overrides": [{"when": "long", "prompt": "2"}]},
+            "top_provider": {"context_length": 8192},
+            "expiration_date": "2026-03-01",
+            "knowledge_cutoff": "2025-06",
+        }
+    )
     assert model["org"] == "vendor" and model["name"] is None and model["created"] is None
     assert model["input_modalities"] == ["text", "image"] and model["output_modalities"] == ["text"]
     assert model["prices"] == {"prompt": 1.0, "completion": None}
@@ -88,23 +95,32 @@ def test_price_and_context_changes_are_detected() -> None:
     after = dict(before)
     after["openai/gpt-4o"] = {**before["openai/gpt-4o"], "price_prompt": 1.0, "context_length": 1}
     change = diff(before, after.values())
-    assert [(i, [c.field for c in cs]) for i, cs in change.changed] == [("openai/gpt-4o", ["price_prompt", "context_length"])]
+    assert [(i, [c.field for c in cs]) for i, cs in change.changed] == [
+        ("openai/gpt-4o", ["price_prompt", "context_length"])
+    ]
 
 
 def test_an_absence_is_counted_once_per_basis() -> None:
-    stored = {"a/x": {"missing_count": 1, "missing_basis": "monday"}, "a/y": {"missing_count": 2, "missing_basis": "monday"}}
+    stored = {
+        "a/x": {"missing_count": 1, "missing_basis": "monday"},
+        "a/y": {"missing_count": 2, "missing_basis": "monday"},
+    }
     again = diff(stored, [], basis="monday")
-    assert [(a.openrouter_id, a.missing_count, a.first_absence) for a in again.missing] == [("a/x", 1, False),
-                                                                                           ("a/y", 2, False)]
+    assert [(a.openrouter_id, a.missing_count, a.first_absence) for a in again.missing] == [
+        ("a/x", 1, False),
+        ("a/y", 2, False),
+    ]
     later = diff(stored, [], basis="tuesday")
     assert [(a.openrouter_id, a.missing_count) for a in later.missing] == [("a/x", 2)]
     assert [a.openrouter_id for a in later.removed] == ["a/y"] and later.basis == "tuesday"
 
 
 def test_upstream_shaped_documents_are_adopted_without_changes() -> None:
-    first = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
-    stored = {"a/x": {"context_length": 8, "adopt_first_seen_at": first},
-              "a/y": {"adopt_first_seen_at": None, "pricing": {"prompt": 1.75e-06, "completion": -1.0}}}
+    first = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    stored = {
+        "a/x": {"context_length": 8, "adopt_first_seen_at": first},
+        "a/y": {"adopt_first_seen_at": None, "pricing": {"prompt": 1.75e-06, "completion": -1.0}},
+    }
     change = diff(stored, [{"openrouter_id": "a/x", "price_prompt": 1.0, "context_length": 9}])
     assert [(a.openrouter_id, dict(a.fields)) for a in change.adopted] == [
         ("a/x", {"first_seen_at": first, "price_prompt": None, "price_completion": None}),

@@ -24,8 +24,14 @@ REGISTRY = Path(__file__).parent / "fixtures" / "registry" / "truth-registry.jso
 
 
 def env_for(mongo_uri: str, db_name: str, http_server: HTTPStub, **extra: str) -> dict[str, str]:
-    return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": http_server.base_url + PATH,
-            "MODEL_REGISTRY_URL": http_server.base_url + "/registry.json", "OPENAI_API_KEY": "", **extra}
+    return {
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+        "OPENROUTER_MODELS_URL": http_server.base_url + PATH,
+        "MODEL_REGISTRY_URL": http_server.base_url + "/registry.json",
+        "OPENAI_API_KEY": "",
+        **extra,
+    }
 
 
 def serve_day(http_server: HTTPStub, day: str) -> None:
@@ -58,8 +64,19 @@ def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HT
     rows = json.loads(report.stdout)
     assert len(rows) == 3 and {r["provider"] for r in rows} == {"openai"}
     assert "openai/gpt-5.2-codex" not in {r["openrouter_id"] for r in rows}
-    assert set(rows[0]) >= {"openrouter_id", "name", "provider", "model_id", "confidence", "reasoning", "source", "command",
-                            "registry_input_price", "openrouter_input_price", "registry_context_length"}
+    assert set(rows[0]) >= {
+        "openrouter_id",
+        "name",
+        "provider",
+        "model_id",
+        "confidence",
+        "reasoning",
+        "source",
+        "command",
+        "registry_input_price",
+        "openrouter_input_price",
+        "registry_context_length",
+    }
     assert {r["verified_by"] for r in rows} == {"registry"} and all(r["listed_since"] for r in rows)
     assert "OPENAI_API_KEY is not set" in report.stderr
 
@@ -78,7 +95,9 @@ def test_refused_and_unavailable_exit_codes(store, mongo_uri: str, db_name: str,
     refused = runner.invoke(app, ["fetch"], env=env)
     assert refused.exit_code == ExitStatus.CATALOG_REFUSED
     assert refused.stdout == "" and refused.stderr.splitlines()[-1] == "error: the catalog lists no models"
-    assert "WARNING registry unavailable: " in refused.stderr and "answered HTTP 404" in refused.stderr  # not served here
+    assert (
+        "WARNING registry unavailable: " in refused.stderr and "answered HTTP 404" in refused.stderr
+    )  # not served here
     http_server.route("GET", PATH, lambda _r: json_reply({}, 503))
     down = runner.invoke(app, ["fetch", "--retries", "0"], env=env)
     assert down.exit_code == ExitStatus.UPSTREAM_UNAVAILABLE and "HTTP 503" in down.stderr
@@ -104,8 +123,13 @@ def test_help_imports_neither_pymongo_nor_openai() -> None:
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert "fetch" in run.stdout and "report" in run.stdout and "HEAVY []" in run.stdout, run.stderr
     for command in ("fetch", "report", "stats"):
-        helped = subprocess.run([sys.executable, "-m", "api.llm_bench.discovery.cli", command, "--help"], cwd=ROOT,
-                                capture_output=True, text=True, timeout=60)
+        helped = subprocess.run(
+            [sys.executable, "-m", "api.llm_bench.discovery.cli", command, "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert helped.returncode == 0 and "Examples" in helped.stdout
 
 
@@ -113,8 +137,14 @@ def test_real_process_against_the_fixtures(store, mongo_uri: str, db_name: str, 
     serve_day(http_server, "2026-01-17")
     env = {"PATH": "/usr/bin:/bin", **env_for(mongo_uri, db_name, http_server)}
     for argv in (["fetch"], ["report", "--format", "json", "--max-matches", "5"]):
-        run = subprocess.run([sys.executable, "-m", "api.llm_bench.discovery.cli", *argv], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-m", "api.llm_bench.discovery.cli", *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)
     assert len(rows) == 5 and all(r["source"] == "rule" and r["command"].startswith("mongosh") for r in rows)
@@ -139,27 +169,37 @@ def test_short_help_version_and_each_command_lists_only_its_statuses() -> None:
 
 def test_bad_uri_and_settings_are_config_errors() -> None:
     runner = CliRunner()
-    for env in ({"MONGODB_URI": "mongodb://127.0.0.1:70000/"}, {"MONGODB_URI": "mongodb://a b/"},
-                {"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_DB": "bad name"},
-                {"MONGODB_URI": "mongodb://127.0.0.1/", "OPENAI_TIMEOUT": "x"}):
+    for env in (
+        {"MONGODB_URI": "mongodb://127.0.0.1:70000/"},
+        {"MONGODB_URI": "mongodb://a b/"},
+        {"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_DB": "bad name"},
+        {"MONGODB_URI": "mongodb://127.0.0.1/", "OPENAI_TIMEOUT": "x"},
+    ):
         result = runner.invoke(app, ["stats"], env=env)
         assert result.exit_code == ExitStatus.CONFIG_ERROR, result.output
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
-def test_real_process_reads_collection_names_from_the_env_file(store, mongo_uri: str, db_name: str,
-                                                                    tmp_path: Path) -> None:
+def test_real_process_reads_collection_names_from_the_env_file(
+    store, mongo_uri: str, db_name: str, tmp_path: Path
+) -> None:
     store.db["staging_models"].insert_one({"provider": "groq", "model_id": "llama-3.3-70b-versatile", "enabled": True})
-    (tmp_path / ".env").write_text(f"MONGODB_URI={mongo_uri}\nMONGODB_DB={db_name}\n"
-                                   "MODELS_COLLECTION=staging_models\n")
-    run = subprocess.run([sys.executable, "-m", "api.llm_bench.discovery.cli", "stats", "--format", "json"],
-                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-                         capture_output=True, text=True, timeout=120)
+    (tmp_path / ".env").write_text(f"MONGODB_URI={mongo_uri}\nMONGODB_DB={db_name}\nMODELS_COLLECTION=staging_models\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "api.llm_bench.discovery.cli", "stats", "--format", "json"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "groq" in run.stdout
 
 
-def test_report_before_any_fetch_says_to_fetch_first(store, mongo_uri: str, db_name: str, http_server: HTTPStub) -> None:
+def test_report_before_any_fetch_says_to_fetch_first(
+    store, mongo_uri: str, db_name: str, http_server: HTTPStub
+) -> None:
     env = env_for(mongo_uri, db_name, http_server)
     for argv in (["report"], ["report", "--format", "json", "--no-ai"]):
         result = CliRunner().invoke(app, argv, env=env)
@@ -193,7 +233,9 @@ def test_a_trickling_catalog_ends_at_the_deadline(store, mongo_uri: str, db_name
     url = trickle.url
     try:
         env = {**env_for(mongo_uri, db_name, http_server), "OPENROUTER_MODELS_URL": url}
-        result = CliRunner().invoke(app, ["fetch", "--no-sources", "--timeout", "5", "--retries", "0", "--deadline", "1"], env=env)
+        result = CliRunner().invoke(
+            app, ["fetch", "--no-sources", "--timeout", "5", "--retries", "0", "--deadline", "1"], env=env
+        )
     finally:
         trickle.stop()
     assert result.exit_code == ExitStatus.UPSTREAM_UNAVAILABLE

@@ -30,16 +30,25 @@ MODELS_PATH = "/api/v1/models"
 
 
 def command(**overrides: object) -> str | None:
-    values = {"db_name": "llm-bench", "collection": "models", "provider": "openai", "model_id": "gpt-5",
-              "openrouter_id": "openai/gpt-5", "source": "rule", "confidence": 0.95, "enable": False, **overrides}
+    values = {
+        "db_name": "llm-bench",
+        "collection": "models",
+        "provider": "openai",
+        "model_id": "gpt-5",
+        "openrouter_id": "openai/gpt-5",
+        "source": "rule",
+        "confidence": 0.95,
+        "enable": False,
+        **overrides,
+    }
     return proposal_command(**values).text
 
 
 def test_the_command_is_an_idempotent_staged_upsert() -> None:
     assert command() == (
-        "mongosh \"$MONGODB_URI\" --eval 'db.getSiblingDB(\"llm-bench\").getCollection(\"models\").updateOne("
-        "{provider: \"openai\", model_id: \"gpt-5\"}, {$setOnInsert: {provider: \"openai\", model_id: \"gpt-5\", "
-        "enabled: false, discovered_from: \"openrouter\", openrouter_id: \"openai/gpt-5\", match_source: \"rule\", "
+        'mongosh "$MONGODB_URI" --eval \'db.getSiblingDB("llm-bench").getCollection("models").updateOne('
+        '{provider: "openai", model_id: "gpt-5"}, {$setOnInsert: {provider: "openai", model_id: "gpt-5", '
+        'enabled: false, discovered_from: "openrouter", openrouter_id: "openai/gpt-5", match_source: "rule", '
         "match_confidence: 0.95, staged_at: new Date(), created_at: new Date()}}, {upsert: true})'"
     )
     assert "enabled: true" in command(enable=True)
@@ -48,26 +57,46 @@ def test_the_command_is_an_idempotent_staged_upsert() -> None:
 @pytest.mark.parametrize("bad", ["gpt'5", 'gpt"5', "gpt-$(id)", "gpt`id`", "gpt!5", "gpt\n5", "gpt\x1b[31m", "", "-rf"])
 def test_values_outside_the_allow_list_give_no_command(bad: str) -> None:
     for field in ("model_id", "openrouter_id", "db_name", "provider"):
-        refused = proposal_command(**{"db_name": "d", "collection": "models", "provider": "openai", "model_id": "m",
-                                    "openrouter_id": "o/m", "source": "rule", "confidence": 0.9, "enable": False,
-                                    field: bad})
+        refused = proposal_command(
+            **{
+                "db_name": "d",
+                "collection": "models",
+                "provider": "openai",
+                "model_id": "m",
+                "openrouter_id": "o/m",
+                "source": "rule",
+                "confidence": 0.9,
+                "enable": False,
+                field: bad,
+            }
+        )
         assert refused.text is None and field.replace("db_name", "database") in refused.problem
 
 
 def test_comment_lines_hold_no_quotes_or_controls() -> None:
-    line = comment_line("fine'; rm -rf / #\n$(touch x) `id` \"q\" \\ \x1b[2J!")
+    line = comment_line('fine\'; rm -rf / #\n$(touch x) `id` "q" \\ \x1b[2J!')
     assert line.startswith("# ") and "\n" not in line and not set("'\"`$\\\x1b") & set(line)
 
 
-HOSTILE = {"data": [
-    {"id": "openai/gpt-5.9", "name": "Evil\x1b[2J\x1b]0;pwned\x07 'name' $(touch CANARY) `touch CANARY`!", "created": 3},
-    {"id": "openai/gpt-6$(touch CANARY)", "name": "bad id", "created": 2},
-    {"id": "acme/ok-1", "name": "Acme\nrm -rf ~", "created": 1},
-    {"id": "acme/evil-2", "name": "x", "created": 0},
-]}
+HOSTILE = {
+    "data": [
+        {
+            "id": "openai/gpt-5.9",
+            "name": "Evil\x1b[2J\x1b]0;pwned\x07 'name' $(touch CANARY) `touch CANARY`!",
+            "created": 3,
+        },
+        {"id": "openai/gpt-6$(touch CANARY)", "name": "bad id", "created": 2},
+        {"id": "acme/ok-1", "name": "Acme\nrm -rf ~", "created": 1},
+        {"id": "acme/evil-2", "name": "x", "created": 0},
+    ]
+}
 HOSTILE_ANSWERS = {
-    "acme/ok-1": {"provider": "together", "model_id": "acme/Ok-1-Instruct", "confidence": 0.9,
-                  "reasoning": "same'; touch CANARY; echo '\n$(touch CANARY) `touch CANARY` \x1b[31mred!"},
+    "acme/ok-1": {
+        "provider": "together",
+        "model_id": "acme/Ok-1-Instruct",
+        "confidence": 0.9,
+        "reasoning": "same'; touch CANARY; echo '\n$(touch CANARY) `touch CANARY` \x1b[31mred!",
+    },
     "acme/evil-2": {"provider": "together", "model_id": "x'; touch CANARY; '", "confidence": 0.99, "reasoning": "x"},
     "openai/gpt-6$(touch CANARY)": {"provider": "openai", "model_id": "gpt-6", "confidence": 0.99, "reasoning": "x"},
 }
@@ -85,7 +114,9 @@ def test_hostile_entries_yield_commands_that_run_nothing_else(
     assert {m.openrouter_id for m in report.matches if m.command} == {"openai/gpt-5.9", "acme/ok-1"}
 
     script = tmp_path / "paste.sh"
-    script.write_text("\n".join(line.strip() for line in text.splitlines() if line.strip().startswith(("#", "mongosh"))))
+    script.write_text(
+        "\n".join(line.strip() for line in text.splitlines() if line.strip().startswith(("#", "mongosh")))
+    )
     assert subprocess.run([BASH, "-n", str(script)], capture_output=True).returncode == 0
 
     bin_dir = tmp_path / "bin"
@@ -103,24 +134,36 @@ def test_hostile_entries_yield_commands_that_run_nothing_else(
     assert [m.command for m in report.matches if m.command] == [f"mongosh \"$MONGODB_URI\" --eval '{e}'" for e in evals]
 
 
-
 def _destructive(db_name: str) -> str:
-    return f"mongosh \"$MONGODB_URI\" --quiet --eval 'db.getSiblingDB(\"{db_name}\").models.deleteMany({{}})' #"
+    return f'mongosh "$MONGODB_URI" --quiet --eval \'db.getSiblingDB("{db_name}").models.deleteMany({{}})\' #'
 
 
 #: Catalog names that would run something if the report printed them outside a comment.
 HOSTILE_NAMES = (
-    "x; touch MARK; echo", "$(touch MARK)", "`touch MARK`", "x\ntouch MARK", "x\rtouch MARK", "x\vtouch MARK",
-    "x\ftouch MARK", "x\u2028touch MARK", "x\u2029touch MARK", "x\x85touch MARK", "x\x1ctouch MARK",
-    "x \\\ntouch MARK", "x' ; touch MARK ; '", 'x" ; touch MARK ; "',
+    "x; touch MARK; echo",
+    "$(touch MARK)",
+    "`touch MARK`",
+    "x\ntouch MARK",
+    "x\rtouch MARK",
+    "x\vtouch MARK",
+    "x\ftouch MARK",
+    "x\u2028touch MARK",
+    "x\u2029touch MARK",
+    "x\x85touch MARK",
+    "x\x1ctouch MARK",
+    "x \\\ntouch MARK",
+    "x' ; touch MARK ; '",
+    'x" ; touch MARK ; "',
 )
 
 
 def hostile_catalog(db_name: str) -> dict:
     names = (_destructive(db_name), *HOSTILE_NAMES)
     entries = [{"id": f"openai/gpt-7.{i}", "name": name, "created": 1000 - i} for i, name in enumerate(names)]
-    entries += [{"id": "openai/gpt-8'$(touch MARK)'", "name": "quote id", "created": 10},
-                {"id": 'openai/gpt-8"; touch MARK; "', "name": "double quote id", "created": 9}]
+    entries += [
+        {"id": "openai/gpt-8'$(touch MARK)'", "name": "quote id", "created": 10},
+        {"id": 'openai/gpt-8"; touch MARK; "', "name": "double quote id", "created": 9},
+    ]
     return {"data": entries}
 
 
@@ -128,11 +171,14 @@ def printed_report(store: repository.Store, http_server: HTTPStub, mongo_uri: st
     """The text `llm-discovery report --no-ai` prints over the hostile catalog, and its proposal count."""
     repository.ensure_indexes(store)
     catalog = hostile_catalog(db_name)
-    registry = {entry["id"].partition("/")[2]: {"litellm_provider": "openai", "mode": "chat"} for entry in catalog["data"]}
+    registry = {
+        entry["id"].partition("/")[2]: {"litellm_provider": "openai", "mode": "chat"} for entry in catalog["data"]
+    }
     http_server.route("GET", MODELS_PATH, lambda _r: json_reply(catalog))
     http_server.route("GET", "/registry.json", lambda _r: json_reply(registry))
-    run_fetch(store, http_server.base_url + MODELS_PATH, NOW, SourceConfig(http_server.base_url + "/registry.json"),
-              retries=0)
+    run_fetch(
+        store, http_server.base_url + MODELS_PATH, NOW, SourceConfig(http_server.base_url + "/registry.json"), retries=0
+    )
     env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENAI_API_KEY": ""}
     result = CliRunner().invoke(app, ["report", "--no-ai", "--max-matches", "50"], env=env)
     assert result.exit_code == 0, result.output
@@ -156,7 +202,9 @@ def _stand_in(tmp_path: Path) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     stand_in = bin_dir / "mongosh"
-    stand_in.write_text('#!/bin/sh\n{ printf "call"; for a in "$@"; do printf "\\0%s" "$a"; done; printf "\\n"; } >> "$CALLS"\n')
+    stand_in.write_text(
+        '#!/bin/sh\n{ printf "call"; for a in "$@"; do printf "\\0%s" "$a"; done; printf "\\n"; } >> "$CALLS"\n'
+    )
     stand_in.chmod(0o755)
     return bin_dir
 
@@ -165,8 +213,15 @@ def paste(text: str, cwd: Path, env: dict[str, str], *, interactive: bool) -> su
     """Feed the report to bash line by line, as a terminal paste would (`-i`: history expansion on)."""
     assert BASH is not None, "bash is required"
     mode = ["-i"] if interactive else ["-s"]
-    return subprocess.run([BASH, "--norc", "--noprofile", *mode], input=text + "\n", cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [BASH, "--norc", "--noprofile", *mode],
+        input=text + "\n",
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("interactive", [False, True], ids=["script", "interactive"])
@@ -176,8 +231,12 @@ def test_pasting_the_report_runs_only_the_staged_upserts(
     text, _ = printed_report(store, http_server, mongo_uri, db_name)
     own = [line for line in text.splitlines() if line.startswith("mongosh ")]
     calls = tmp_path / "calls"
-    env = {"PATH": f"{_stand_in(tmp_path)}:/usr/bin:/bin", "CALLS": str(calls), "MONGODB_URI": "mongodb://u",
-           "HOME": str(tmp_path)}
+    env = {
+        "PATH": f"{_stand_in(tmp_path)}:/usr/bin:/bin",
+        "CALLS": str(calls),
+        "MONGODB_URI": "mongodb://u",
+        "HOME": str(tmp_path),
+    }
     paste(text, tmp_path, env, interactive=interactive)
     assert not (tmp_path / "MARK").exists() and not list(tmp_path.rglob("*MARK*"))
     recorded = [line.split("\0")[1:] for line in calls.read_text().splitlines()]
@@ -200,8 +259,10 @@ def mongosh_binary() -> str:
 
 def _everything(store: repository.Store) -> dict[str, list[dict]]:
     db = store.db
-    return {name: sorted((repr(sorted(d.items())) for d in db[name].find({}, {"_id": 0}))) for name in
-            db.list_collection_names()}
+    return {
+        name: sorted(repr(sorted(d.items())) for d in db[name].find({}, {"_id": 0}))
+        for name in db.list_collection_names()
+    }
 
 
 def test_pasting_the_report_into_the_real_mongosh_stages_the_proposals_and_nothing_else(
@@ -217,5 +278,7 @@ def test_pasting_the_report_into_the_real_mongosh_stages_the_proposals_and_nothi
     assert {k: v for k, v in after.items() if k != "models"} == {k: v for k, v in before.items() if k != "models"}
     staged = list(store.coll("models").find({"discovered_from": "openrouter"}, {"_id": 0}))
     assert store.coll("models").count_documents({"provider": "openai", "model_id": "gpt-4o"}) == 1
-    assert sorted(m["openrouter_id"] for m in staged) == sorted(f"openai/gpt-7.{i}" for i in range(len(HOSTILE_NAMES) + 1))
+    assert sorted(m["openrouter_id"] for m in staged) == sorted(
+        f"openai/gpt-7.{i}" for i in range(len(HOSTILE_NAMES) + 1)
+    )
     assert all(m["enabled"] is False and m["match_source"] == "rule" for m in staged)

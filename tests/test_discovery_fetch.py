@@ -41,8 +41,11 @@ def entries(day: str) -> list[dict]:
 
 
 def serve(http_server: HTTPStub, body: object) -> str:
-    http_server.route("GET", PATH, lambda _r: (200, {"Content-Type": "application/json"},
-                                               body if isinstance(body, str) else json.dumps(body)))
+    http_server.route(
+        "GET",
+        PATH,
+        lambda _r: (200, {"Content-Type": "application/json"}, body if isinstance(body, str) else json.dumps(body)),
+    )
     return http_server.base_url + PATH
 
 
@@ -59,39 +62,78 @@ def deep(levels: int) -> list:
 
 # --- catalogs that are JSON but not storable as they are ---------------------------------------
 
-BASE = [{"id": f"org/base-{i}", "name": f"Base {i}", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}
-        for i in range(5)]
+BASE = [
+    {"id": f"org/base-{i}", "name": f"Base {i}", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}
+    for i in range(5)
+]
 
 
 @pytest.mark.parametrize(
     ("entry", "check"),
     [
-        ({"id": "odd/big-int", "context_length": 2**63, "top_provider": {"max_completion_tokens": -(2**70)}},
-         lambda d: d["context_length"] is None and "context_length" not in d["raw"] and d["raw"]["top_provider"] == {}
-         and d["raw_adjusted"] == ["context_length: dropped, an integer beyond 64 bits",
-                                   "top_provider.max_completion_tokens: dropped, an integer beyond 64 bits"]),
-        ({"id": "odd/created-float", "created": 1e20},
-         lambda d: d["created"] is None and d["raw"]["created"] == 1e20 and "raw_adjusted" not in d),
-        ({"id": "odd/created-int", "created": 10**20},
-         lambda d: d["created"] is None and "created" not in d["raw"] and len(d["raw_adjusted"]) == 1),
-        ({"id": "odd/created-year-33658", "created": 10**12},
-         lambda d: d["created"] is None and d["raw"]["created"] == 10**12 and "raw_adjusted" not in d),
-        ({"id": "odd/surrogate", "name": "Lone \ud800 half", "tags": ["\udfff"]},
-         lambda d: d["name"] == "Lone \ufffd half" and d["raw"]["tags"] == ["\ufffd"]
-         and d["raw_adjusted"] == ["name: lone surrogate replaced", "tags[0]: lone surrogate replaced"]),
-        ({"id": "odd/nul-key", "meta": {"a\x00b": 1, "\ud800k": 2}},
-         lambda d: d["raw"]["meta"] == {"a\ufffdb": 1, "\ufffdk": 2} and len(d["raw_adjusted"]) == 2),
-        ({"id": "odd/operator-keys", "$where": {"a.b": [{"$gt": 1}]}},
-         lambda d: d["raw"]["\uff04where"] == {"a\uff0eb": [{"\uff04gt": 1}]} and "raw_adjusted" not in d),
-        ({"id": "odd/nested", "x": deep(50), "pricing": {"prompt": "0.000003"}},
-         lambda d: d["price_prompt"] == 3.0 and d["raw_adjusted"] == [
-             f"x{'[0]' * (MAX_DEPTH - 1)}: dropped, nested deeper than {MAX_DEPTH} levels"]),
+        (
+            {"id": "odd/big-int", "context_length": 2**63, "top_provider": {"max_completion_tokens": -(2**70)}},
+            lambda d: (
+                d["context_length"] is None
+                and "context_length" not in d["raw"]
+                and d["raw"]["top_provider"] == {}
+                and d["raw_adjusted"]
+                == [
+                    "context_length: dropped, an integer beyond 64 bits",
+                    "top_provider.max_completion_tokens: dropped, an integer beyond 64 bits",
+                ]
+            ),
+        ),
+        (
+            {"id": "odd/created-float", "created": 1e20},
+            lambda d: d["created"] is None and d["raw"]["created"] == 1e20 and "raw_adjusted" not in d,
+        ),
+        (
+            {"id": "odd/created-int", "created": 10**20},
+            lambda d: d["created"] is None and "created" not in d["raw"] and len(d["raw_adjusted"]) == 1,
+        ),
+        (
+            {"id": "odd/created-year-33658", "created": 10**12},
+            lambda d: d["created"] is None and d["raw"]["created"] == 10**12 and "raw_adjusted" not in d,
+        ),
+        (
+            {"id": "odd/surrogate", "name": "Lone \ud800 half", "tags": ["\udfff"]},
+            lambda d: (
+                d["name"] == "Lone \ufffd half"
+                and d["raw"]["tags"] == ["\ufffd"]
+                and d["raw_adjusted"] == ["name: lone surrogate replaced", "tags[0]: lone surrogate replaced"]
+            ),
+        ),
+        (
+            {"id": "odd/nul-key", "meta": {"a\x00b": 1, "\ud800k": 2}},
+            lambda d: d["raw"]["meta"] == {"a\ufffdb": 1, "\ufffdk": 2} and len(d["raw_adjusted"]) == 2,
+        ),
+        (
+            {"id": "odd/operator-keys", "$where": {"a.b": [{"$gt": 1}]}},
+            lambda d: d["raw"]["\uff04where"] == {"a\uff0eb": [{"\uff04gt": 1}]} and "raw_adjusted" not in d,
+        ),
+        (
+            {"id": "odd/nested", "x": deep(50), "pricing": {"prompt": "0.000003"}},
+            lambda d: (
+                d["price_prompt"] == 3.0
+                and d["raw_adjusted"] == [f"x{'[0]' * (MAX_DEPTH - 1)}: dropped, nested deeper than {MAX_DEPTH} levels"]
+            ),
+        ),
     ],
-    ids=["int-beyond-64-bits", "created-1e20", "created-10^20", "created-beyond-9999", "lone-surrogate",
-         "nul-in-key", "dollar-and-dot-keys", "nested-50-levels"],
+    ids=[
+        "int-beyond-64-bits",
+        "created-1e20",
+        "created-10^20",
+        "created-beyond-9999",
+        "lone-surrogate",
+        "nul-in-key",
+        "dollar-and-dot-keys",
+        "nested-50-levels",
+    ],
 )
-def test_unstorable_fields_are_dropped_or_replaced_and_said(store, mongo_uri: str, db_name: str,
-                                                             http_server: HTTPStub, entry: dict, check) -> None:
+def test_unstorable_fields_are_dropped_or_replaced_and_said(
+    store, mongo_uri: str, db_name: str, http_server: HTTPStub, entry: dict, check
+) -> None:
     serve(http_server, {"data": [*BASE, entry]})
     env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": http_server.base_url + PATH}
     result = CliRunner().invoke(app, ["fetch", "--no-sources", "--retries", "0", "--format", "json"], env=env)
@@ -112,13 +154,22 @@ def _deep_arrays() -> str:
     return '{"data": [{"id": "odd/deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}]}"
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (_giant, "error: catalog entry 'odd/giant' takes 17,825,"),
-    (_deep_arrays, "error: the catalog response is nested too deeply to read"),
-], ids=["entry-over-16-MB", "100000-nested-arrays"])
-def test_unstorable_catalogs_are_refused_recorded_and_change_nothing(store, mongo_uri: str, db_name: str,
-                                                                     http_server: HTTPStub, body, message: str) -> None:
-    env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "OPENROUTER_MODELS_URL": serve(http_server, BASE and {"data": BASE})}
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (_giant, "error: catalog entry 'odd/giant' takes 17,825,"),
+        (_deep_arrays, "error: the catalog response is nested too deeply to read"),
+    ],
+    ids=["entry-over-16-MB", "100000-nested-arrays"],
+)
+def test_unstorable_catalogs_are_refused_recorded_and_change_nothing(
+    store, mongo_uri: str, db_name: str, http_server: HTTPStub, body, message: str
+) -> None:
+    env = {
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+        "OPENROUTER_MODELS_URL": serve(http_server, BASE and {"data": BASE}),
+    }
     assert CliRunner().invoke(app, ["fetch", "--no-sources", "--retries", "0"], env=env).exit_code == 0
     before = list(store.coll("catalog").find({}, {"_id": 0}).sort("openrouter_id", 1))
     serve(http_server, body())
@@ -131,25 +182,32 @@ def test_unstorable_catalogs_are_refused_recorded_and_change_nothing(store, mong
 
 # --- upstream's older catalog documents are adopted --------------------------------------------
 
+
 def upstream_shaped(entry: dict, index: int, with_first_seen: bool) -> dict:
     """A document as upstream's store_catalog_in_db wrote it: per-token float prices, no history."""
     pricing = entry.get("pricing") or {}
     architecture = entry.get("architecture") or {}
     created = entry.get("created")
     shaped = {
-        "_id": ObjectId.from_datetime(dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=index)),
-        "openrouter_id": entry["id"], "name": entry.get("name", ""), "org": entry["id"].split("/")[0],
+        "_id": ObjectId.from_datetime(dt.datetime(2025, 9, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=index)),
+        "openrouter_id": entry["id"],
+        "name": entry.get("name", ""),
+        "org": entry["id"].split("/")[0],
         "pricing": {"prompt": float(pricing.get("prompt", 0)), "completion": float(pricing.get("completion", 0))},
         "context_length": entry.get("context_length", 0),
-        "created": dt.datetime.fromtimestamp(created, dt.timezone.utc) if created else None,
-        "canonical_slug": entry.get("canonical_slug"), "architecture": architecture,
+        "created": dt.datetime.fromtimestamp(created, dt.UTC) if created else None,
+        "canonical_slug": entry.get("canonical_slug"),
+        "architecture": architecture,
         "supported_parameters": entry.get("supported_parameters") or [],
         "input_modalities": architecture.get("input_modalities") or [],
         "output_modalities": architecture.get("output_modalities") or ["text"],
-        "matched_provider": None, "matched_model_id": None, "match_confidence": None, "match_reasoning": None,
+        "matched_provider": None,
+        "matched_model_id": None,
+        "match_confidence": None,
+        "match_reasoning": None,
     }
     if with_first_seen:
-        shaped |= {"first_seen_at": dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc), "last_seen_at": at("2026-01-16")}
+        shaped |= {"first_seen_at": dt.datetime(2025, 7, 1, tzinfo=dt.UTC), "last_seen_at": at("2026-01-16")}
     return shaped
 
 
@@ -162,9 +220,9 @@ def test_an_upstream_catalog_is_adopted_without_history(store, http_server: HTTP
     assert store.coll("catalog").count_documents({"history": {"$exists": True}}) == 0
     assert store.coll("catalog").count_documents({"first_seen_at": None}) == 0
     kept = doc(store, old[0]["id"])  # upstream recorded when it first saw it
-    assert kept["first_seen_at"] == dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc) and kept["price_prompt"] == 1.75
+    assert kept["first_seen_at"] == dt.datetime(2025, 7, 1, tzinfo=dt.UTC) and kept["price_prompt"] == 1.75
     derived = doc(store, old[1]["id"])  # no first_seen_at: the ObjectId's creation time
-    assert derived["first_seen_at"] == dt.datetime(2025, 9, 1, 0, 1, tzinfo=dt.timezone.utc)
+    assert derived["first_seen_at"] == dt.datetime(2025, 9, 1, 0, 1, tzinfo=dt.UTC)
     gone = [e for e in old if e["id"] not in {n["id"] for n in listed}]
     for entry in gone:  # absent, yet migrated too: first seen and prices per million from upstream's floats
         migrated = doc(store, entry["id"])
@@ -172,21 +230,31 @@ def test_an_upstream_catalog_is_adopted_without_history(store, http_server: HTTP
         assert migrated["price_prompt"] == pytest.approx(float(entry["pricing"]["prompt"]) * 1_000_000)
     assert repo.last_run(store)["adopted"] == 339 and len(gone) == 19
 
-    bumped = [{**e, "pricing": {**e["pricing"], "prompt": "0.000002"}} if e["id"] == "openai/gpt-4o" else e
-              for e in entries("2026-01-17")]
+    bumped = [
+        {**e, "pricing": {**e["pricing"], "prompt": "0.000002"}} if e["id"] == "openai/gpt-4o" else e
+        for e in entries("2026-01-17")
+    ]
     after = run_fetch(store, serve(http_server, {"data": bumped}), at("2026-01-17"), retries=0)
     assert after.adopted == () and "openai/gpt-4o" in after.changed  # each document is adopted once
-    assert [(h["field"], h["old"], h["new"]) for h in doc(store, "openai/gpt-4o")["history"]] == [("price_prompt", 2.5, 2.0)]
+    assert [(h["field"], h["old"], h["new"]) for h in doc(store, "openai/gpt-4o")["history"]] == [
+        ("price_prompt", 2.5, 2.0)
+    ]
     assert len(after.returned) == 11 and len(after.missing) == 8  # the migrated absent ones count on as usual
     assert store.coll("catalog").count_documents({"missing_count": 2}) == 8
 
 
 # --- one fetch's effects happen once -----------------------------------------------------------
 
+
 def _history_and_absences(store: repository.Store) -> tuple[list, dict]:
-    history = [(d["openrouter_id"], h["field"]) for d in store.coll("catalog").find({"history": {"$exists": True}})
-               for h in d["history"]]
-    absent = {d["openrouter_id"]: d["missing_count"] for d in store.coll("catalog").find({"missing_count": {"$gte": 1}})}
+    history = [
+        (d["openrouter_id"], h["field"])
+        for d in store.coll("catalog").find({"history": {"$exists": True}})
+        for h in d["history"]
+    ]
+    absent = {
+        d["openrouter_id"]: d["missing_count"] for d in store.coll("catalog").find({"missing_count": {"$gte": 1}})
+    }
     return sorted(history), absent
 
 
@@ -245,7 +313,7 @@ def test_two_concurrent_fetches_write_once(store, http_server: HTTPStub, mongo_u
         own = repository.connect(mongo_uri, db_name, Collections())
         try:
             run_fetch(own, http_server.base_url + PATH, at("2026-01-06"), retries=0)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             own.close()

@@ -59,7 +59,11 @@ def test_a_page_loop_is_refused(http_server: HTTPStub) -> None:
 
 
 def test_5xx_is_retried_with_backoff_then_succeeds(http_server: HTTPStub) -> None:
-    answers = [json_reply({"error": "busy"}, 502), json_reply({"error": "busy"}, 503), json_reply(catalog("2026-01-17"))]
+    answers = [
+        json_reply({"error": "busy"}, 502),
+        json_reply({"error": "busy"}, 503),
+        json_reply(catalog("2026-01-17")),
+    ]
     http_server.route("GET", PATH, lambda _r: answers.pop(0))
     fetched = fetch_catalog(http_server.base_url + PATH, retries=3, backoff=0.01)
     assert len(fetched.entries) == 339
@@ -160,7 +164,12 @@ def test_the_cap_counts_every_page(http_server: HTTPStub) -> None:
 
     def page(request):
         number = int(request.path.partition("page=")[2] or 1)
-        return json_reply({"data": data[:100] if number == 1 else data[100:], "links": {"next": f"{PATH}?page=2" if number == 1 else None}})
+        return json_reply(
+            {
+                "data": data[:100] if number == 1 else data[100:],
+                "links": {"next": f"{PATH}?page=2" if number == 1 else None},
+            }
+        )
 
     http_server.route("GET", PATH, page)
     whole = fetch_catalog(http_server.base_url + PATH, retries=0)

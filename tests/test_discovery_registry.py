@@ -20,8 +20,9 @@ def test_only_callable_chat_models_of_our_providers() -> None:
     assert ("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0") in ids
     assert ("fireworks", "accounts/fireworks/models/glm-4p7") in ids  # short key expanded
     assert ("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo") in ids and ("vertex", "gemini-2.5-pro") in ids
-    assert not any(m.startswith(("ft:", "together-ai", "fireworks-ai")) or "commitment" in m or m == "sample_spec"
-                   for _, m in ids)
+    assert not any(
+        m.startswith(("ft:", "together-ai", "fireworks-ai")) or "commitment" in m or m == "sample_spec" for _, m in ids
+    )
     assert ("openai", "text-embedding-3-small") not in ids and ("groq", "whisper-large-v3") not in ids  # modes
     assert not any(p == "bedrock" and "." not in m for p, m in ids)  # bedrock/claude-opus-latest is LiteLLM's alias
     assert all(p != "azure" for p, _ in ids)
@@ -37,13 +38,16 @@ def test_prices_per_million_dates_and_successors() -> None:
     assert bedrock.successor == "anthropic.claude-sonnet-5-5"  # LiteLLM's routing prefix stripped
 
 
-@pytest.mark.parametrize(("key", "provider", "expected"), [
-    ("bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0", "bedrock", "anthropic.claude-3-haiku-20240307-v1:0"),
-    ("bedrock_mantle/openai.gpt-5.4", "bedrock", "openai.gpt-5.4"),
-    ("bedrock/*/1-month-commitment/cohere.command-text-v14", "bedrock", None),
-    ("fireworks_ai/accounts/fireworks/routers/kimi-k2", "fireworks", "accounts/fireworks/routers/kimi-k2"),
-    ("deepinfra/x'; rm -rf /", "deepinfra", None),
-])
+@pytest.mark.parametrize(
+    ("key", "provider", "expected"),
+    [
+        ("bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0", "bedrock", "anthropic.claude-3-haiku-20240307-v1:0"),
+        ("bedrock_mantle/openai.gpt-5.4", "bedrock", "openai.gpt-5.4"),
+        ("bedrock/*/1-month-commitment/cohere.command-text-v14", "bedrock", None),
+        ("fireworks_ai/accounts/fireworks/routers/kimi-k2", "fireworks", "accounts/fireworks/routers/kimi-k2"),
+        ("deepinfra/x'; rm -rf /", "deepinfra", None),
+    ],
+)
 def test_model_ids_of_keys(key: str, provider: str, expected: str | None) -> None:
     assert model_id_of(key, provider) == expected
 

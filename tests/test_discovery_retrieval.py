@@ -21,7 +21,7 @@ from api.llm_bench.discovery.sources import SourceConfig, load_index, refresh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRUTH = [json.loads(line) for line in (FIXTURES / "matching" / "truth.jsonl").read_text().splitlines()]
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -46,8 +46,9 @@ def test_precision_and_coverage_on_reviewed_truth(truth_index: Index) -> None:
     assert correct / emitted >= 0.98 and covered / matchable >= 0.80, (correct, emitted, covered, matchable)
 
 
-@pytest.mark.parametrize("openrouter_id", ["openai/gpt-3.5-turbo-0613", "openai/gpt-chat-latest",
-                                           "google/gemini-2.5-pro-preview-05-06"])
+@pytest.mark.parametrize(
+    "openrouter_id", ["openai/gpt-3.5-turbo-0613", "openai/gpt-chat-latest", "google/gemini-2.5-pro-preview-05-06"]
+)
 def test_unlisted_ids_are_never_proposed(truth_index: Index, openrouter_id: str) -> None:
     assert propose(openrouter_id, truth_index) == ()
 
@@ -78,9 +79,18 @@ def test_bedrock_prefers_the_us_profile_and_the_newest_snapshot(truth_index: Ind
 
 
 def test_provider_list_beats_registry_and_dated_snapshots_rank_newest_first() -> None:
-    index = Index.build([Listing("openai", "gpt-9-2026-01-01", "registry"), Listing("openai", "gpt-9-2026-05-01", "provider"),
-                         Listing("together", "acme/Gpt-9", "registry"), Listing("groq", "acme/gpt-9", "provider")])
+    index = Index.build(
+        [
+            Listing("openai", "gpt-9-2026-01-01", "registry"),
+            Listing("openai", "gpt-9-2026-05-01", "provider"),
+            Listing("together", "acme/Gpt-9", "registry"),
+            Listing("groq", "acme/gpt-9", "provider"),
+        ]
+    )
     found = propose("openai/gpt-9", index)
-    assert [(p.provider, p.model_id) for p in found] == [("openai", "gpt-9-2026-05-01"), ("groq", "acme/gpt-9"),
-                                                         ("together", "acme/Gpt-9")]
+    assert [(p.provider, p.model_id) for p in found] == [
+        ("openai", "gpt-9-2026-05-01"),
+        ("groq", "acme/gpt-9"),
+        ("together", "acme/Gpt-9"),
+    ]
     assert found[0].listing.verified_by == "provider" and "provider lists it" in found[0].reasoning

@@ -21,7 +21,7 @@ from api.llm_bench.discovery.sources import SourceConfig, refresh
 FIXTURES = Path(__file__).parent / "fixtures"
 LISTS = FIXTURES / "provider_lists"
 SAMPLE = json.loads((FIXTURES / "registry" / "litellm-sample.json").read_text())
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 
 
@@ -41,9 +41,12 @@ def serve(http_server: HTTPStub, registry: object = SAMPLE) -> SourceConfig:
     http_server.route("GET", "/together/models", lambda _r: json_reply(_list("together.json")))
     http_server.route("GET", "/anthropic/models", anthropic_pages)
     base = http_server.base_url
-    return SourceConfig(base + "/registry.json", keys={"openai": "sk-o", "together": "tg", "anthropic": "sk-ant"},
-                        urls={p: f"{base}/{p}/models" for p in ("openai", "together", "anthropic")},
-                        limits=Limits(timeout=5, deadline=20))
+    return SourceConfig(
+        base + "/registry.json",
+        keys={"openai": "sk-o", "together": "tg", "anthropic": "sk-ant"},
+        urls={p: f"{base}/{p}/models" for p in ("openai", "together", "anthropic")},
+        limits=Limits(timeout=5, deadline=20),
+    )
 
 
 def docs(store: repository.Store, **query: object) -> dict[tuple[str, str], dict]:
@@ -52,11 +55,18 @@ def docs(store: repository.Store, **query: object) -> dict[tuple[str, str], dict
 
 def test_each_shape_is_read_and_marked_with_its_source(store: repository.Store, http_server: HTTPStub) -> None:
     results = refresh(store, serve(http_server), NOW)
-    assert [(r.source, r.status) for r in results] == [("provider:openai", "complete"), ("provider:together", "complete"),
-                                                       ("provider:anthropic", "complete"), ("registry", "complete")]
+    assert [(r.source, r.status) for r in results] == [
+        ("provider:openai", "complete"),
+        ("provider:together", "complete"),
+        ("provider:anthropic", "complete"),
+        ("registry", "complete"),
+    ]
     stored = docs(store)
     assert stored[("openai", "gpt-4o")]["sources"] == ["provider", "registry"]
-    assert stored[("openai", "gpt-4o")]["input_price"] == 2.5 and stored[("openai", "gpt-4o")]["deprecation_date"] == "2027-01-14"
+    assert (
+        stored[("openai", "gpt-4o")]["input_price"] == 2.5
+        and stored[("openai", "gpt-4o")]["deprecation_date"] == "2027-01-14"
+    )
     assert stored[("openai", "o3")]["sources"] == ["provider"]  # the provider lists it, the sample registry does not
     assert stored[("together", "zai-org/GLM-4.7")]["sources"] == ["provider"]
     assert ("anthropic", "claude-3-7-sonnet-20250219") in stored  # page 3 of 3
@@ -65,7 +75,9 @@ def test_each_shape_is_read_and_marked_with_its_source(store: repository.Store, 
     assert first.headers["x-api-key"] == "sk-ant" and first.headers["anthropic-version"] == "2023-06-01"
     assert http_server.calls("/openai/models")[0].headers["Authorization"] == "Bearer sk-o"
     runs = list(store.coll("source_runs").find({}, {"_id": 0}))
-    assert {r["source"]: r["listed"] for r in runs}["provider:anthropic"] == 6 and all(r["fetched_at"] == NOW for r in runs)
+    assert {r["source"]: r["listed"] for r in runs}["provider:anthropic"] == 6 and all(
+        r["fetched_at"] == NOW for r in runs
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,7 +90,9 @@ def test_each_shape_is_read_and_marked_with_its_source(store: repository.Store, 
         (json_reply({"models": ["gpt-4o"]}), "refused", "no model list"),
     ],
 )
-def test_a_broken_answer_changes_nothing(store: repository.Store, http_server: HTTPStub, reply, status, message) -> None:
+def test_a_broken_answer_changes_nothing(
+    store: repository.Store, http_server: HTTPStub, reply, status, message
+) -> None:
     config = serve(http_server)
     refresh(store, config, NOW)
     before = docs(store)
@@ -118,7 +132,9 @@ def test_three_complete_runs_make_a_model_missing_then_removed(store: repository
     assert back.returned == 1 and o3["sources"] == ["provider"] and "removed_at" not in o3 and "missing_since" not in o3
 
 
-def test_registry_silence_never_removes_bedrock_vertex_or_a_listed_provider(store: repository.Store, http_server: HTTPStub) -> None:
+def test_registry_silence_never_removes_bedrock_vertex_or_a_listed_provider(
+    store: repository.Store, http_server: HTTPStub
+) -> None:
     config = serve(http_server)
     refresh(store, config, NOW)
     kept = {k: v for k, v in SAMPLE.items() if not k.startswith(("us.", "vertex_ai/", "gemini", "gpt-4o", "cerebras/"))}
@@ -129,7 +145,9 @@ def test_registry_silence_never_removes_bedrock_vertex_or_a_listed_provider(stor
     bedrock = stored[("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")]
     assert bedrock["sources"] == [] and "missing_since" not in bedrock  # no authority: only the source is dropped
     assert "missing_since" not in stored[("vertex", "gemini-2.5-pro")]
-    assert stored[("openai", "gpt-4o")]["sources"] == ["provider"] and "missing_since" not in stored[("openai", "gpt-4o")]
+    assert (
+        stored[("openai", "gpt-4o")]["sources"] == ["provider"] and "missing_since" not in stored[("openai", "gpt-4o")]
+    )
     cerebras = stored[("cerebras", "llama-3.3-70b")]  # no own list configured: the registry decides
     assert cerebras["missing_count"] == 3 and cerebras["removed_at"] == NOW + 3 * DAY
 
@@ -173,8 +191,13 @@ def test_repeat_complete_fetch_stays_bounded(mongo_uri: str, db_name: str, http_
 
 def test_size_cap_and_endless_pages_are_refused(store: repository.Store, http_server: HTTPStub) -> None:
     config = serve(http_server)
-    small = SourceConfig(config.registry_url, keys={"anthropic": "k"}, urls=config.urls, limits=Limits(max_bytes=2000, max_pages=2))
+    small = SourceConfig(
+        config.registry_url, keys={"anthropic": "k"}, urls=config.urls, limits=Limits(max_bytes=2000, max_pages=2)
+    )
     results = {r.source: r for r in refresh(store, small, NOW)}
     assert results["registry"].status == "refused" and "more than 2000 bytes" in results["registry"].message
-    assert results["provider:anthropic"].status == "refused" and "more than 2 pages" in results["provider:anthropic"].message
+    assert (
+        results["provider:anthropic"].status == "refused"
+        and "more than 2 pages" in results["provider:anthropic"].message
+    )
     assert store.coll("provider_models").count_documents({}) == 0

@@ -38,7 +38,12 @@ def test_describe_covers_every_member() -> None:
 
 @pytest.mark.parametrize(
     ("command", "codes"),
-    [(HEALTH, [0, 1, 2, 3, 4, 5]), (FETCH, [0, 1, 2, 3, 4, 6, 7]), (REPORT, [0, 1, 2, 3, 4, 8]), (STATS, [0, 1, 2, 3, 4])],
+    [
+        (HEALTH, [0, 1, 2, 3, 4, 5]),
+        (FETCH, [0, 1, 2, 3, 4, 6, 7]),
+        (REPORT, [0, 1, 2, 3, 4, 8]),
+        (STATS, [0, 1, 2, 3, 4]),
+    ],
 )
 def test_each_command_lists_only_its_own_statuses(command: str, codes: list[int]) -> None:
     assert [code for code, _, _ in describe(command)] == codes

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from health_factory import facts
 
-from api.llm_bench.health.evidence import NO_DISCOVERY_NOTE, evidence_from
-
 from api.llm_bench.health.assess import Status, assess
+from api.llm_bench.health.evidence import NO_DISCOVERY_NOTE, evidence_from
 
 
 def test_no_events_at_all_is_critical() -> None:
@@ -17,22 +16,34 @@ def test_no_events_at_all_is_critical() -> None:
 
 
 def test_a_quiet_healthy_day() -> None:
-    a = assess(facts(errors=[("openai", "gpt-4o", "transient_provider", 1, "overloaded")], ok=[("openai", "gpt-4o", 50)]))
+    a = assess(
+        facts(errors=[("openai", "gpt-4o", "transient_provider", 1, "overloaded")], ok=[("openai", "gpt-4o", 50)])
+    )
     assert a.status is Status.HEALTHY
     assert not (a.models_likely_deprecated or a.code_fixes_needed or a.provider_issues)
 
 
 def test_hard_model_without_success_is_likely_deprecated() -> None:
-    a = assess(facts(errors=[("openai", "gpt-4-32k", "hard_model", 4, "deprecated"),
-                             ("openai", "gpt-4o", "hard_model", 1, "blip")],
-                     ok=[("openai", "gpt-4o", 40), ("anthropic", "claude", 40)]))
+    a = assess(
+        facts(
+            errors=[
+                ("openai", "gpt-4-32k", "hard_model", 4, "deprecated"),
+                ("openai", "gpt-4o", "hard_model", 1, "blip"),
+            ],
+            ok=[("openai", "gpt-4o", 40), ("anthropic", "claude", 40)],
+        )
+    )
     assert [f.key for f in a.models_likely_deprecated] == ["openai:gpt-4-32k"]
     assert a.status is Status.WARNING
 
 
 def test_hard_capability_needs_a_code_fix_even_with_successes() -> None:
-    a = assess(facts(errors=[("anthropic", "claude-3-haiku", "hard_capability", 2, "max_tokens: 8192 > 4096")],
-                     ok=[("anthropic", "claude-3-haiku", 20)]))
+    a = assess(
+        facts(
+            errors=[("anthropic", "claude-3-haiku", "hard_capability", 2, "max_tokens: 8192 > 4096")],
+            ok=[("anthropic", "claude-3-haiku", 20)],
+        )
+    )
     assert [f.key for f in a.code_fixes_needed] == ["anthropic:claude-3-haiku"]
     assert "max_tokens" in a.code_fixes_needed[0].detail
     assert any("Fix the request" in x for x in a.recommended_actions)
@@ -69,23 +80,39 @@ def test_a_day_with_nothing_wrong_is_healthy_even_before_discovery_ever_ran() ->
 
 
 def test_rate_limit_share_needs_minimum_volume() -> None:
-    small = assess(facts(errors=[("groq", "llama", "rate_limit", 3, "429")], ok=[("groq", "llama", 2), ("x", "y", 100)]))
+    small = assess(
+        facts(errors=[("groq", "llama", "rate_limit", 3, "429")], ok=[("groq", "llama", 2), ("x", "y", 100)])
+    )
     assert small.provider_issues == ()
-    big = assess(facts(errors=[("groq", "llama", "rate_limit", 30, "429")], ok=[("groq", "llama", 70), ("x", "y", 300)]))
+    big = assess(
+        facts(errors=[("groq", "llama", "rate_limit", 30, "429")], ok=[("groq", "llama", 70), ("x", "y", 300)])
+    )
     assert [(i.provider, i.kind) for i in big.provider_issues] == [("groq", "rate_limit")]
     assert big.status is Status.WARNING
 
 
 def test_high_error_rate_across_models_is_a_provider_issue() -> None:
-    a = assess(facts(errors=[("together", "a", "transient_provider", 8, "502"), ("together", "b", "network", 8, "reset")],
-                     ok=[("together", "a", 2), ("together", "b", 2), ("x", "y", 400)]))
+    a = assess(
+        facts(
+            errors=[("together", "a", "transient_provider", 8, "502"), ("together", "b", "network", 8, "reset")],
+            ok=[("together", "a", 2), ("together", "b", 2), ("x", "y", 400)],
+        )
+    )
     assert [(i.provider, i.kind) for i in a.provider_issues] == [("together", "error_rate")]
 
 
 def test_overall_error_rate_thresholds() -> None:
-    warn = assess(facts(errors=[("p", f"m{i}", "transient_provider", 1, "") for i in range(15)],
-                        ok=[("p", f"m{i}", 6) for i in range(15)]))
+    warn = assess(
+        facts(
+            errors=[("p", f"m{i}", "transient_provider", 1, "") for i in range(15)],
+            ok=[("p", f"m{i}", 6) for i in range(15)],
+        )
+    )
     assert warn.status is Status.WARNING and any("of all attempts failed" in r for r in warn.reasons)
-    crit = assess(facts(errors=[("p", f"m{i}", "transient_provider", 4, "") for i in range(15)],
-                        ok=[("p", f"m{i}", 2) for i in range(15)]))
+    crit = assess(
+        facts(
+            errors=[("p", f"m{i}", "transient_provider", 4, "") for i in range(15)],
+            ok=[("p", f"m{i}", 2) for i in range(15)],
+        )
+    )
     assert crit.status is Status.CRITICAL

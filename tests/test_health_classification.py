@@ -19,37 +19,65 @@ from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.health.render import json_report, text_body
 from api.llm_bench.repository.health import insert_documents
 
-NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 WINDOW = Window(NOW - dt.timedelta(days=1), NOW)
 RULES_ONLY = AIChoice(None, "gpt-4o-mini")
 
-RETIRED = ("anthropic", "claude-2.1", 'org.springframework.ai.retry.NonTransientAiException: 404 - {"type":"error",'
-           '"error":{"type":"not_found_error","message":"model: claude-2.1"}}')
-RESPONSES_ONLY = ("openai", "o1-pro", 'Error code: 404 - { "error": { "message": "This model is only supported in '
-                  'v1/responses and not in v1/chat/completions.", "type": "invalid_request_error", "param": "model", '
-                  '"code": null } }')
-BILLING_429 = ("openai", "gpt-4o", "429 You exceeded your current quota, please check your plan and billing details. "
-               "For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes.")
-FLAKY = ("anthropic", "claude-sonnet-4-5", 'Error code: 529 - {"type":"error","error":{"type":"overloaded_error",'
-         '"message":"Overloaded"}}')
+RETIRED = (
+    "anthropic",
+    "claude-2.1",
+    'org.springframework.ai.retry.NonTransientAiException: 404 - {"type":"error",'
+    '"error":{"type":"not_found_error","message":"model: claude-2.1"}}',
+)
+RESPONSES_ONLY = (
+    "openai",
+    "o1-pro",
+    'Error code: 404 - { "error": { "message": "This model is only supported in '
+    'v1/responses and not in v1/chat/completions.", "type": "invalid_request_error", "param": "model", '
+    '"code": null } }',
+)
+BILLING_429 = (
+    "openai",
+    "gpt-4o",
+    "429 You exceeded your current quota, please check your plan and billing details. "
+    "For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes.",
+)
+FLAKY = (
+    "anthropic",
+    "claude-sonnet-4-5",
+    'Error code: 529 - {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+)
 
 
 def errors(provider: str, model: str, message: str, n: int) -> list[dict[str, object]]:
-    return [error_document(provider=provider, model=model, message=message, ts=NOW - dt.timedelta(hours=1 + i))
-            for i in range(n)]
+    return [
+        error_document(provider=provider, model=model, message=message, ts=NOW - dt.timedelta(hours=1 + i))
+        for i in range(n)
+    ]
 
 
 def successes(provider: str, model: str, n: int) -> list[dict[str, object]]:
-    return [{"provider": provider, "model_name": model, "run_ts": NOW - dt.timedelta(hours=1 + i, seconds=5),
-             "gen_ts": NOW - dt.timedelta(hours=1 + i)} for i in range(n)]
+    return [
+        {
+            "provider": provider,
+            "model_name": model,
+            "run_ts": NOW - dt.timedelta(hours=1 + i, seconds=5),
+            "gen_ts": NOW - dt.timedelta(hours=1 + i),
+        }
+        for i in range(n)
+    ]
 
 
 def seed(store: repository.Store) -> None:
-    insert_documents(store, {
-        "errors": errors(*RETIRED, 6) + errors(*RESPONSES_ONLY, 7) + errors(*BILLING_429, 12) + errors(*FLAKY, 2),
-        "successes": successes("openai", "gpt-4o", 2) + successes("anthropic", "claude-sonnet-4-5", 20)
-        + successes("anthropic", "claude-haiku-4-5", 20),
-    })
+    insert_documents(
+        store,
+        {
+            "errors": errors(*RETIRED, 6) + errors(*RESPONSES_ONLY, 7) + errors(*BILLING_429, 12) + errors(*FLAKY, 2),
+            "successes": successes("openai", "gpt-4o", 2)
+            + successes("anthropic", "claude-sonnet-4-5", 20)
+            + successes("anthropic", "claude-haiku-4-5", 20),
+        },
+    )
 
 
 def test_kinds_come_from_the_errors_not_the_stored_status(store: repository.Store) -> None:
@@ -95,8 +123,10 @@ def answering(kind_of: dict[str, str], extra: tuple[dict[str, object], ...] = ()
         items = asked_items(request)
         if items is None:
             return http_stub.json_reply({"error": {"message": "not this one"}}, 400)
-        answer = [{"id": item["id"], "kind": kind_of.get(str(item["sample"]).split()[3], "unknown"), "reason": "r"}
-                  for item in items]
+        answer = [
+            {"id": item["id"], "kind": kind_of.get(str(item["sample"]).split()[3], "unknown"), "reason": "r"}
+            for item in items
+        ]
         return http_stub.json_reply(openai_stub.completion(json.dumps({"patterns": answer + list(extra)})))
 
     return reply
@@ -107,8 +137,12 @@ def kind_requests(stub: http_stub.HTTPStub) -> list[http_stub.Request]:
 
 
 def ai(stub: http_stub.HTTPStub) -> AIChoice:
-    return AIChoice(make_client(Settings(openai_api_key="test", openai_base_url=stub.base_url + "/v1", openai_timeout=5),
-                                max_retries=0), "gpt-4o-mini")
+    return AIChoice(
+        make_client(
+            Settings(openai_api_key="test", openai_base_url=stub.base_url + "/v1", openai_timeout=5), max_retries=0
+        ),
+        "gpt-4o-mini",
+    )
 
 
 def test_the_residue_is_asked_once_and_cached(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
@@ -130,8 +164,11 @@ def test_the_residue_is_asked_once_and_cached(store: repository.Store, http_serv
 
 def test_invented_kinds_and_ids_are_rejected(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
     insert_documents(store, {"errors": unknown_errors(2)})
-    http_server.route("POST", openai_stub.PATH, answering({"0": "cosmic_rays", "1": "auth"},
-                                                          ({"id": 7, "kind": "auth", "reason": "no such id"},)))
+    http_server.route(
+        "POST",
+        openai_stub.PATH,
+        answering({"0": "cosmic_rays", "1": "auth"}, ({"id": 7, "kind": "auth", "reason": "no such id"},)),
+    )
     report = run(store, WINDOW, ai(http_server), Delivery()).report
     kinds = {m.model: dict(m.kinds) for m in report.facts.failing_models}
     assert kinds == {"model-0": {"unknown": 1}, "model-1": {"auth": 1}}
@@ -156,9 +193,11 @@ def test_an_ai_failure_leaves_the_residue_unknown(store: repository.Store, http_
 def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
     insert_documents(store, {"errors": unknown_errors(2)})
     http_server.route("POST", openai_stub.PATH, http_stub.slow(3, http_stub.json_reply({})))
-    client = make_client(Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1",
-                                  openai_timeout=0.5), max_retries=0)
+    client = make_client(
+        Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1", openai_timeout=0.5), max_retries=0
+    )
     report = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), Delivery()).report
     assert len(http_server.calls(openai_stub.PATH)) == 1
-    assert report.ai.error == (f"the OpenAI request to {http_server.base_url}{openai_stub.PATH} timed out; "
-                               "not asked again in this run")
+    assert report.ai.error == (
+        f"the OpenAI request to {http_server.base_url}{openai_stub.PATH} timed out; not asked again in this run"
+    )

@@ -29,7 +29,7 @@ runner = CliRunner()
 def seeded(store: repository.Store, mongo_uri: str, db_name: str) -> dict[str, str]:
     import datetime as dt
 
-    insert_documents(store, demo_day(dt.datetime.now(dt.timezone.utc)))
+    insert_documents(store, demo_day(dt.datetime.now(dt.UTC)))
     return {"MONGODB_URI": mongo_uri, "MONGODB_DB": db_name}
 
 
@@ -99,10 +99,14 @@ def test_version_is_the_package_version() -> None:
     [
         ({"MONGODB_URI": "mongodb://127.0.0.1:99999/"}, "error: MONGODB_URI is not a valid MongoDB URI: Port must be"),
         ({"MONGODB_URI": "mongodb://bad host:27017/"}, "error: MONGODB_URI has a malformed host 'bad host:27017'"),
-        ({"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_DB": "bad name"},
-         "error: MONGODB_DB is not a valid database name, got 'bad name'"),
-        ({"MONGODB_URI": "mongodb://127.0.0.1/", "MAIL_FROM": "a@example.test\r\nBcc: b@example.test"},
-         "error: MAIL_FROM must be one plain address"),
+        (
+            {"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_DB": "bad name"},
+            "error: MONGODB_DB is not a valid database name, got 'bad name'",
+        ),
+        (
+            {"MONGODB_URI": "mongodb://127.0.0.1/", "MAIL_FROM": "a@example.test\r\nBcc: b@example.test"},
+            "error: MAIL_FROM must be one plain address",
+        ),
         ({"MONGODB_URI": "mongodb://127.0.0.1/", "OPENAI_TIMEOUT": "soon"}, "error: OPENAI_TIMEOUT must be a number"),
         ({"MONGODB_URI": "mongodb://127.0.0.1/", "MONGODB_TIMEOUT_MS": "2m"}, "error: MONGODB_TIMEOUT_MS must be"),
     ],
@@ -150,18 +154,28 @@ def test_env_fifo_is_refused_rather_than_waited_on() -> None:
 
 
 def test_srv_dns_failure_is_database_unavailable() -> None:
-    result = runner.invoke(app, ["--dry-run", "--no-ai"], env={"MONGODB_URI": "mongodb+srv://u:pw123456@x.nothing.invalid/"})
+    result = runner.invoke(
+        app, ["--dry-run", "--no-ai"], env={"MONGODB_URI": "mongodb+srv://u:pw123456@x.nothing.invalid/"}
+    )
     assert result.exit_code == ExitStatus.DATABASE_UNAVAILABLE
     assert result.output.startswith("error: cannot resolve MongoDB's SRV record") and "pw123456" not in result.output
 
 
 def test_launcher_with_a_broken_env_file_exits_3_in_one_line(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("MONGODB_URI=mongodb://127.0.0.1/\nMONGODB_DB='bad name'\n")
-    run = subprocess.run([sys.executable, str(ROOT / "ops" / "daily-health-check.py"), "--dry-run"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "ops" / "daily-health-check.py"), "--dry-run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == ExitStatus.CONFIG_ERROR
-    assert run.stderr == "error: MONGODB_DB is not a valid database name, got 'bad name': at most 63 bytes, " \
-                         "without spaces or any of / \\ . \" $\n"
+    assert (
+        run.stderr == "error: MONGODB_DB is not a valid database name, got 'bad name': at most 63 bytes, "
+        'without spaces or any of / \\ . " $\n'
+    )
     assert run.stdout == ""
 
 
@@ -196,10 +210,16 @@ def test_json_format_is_one_object_on_stdout(seeded: dict[str, str]) -> None:
     assert data["retiring_soon"][0]["model"] == "vertex:gemini-2.5-pro"
 
 
-def test_real_send_goes_through_msmtp(seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path,
-                                      store: repository.Store) -> None:
-    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MAIL_FROM": "bench@example.test",
-           "MSMTP_PATH": msmtp_binary, "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path))}
+def test_real_send_goes_through_msmtp(
+    seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path, store: repository.Store
+) -> None:
+    env = {
+        **seeded,
+        "NOTIFY_EMAIL": "ops@example.test",
+        "MAIL_FROM": "bench@example.test",
+        "MSMTP_PATH": msmtp_binary,
+        "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path)),
+    }
     result = runner.invoke(app, ["--no-ai"], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
@@ -213,8 +233,9 @@ def test_real_send_goes_through_msmtp(seeded: dict[str, str], smtp: SMTPSink, ms
     assert latest["mail"]["sent"] is True and latest["status"] == "critical"
 
 
-def test_mail_failure_exits_non_zero_and_keeps_the_report(seeded: dict[str, str], msmtp_binary: str,
-                                                          tmp_path: Path) -> None:
+def test_mail_failure_exits_non_zero_and_keeps_the_report(
+    seeded: dict[str, str], msmtp_binary: str, tmp_path: Path
+) -> None:
     config = tmp_path / "msmtprc"
     config.write_text(f"account default\nhost 127.0.0.1\nport {free_port()}\nauth off\ntls off\nfrom a@example.test\n")
     config.chmod(0o600)
@@ -225,11 +246,16 @@ def test_mail_failure_exits_non_zero_and_keeps_the_report(seeded: dict[str, str]
     assert "msmtp exited with status" in result.stderr
 
 
-def test_relay_refusal_reaches_stderr_and_the_ledger(seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str,
-                                                     tmp_path: Path, store: repository.Store) -> None:
+def test_relay_refusal_reaches_stderr_and_the_ledger(
+    seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path, store: repository.Store
+) -> None:
     smtp.reply = "554 5.7.1 refused by policy"
-    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": msmtp_binary,
-           "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path))}
+    env = {
+        **seeded,
+        "NOTIFY_EMAIL": "ops@example.test",
+        "MSMTP_PATH": msmtp_binary,
+        "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path)),
+    }
     result = runner.invoke(app, ["--no-ai"], env=env)
     assert result.exit_code == ExitStatus.MAIL_FAILED
     assert "554 5.7.1 refused by policy" in result.stderr
@@ -246,11 +272,23 @@ def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path)
 
 
 def test_ai_part_through_the_openai_sdk(seeded: dict[str, str], http_server: HTTPStub) -> None:
-    answer_with(http_server, {"overall_status": "critical", "summary": "Bedrock credentials broke overnight.",
-                              "models_likely_deprecated": [], "code_fixes_needed": [], "provider_issues": [],
-                              "recommended_actions": ["Rotate the Bedrock keys."]})
-    env = {**seeded, "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": http_server.base_url + "/v1",
-           "OPENAI_MODEL": "gpt-test"}
+    answer_with(
+        http_server,
+        {
+            "overall_status": "critical",
+            "summary": "Bedrock credentials broke overnight.",
+            "models_likely_deprecated": [],
+            "code_fixes_needed": [],
+            "provider_issues": [],
+            "recommended_actions": ["Rotate the Bedrock keys."],
+        },
+    )
+    env = {
+        **seeded,
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": http_server.base_url + "/v1",
+        "OPENAI_MODEL": "gpt-test",
+    }
     result = runner.invoke(app, ["--dry-run", "--format", "json"], env=env)
     data = json.loads(result.stdout)
     assert data["ai"]["used"] and data["ai"]["model"] == "gpt-test"
@@ -260,17 +298,24 @@ def test_ai_part_through_the_openai_sdk(seeded: dict[str, str], http_server: HTT
 
 
 def test_help_does_not_import_pymongo_or_openai() -> None:
-    code = ("import sys\nfrom api.llm_bench.health import cli\n"
-            "try:\n    cli.app(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print('pymongo' in sys.modules, 'openai' in sys.modules, file=sys.stderr)")
+    code = (
+        "import sys\nfrom api.llm_bench.health import cli\n"
+        "try:\n    cli.app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('pymongo' in sys.modules, 'openai' in sys.modules, file=sys.stderr)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "--dry-run" in result.stdout
     assert result.stderr.strip() == "False False"
 
 
 def test_launcher_runs_the_demo_as_a_real_process(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "ops" / "daily-health-check.py"), "--demo", "--format", "json"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "ops" / "daily-health-check.py"), "--demo", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["status"] == "critical"

@@ -7,7 +7,7 @@ import datetime as dt
 from api.llm_bench.health.evidence import catalog_expirations, catalog_sign, evidence_from, stale_discovery
 from api.llm_bench.health.lifecycle import retirements
 
-NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
 
 
@@ -45,8 +45,11 @@ def test_retiring_soon_lists_enabled_models_expiring_within_30_days() -> None:
     ev = evidence_from(context())
     assert ev.lifecycle is not None
     (retiring,) = retirements(ev.lifecycle, catalog_expirations(ev), TODAY, lambda p, m: None)
-    assert (retiring.key, retiring.date, retiring.source) == ("vertex:gemini-2.5-pro", dt.date(2026, 12, 6),
-                                                             "OpenRouter's expiration date")
+    assert (retiring.key, retiring.date, retiring.source) == (
+        "vertex:gemini-2.5-pro",
+        dt.date(2026, 12, 6),
+        "OpenRouter's expiration date",
+    )
 
 
 def test_stale_discovery() -> None:

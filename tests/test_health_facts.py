@@ -31,8 +31,11 @@ def test_one_hour_is_the_minimum() -> None:
 
 def test_models_and_providers_are_folded() -> None:
     f = facts(
-        errors=[("openai", "gpt-4", "hard_model", 3, "gone"), ("openai", "gpt-4", "network", 1, "reset"),
-                ("bedrock", "nova", "auth", 4, "bad token")],
+        errors=[
+            ("openai", "gpt-4", "hard_model", 3, "gone"),
+            ("openai", "gpt-4", "network", 1, "reset"),
+            ("bedrock", "nova", "auth", 4, "bad token"),
+        ],
         ok=[("openai", "gpt-4o", 10), ("openai", "gpt-4", 2)],
     )
     assert (f.successes, f.errors) == (12, 8)
@@ -54,9 +57,19 @@ def test_most_recent_sample_across_kinds() -> None:
 
 
 def test_outside_text_is_made_safe_once() -> None:
-    f = facts(errors=[("pro\x1b[31mvider", "m\u200bodel", "auth", 1, "key sk-proj-abcdefghijklmnopqrstuvwxyz012345 \x07")],
-              patterns=[{"provider": "p", "model_name": "m", "error_kind": "auth", "count": 2,
-                         "first_seen": NOW, "sample_messages": ["Bearer abcdefghijklmnopqrstuv"]}])
+    f = facts(
+        errors=[("pro\x1b[31mvider", "m\u200bodel", "auth", 1, "key sk-proj-abcdefghijklmnopqrstuvwxyz012345 \x07")],
+        patterns=[
+            {
+                "provider": "p",
+                "model_name": "m",
+                "error_kind": "auth",
+                "count": 2,
+                "first_seen": NOW,
+                "sample_messages": ["Bearer abcdefghijklmnopqrstuv"],
+            }
+        ],
+    )
     (model,) = f.models
     assert model.key == "provider:model"
     assert "sk-proj" not in model.sample and "[REDACTED]" in model.sample and "\x07" not in model.sample

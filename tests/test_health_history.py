@@ -16,10 +16,14 @@ YESTERDAY = Window(WINDOW.start - dt.timedelta(days=1), WINDOW.start)
 
 
 def today_facts():  # type: ignore[no-untyped-def]
-    f = facts(errors=[("openai", "gpt-4-32k", "hard_model", 5, "gone"), ("groq", "llama", "rate_limit", 4, "429")],
-              ok=[("openai", "gpt-4o", 40), ("groq", "llama", 30)])
-    before = replace(facts(errors=[("groq", "llama", "rate_limit", 9, "429")],
-                           ok=[("openai", "gpt-4o", 44), ("groq", "llama", 20)]), window=YESTERDAY)
+    f = facts(
+        errors=[("openai", "gpt-4-32k", "hard_model", 5, "gone"), ("groq", "llama", "rate_limit", 4, "429")],
+        ok=[("openai", "gpt-4o", 40), ("groq", "llama", 30)],
+    )
+    before = replace(
+        facts(errors=[("groq", "llama", "rate_limit", 9, "429")], ok=[("openai", "gpt-4o", 44), ("groq", "llama", 20)]),
+        window=YESTERDAY,
+    )
     return replace(f, previous=before)
 
 
@@ -28,8 +32,16 @@ def previous_run(**overrides: object) -> dict[str, object]:
         "finished_at": WINDOW.start,
         "mail": {"sent": True},
         "problems": [
-            {"key": "model:groq:llama:rate_limit", "label": "groq:llama rate_limit ×9", "since": NOW - dt.timedelta(days=2)},
-            {"key": "model:vertex:gemini:network", "label": "vertex:gemini network ×3", "since": NOW - dt.timedelta(days=1)},
+            {
+                "key": "model:groq:llama:rate_limit",
+                "label": "groq:llama rate_limit ×9",
+                "since": NOW - dt.timedelta(days=2),
+            },
+            {
+                "key": "model:vertex:gemini:network",
+                "label": "vertex:gemini network ×3",
+                "since": NOW - dt.timedelta(days=1),
+            },
         ],
     }
     run.update(overrides)
@@ -40,8 +52,11 @@ def test_marks_against_the_previous_run() -> None:
     f = today_facts()
     changes = compare(f, assess(f), previous_run(), NOW)
     marks = {p.key: p.mark for p in changes.problems}
-    assert marks == {"model:openai:gpt-4-32k:hard_model": NEW, "model:groq:llama:rate_limit": ONGOING,
-                     "model:vertex:gemini:network": RESOLVED}
+    assert marks == {
+        "model:openai:gpt-4-32k:hard_model": NEW,
+        "model:groq:llama:rate_limit": ONGOING,
+        "model:vertex:gemini:network": RESOLVED,
+    }
     assert [p.mark for p in changes.problems] == [NEW, RESOLVED, ONGOING]  # what is new leads
     ongoing = changes.marked(ONGOING)[0]
     assert ongoing.since == NOW - dt.timedelta(days=2) and ongoing.days(NOW) == 3
@@ -72,24 +87,31 @@ def test_missed_and_failed_previous_runs_are_mentioned() -> None:
 
 
 def test_a_failing_provider_is_one_problem_not_one_per_model() -> None:
-    f = facts(errors=[("bedrock", f"m{i}", "auth", 3, "token invalid") for i in range(6)], ok=[("openai", "gpt-4o", 50)])
+    f = facts(
+        errors=[("bedrock", f"m{i}", "auth", 3, "token invalid") for i in range(6)], ok=[("openai", "gpt-4o", 50)]
+    )
     assert list(current_problems(f, assess(f))) == ["provider:bedrock:failing"]
 
 
 def test_silent_provider_is_a_problem() -> None:
-    f = replace(facts(ok=[("openai", "gpt-4o", 40)]),
-                previous=replace(facts(ok=[("openai", "gpt-4o", 40), ("cerebras", "llama", 12)]), window=YESTERDAY))
+    f = replace(
+        facts(ok=[("openai", "gpt-4o", 40)]),
+        previous=replace(facts(ok=[("openai", "gpt-4o", 40), ("cerebras", "llama", 12)]), window=YESTERDAY),
+    )
     a = assess(f)
     assert [(i.provider, i.kind) for i in a.provider_issues] == [("cerebras", "silent")]
     assert "provider:cerebras:silent" in current_problems(f, a)
 
 
-@pytest.mark.parametrize("run", [
-    {"problems": [{"key": "model:openai:gpt-4:hard_model", "label": "x"}]},  # no since
-    {"problems": [{"key": "model:openai:gpt-4:hard_model", "since": "yesterday"}], "mail": "sent"},
-    {"problems": "many", "mail": {"sent": False, "error": "\x1b[31m554 refused"}, "finished_at": "now"},
-    {"problems": [None, 3, {"label": "no key"}]},
-])
+@pytest.mark.parametrize(
+    "run",
+    [
+        {"problems": [{"key": "model:openai:gpt-4:hard_model", "label": "x"}]},  # no since
+        {"problems": [{"key": "model:openai:gpt-4:hard_model", "since": "yesterday"}], "mail": "sent"},
+        {"problems": "many", "mail": {"sent": False, "error": "\x1b[31m554 refused"}, "finished_at": "now"},
+        {"problems": [None, 3, {"label": "no key"}]},
+    ],
+)
 def test_a_malformed_ledger_entry_never_crashes_the_next_run(run: dict[str, object]) -> None:
     f = facts(errors=[("openai", "gpt-4", "hard_model", 2, "gone")])
     changes = compare(f, assess(f), run, NOW)

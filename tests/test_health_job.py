@@ -22,7 +22,7 @@ from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.repository.health import insert_documents
 from api.llm_bench.repository.health_runs import recent_runs
 
-DAY1 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.timezone.utc)
+DAY1 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)
 DAY2 = DAY1 + dt.timedelta(days=1)
 RULES_ONLY = AIChoice(None, "gpt-4o-mini")
 
@@ -41,31 +41,73 @@ def err(day_end: dt.datetime, provider: str, model: str, message: str, h: float 
 
 
 def ok(day_end: dt.datetime, provider: str, model: str, n: int) -> list[dict[str, object]]:
-    return [{"run_ts": at(day_end, 1 + i % 20) - dt.timedelta(seconds=6), "gen_ts": at(day_end, 1 + i % 20),
-             "provider": provider, "model_name": model} for i in range(n)]
+    return [
+        {
+            "run_ts": at(day_end, 1 + i % 20) - dt.timedelta(seconds=6),
+            "gen_ts": at(day_end, 1 + i % 20),
+            "provider": provider,
+            "model_name": model,
+        }
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
 def two_days(store: repository.Store) -> repository.Store:
-    insert_documents(store, {
-        "successes": [*ok(DAY1, "openai", "gpt-4o", 30), *ok(DAY1, "cerebras", "llama-3.3-70b", 12),
-                      *ok(DAY1, "groq", "llama-3.3-70b-versatile", 30), *ok(DAY1, "vertex", "gemini-2.5-pro", 20),
-                      *ok(DAY2, "openai", "gpt-4o", 30), *ok(DAY2, "groq", "llama-3.3-70b-versatile", 30),
-                      *ok(DAY2, "vertex", "gemini-2.5-pro", 20)],
-        "errors": [*(err(DAY1, "groq", "llama-3.3-70b-versatile", "Error code: 429 - rate limit reached") for _ in range(3)),
-                   *(err(DAY1, "vertex", "gemini-2.5-pro", "httpx.ConnectError: Connection reset by peer") for _ in range(2)),
-                   *(err(DAY2, "groq", "llama-3.3-70b-versatile", "Error code: 429 - rate limit reached") for _ in range(2)),
-                   *(err(DAY2, "openai", "gpt-4-32k", "Error code: 404 - The model `gpt-4-32k` does not exist")
-                     for _ in range(4))],
-        "rollups": [{"fingerprint": f"fp-{i}", "provider": "anthropic", "model_name": "claude-sonnet-4",
-                     "error_kind": "transient_provider", "count": 1, "first_seen": at(DAY2, 3), "last_seen": at(DAY2, 3),
-                     "sample_messages": [f"Overloaded (request_id: req_{i:03d}abcdefghijkl)"]} for i in range(40)],
-        "models": [{"provider": "vertex", "model_id": "gemini-2.5-pro", "enabled": True, "deprecated": False},
-                   {"provider": "openai", "model_id": "gpt-4-32k", "enabled": True, "deprecated": False}],
-        "catalog": [{"openrouter_id": "google/gemini-2.5-pro", "expiration_date": "2026-12-06"},
-                    {"openrouter_id": "openai/gpt-4-32k", "removed_at": DAY1 - dt.timedelta(days=5)}],
-        "catalog_runs": [{"fetched_at": DAY1 - dt.timedelta(days=3), "status": "complete"}],
-    })
+    insert_documents(
+        store,
+        {
+            "successes": [
+                *ok(DAY1, "openai", "gpt-4o", 30),
+                *ok(DAY1, "cerebras", "llama-3.3-70b", 12),
+                *ok(DAY1, "groq", "llama-3.3-70b-versatile", 30),
+                *ok(DAY1, "vertex", "gemini-2.5-pro", 20),
+                *ok(DAY2, "openai", "gpt-4o", 30),
+                *ok(DAY2, "groq", "llama-3.3-70b-versatile", 30),
+                *ok(DAY2, "vertex", "gemini-2.5-pro", 20),
+            ],
+            "errors": [
+                *(
+                    err(DAY1, "groq", "llama-3.3-70b-versatile", "Error code: 429 - rate limit reached")
+                    for _ in range(3)
+                ),
+                *(
+                    err(DAY1, "vertex", "gemini-2.5-pro", "httpx.ConnectError: Connection reset by peer")
+                    for _ in range(2)
+                ),
+                *(
+                    err(DAY2, "groq", "llama-3.3-70b-versatile", "Error code: 429 - rate limit reached")
+                    for _ in range(2)
+                ),
+                *(
+                    err(DAY2, "openai", "gpt-4-32k", "Error code: 404 - The model `gpt-4-32k` does not exist")
+                    for _ in range(4)
+                ),
+            ],
+            "rollups": [
+                {
+                    "fingerprint": f"fp-{i}",
+                    "provider": "anthropic",
+                    "model_name": "claude-sonnet-4",
+                    "error_kind": "transient_provider",
+                    "count": 1,
+                    "first_seen": at(DAY2, 3),
+                    "last_seen": at(DAY2, 3),
+                    "sample_messages": [f"Overloaded (request_id: req_{i:03d}abcdefghijkl)"],
+                }
+                for i in range(40)
+            ],
+            "models": [
+                {"provider": "vertex", "model_id": "gemini-2.5-pro", "enabled": True, "deprecated": False},
+                {"provider": "openai", "model_id": "gpt-4-32k", "enabled": True, "deprecated": False},
+            ],
+            "catalog": [
+                {"openrouter_id": "google/gemini-2.5-pro", "expiration_date": "2026-12-06"},
+                {"openrouter_id": "openai/gpt-4-32k", "removed_at": DAY1 - dt.timedelta(days=5)},
+            ],
+            "catalog_runs": [{"fetched_at": DAY1 - dt.timedelta(days=3), "status": "complete"}],
+        },
+    )
     return store
 
 
@@ -75,9 +117,19 @@ def sent(outbox: list[EmailMessage]):  # type: ignore[no-untyped-def]
 
 def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> None:
     outbox: list[EmailMessage] = []
-    first = run(two_days, window(DAY1), RULES_ONLY, Delivery(recipient="ops@example.test", sender="b@example.test", send=sent(outbox)))
+    first = run(
+        two_days,
+        window(DAY1),
+        RULES_ONLY,
+        Delivery(recipient="ops@example.test", sender="b@example.test", send=sent(outbox)),
+    )
     assert first.mail == {"sent": True, "recipient": "ops@example.test", "error": None}
-    second = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", sender="b@example.test", send=sent(outbox)))
+    second = run(
+        two_days,
+        window(DAY2),
+        RULES_ONLY,
+        Delivery(recipient="ops@example.test", sender="b@example.test", send=sent(outbox)),
+    )
     changes = second.report.changes
     assert changes is not None and changes.previous_run_at == DAY1
     marks = {p.key: p.mark for p in changes.problems}
@@ -111,8 +163,14 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
     assert [r["window"]["end"] for r in ledger] == [DAY2, DAY1]
     latest = ledger[0]
     assert latest["status"] == "warning" and latest["mail"]["sent"] is True and latest["version"]
-    assert latest["ai"] == {"used": False, "model": None, "error": None, "prompt_tokens": 0, "completion_tokens": 0,
-                            "estimated_cost_usd": None}
+    assert latest["ai"] == {
+        "used": False,
+        "model": None,
+        "error": None,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "estimated_cost_usd": None,
+    }
     assert {p["key"] for p in latest["problems"]} == set(marks) - {"model:vertex:gemini-2.5-pro:network"}
 
 
@@ -137,7 +195,12 @@ def test_failed_mail_is_recorded_and_mentioned_next_day(two_days: repository.Sto
 
 
 def test_a_skipped_day_is_mentioned(two_days: repository.Store) -> None:
-    run(two_days, window(DAY1 - dt.timedelta(days=2)), RULES_ONLY, Delivery(recipient="o@example.test", send=lambda m: None))
+    run(
+        two_days,
+        window(DAY1 - dt.timedelta(days=2)),
+        RULES_ONLY,
+        Delivery(recipient="o@example.test", send=lambda m: None),
+    )
     later = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="o@example.test", send=lambda m: None))
     assert later.report.changes is not None
     assert any("at least one run was missed" in n for n in later.report.changes.notes)
@@ -149,7 +212,9 @@ def test_a_database_without_the_benchmark_collections_is_a_configuration_error(s
 
 
 def test_an_idle_fleet_is_critical_and_says_nothing_ran(store: repository.Store) -> None:
-    insert_documents(store, {"successes": ok(DAY1, "openai", "gpt-4o", 3), "errors": [err(DAY1, "openai", "x", "boom")]})
+    insert_documents(
+        store, {"successes": ok(DAY1, "openai", "gpt-4o", 3), "errors": [err(DAY1, "openai", "x", "boom")]}
+    )
     outcome = run(store, window(DAY2 + dt.timedelta(days=3)), RULES_ONLY, Delivery())
     assert outcome.report.assessment.status is Status.CRITICAL
     body = outcome.message.get_content()

@@ -15,44 +15,89 @@ from api.llm_bench.health.lifecycle import Lifecycle, lifecycle_from, successor_
 from api.llm_bench.health.render import json_report
 from api.llm_bench.repository.health import insert_documents
 
-NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 WINDOW = Window(NOW - dt.timedelta(days=1), NOW)
 IN_10_DAYS = (NOW + dt.timedelta(days=10)).date().isoformat()
 
 
 def ok(provider: str, model: str, n: int = 3) -> list[dict[str, object]]:
-    return [{"provider": provider, "model_name": model, "run_ts": NOW - dt.timedelta(hours=h, seconds=4),
-             "gen_ts": NOW - dt.timedelta(hours=h)} for h in range(1, n + 1)]
+    return [
+        {
+            "provider": provider,
+            "model_name": model,
+            "run_ts": NOW - dt.timedelta(hours=h, seconds=4),
+            "gen_ts": NOW - dt.timedelta(hours=h),
+        }
+        for h in range(1, n + 1)
+    ]
 
 
 def seed(store: repository.Store) -> None:
-    insert_documents(store, {
-        "successes": ok("anthropic", "claude-sonnet-4-5-20250929") + ok("openai", "gpt-4o"),
-        "models": [
-            {"provider": "anthropic", "model_id": "claude-sonnet-4-5-20250929", "enabled": True, "deprecated": False},
-            {"provider": "openai", "model_id": "gpt-4o", "enabled": True},
-            {"provider": "groq", "model_id": "llama-3.1-70b-versatile", "enabled": True},
-            {"provider": "openai", "model_id": "gpt-3.5-turbo", "enabled": False},  # not run: never reported
-        ],
-        "provider_models": [
-            {"provider": "anthropic", "model_id": "claude-sonnet-4-5-20250929", "sources": ["registry"],
-             "deprecation_date": IN_10_DAYS, "deprecation_source": "https://docs.anthropic.com/en/docs/deprecations",
-             "successor": "claude-sonnet-4-6"},
-            {"provider": "anthropic", "model_id": "claude-sonnet-4-6", "sources": ["provider", "registry"]},
-            {"provider": "groq", "model_id": "llama-3.1-70b-versatile", "sources": ["registry"],
-             "missing_since": NOW - dt.timedelta(days=5), "removed_at": NOW - dt.timedelta(days=3)},
-            {"provider": "openai", "model_id": "gpt-3.5-turbo", "sources": [], "removed_at": NOW - dt.timedelta(days=3)},
-            {"provider": "openai", "model_id": "gpt-4o-mini", "sources": ["registry"], "input_price": 0.15,
-             "output_price": 0.6},
-        ],
-        "catalog": [
-            {"openrouter_id": "openai/gpt-5.5", "first_seen_at": NOW - dt.timedelta(hours=3),
-             "direct_match": {"provider": "openai", "model_id": "gpt-5.5", "verified_by": "provider",
-                              "listed_since": NOW - dt.timedelta(hours=20)}},
-            {"openrouter_id": "openai/gpt-4o", "first_seen_at": NOW - dt.timedelta(hours=3),
-             "direct_match": {"provider": "openai", "model_id": "gpt-4o", "verified_by": "provider"}},  # runs already
-        ],
-    })
+    insert_documents(
+        store,
+        {
+            "successes": ok("anthropic", "claude-sonnet-4-5-20250929") + ok("openai", "gpt-4o"),
+            "models": [
+                {
+                    "provider": "anthropic",
+                    "model_id": "claude-sonnet-4-5-20250929",
+                    "enabled": True,
+                    "deprecated": False,
+                },
+                {"provider": "openai", "model_id": "gpt-4o", "enabled": True},
+                {"provider": "groq", "model_id": "llama-3.1-70b-versatile", "enabled": True},
+                {"provider": "openai", "model_id": "gpt-3.5-turbo", "enabled": False},  # not run: never reported
+            ],
+            "provider_models": [
+                {
+                    "provider": "anthropic",
+                    "model_id": "claude-sonnet-4-5-20250929",
+                    "sources": ["registry"],
+                    "deprecation_date": IN_10_DAYS,
+                    "deprecation_source": "https://docs.anthropic.com/en/docs/deprecations",
+                    "successor": "claude-sonnet-4-6",
+                },
+                {"provider": "anthropic", "model_id": "claude-sonnet-4-6", "sources": ["provider", "registry"]},
+                {
+                    "provider": "groq",
+                    "model_id": "llama-3.1-70b-versatile",
+                    "sources": ["registry"],
+                    "missing_since": NOW - dt.timedelta(days=5),
+                    "removed_at": NOW - dt.timedelta(days=3),
+                },
+                {
+                    "provider": "openai",
+                    "model_id": "gpt-3.5-turbo",
+                    "sources": [],
+                    "removed_at": NOW - dt.timedelta(days=3),
+                },
+                {
+                    "provider": "openai",
+                    "model_id": "gpt-4o-mini",
+                    "sources": ["registry"],
+                    "input_price": 0.15,
+                    "output_price": 0.6,
+                },
+            ],
+            "catalog": [
+                {
+                    "openrouter_id": "openai/gpt-5.5",
+                    "first_seen_at": NOW - dt.timedelta(hours=3),
+                    "direct_match": {
+                        "provider": "openai",
+                        "model_id": "gpt-5.5",
+                        "verified_by": "provider",
+                        "listed_since": NOW - dt.timedelta(hours=20),
+                    },
+                },
+                {
+                    "openrouter_id": "openai/gpt-4o",
+                    "first_seen_at": NOW - dt.timedelta(hours=3),
+                    "direct_match": {"provider": "openai", "model_id": "gpt-4o", "verified_by": "provider"},
+                },  # runs already
+            ],
+        },
+    )
 
 
 def test_retiring_soon_names_the_successor_and_stages_it(store: repository.Store) -> None:
@@ -91,10 +136,14 @@ def test_new_models_worth_adding_reach_the_mail(store: repository.Store) -> None
 
 
 def test_a_successor_already_in_the_benchmark_or_unlisted_is_not_staged() -> None:
-    lifecycle: Lifecycle = lifecycle_from({
-        "models": [{"provider": "openai", "model_id": "gpt-4.1", "enabled": True}],
-        "provider_models": [{"provider": "openai", "model_id": "gpt-4.1", "sources": ["provider"],
-                             "deprecation_date": "2030-01-01"}]})
+    lifecycle: Lifecycle = lifecycle_from(
+        {
+            "models": [{"provider": "openai", "model_id": "gpt-4.1", "enabled": True}],
+            "provider_models": [
+                {"provider": "openai", "model_id": "gpt-4.1", "sources": ["provider"], "deprecation_date": "2030-01-01"}
+            ],
+        }
+    )
     assert successor_to_stage(lifecycle, "openai", "gpt-4.1") is None  # runs already
     assert successor_to_stage(lifecycle, "openai", "gpt-9") is None  # nobody lists it
     assert successor_to_stage(lifecycle, "openai", "x'); db.models.drop(); ('") is None

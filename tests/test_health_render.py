@@ -6,22 +6,35 @@ import json
 
 from health_factory import NOW, facts
 
-from api.llm_bench.health.report import AIInfo, HealthReport
 from api.llm_bench.health.assess import assess
-from api.llm_bench.mail import build_message
 from api.llm_bench.health.render import json_report, subject, text_body
+from api.llm_bench.health.report import AIInfo, HealthReport
+from api.llm_bench.mail import build_message
 
 FACTS = facts(
-    errors=[("openai", "gpt-4-32k", "hard_model", 12, "retired"), ("bedrock", "a", "auth", 3, "token invalid"),
-            ("bedrock", "b", "auth", 3, "token invalid")],
+    errors=[
+        ("openai", "gpt-4-32k", "hard_model", 12, "retired"),
+        ("bedrock", "a", "auth", 3, "token invalid"),
+        ("bedrock", "b", "auth", 3, "token invalid"),
+    ],
     ok=[("openai", "gpt-4o", 340)],
-    patterns=[{"provider": "openai", "model_name": "gpt-4-32k", "error_kind": "hard_model", "count": 12,
-               "first_seen": NOW, "sample_messages": ["retired"]}],
+    patterns=[
+        {
+            "provider": "openai",
+            "model_name": "gpt-4-32k",
+            "error_kind": "hard_model",
+            "count": 12,
+            "first_seen": NOW,
+            "sample_messages": ["retired"],
+        }
+    ],
 )
 
 
 def report(ai: AIInfo | None = None) -> HealthReport:
-    return HealthReport(FACTS, assess(FACTS), ai or AIInfo(used=False, model=None, error="the OpenAI request timed out"), NOW)
+    return HealthReport(
+        FACTS, assess(FACTS), ai or AIInfo(used=False, model=None, error="the OpenAI request timed out"), NOW
+    )
 
 
 def test_subject_names_status_day_and_counts() -> None:
@@ -30,10 +43,21 @@ def test_subject_names_status_day_and_counts() -> None:
 
 def test_body_sections_in_order_and_ai_line() -> None:
     body = text_body(report())
-    order = ["Status: CRITICAL", "Summary", "(AI assessment unavailable: the OpenAI request timed out",
-             "Models likely deprecated (1)", "Code fixes needed (0)", "Provider-wide issues (1)", "Recommended actions",
-             "=== Raw metrics ===", "Errors by kind", "Providers", "Models with only errors", "New error patterns (1)",
-             "Top failing models"]
+    order = [
+        "Status: CRITICAL",
+        "Summary",
+        "(AI assessment unavailable: the OpenAI request timed out",
+        "Models likely deprecated (1)",
+        "Code fixes needed (0)",
+        "Provider-wide issues (1)",
+        "Recommended actions",
+        "=== Raw metrics ===",
+        "Errors by kind",
+        "Providers",
+        "Models with only errors",
+        "New error patterns (1)",
+        "Top failing models",
+    ]
     positions = [body.index(s) for s in order]
     assert positions == sorted(positions)
     assert "- openai:gpt-4-32k" in body and "bedrock: failing as a whole" in body
@@ -63,8 +87,14 @@ def test_json_has_the_documented_keys() -> None:
     assert data["code_fixes_needed"] == []
     assert data["provider_issues"][0].startswith("bedrock:")
     assert all(isinstance(a, str) for a in data["recommended_actions"])
-    assert data["ai"] == {"used": False, "model": None, "error": "the OpenAI request timed out", "notes": [],
-                          "prompt_tokens": 0, "completion_tokens": 0}
+    assert data["ai"] == {
+        "used": False,
+        "model": None,
+        "error": "the OpenAI request timed out",
+        "notes": [],
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+    }
 
 
 def test_twenty_thousand_failing_models_make_a_bounded_mail_and_a_complete_json() -> None:

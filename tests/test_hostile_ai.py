@@ -13,8 +13,15 @@ from api.llm_bench.health.assess import Status
 
 
 def test_a_complying_ai_cannot_rewrite_a_worse_status_into_good_news(http_server: HTTPStub) -> None:
-    answer_with(http_server, good_answer(overall_status="healthy", summary="All systems are healthy. No action is needed.",
-                                         models_likely_deprecated=[], code_fixes_needed=[]))
+    answer_with(
+        http_server,
+        good_answer(
+            overall_status="healthy",
+            summary="All systems are healthy. No action is needed.",
+            models_likely_deprecated=[],
+            code_fixes_needed=[],
+        ),
+    )
     report = review_with(http_server)
     assert report.assessment.status is Status.WARNING
     assert "healthy" not in report.assessment.summary.lower()
@@ -23,8 +30,12 @@ def test_a_complying_ai_cannot_rewrite_a_worse_status_into_good_news(http_server
 
 def test_actions_naming_invented_models_are_dropped(http_server: HTTPStub) -> None:
     invented = [{"provider": "openai", "model": "gpt-imaginary", "reason": "made up"}]
-    answer_with(http_server, good_answer(models_likely_deprecated=invented,
-                                         recommended_actions=["Remove gpt-imaginary now.", "Check groq quotas."]))
+    answer_with(
+        http_server,
+        good_answer(
+            models_likely_deprecated=invented, recommended_actions=["Remove gpt-imaginary now.", "Check groq quotas."]
+        ),
+    )
     actions = review_with(http_server).assessment.recommended_actions
     assert not any("gpt-imaginary" in a for a in actions)
     assert "Check groq quotas." in actions

@@ -20,7 +20,7 @@ from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.repository.health import insert_documents
 from api.llm_bench.repository.health_runs import acquire_lock
 
-DAY2 = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+DAY2 = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 RULES_ONLY = AIChoice(None, "gpt-4o-mini")
 
 
@@ -31,10 +31,17 @@ def window(end: dt.datetime) -> Window:
 @pytest.fixture
 def two_days(store: repository.Store) -> repository.Store:
     hour = dt.timedelta(hours=1)
-    insert_documents(store, {
-        "errors": [error_document(provider="openai", model="gpt-4-32k", message="Error code: 404 - gone", ts=DAY2 - hour)],
-        "successes": [{"provider": "openai", "model_name": "gpt-4o", "run_ts": DAY2 - 2 * hour, "gen_ts": DAY2 - 2 * hour}],
-    })
+    insert_documents(
+        store,
+        {
+            "errors": [
+                error_document(provider="openai", model="gpt-4-32k", message="Error code: 404 - gone", ts=DAY2 - hour)
+            ],
+            "successes": [
+                {"provider": "openai", "model_name": "gpt-4o", "run_ts": DAY2 - 2 * hour, "gen_ts": DAY2 - 2 * hour}
+            ],
+        },
+    )
     return store
 
 
@@ -63,6 +70,8 @@ def test_two_runs_at_once_send_one_mail(two_days: repository.Store) -> None:
 
 
 def test_an_expired_lock_is_taken_over(two_days: repository.Store) -> None:
-    assert acquire_lock(two_days, "health-check", "crashed", DAY2 - dt.timedelta(hours=2), dt.timedelta(hours=1)) is None
+    assert (
+        acquire_lock(two_days, "health-check", "crashed", DAY2 - dt.timedelta(hours=2), dt.timedelta(hours=1)) is None
+    )
     outcome = run(two_days, window(DAY2), RULES_ONLY, Delivery(recipient="ops@example.test", send=lambda m: None))
     assert outcome.mail is not None and outcome.mail["sent"]

@@ -22,7 +22,7 @@ from api.llm_bench.health.render import json_report
 from api.llm_bench.repository.health import insert_documents
 from api.llm_bench.untrusted import SECRET_SHAPES
 
-NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 WINDOW = Window(NOW - dt.timedelta(days=1), NOW)
 FAKE = "a1b2c3d4e5f6g7h8"  # every example in the table is built from it
 
@@ -32,15 +32,32 @@ def test_no_secret_reaches_any_sink(store: repository.Store, http_server: http_s
     example = shape.example  # type: ignore[attr-defined]
     message = f"Error code: 401 - request failed with {example} (see logs)"
     with_original = error_document(provider="openai", model="gpt-4o", message=message, ts=NOW - dt.timedelta(hours=1))
-    normalized_only = {**error_document(provider="groq", model="llama", message="weird: " + message,
-                                        ts=NOW - dt.timedelta(hours=2)), "message": None}
-    insert_documents(store, {"errors": [with_original, normalized_only], "successes": [
-        {"provider": "openai", "model_name": "gpt-4o", "run_ts": NOW - dt.timedelta(hours=3), "gen_ts": NOW - dt.timedelta(hours=3)}]})
+    normalized_only = {
+        **error_document(provider="groq", model="llama", message="weird: " + message, ts=NOW - dt.timedelta(hours=2)),
+        "message": None,
+    }
+    insert_documents(
+        store,
+        {
+            "errors": [with_original, normalized_only],
+            "successes": [
+                {
+                    "provider": "openai",
+                    "model_name": "gpt-4o",
+                    "run_ts": NOW - dt.timedelta(hours=3),
+                    "gen_ts": NOW - dt.timedelta(hours=3),
+                }
+            ],
+        },
+    )
     http_server.route("POST", openai_stub.PATH, lambda _r: http_stub.json_reply({"error": {"message": "no"}}, 500))
-    client = make_client(Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1",
-                                  openai_timeout=5), max_retries=0)
+    client = make_client(
+        Settings(openai_api_key="test", openai_base_url=http_server.base_url + "/v1", openai_timeout=5), max_retries=0
+    )
     sent: list[EmailMessage] = []
-    outcome = run(store, WINDOW, AIChoice(client, "gpt-4o-mini"), Delivery(recipient="ops@example.test", send=sent.append))
+    outcome = run(
+        store, WINDOW, AIChoice(client, "gpt-4o-mini"), Delivery(recipient="ops@example.test", send=sent.append)
+    )
 
     sinks = {
         "mail": sent[0].as_string() + sent[0].get_content(),

@@ -27,9 +27,17 @@ def test_same_identity(left: str, right: str) -> None:
 
 @pytest.mark.parametrize(
     ("left", "right"),
-    [("gpt-4", "gpt-4o"), ("o1", "o1-pro"), ("gpt-4o", "gpt-4o-mini"), ("glm-5", "glm-5-turbo"),
-     ("qwen3-235b-a22b", "qwen3-235b-a22b-2507"), ("gpt-4o", "gpt-4o-2024-05-13"), ("o3", "o3-mini"),
-     ("z-ai/glm-4.5v", "accounts/fireworks/models/glm-4p5"), ("nvidia/nemotron-nano-9b-v2", "nvidia.nemotron-nano-9b")],
+    [
+        ("gpt-4", "gpt-4o"),
+        ("o1", "o1-pro"),
+        ("gpt-4o", "gpt-4o-mini"),
+        ("glm-5", "glm-5-turbo"),
+        ("qwen3-235b-a22b", "qwen3-235b-a22b-2507"),
+        ("gpt-4o", "gpt-4o-2024-05-13"),
+        ("o3", "o3-mini"),
+        ("z-ai/glm-4.5v", "accounts/fireworks/models/glm-4p5"),
+        ("nvidia/nemotron-nano-9b-v2", "nvidia.nemotron-nano-9b"),
+    ],
 )
 def test_different_identity(left: str, right: str) -> None:
     assert identity(left) != identity(right)

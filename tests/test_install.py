@@ -115,10 +115,14 @@ def _refused(root: Path, *flags: str) -> str:
     [
         ("NOTIFY_EMAIL=ops@example.test\n", "sets no MONGODB_URI"),
         ("MONGODB_URI=mongodb://127.0.0.1/\nNOTIFY_EMAIL=\n", "sets no NOTIFY_EMAIL"),
-        ("MONGODB_URI=mongodb://127.0.0.1/\nNOTIFY_EMAIL=ops@example.test  # on call\n",
-         "the NOTIFY_EMAIL line carries a comment"),
-        ("MONGODB_URI=mongodb://db.example.test/ #prod\nNOTIFY_EMAIL=ops@example.test\n",
-         "the MONGODB_URI line carries a comment"),
+        (
+            "MONGODB_URI=mongodb://127.0.0.1/\nNOTIFY_EMAIL=ops@example.test  # on call\n",
+            "the NOTIFY_EMAIL line carries a comment",
+        ),
+        (
+            "MONGODB_URI=mongodb://db.example.test/ #prod\nNOTIFY_EMAIL=ops@example.test\n",
+            "the MONGODB_URI line carries a comment",
+        ),
     ],
 )
 def test_env_needs_uri_and_recipient_without_inline_comments(tmp_path: Path, env_text: str, message: str) -> None:
@@ -154,8 +158,9 @@ def test_msmtp_config_readable_through_the_group_only(tmp_path: Path) -> None:
     group_readable = _with_msmtprc(tmp_path / "group", mode=0o640, uid=4242)
     result = run_install("--dry-run", "--root", group_readable)
     assert result.returncode == 0, result.stderr
-    assert "not readable by llm-bench" in _refused(_with_msmtprc(tmp_path / "owner-only", mode=0o600, uid=4242),
-                                                   "--dry-run")
+    assert "not readable by llm-bench" in _refused(
+        _with_msmtprc(tmp_path / "owner-only", mode=0o600, uid=4242), "--dry-run"
+    )
 
 
 def test_old_install_location_is_named(tmp_path: Path) -> None:

@@ -80,8 +80,10 @@ def test_long_lines_survive_the_transfer_encoding() -> None:
     assert unflow(reparse(raw).get_content()) == body
 
 
-PARAGRAPH = ("groq is failing as a whole: 412 errors and no success on llama-3.3-70b-versatile, "
-             "llama-3.1-8b-instant and gemma2-9b-it since 06:10 UTC; the key was rejected (401).")
+PARAGRAPH = (
+    "groq is failing as a whole: 412 errors and no success on llama-3.3-70b-versatile, "
+    "llama-3.1-8b-instant and gemma2-9b-it since 06:10 UTC; the key was rejected (401)."
+)
 
 
 def test_flowed_breaks_long_lines_softly_and_keeps_short_ones() -> None:
@@ -95,8 +97,14 @@ def test_flowed_breaks_long_lines_softly_and_keeps_short_ones() -> None:
 
 @pytest.mark.parametrize(
     ("line", "wire"),
-    [("  indented", "   indented"), ("> quoted", " > quoted"), ("From here on", " From here on"),
-     ("trailing   ", "trailing"), ("Fromage", "Fromage"), ("", "")],
+    [
+        ("  indented", "   indented"),
+        ("> quoted", " > quoted"),
+        ("From here on", " From here on"),
+        ("trailing   ", "trailing"),
+        ("Fromage", "Fromage"),
+        ("", ""),
+    ],
 )
 def test_flowed_stuffs_and_trims_lines(line: str, wire: str) -> None:
     assert flowed(line) == wire
@@ -140,8 +148,11 @@ def test_message_without_sender_has_no_from_and_msmtp_adds_the_account_from(
 
 def test_sent_message_parses_as_flowed_text(smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str) -> None:
     body = f"Status: CRITICAL\n\n{PARAGRAPH}\n  - indented item\n> not a quote\nFrom the rules: 3 issues\n"
-    send(build_message(SUBJECT, body, sender=None, recipient=RECIPIENT, now=NOW), RECIPIENT,
-         sink_settings(smtp, tmp_path, msmtp_binary))
+    send(
+        build_message(SUBJECT, body, sender=None, recipient=RECIPIENT, now=NOW),
+        RECIPIENT,
+        sink_settings(smtp, tmp_path, msmtp_binary),
+    )
     [delivered] = smtp.delivered
     received = delivered.message
     assert received["Content-Type"] == 'text/plain; charset="utf-8"; format="flowed"'
@@ -152,16 +163,16 @@ def test_sent_message_parses_as_flowed_text(smtp: smtp_sink.SMTPSink, tmp_path: 
     assert unflow(wire) == body
 
 
-def test_send_uses_mail_from_as_envelope_sender_and_from(smtp: smtp_sink.SMTPSink, tmp_path: Path,
-                                                         msmtp_binary: str) -> None:
+def test_send_uses_mail_from_as_envelope_sender_and_from(
+    smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str
+) -> None:
     send(message(), RECIPIENT, sink_settings(smtp, tmp_path, msmtp_binary, mail_from="bounces@example.test"))
     [delivered] = smtp.delivered
     assert delivered.envelope_from == "bounces@example.test"
     assert delivered.message.get_all("From") == ["bounces@example.test"]
 
 
-def test_server_refusal_keeps_msmtps_whole_message(smtp: smtp_sink.SMTPSink, tmp_path: Path,
-                                                   msmtp_binary: str) -> None:
+def test_server_refusal_keeps_msmtps_whole_message(smtp: smtp_sink.SMTPSink, tmp_path: Path, msmtp_binary: str) -> None:
     smtp.reply = "554 5.7.1 refused by policy"
     original = message()
     with pytest.raises(MailFailed) as info:
@@ -225,9 +236,15 @@ def test_non_executable_binary_is_mail_failed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("status", "style", "tag"),
-    [("critical", "project", "CRITICAL"), ("warning", "project", "WARNING"), ("healthy", "project", "HEALTHY"),
-     ("critical", "upstream", "URGENT"), ("warning", "upstream", "INFO"), ("healthy", "upstream", "INFO"),
-     ("CRITICAL", "upstream", "URGENT")],
+    [
+        ("critical", "project", "CRITICAL"),
+        ("warning", "project", "WARNING"),
+        ("healthy", "project", "HEALTHY"),
+        ("critical", "upstream", "URGENT"),
+        ("warning", "upstream", "INFO"),
+        ("healthy", "upstream", "INFO"),
+        ("CRITICAL", "upstream", "URGENT"),
+    ],
 )
 def test_subject_tag(status: str, style: str, tag: str) -> None:
     assert subject_tag(status, style) == tag

@@ -12,7 +12,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ops_tree import OPS, SERVICES, TEMPLATE, TIMERS, UNITS, add_stock_units, make_tree, read_unit, require_tool, run_install
+from ops_tree import (
+    OPS,
+    SERVICES,
+    TEMPLATE,
+    TIMERS,
+    UNITS,
+    add_stock_units,
+    make_tree,
+    read_unit,
+    require_tool,
+    run_install,
+)
 
 EXPOSURE_TARGET = 2.0
 

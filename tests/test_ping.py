@@ -61,7 +61,12 @@ def test_run_as_the_units_run_it(http_server: HTTPStub) -> None:
     http_server.route("GET", "/hc/7", lambda _r: json_reply("OK"))
     env = {"PATH": os.environ["PATH"], "HEALTHCHECK_PING_URL": f"{http_server.base_url}/hc", "EXIT_STATUS": "7"}
     result = subprocess.run(
-        [sys.executable, "-m", "api.llm_bench.ping", "finish"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "api.llm_bench.ping", "finish"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 0, result.stderr
     assert len(http_server.calls("/hc/7")) == 1

@@ -20,10 +20,18 @@ def test_connect_pings_the_server(store: repository.Store) -> None:
 def test_unreachable_server_says_where_why_and_how_long() -> None:
     port = free_port()
     with pytest.raises(DatabaseUnavailable) as info:
-        repository.connect(f"mongodb://127.0.0.1:{port}/?directConnection=true", "x", Collections(), timeout_ms=300,
-                           operation_timeout_ms=120_000)
+        repository.connect(
+            f"mongodb://127.0.0.1:{port}/?directConnection=true",
+            "x",
+            Collections(),
+            timeout_ms=300,
+            operation_timeout_ms=120_000,
+        )
     assert info.value.status is ExitStatus.DATABASE_UNAVAILABLE
-    assert str(info.value) == f"cannot reach MongoDB at 127.0.0.1:{port} (connection refused) within 0.3 s while connecting"
+    assert (
+        str(info.value)
+        == f"cannot reach MongoDB at 127.0.0.1:{port} (connection refused) within 0.3 s while connecting"
+    )
 
 
 def test_every_unreachable_host_is_named_and_the_password_is_not() -> None:
@@ -65,7 +73,9 @@ def test_invalid_uri_is_a_one_line_config_error(uri: str, expected: str) -> None
 def test_srv_dns_failure_is_database_unavailable() -> None:
     # .invalid never resolves (RFC 6761): an SRV lookup failure is the database being unreachable.
     with pytest.raises(DatabaseUnavailable, match="cannot resolve MongoDB's SRV record") as info:
-        repository.connect("mongodb+srv://bench:s3cretpw@cluster0.nothing.invalid/", "x", Collections(), timeout_ms=2000)
+        repository.connect(
+            "mongodb+srv://bench:s3cretpw@cluster0.nothing.invalid/", "x", Collections(), timeout_ms=2000
+        )
     assert "s3cretpw" not in str(info.value)
 
 
@@ -90,20 +100,23 @@ def test_operation_timeout_is_set_unless_the_uri_has_one(mongo_uri: str) -> None
         ("writing the catalog", lambda store: store.coll("catalog").insert_many([{"n": i} for i in range(3)])),
     ],
 )
-def test_a_server_that_stalls_after_the_handshake_is_bounded(mongo_uri: str, db_name: str, doing: str,
-                                                             operation) -> None:
+def test_a_server_that_stalls_after_the_handshake_is_bounded(
+    mongo_uri: str, db_name: str, doing: str, operation
+) -> None:
     port = int(mongo_uri.split("//", 1)[1].split("/", 1)[0].rpartition(":")[2])
     with stall_proxy(("127.0.0.1", port)) as proxy:
-        stalled = repository.connect(f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true", db_name,
-                                     operation_timeout_ms=500)
+        stalled = repository.connect(
+            f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true", db_name, operation_timeout_ms=500
+        )
         try:
             proxy.stall()
             with pytest.raises(DatabaseUnavailable) as info, repository.translate_errors(doing):
                 operation(stalled)
         finally:
             stalled.close()
-    assert str(info.value) == (f"MongoDB did not answer within 0.5 s while {doing} "
-                               "(MONGODB_TIMEOUT_MS or timeoutMS in the URI)")
+    assert str(info.value) == (
+        f"MongoDB did not answer within 0.5 s while {doing} (MONGODB_TIMEOUT_MS or timeoutMS in the URI)"
+    )
 
 
 def test_a_refused_command_names_the_code(store: repository.Store) -> None:

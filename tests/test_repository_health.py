@@ -7,11 +7,11 @@ import datetime as dt
 from command_counter import CommandCounter
 
 from api.llm_bench import repository
-from api.llm_bench.config import Collections
 from api.llm_bench.classify.writer import error_document
+from api.llm_bench.config import Collections
 from api.llm_bench.repository import health as queries
 
-NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 START = NOW - dt.timedelta(days=1)
 
 
@@ -32,12 +32,19 @@ def ok(h: float, provider: str, model: str) -> dict[str, object]:
 
 def test_error_patterns_group_by_fingerprint_and_keep_the_original_text(store: repository.Store) -> None:
     gone = "Error code: 404 - The model `gpt-4` does not exist"
-    queries.insert_documents(store, {"errors": [
-        err(5, "openai", "gpt-4", gone), err(1, "openai", "gpt-4", gone), err(3, "openai", "gpt-4", gone),
-        err(2, "openai", "gpt-4", "Connection error."),
-        err(30, "openai", "gpt-4", "outside the window"),
-        {"ts": hours_ago(1), "provider": "groq", "model_name": "llama", "error_kind": "rate_limit"},
-    ]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [
+                err(5, "openai", "gpt-4", gone),
+                err(1, "openai", "gpt-4", gone),
+                err(3, "openai", "gpt-4", gone),
+                err(2, "openai", "gpt-4", "Connection error."),
+                err(30, "openai", "gpt-4", "outside the window"),
+                {"ts": hours_ago(1), "provider": "groq", "model_name": "llama", "error_kind": "rate_limit"},
+            ]
+        },
+    )
     rows = {(r["provider"], r["model"], r["text"]): r for r in queries.error_patterns(store, START, NOW)}
     assert set(rows) == {("openai", "gpt-4", gone), ("openai", "gpt-4", "Connection error."), ("groq", "llama", "")}
     retired = rows[("openai", "gpt-4", gone)]
@@ -48,8 +55,16 @@ def test_error_patterns_group_by_fingerprint_and_keep_the_original_text(store: r
 
 
 def test_a_pattern_seen_before_the_window_is_not_new(store: repository.Store) -> None:
-    queries.insert_documents(store, {"errors": [err(50, "openai", "gpt-4", "boom"), err(1, "openai", "gpt-4", "boom"),
-                                                err(2, "openai", "gpt-4", "fresh")]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [
+                err(50, "openai", "gpt-4", "boom"),
+                err(1, "openai", "gpt-4", "boom"),
+                err(2, "openai", "gpt-4", "fresh"),
+            ]
+        },
+    )
     rows = {r["text"]: r for r in queries.error_patterns(store, START, NOW)}
     assert rows["boom"]["seen_before"] and not rows["fresh"]["seen_before"]
 
@@ -66,10 +81,21 @@ def test_llm_classifications_and_the_cache_ride_along(store: repository.Store) -
     a = err(1, "openai", "o1-pro", "Error code: 404 - This model is only supported in v1/responses")
     b = err(1, "openai", "gpt-4o", "mystery")
     c = err(1, "groq", "llama", "odd", error_kind="billing", reclassified_by="llm", classification_confidence=0.9)
-    queries.insert_documents(store, {"errors": [a, b, c], "rollups": [
-        {"fingerprint": a["fingerprint"], "classified_by": "llm", "error_kind": "hard_capability",
-         "classification_confidence": 0.95}], "error_classes": [{"fingerprint": b["fingerprint"], "kind": "network",
-                                                                  "reason": "said so"}]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [a, b, c],
+            "rollups": [
+                {
+                    "fingerprint": a["fingerprint"],
+                    "classified_by": "llm",
+                    "error_kind": "hard_capability",
+                    "classification_confidence": 0.95,
+                }
+            ],
+            "error_classes": [{"fingerprint": b["fingerprint"], "kind": "network", "reason": "said so"}],
+        },
+    )
     rows = {r["fingerprint"]: r for r in queries.error_patterns(store, START, NOW)}
     assert rows[a["fingerprint"]]["llm"] == {"kind": "hard_capability", "confidence": 0.95, "rollup": True}
     assert rows[b["fingerprint"]]["cached"] == {"kind": "network", "reason": "said so"}
@@ -77,13 +103,31 @@ def test_llm_classifications_and_the_cache_ride_along(store: repository.Store) -
 
 
 def test_fields_of_the_wrong_type_never_fail_the_pipeline(store: repository.Store) -> None:
-    queries.insert_documents(store, {"errors": [
-        {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "normalized_message": {"raw": {"a": 1}},
-         "fingerprint": "f1", "error_kind": "hard_model"},
-        {"ts": hours_ago(1), "provider": ["x"], "model_name": 42, "message": ["a"], "normalized_message": ["b"],
-         "fingerprint": {"o": 1}, "error_kind": {"$x": 1}},
-        {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "message": None, "fingerprint": "f3"},
-    ]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [
+                {
+                    "ts": hours_ago(1),
+                    "provider": "openai",
+                    "model_name": "gpt-4",
+                    "normalized_message": {"raw": {"a": 1}},
+                    "fingerprint": "f1",
+                    "error_kind": "hard_model",
+                },
+                {
+                    "ts": hours_ago(1),
+                    "provider": ["x"],
+                    "model_name": 42,
+                    "message": ["a"],
+                    "normalized_message": ["b"],
+                    "fingerprint": {"o": 1},
+                    "error_kind": {"$x": 1},
+                },
+                {"ts": hours_ago(1), "provider": "openai", "model_name": "gpt-4", "message": None, "fingerprint": "f3"},
+            ]
+        },
+    )
     rows = queries.error_patterns(store, START, NOW)
     assert sum(r["count"] for r in rows) == 3
     assert sum(r["unreadable"] for r in rows) == 2
@@ -92,9 +136,17 @@ def test_fields_of_the_wrong_type_never_fail_the_pipeline(store: repository.Stor
 
 
 def test_success_groups_count_each_success_once(store: repository.Store) -> None:
-    queries.insert_documents(store, {"successes": [
-        ok(2, "openai", "gpt-4o"), ok(3, "openai", "gpt-4o"), ok(30, "openai", "gpt-4o"), ok(23.9, "vertex", "gemini"),
-    ]})
+    queries.insert_documents(
+        store,
+        {
+            "successes": [
+                ok(2, "openai", "gpt-4o"),
+                ok(3, "openai", "gpt-4o"),
+                ok(30, "openai", "gpt-4o"),
+                ok(23.9, "vertex", "gemini"),
+            ]
+        },
+    )
     rows = {(r["provider"], r["model"]): r for r in queries.success_groups(store, START, NOW)}
     assert rows[("openai", "gpt-4o")]["count"] == 2
     assert rows[("openai", "gpt-4o")]["last_success"] == hours_ago(2).replace(microsecond=0)
@@ -102,10 +154,15 @@ def test_success_groups_count_each_success_once(store: repository.Store) -> None
 
 
 def test_window_bounds_are_start_inclusive_end_exclusive(store: repository.Store) -> None:
-    queries.insert_documents(store, {"errors": [
-        {"ts": START, "provider": "p", "model_name": "m", "error_kind": "network"},
-        {"ts": NOW, "provider": "p", "model_name": "m", "error_kind": "network"},
-    ]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [
+                {"ts": START, "provider": "p", "model_name": "m", "error_kind": "network"},
+                {"ts": NOW, "provider": "p", "model_name": "m", "error_kind": "network"},
+            ]
+        },
+    )
     (row,) = queries.error_patterns(store, START, NOW)
     assert row["count"] == 1
 
@@ -117,14 +174,43 @@ def test_empty_window(store: repository.Store) -> None:
 
 
 def test_new_rollup_patterns_are_those_first_seen_in_the_window(store: repository.Store) -> None:
-    queries.insert_documents(store, {"rollups": [
-        {"fingerprint": "a", "provider": "openai", "model_name": "gpt-4", "error_kind": "hard_model", "count": 3,
-         "first_seen": hours_ago(2), "last_seen": hours_ago(1), "sample_messages": ["gone", "second"]},
-        {"fingerprint": "b", "provider": "openai", "model_name": "gpt-4", "error_kind": "auth", "count": 90,
-         "first_seen": hours_ago(100), "last_seen": hours_ago(1), "sample_messages": ["old pattern"]},
-        {"fingerprint": "c", "provider": "groq", "model_name": "llama", "error_kind": "rate_limit", "count": 7,
-         "first_seen": hours_ago(3), "last_seen": hours_ago(1), "sample_messages": []},
-    ]})
+    queries.insert_documents(
+        store,
+        {
+            "rollups": [
+                {
+                    "fingerprint": "a",
+                    "provider": "openai",
+                    "model_name": "gpt-4",
+                    "error_kind": "hard_model",
+                    "count": 3,
+                    "first_seen": hours_ago(2),
+                    "last_seen": hours_ago(1),
+                    "sample_messages": ["gone", "second"],
+                },
+                {
+                    "fingerprint": "b",
+                    "provider": "openai",
+                    "model_name": "gpt-4",
+                    "error_kind": "auth",
+                    "count": 90,
+                    "first_seen": hours_ago(100),
+                    "last_seen": hours_ago(1),
+                    "sample_messages": ["old pattern"],
+                },
+                {
+                    "fingerprint": "c",
+                    "provider": "groq",
+                    "model_name": "llama",
+                    "error_kind": "rate_limit",
+                    "count": 7,
+                    "first_seen": hours_ago(3),
+                    "last_seen": hours_ago(1),
+                    "sample_messages": [],
+                },
+            ]
+        },
+    )
     rows = queries.new_rollup_patterns(store, START, NOW)
     assert sorted(r["fingerprint"] for r in rows) == ["a", "c"]
 
@@ -146,13 +232,28 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
         counter = CommandCounter()
         store = repository.connect(mongo_uri, f"{db_name}-{n_models}", Collections(), event_listeners=[counter])
         try:
-            queries.insert_documents(store, {
-                "errors": [err(1, f"p{i % 7}", f"m{i}", f"Error code: 503 - overloaded {i % 3}") for i in range(n_models)],
-                "successes": [ok(2, f"p{i % 7}", f"m{i}") for i in range(n_models)],
-                "models": [{"provider": f"p{i % 7}", "model_id": f"m{i}", "enabled": True} for i in range(n_models)],
-                "rollups": [{"fingerprint": f"f{i}", "provider": f"p{i % 7}", "model_name": f"m{i}", "count": i,
-                             "first_seen": hours_ago(3)} for i in range(n_models)],
-            })
+            queries.insert_documents(
+                store,
+                {
+                    "errors": [
+                        err(1, f"p{i % 7}", f"m{i}", f"Error code: 503 - overloaded {i % 3}") for i in range(n_models)
+                    ],
+                    "successes": [ok(2, f"p{i % 7}", f"m{i}") for i in range(n_models)],
+                    "models": [
+                        {"provider": f"p{i % 7}", "model_id": f"m{i}", "enabled": True} for i in range(n_models)
+                    ],
+                    "rollups": [
+                        {
+                            "fingerprint": f"f{i}",
+                            "provider": f"p{i % 7}",
+                            "model_name": f"m{i}",
+                            "count": i,
+                            "first_seen": hours_ago(3),
+                        }
+                        for i in range(n_models)
+                    ],
+                },
+            )
             counter.names.clear()
             collected = collect(store, Window(START, NOW))
             assert len(collected.evidence.models) == n_models
@@ -166,15 +267,20 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
 
 def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> None:
     repository.ensure_indexes(store)
-    queries.insert_documents(store, {
-        "errors": [err(h, "openai", "gpt-4", "boom") for h in range(0, 96, 4)],
-        "successes": [ok(h, "openai", "gpt-4") for h in range(0, 96, 4)],
-    })
+    queries.insert_documents(
+        store,
+        {
+            "errors": [err(h, "openai", "gpt-4", "boom") for h in range(0, 96, 4)],
+            "successes": [ok(h, "openai", "gpt-4") for h in range(0, 96, 4)],
+        },
+    )
     names = store.names
     previous = START - dt.timedelta(days=1)
     errors = queries.error_pipeline(names, START, NOW, previous_start=previous)
-    for collection, pipeline in ((names.errors, errors[:2]),
-                                 (names.successes, queries.success_pipeline(START, NOW, previous_start=previous))):
+    for collection, pipeline in (
+        (names.errors, errors[:2]),
+        (names.successes, queries.success_pipeline(START, NOW, previous_start=previous)),
+    ):
         plan = str(store.db.command("explain", {"aggregate": collection, "pipeline": pipeline, "cursor": {}}))
         assert "IXSCAN" in plan and "COLLSCAN" not in plan, (collection, plan)
 
@@ -182,19 +288,30 @@ def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> No
 def test_a_rollup_first_seen_before_the_window_says_seen_before(store: repository.Store) -> None:
     old = err(1, "openai", "gpt-4", "rolled up long ago")
     late_rollup = err(2, "openai", "gpt-4", "the rollup began late")
-    queries.insert_documents(store, {
-        "errors": [old, late_rollup, err(80, "openai", "gpt-4", "the rollup began late")],
-        "rollups": [{"fingerprint": old["fingerprint"], "first_seen": hours_ago(200)},
-                    {"fingerprint": late_rollup["fingerprint"], "first_seen": hours_ago(3)}]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [old, late_rollup, err(80, "openai", "gpt-4", "the rollup began late")],
+            "rollups": [
+                {"fingerprint": old["fingerprint"], "first_seen": hours_ago(200)},
+                {"fingerprint": late_rollup["fingerprint"], "first_seen": hours_ago(3)},
+            ],
+        },
+    )
     rows = {r["text"]: r for r in queries.error_patterns(store, START, NOW)}
     assert rows["rolled up long ago"]["seen_before"]  # the rollup alone says so
     assert rows["the rollup began late"]["seen_before"]  # the errors' own history says so
 
 
 def test_rows_whose_cleaned_keys_coincide_are_merged(store: repository.Store) -> None:
-    queries.insert_documents(store, {"errors": [
-        {**err(1, "x", "m", "boom"), "provider": {"o": 1}, "fingerprint": "f"},
-        {**err(2, "x", "m", "boom"), "provider": None, "fingerprint": "f"},
-    ]})
+    queries.insert_documents(
+        store,
+        {
+            "errors": [
+                {**err(1, "x", "m", "boom"), "provider": {"o": 1}, "fingerprint": "f"},
+                {**err(2, "x", "m", "boom"), "provider": None, "fingerprint": "f"},
+            ]
+        },
+    )
     (row,) = queries.error_patterns(store, START, NOW)
     assert (row["provider"], row["count"], row["first_error"]) == ("unknown", 2, hours_ago(2))

@@ -6,54 +6,81 @@ import datetime as dt
 
 from api.llm_bench import repository
 from api.llm_bench.repository.health import insert_documents
-from api.llm_bench.repository.health_runs import record_run, recent_runs, run_context
+from api.llm_bench.repository.health_runs import recent_runs, record_run, run_context
 
-NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 
 
 def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
     assert run_context(store, new_since=NOW, ai_model="gpt-4o-mini") == {
-        "previous_run": None, "last_complete_fetch": None, "catalog_flags": [], "models": [],
-        "new_models": [], "ai_price": None}
+        "previous_run": None,
+        "last_complete_fetch": None,
+        "catalog_flags": [],
+        "models": [],
+        "new_models": [],
+        "ai_price": None,
+    }
 
 
 def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.Store) -> None:
     record_run(store, {"finished_at": NOW - dt.timedelta(days=2), "status": "healthy"})
     record_run(store, {"finished_at": NOW - dt.timedelta(days=1), "status": "warning", "problems": [{"key": "k"}]})
-    insert_documents(store, {
-        "catalog_runs": [{"fetched_at": NOW, "status": "refused"},
-                         {"fetched_at": NOW - dt.timedelta(hours=3), "status": "complete"},
-                         {"fetched_at": NOW - dt.timedelta(hours=30), "status": "complete"}],
-        "catalog": [{"openrouter_id": "a/removed", "removed_at": NOW}, {"openrouter_id": "a/fine", "missing_since": None},
-                    {"openrouter_id": "a/expiring", "expiration_date": "2026-12-01"}],
-        "models": [{"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False}],
-    })
+    insert_documents(
+        store,
+        {
+            "catalog_runs": [
+                {"fetched_at": NOW, "status": "refused"},
+                {"fetched_at": NOW - dt.timedelta(hours=3), "status": "complete"},
+                {"fetched_at": NOW - dt.timedelta(hours=30), "status": "complete"},
+            ],
+            "catalog": [
+                {"openrouter_id": "a/removed", "removed_at": NOW},
+                {"openrouter_id": "a/fine", "missing_since": None},
+                {"openrouter_id": "a/expiring", "expiration_date": "2026-12-01"},
+            ],
+            "models": [{"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False}],
+        },
+    )
     context = run_context(store)
     assert context["previous_run"]["status"] == "warning"
     assert context["last_complete_fetch"] == NOW - dt.timedelta(hours=3)
     assert sorted(f["openrouter_id"] for f in context["catalog_flags"]) == ["a/expiring", "a/removed"]
-    assert context["models"] == [{"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False,
-                                  "listed": []}]
+    assert context["models"] == [
+        {"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False, "listed": []}
+    ]
 
 
 def test_context_reads_lifecycle_signs_new_models_and_the_ai_price(store: repository.Store) -> None:
-    insert_documents(store, {
-        "provider_models": [
-            {"provider": "openai", "model_id": "gpt-4o", "deprecation_date": "2026-12-05", "successor": "gpt-4.1"},
-            {"provider": "openai", "model_id": "gpt-4.1", "sources": ["registry"]},
-            {"provider": "openai", "model_id": "gpt-4o-mini", "input_price": 0.15, "output_price": 0.6},
-            {"provider": "groq", "model_id": "old", "sources": ["registry"], "removed_at": NOW}],
-        "models": [{"provider": "openai", "model_id": "gpt-4o", "enabled": True}],
-        "catalog": [{"openrouter_id": "x/new", "first_seen_at": NOW - dt.timedelta(hours=2),
-                     "direct_match": {"provider": "openai", "model_id": "gpt-5", "verified_by": "provider"}},
-                    {"openrouter_id": "x/unplaced", "first_seen_at": NOW - dt.timedelta(hours=2), "direct_match": None},
-                    {"openrouter_id": "x/old", "first_seen_at": NOW - dt.timedelta(days=9),
-                     "direct_match": {"provider": "openai", "model_id": "gpt-4"}}],
-    })
+    insert_documents(
+        store,
+        {
+            "provider_models": [
+                {"provider": "openai", "model_id": "gpt-4o", "deprecation_date": "2026-12-05", "successor": "gpt-4.1"},
+                {"provider": "openai", "model_id": "gpt-4.1", "sources": ["registry"]},
+                {"provider": "openai", "model_id": "gpt-4o-mini", "input_price": 0.15, "output_price": 0.6},
+                {"provider": "groq", "model_id": "old", "sources": ["registry"], "removed_at": NOW},
+            ],
+            "models": [{"provider": "openai", "model_id": "gpt-4o", "enabled": True}],
+            "catalog": [
+                {
+                    "openrouter_id": "x/new",
+                    "first_seen_at": NOW - dt.timedelta(hours=2),
+                    "direct_match": {"provider": "openai", "model_id": "gpt-5", "verified_by": "provider"},
+                },
+                {"openrouter_id": "x/unplaced", "first_seen_at": NOW - dt.timedelta(hours=2), "direct_match": None},
+                {
+                    "openrouter_id": "x/old",
+                    "first_seen_at": NOW - dt.timedelta(days=9),
+                    "direct_match": {"provider": "openai", "model_id": "gpt-4"},
+                },
+            ],
+        },
+    )
     context = run_context(store, new_since=NOW - dt.timedelta(days=1), ai_model="gpt-4o-mini")
-    ((model, listed),) = [(m, m["listed"]) for m in context["models"]]
+    (listed,) = [m["listed"] for m in context["models"]]
     assert [(d["model_id"], d["deprecation_date"], d["successor"]) for d in listed] == [
-        ("gpt-4o", "2026-12-05", "gpt-4.1")]
+        ("gpt-4o", "2026-12-05", "gpt-4.1")
+    ]
     assert listed[0]["successor_listed"] == [{"provider": "openai", "model_id": "gpt-4.1"}]
     assert [d["openrouter_id"] for d in context["new_models"]] == ["x/new"]
     assert context["ai_price"] == {"input_price": 0.15, "output_price": 0.6}

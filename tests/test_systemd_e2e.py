@@ -33,7 +33,7 @@ APP = "/opt/llm-bench-ops"
 SHARE = "/llm-sandbox"
 CHECKOUT_FILES = ("api", "ops", "pyproject.toml", "uv.lock", "README.md", "LICENSE")
 BOOT_SECONDS = 60  # the whole boot-time catch-up of both jobs, without random delays
-ENV = f"""MONGODB_URI=mongodb://127.0.0.1:27017/?directConnection=true
+ENV = """MONGODB_URI=mongodb://127.0.0.1:27017/?directConnection=true
 MONGODB_DB=llm-bench
 NOTIFY_EMAIL=oncall@example.test
 MAIL_FROM=llm-bench@example.test
@@ -63,8 +63,9 @@ def _uv() -> str | None:
 
 
 def _uv_cache() -> str:
-    return subprocess.run([str(_uv()), "cache", "dir"], capture_output=True, text=True, timeout=30,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        [str(_uv()), "cache", "dir"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.strip()
 
 
 def _stand_in_unit(name: str, command: str, port: int) -> str:
@@ -86,8 +87,9 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         if os.environ.get("CI"):
             pytest.fail(f"the systemd end-to-end test cannot run in CI: {reason}")
         pytest.skip(reason)
-    box = Sandbox(tmp_path_factory.mktemp("systemd"),
-                  [ROOT, Path(sys.prefix), Path(sys.base_prefix), Path(_uv_cache())])
+    box = Sandbox(
+        tmp_path_factory.mktemp("systemd"), [ROOT, Path(sys.prefix), Path(sys.base_prefix), Path(_uv_cache())]
+    )
     try:
         box.start()
         assert box.boot() == "running"
@@ -104,13 +106,19 @@ def _stand_ins(box: Sandbox) -> None:
     python = sys.executable
     units = {
         "llm-sandbox-mongo.service": _stand_in_unit(
-            "MongoDB", f"{python} -m secantus --config {SHARE}/secantusd.toml --host 127.0.0.1 --port 27017 "
-            "--storage-path :memory: --standalone --log-level WARNING", 27017),
+            "MongoDB",
+            f"{python} -m secantus --config {SHARE}/secantusd.toml --host 127.0.0.1 --port 27017 "
+            "--storage-path :memory: --standalone --log-level WARNING",
+            27017,
+        ),
         "llm-sandbox-smtp.service": _stand_in_unit(
-            "SMTP sink", f"{python} -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox {SHARE}/maildir", 2525),
+            "SMTP sink", f"{python} -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox {SHARE}/maildir", 2525
+        ),
         "llm-sandbox-web.service": _stand_in_unit(
-            "catalog and pings", f"{python} {SCRIPTS}/catalog_server.py 127.0.0.1 8080 {CATALOG} {SHARE}/requests.log",
-            8080),
+            "catalog and pings",
+            f"{python} {SCRIPTS}/catalog_server.py 127.0.0.1 8080 {CATALOG} {SHARE}/requests.log",
+            8080,
+        ),
     }
     for name, text in units.items():
         (box.share / name).write_text(text)
@@ -122,7 +130,7 @@ def _mails(box: Sandbox) -> dict[str, EmailMessage]:
     """Every message the SMTP sink kept, by maildir key."""
     folder = mailbox.Maildir(box.share / "maildir", factory=None, create=False)
     parse = BytesParser(policy=policy.default).parsebytes
-    return {key: parse(folder.get_bytes(key)) for key in folder.keys()}  # type: ignore[misc]
+    return {key: parse(folder.get_bytes(key)) for key in folder.keys()}  # noqa: SIM118 (a Maildir is no dict)  # type: ignore[misc]
 
 
 def _wait_for_mail(box: Sandbox, subject_part: str, seen: set[str], timeout: float = 60) -> EmailMessage:
@@ -141,8 +149,9 @@ def _start(box: Sandbox, unit: str, *, fails: bool = False) -> None:
     """`systemctl start unit` (it blocks until a oneshot ends); on a surprise, show its journal."""
     result = box.run("systemctl", "start", unit, timeout=120, check=False)
     if (result.returncode != 0) != fails:
-        raise AssertionError(f"systemctl start {unit} exited {result.returncode}:\n"
-                             + box.journal("-u", unit, "-n", "150"))
+        raise AssertionError(
+            f"systemctl start {unit} exited {result.returncode}:\n" + box.journal("-u", unit, "-n", "150")
+        )
 
 
 def _deploy(box: Sandbox) -> None:
@@ -153,8 +162,14 @@ def _deploy(box: Sandbox) -> None:
     box.run("install", "-d", "-m", "750", "-o", "root", "-g", "llm-bench", "/etc/llm-bench-ops")
     box.run("install", "-m", "600", "-o", "llm-bench", "-g", "llm-bench", "/dev/null", "/etc/llm-bench-ops/msmtprc")
     box.run("sh", "-c", f"printf '%s' '{MSMTPRC}' > /etc/llm-bench-ops/msmtprc")
-    box.run("sh", "-c", f"cd {APP} && {_uv()} sync --frozen --no-dev --offline --python /usr/bin/python3 -q",
-            HOME="/root", UV_CACHE_DIR=_uv_cache(), timeout=120)
+    box.run(
+        "sh",
+        "-c",
+        f"cd {APP} && {_uv()} sync --frozen --no-dev --offline --python /usr/bin/python3 -q",
+        HOME="/root",
+        UV_CACHE_DIR=_uv_cache(),
+        timeout=120,
+    )
     box.run("install", "-m", "600", "/dev/null", f"{APP}/.env")
     box.run("sh", "-c", f"printf '%s' '{ENV}' > {APP}/.env")
 
@@ -181,10 +196,29 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
 
     # The guide's test crash alert: the template's user, groups and environment file, --test.
     seen = set(_mails(box))
-    box.run("systemd-run", "--quiet", "--wait", "--pipe", "--collect", "-p", "User=llm-bench", "-p", "Group=llm-bench",
-            "-p", "SupplementaryGroups=systemd-journal", "-p", f"WorkingDirectory={APP}",
-            "-p", f"EnvironmentFile={APP}/.env", f"{APP}/.venv/bin/python", "-m", "api.llm_bench.crash_alert",
-            "--test", "llm-health-check.service", timeout=60)
+    box.run(
+        "systemd-run",
+        "--quiet",
+        "--wait",
+        "--pipe",
+        "--collect",
+        "-p",
+        "User=llm-bench",
+        "-p",
+        "Group=llm-bench",
+        "-p",
+        "SupplementaryGroups=systemd-journal",
+        "-p",
+        f"WorkingDirectory={APP}",
+        "-p",
+        f"EnvironmentFile={APP}/.env",
+        f"{APP}/.venv/bin/python",
+        "-m",
+        "api.llm_bench.crash_alert",
+        "--test",
+        "llm-health-check.service",
+        timeout=60,
+    )
     test_alert = _wait_for_mail(box, "[TEST]", seen)
     assert "crash alert test for llm-health-check.service" in str(test_alert["Subject"])
     assert unflow(test_alert.get_content()).startswith("This is a TEST of the crash alert")
@@ -193,8 +227,16 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
     # Discovery by hand, as the guide has an operator do it.
     by_hand = box.run("runuser", "-u", "llm-bench", "--", "sh", "-c", f"cd {APP} && .venv/bin/llm-discovery stats")
     assert "catalog" in by_hand.stdout.lower()
-    box.run("runuser", "-u", "llm-bench", "--", "sh", "-c",
-            f"cd {APP} && .venv/bin/llm-discovery report --no-ai --max-matches 3", timeout=120)
+    box.run(
+        "runuser",
+        "-u",
+        "llm-bench",
+        "--",
+        "sh",
+        "-c",
+        f"cd {APP} && .venv/bin/llm-discovery report --no-ai --max-matches 3",
+        timeout=120,
+    )
 
     # A failed run: MongoDB down. The alert shows this run only (one "Starting" line).
     seen = set(_mails(box))
@@ -207,14 +249,21 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
 
     # A timeout before the main command (what used to read "0 (OK)").
     seen = set(_mails(box))
-    box.run("sh", "-c", "mkdir -p /run/systemd/system/llm-discovery.service.d && printf "
-            "'[Service]\\nTimeoutStartSec=3s\\nExecStartPre=/bin/sleep 60\\n' "
-            "> /run/systemd/system/llm-discovery.service.d/hang.conf && systemctl daemon-reload")
+    box.run(
+        "sh",
+        "-c",
+        "mkdir -p /run/systemd/system/llm-discovery.service.d && printf "
+        "'[Service]\\nTimeoutStartSec=3s\\nExecStartPre=/bin/sleep 60\\n' "
+        "> /run/systemd/system/llm-discovery.service.d/hang.conf && systemctl daemon-reload",
+    )
     _start(box, "llm-discovery.service", fails=True)
     hang = unflow(_wait_for_mail(box, "llm-discovery.service failed", seen).get_content())
     assert "Exit status: ExecStartPre= killed by signal TERM (timeout); the main command did not run" in hang
-    box.run("sh", "-c", "rm -r /run/systemd/system/llm-discovery.service.d && systemctl daemon-reload "
-            "&& systemctl reset-failed")
+    box.run(
+        "sh",
+        "-c",
+        "rm -r /run/systemd/system/llm-discovery.service.d && systemctl daemon-reload && systemctl reset-failed",
+    )
 
     # Reboots with both daily runs missed: discovery's catch-up must finish first.
     for _ in range(2):
@@ -230,9 +279,13 @@ def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
 
 def _missed_both_runs(box: Sandbox) -> None:
     """The server was off since the day before yesterday: both timers' last runs are old."""
-    box.run("sh", "-c", "d=$(date -u -d '2 days ago' +%F) && "
-            "touch -d \"$d 07:00:30 UTC\" /var/lib/systemd/timers/stamp-llm-discovery.timer && "
-            "touch -d \"$d 08:00:30 UTC\" /var/lib/systemd/timers/stamp-llm-health-check.timer")
+    box.run(
+        "sh",
+        "-c",
+        "d=$(date -u -d '2 days ago' +%F) && "
+        'touch -d "$d 07:00:30 UTC" /var/lib/systemd/timers/stamp-llm-discovery.timer && '
+        'touch -d "$d 08:00:30 UTC" /var/lib/systemd/timers/stamp-llm-health-check.timer',
+    )
 
 
 def _catch_up(box: Sandbox) -> tuple[int, int]:
@@ -240,14 +293,20 @@ def _catch_up(box: Sandbox) -> tuple[int, int]:
     deadline = time.monotonic() + BOOT_SECONDS
     while True:
         stamps = {}
-        for unit, prop in (("llm-discovery.service", "InactiveEnterTimestampMonotonic"),
-                           ("llm-health-check.service", "InactiveExitTimestampMonotonic"),
-                           ("llm-health-check.service", "InactiveEnterTimestampMonotonic")):
+        for unit, prop in (
+            ("llm-discovery.service", "InactiveEnterTimestampMonotonic"),
+            ("llm-health-check.service", "InactiveExitTimestampMonotonic"),
+            ("llm-health-check.service", "InactiveEnterTimestampMonotonic"),
+        ):
             stamps[unit, prop] = int(box.run("systemctl", "show", "-p", prop, "--value", unit).stdout.strip() or 0)
-        if stamps["llm-health-check.service", "InactiveEnterTimestampMonotonic"] and \
-                stamps["llm-discovery.service", "InactiveEnterTimestampMonotonic"]:
-            return (stamps["llm-discovery.service", "InactiveEnterTimestampMonotonic"],
-                    stamps["llm-health-check.service", "InactiveExitTimestampMonotonic"])
+        if (
+            stamps["llm-health-check.service", "InactiveEnterTimestampMonotonic"]
+            and stamps["llm-discovery.service", "InactiveEnterTimestampMonotonic"]
+        ):
+            return (
+                stamps["llm-discovery.service", "InactiveEnterTimestampMonotonic"],
+                stamps["llm-health-check.service", "InactiveExitTimestampMonotonic"],
+            )
         if time.monotonic() > deadline:
             timers = box.run("systemctl", "list-timers", "--all", "llm-*").stdout
             raise AssertionError(f"both catch-up runs did not finish within {BOOT_SECONDS}s of boot:\n{timers}")

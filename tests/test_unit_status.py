@@ -52,7 +52,10 @@ def test_real_systemd_output_is_told_plainly(fixture: str, summary: str) -> None
         ("Result=signal\nExecMainCode=2\nExecMainStatus=9\n", "killed by signal KILL (signal)"),
         ("Result=exit-code\nExecMainCode=1\nExecMainStatus=137\n", "exited with status 137"),
         ("Result=success\nExecMainCode=1\nExecMainStatus=0\n", "exited with status 0 (OK)"),
-        ("Result=start-limit-hit\nExecMainCode=0\nExecMainStatus=0\n", "the main command did not run (start-limit-hit)"),
+        (
+            "Result=start-limit-hit\nExecMainCode=0\nExecMainStatus=0\n",
+            "the main command did not run (start-limit-hit)",
+        ),
         ("", "the main command did not run (unknown)"),
     ],
 )
@@ -79,10 +82,18 @@ def test_journal_of_one_invocation_only(tmp_path: Path) -> None:
     journalctl = stand_in(tmp_path / "journalctl", record, "line with sk-proj-AbCdEf0123456789GhIjKlMn\x1b[31m\n")
     text = journal_tail("9ab8b33e70d64208a36459bae462f499", Tools(journalctl=str(journalctl)))
     assert "[REDACTED]" in text and "sk-proj" not in text and "\x1b" not in text
-    assert calls(record) == [[
-        "_SYSTEMD_INVOCATION_ID=9ab8b33e70d64208a36459bae462f499", "+", "INVOCATION_ID=9ab8b33e70d64208a36459bae462f499",
-        "-n", "50", "--no-pager", "-o", "short-iso",
-    ]]
+    assert calls(record) == [
+        [
+            "_SYSTEMD_INVOCATION_ID=9ab8b33e70d64208a36459bae462f499",
+            "+",
+            "INVOCATION_ID=9ab8b33e70d64208a36459bae462f499",
+            "-n",
+            "50",
+            "--no-pager",
+            "-o",
+            "short-iso",
+        ]
+    ]
 
 
 def test_no_invocation_no_journal_call(tmp_path: Path) -> None:

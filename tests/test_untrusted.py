@@ -34,15 +34,31 @@ JWT = "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0" + ".dozjgNryP
         (f"Authorization: Bearer {OPAQUE_TOKEN}", OPAQUE_TOKEN),
         (f"sent 'bearer {OPAQUE_TOKEN}' upstream", OPAQUE_TOKEN),
         (f"Authorization: Bearer {OPENAI_PROJECT_KEY}", OPENAI_PROJECT_KEY),
-        (f"https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key={GOOGLE_KEY}",
-         GOOGLE_KEY),
+        (
+            f"https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key={GOOGLE_KEY}",
+            GOOGLE_KEY,
+        ),
         (f"https://example.test/v1/models?key={OPAQUE_TOKEN}&alt=sse", OPAQUE_TOKEN),
         (f"GET https://api.example.test/v1/chat?api_key={OPAQUE_TOKEN} failed", OPAQUE_TOKEN),
         (f"https://api.example.test/stream?alt=sse&apikey={OPAQUE_TOKEN}", OPAQUE_TOKEN),
         (f'{{"api_key": "{OPAQUE_TOKEN}"}}', OPAQUE_TOKEN),
     ],
-    ids=["sk", "sk-proj", "sk-ant", "sk-or-v1", "AIza", "AKIA", "bearer-header", "bearer-lowercase", "bearer-sk",
-         "url-key-AIza", "url-key", "url-api_key", "url-apikey", "json-api_key"],
+    ids=[
+        "sk",
+        "sk-proj",
+        "sk-ant",
+        "sk-or-v1",
+        "AIza",
+        "AKIA",
+        "bearer-header",
+        "bearer-lowercase",
+        "bearer-sk",
+        "url-key-AIza",
+        "url-key",
+        "url-api_key",
+        "url-apikey",
+        "json-api_key",
+    ],
 )
 def test_secrets_are_redacted(text: str, secret: str) -> None:
     out = redact(text)
@@ -77,8 +93,22 @@ def test_every_shape_redacts_its_example_as_written_and_lower_cased(shape) -> No
         (f"Basic YWRtaW46{OPAQUE_TOKEN}", OPAQUE_TOKEN),
         (f"jwt {JWT}", JWT),
     ],
-    ids=["csk-", "xai-", "pplx-", "pplx_", "mongodb+srv-userinfo", "redis-userinfo", "https-userinfo",
-         "postgres-userinfo", "ya29", "url-encoded-bearer", "glued-after-underscore", "AIza-glued", "basic", "jwt"],
+    ids=[
+        "csk-",
+        "xai-",
+        "pplx-",
+        "pplx_",
+        "mongodb+srv-userinfo",
+        "redis-userinfo",
+        "https-userinfo",
+        "postgres-userinfo",
+        "ya29",
+        "url-encoded-bearer",
+        "glued-after-underscore",
+        "AIza-glued",
+        "basic",
+        "jwt",
+    ],
 )
 def test_more_secret_shapes_are_redacted_as_written_and_lower_cased(text: str, secret: str) -> None:
     for variant, hidden in ((text, secret), (text.lower(), secret.lower())):
@@ -87,8 +117,21 @@ def test_more_secret_shapes_are_redacted_as_written_and_lower_cased(text: str, s
         assert REDACTED in out
 
 
-@pytest.mark.parametrize("secret", [OPENAI_KEY, ANTHROPIC_KEY, OPENROUTER_KEY, GOOGLE_KEY, AWS_ACCESS_KEY, JWT,
-                                    CEREBRAS_KEY, XAI_KEY, PERPLEXITY_KEY, GOOGLE_OAUTH])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        OPENAI_KEY,
+        ANTHROPIC_KEY,
+        OPENROUTER_KEY,
+        GOOGLE_KEY,
+        AWS_ACCESS_KEY,
+        JWT,
+        CEREBRAS_KEY,
+        XAI_KEY,
+        PERPLEXITY_KEY,
+        GOOGLE_OAUTH,
+    ],
+)
 def test_lower_cased_keys_are_redacted_whole(secret: str) -> None:
     # The writer lower-cases normalized_message: akia..., aiza..., eyj... must still be caught.
     assert redact(f"normalized: {secret.lower()} end") == f"normalized: {REDACTED} end"
@@ -119,12 +162,18 @@ def test_url_redaction_keeps_the_rest_of_the_url() -> None:
     ("text", "leak"),
     [
         # Real provider messages: OpenAI masks the middle of the key, xAI nearly all of it.
-        ('{"error":{"message":"Incorrect API key provided: sk-VKMIs***************************************wjh3. '
-         'You can find your API key at https://platform.openai.com/account/api-keys."}}', "VKMIs"),
+        (
+            '{"error":{"message":"Incorrect API key provided: sk-VKMIs***************************************wjh3. '
+            'You can find your API key at https://platform.openai.com/account/api-keys."}}',
+            "VKMIs",
+        ),
         ("401 key sk-VKMIs****wjh3 rejected", "VKMIs"),
         ('400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."', "gs***tF"),
-        ("openai.error.AuthenticationError: Incorrect API key provided: <sk-PkKJ*****************************************SGb>. "
-         "You can find your API key at https://platform.openai.com/account/api-keys.", "PkKJ"),
+        (
+            "openai.error.AuthenticationError: Incorrect API key provided: <sk-PkKJ*****************************************SGb>. "
+            "You can find your API key at https://platform.openai.com/account/api-keys.",
+            "PkKJ",
+        ),
     ],
 )
 def test_masked_keys_are_redacted(text: str, leak: str) -> None:
@@ -150,7 +199,7 @@ ORDINARY_ERRORS = [
     "Error code: 400 - {'message': 'Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand "
     "throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this "
     "model.'}",
-    'Invalid Gemini API key: [GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/'
+    "Invalid Gemini API key: [GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/"
     "v1/models/gemini-2.0-flash:generateContent: [400 Bad Request] API key not valid. Please pass a valid API key. "
     '[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com",'
     '"metadata":{"service":"generativelanguage.googleapis.com"}}]',
@@ -183,12 +232,25 @@ def test_ordinary_error_text_is_not_mangled(message: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "claude-3-5-sonnet-20241022", "anthropic.claude-3-5-sonnet-20241022-v2:0", "gpt-4o-mini", "llama-3.3-70b",
-        "llama-3.3-70b-versatile", "x-ai/grok-2-1212", "xai-grok-2-1212", "hf-internal-testing", "sk-learn",
-        "req_011CYhr1kdGzCrPHfrhibMen", "request_id: req_011CYhr1kdGzCrPHfrhibMen",
-        "a22cf6e6-a940-4fff-8c4c-1580816ac7be", "org_01kjh7p9n8f1qs6nz2bz77vy6b", "org-uOtiSEwvUnroadaOnJJquBEC",
-        "Basic authentication failed", "missing Bearer token", "https://api.example.test:8443/v1/models",
-        "mongodb://db.example.test:27017/llm-bench", "asia-northeast1-aiplatform.googleapis.com",
+        "claude-3-5-sonnet-20241022",
+        "anthropic.claude-3-5-sonnet-20241022-v2:0",
+        "gpt-4o-mini",
+        "llama-3.3-70b",
+        "llama-3.3-70b-versatile",
+        "x-ai/grok-2-1212",
+        "xai-grok-2-1212",
+        "hf-internal-testing",
+        "sk-learn",
+        "req_011CYhr1kdGzCrPHfrhibMen",
+        "request_id: req_011CYhr1kdGzCrPHfrhibMen",
+        "a22cf6e6-a940-4fff-8c4c-1580816ac7be",
+        "org_01kjh7p9n8f1qs6nz2bz77vy6b",
+        "org-uOtiSEwvUnroadaOnJJquBEC",
+        "Basic authentication failed",
+        "missing Bearer token",
+        "https://api.example.test:8443/v1/models",
+        "mongodb://db.example.test:27017/llm-bench",
+        "asia-northeast1-aiplatform.googleapis.com",
     ],
 )
 def test_ordinary_text_is_untouched_as_written_and_lower_cased(text: str) -> None:
@@ -225,8 +287,24 @@ def test_c0_and_c1_controls_are_removed() -> None:
 
 @pytest.mark.parametrize(
     "char",
-    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f",
-     "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"],
+    [
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u200e",
+        "\u200f",
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u202d",
+        "\u202e",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+    ],
 )
 def test_zero_width_and_bidi_characters_are_removed(char: str) -> None:
     assert clean(f"gpt{char}-4o") == "gpt-4o"
@@ -338,7 +416,7 @@ def test_is_identifier_rejects_non_strings(value: object) -> None:
 
 
 def test_comment_text_removes_quotes_backticks_dollars_and_backslashes() -> None:
-    out = comment_text("it's \"quoted\" `id` $(rm -rf ~) ${HOME} back\\slash")
+    out = comment_text('it\'s "quoted" `id` $(rm -rf ~) ${HOME} back\\slash')
     for char in "'\"`$\\":
         assert char not in out
     assert out == "its quoted id (rm -rf ~) {HOME} backslash"

@@ -60,8 +60,10 @@ class Trickle:
                     conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
                     self._drip(conn, b"a")
                 elif self.mode == "body":
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: %d\r\n\r\n{\"data\": [" % self.declared_length)
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        b'Content-Length: %d\r\n\r\n{"data": [' % self.declared_length
+                    )
                     self._drip(conn, b" ")
                 else:
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")

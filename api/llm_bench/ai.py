@@ -84,15 +84,22 @@ def _failed(model: str, exc: Exception) -> AIResult:
 
 def announce(client: Any, model: str) -> None:
     """One INFO line before a run's first AI request: which model, where, with what bound."""
-    log.info("asking OpenAI model %s at %s (timeout %g s)", model, getattr(client, "base_url", "?"),
-             getattr(client, "timeout", 0) or 0)
+    log.info(
+        "asking OpenAI model %s at %s (timeout %g s)",
+        model,
+        getattr(client, "base_url", "?"),
+        getattr(client, "timeout", 0) or 0,
+    )
 
 
 def _usage(model: str, response: Any) -> AIResult:
     """The tokens a response used, as a result still without answer or error."""
     usage = getattr(response, "usage", None)
-    return AIResult(model, prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-                    completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0))
+    return AIResult(
+        model,
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+    )
 
 
 def _unfinished(response: Any) -> str | None:
@@ -115,8 +122,10 @@ def ask_parsed(client: Any, *, model: str, system: str, user: str, response_form
 
     try:
         response = client.chat.completions.parse(
-            model=model, messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-            response_format=response_format)
+            model=model,
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+            response_format=response_format,
+        )
     except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
         return AIResult(model, error=f"the answer was incomplete ({type(exc).__name__})")
     except openai.OpenAIError as exc:

@@ -59,7 +59,9 @@ def show_version(value: bool) -> None:
 
 
 #: --version, eager: it answers before any other option is checked.
-VERSION_OPTION = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit.")
+VERSION_OPTION = typer.Option(
+    False, "--version", callback=show_version, is_eager=True, help="Print the version and exit."
+)
 
 
 def check_days(days: float) -> float:

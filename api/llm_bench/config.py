@@ -101,8 +101,11 @@ class Settings:
             openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
             model_registry_url=get("MODEL_REGISTRY_URL") or DEFAULT_MODEL_REGISTRY_URL,
             provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
-            provider_list_urls={p: u for p in LISTED_PROVIDERS
-                                if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")},
+            provider_list_urls={
+                p: u
+                for p in LISTED_PROVIDERS
+                if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")
+            },
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
@@ -122,7 +125,9 @@ class Settings:
     def require_recipient(self, hint: str = "") -> str:
         """The one recipient address; `hint` is appended to the error when it is missing."""
         if not self.notify_email:
-            raise ConfigError("NOTIFY_EMAIL is not set: it is the recipient of the mail" + (f" ({hint})" if hint else ""))
+            raise ConfigError(
+                "NOTIFY_EMAIL is not set: it is the recipient of the mail" + (f" ({hint})" if hint else "")
+            )
         return _plain_address("NOTIFY_EMAIL", self.notify_email)
 
 
@@ -168,8 +173,10 @@ def _choice(name: str, get: Reader, choices: tuple[str, ...]) -> str:
 
 def _database_name(name: str) -> str:
     if _BAD_DB_CHARS.search(name) or len(name.encode()) > 63:
-        raise ConfigError(f"MONGODB_DB is not a valid database name, got {name!r}: at most 63 bytes, "
-                          "without spaces or any of / \\ . \" $")
+        raise ConfigError(
+            f"MONGODB_DB is not a valid database name, got {name!r}: at most 63 bytes, "
+            'without spaces or any of / \\ . " $'
+        )
     return name
 
 

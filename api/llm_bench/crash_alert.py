@@ -41,9 +41,12 @@ def compose(unit: str, *, host: str, now: dt.datetime, status: UnitStatus, journ
     """The alert's subject and plain-text body; every outside value is sanitised here."""
     name = safe_text(unit, 200) or "(unnamed unit)"
     where = safe_text(host, 100) or "unknown-host"
-    when = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    opening = [TEST_NOTE.format(name=name), "The values below are those of its last run."] if test else [
-        f"The systemd unit {name} failed on {where}."]
+    when = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    opening = (
+        [TEST_NOTE.format(name=name), "The values below are those of its last run."]
+        if test
+        else [f"The systemd unit {name} failed on {where}."]
+    )
     lines = [
         *opening,
         "",
@@ -89,7 +92,9 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 @app.command(epilog=exit_statuses(CRASH_ALERT))
 def crash_alert(
-    unit: str = typer.Argument(..., metavar="UNIT", help="the failed unit (systemd passes %i); put -- before a name starting with -"),
+    unit: str = typer.Argument(
+        ..., metavar="UNIT", help="the failed unit (systemd passes %i); put -- before a name starting with -"
+    ),
     test: bool = typer.Option(False, "--test", help="send the alert marked as a test, whether or not the unit failed"),
 ) -> None:
     """Mail NOTIFY_EMAIL a crash alert for UNIT: how its last run ended and that run's journal.
@@ -97,7 +102,7 @@ def crash_alert(
     Started by llm-health-check-failure@.service when a job's unit fails. With --test it is a
     check of the mail path: subject and body say it is a test.
     """
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     alert = alert_for(unit, test=test, tools=Tools.from_env(os.environ), host=socket.gethostname(), now=now)
     raise typer.Exit(int(deliver(alert, now)))
 

@@ -51,10 +51,26 @@ def embedded_mongodb(timeout: float = 30.0) -> Iterator[str]:
         log_path = os.path.join(workdir, "server.log")
         config_path = os.path.join(workdir, "secantusd.toml")
         open(config_path, "w").close()  # an explicit empty config: no secantusd.toml is searched for
-        argv = [sys.executable, "-m", "secantus", "--config", config_path, "--host", "127.0.0.1",
-                "--port", str(port), "--storage-path", ":memory:", "--standalone", "--log-level", "WARNING"]
+        argv = [
+            sys.executable,
+            "-m",
+            "secantus",
+            "--config",
+            config_path,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            ":memory:",
+            "--standalone",
+            "--log-level",
+            "WARNING",
+        ]
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir)
+            process = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir
+            )
         try:
             _wait_for_port(port, process, log_path, timeout)
             yield f"mongodb://127.0.0.1:{port}/?directConnection=true"

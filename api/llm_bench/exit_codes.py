@@ -46,5 +46,8 @@ TABLE: dict[ExitStatus, tuple[str, tuple[str, ...]]] = {
 
 def describe(command: str | None = None) -> list[tuple[int, str, str]]:
     """(code, name, meaning) rows for help texts and the README table: all, or one command's."""
-    return [(int(status), status.name, TABLE[status][0]) for status in ExitStatus
-            if command is None or command in TABLE[status][1]]
+    return [
+        (int(status), status.name, TABLE[status][0])
+        for status in ExitStatus
+        if command is None or command in TABLE[status][1]
+    ]

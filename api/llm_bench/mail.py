@@ -19,7 +19,6 @@ from email.utils import format_datetime, make_msgid
 from .errors import MailFailed
 from .untrusted import safe_text
 
-
 #: SUBJECT_TAGS style -> {health status: the tag in the subject}. `upstream` keeps the tags
 #: that mail filters written for the upstream ops scripts match.
 SUBJECT_TAGS: dict[str, dict[str, str]] = {
@@ -71,7 +70,7 @@ def build_message(subject: str, body: str, *, sender: str | None, recipient: str
         message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
-    message["Date"] = format_datetime(now.astimezone(dt.timezone.utc))
+    message["Date"] = format_datetime(now.astimezone(dt.UTC))
     domain = sender.rpartition("@")[2] if sender else None
     message["Message-ID"] = make_msgid(idstring="llm-bench-ops", domain=domain or "localhost")
     message["Auto-Submitted"] = "auto-generated"
@@ -96,8 +95,9 @@ def send(message: EmailMessage, recipient: str, settings: MailSettings) -> None:
         argv += ["-f", settings.mail_from]
     argv += ["--", recipient]
     try:
-        result = subprocess.run(argv, input=outgoing.as_bytes(), capture_output=True, timeout=settings.timeout,
-                                check=False)
+        result = subprocess.run(
+            argv, input=outgoing.as_bytes(), capture_output=True, timeout=settings.timeout, check=False
+        )
     except FileNotFoundError:
         raise MailFailed(f"msmtp not found ({settings.msmtp_path!r}): install it or set MSMTP_PATH") from None
     except PermissionError:

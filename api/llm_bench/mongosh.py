@@ -30,18 +30,34 @@ def _value(value: str | float | bool) -> str:
     return f'"{value}"'
 
 
-def stage_command(*, db_name: str, collection: str, provider: str, model_id: str,
-                  fields: Mapping[str, str | float | bool], enable: bool = False) -> Command:
+def stage_command(
+    *,
+    db_name: str,
+    collection: str,
+    provider: str,
+    model_id: str,
+    fields: Mapping[str, str | float | bool],
+    enable: bool = False,
+) -> Command:
     """`mongosh "$MONGODB_URI" --eval '...'` staging (provider, model_id), or the refused values."""
-    strings = {"database": db_name, "collection": collection, "provider": provider, "model_id": model_id,
-               **{name: value for name, value in fields.items() if isinstance(value, str)}}
+    strings = {
+        "database": db_name,
+        "collection": collection,
+        "provider": provider,
+        "model_id": model_id,
+        **{name: value for name, value in fields.items() if isinstance(value, str)},
+    }
     refused = [name for name, value in strings.items() if not is_identifier(value)]
     refused += [name for name in fields if not name.isidentifier()]
     if refused:
         return Command(None, f"no command: {', '.join(refused)} failed the identifier allow-list")
     extra = "".join(f", {name}: {_value(value)}" for name, value in fields.items())
-    inserted = (f'provider: "{provider}", model_id: "{model_id}", enabled: {_value(enable)}{extra}, '
-                "staged_at: new Date(), created_at: new Date()")
-    script = (f'db.getSiblingDB("{db_name}").getCollection("{collection}").updateOne('
-              f'{{provider: "{provider}", model_id: "{model_id}"}}, {{$setOnInsert: {{{inserted}}}}}, {{upsert: true}})')
+    inserted = (
+        f'provider: "{provider}", model_id: "{model_id}", enabled: {_value(enable)}{extra}, '
+        "staged_at: new Date(), created_at: new Date()"
+    )
+    script = (
+        f'db.getSiblingDB("{db_name}").getCollection("{collection}").updateOne('
+        f'{{provider: "{provider}", model_id: "{model_id}"}}, {{$setOnInsert: {{{inserted}}}}}, {{upsert: true}})'
+    )
     return Command(f"mongosh \"$MONGODB_URI\" --eval '{script}'")

@@ -86,8 +86,10 @@ def _failed_step(steps: list[tuple[str, str]]) -> str | None:
         match = _STEP.search(record)
         if not match or match["ignore"] == "yes":
             continue
-        status, code = int(match["status"]), {"exited": CLD_EXITED, "killed": CLD_KILLED, "dumped": CLD_DUMPED}.get(
-            match["code"])
+        status, code = (
+            int(match["status"]),
+            {"exited": CLD_EXITED, "killed": CLD_KILLED, "dumped": CLD_DUMPED}.get(match["code"]),
+        )
         if code is not None and (code != CLD_EXITED or status != 0):
             return f"{name}= {_ended(code, status)}"
     return None
@@ -117,7 +119,9 @@ def describe(show_output: str) -> UnitStatus:
         summary += "; the main command did not run"
     details = f"Result={result}, ExecMainCode={fields.get('ExecMainCode', '?')}, ExecMainStatus={fields.get('ExecMainStatus', '?')}"
     invocation = fields.get("InvocationID", "")
-    return UnitStatus(safe_text(summary, 300), safe_text(details, 300), invocation if _INVOCATION.fullmatch(invocation) else "")
+    return UnitStatus(
+        safe_text(summary, 300), safe_text(details, 300), invocation if _INVOCATION.fullmatch(invocation) else ""
+    )
 
 
 def unit_status(unit: str, tools: Tools, run: Runner = subprocess.run) -> UnitStatus:
@@ -134,8 +138,17 @@ def journal_tail(invocation: str, tools: Tools, run: Runner = subprocess.run) ->
     """The last journal lines of one invocation: the unit's own output and systemd's lines about it."""
     if not invocation:
         return "(journal unavailable: systemd reported no invocation of this unit)"
-    argv = [tools.journalctl, f"_SYSTEMD_INVOCATION_ID={invocation}", "+", f"INVOCATION_ID={invocation}",
-            "-n", str(JOURNAL_LINES), "--no-pager", "-o", "short-iso"]
+    argv = [
+        tools.journalctl,
+        f"_SYSTEMD_INVOCATION_ID={invocation}",
+        "+",
+        f"INVOCATION_ID={invocation}",
+        "-n",
+        str(JOURNAL_LINES),
+        "--no-pager",
+        "-o",
+        "short-iso",
+    ]
     ok, text = _output(argv, tools, run)
     if not ok:
         return f"(journal unavailable: {safe_text(text, 300)})"

@@ -38,33 +38,56 @@ _FAKE = "A1b2C3d4E5f6G7h8"  # examples are built from this, so no real-looking k
 #: Every credential shape, in order: specific key shapes first, then the generic forms.
 #: Each example must come out redacted, as written and lower-cased (tests/test_untrusted.py).
 SECRET_SHAPES: tuple[SecretShape, ...] = (
-    _shape("url userinfo password", r"\b([a-z][a-z0-9+.\-]*://[^\s/@:]*:)[^\s/@]+(@)",
-           "mongodb+srv://bench:" + _FAKE + "@cluster0.example.test/", rf"\1{REDACTED}\2"),
-    _shape("OpenAI, Anthropic, OpenRouter key",
-           _START + r"sk-(?:ant-|proj-|or-v1-|or-|svcacct-|admin-)?[a-z0-9_*\-]{6,}", "sk-proj-" + _FAKE),
-    _shape("prefixed provider key",
-           _START + r"(?:gsk|xai|fw|csk|pplx|hf|ghp|gho|github_pat)[_-](?=[a-z_]*[0-9])[a-z0-9_]{12,}",
-           "csk-" + _FAKE.lower() + _FAKE),
+    _shape(
+        "url userinfo password",
+        r"\b([a-z][a-z0-9+.\-]*://[^\s/@:]*:)[^\s/@]+(@)",
+        "mongodb+srv://bench:" + _FAKE + "@cluster0.example.test/",
+        rf"\1{REDACTED}\2",
+    ),
+    _shape(
+        "OpenAI, Anthropic, OpenRouter key",
+        _START + r"sk-(?:ant-|proj-|or-v1-|or-|svcacct-|admin-)?[a-z0-9_*\-]{6,}",
+        "sk-proj-" + _FAKE,
+    ),
+    _shape(
+        "prefixed provider key",
+        _START + r"(?:gsk|xai|fw|csk|pplx|hf|ghp|gho|github_pat)[_-](?=[a-z_]*[0-9])[a-z0-9_]{12,}",
+        "csk-" + _FAKE.lower() + _FAKE,
+    ),
     _shape("Google API key", _START + r"aiza[0-9a-z_\-]{20,}", "AIzaSy" + _FAKE + _FAKE),
     _shape("Google OAuth token", _START + r"ya29\.[0-9a-z_\-]{20,}", "ya29.a0" + _FAKE + _FAKE),
     _shape("AWS access key id", _START + r"(?:akia|asia)[0-9a-z]{16}\b", "AKIA" + _FAKE.upper()),
-    _shape("JWT", _START + r"eyj[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}",
-           "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ" + _FAKE + "." + _FAKE),
-    _shape("key in an error message", r"(key provided:\s*<?)([^\s<>]+?)(?=[>.]?(?:\s|$))",
-           "Incorrect API key provided: gs***tF.", rf"\1{REDACTED}"),
-    _shape("URL-encoded authorization",
-           r"(?<![a-z])((?:authorization%3a(?:%20|\+)*)?(?:bearer|basic)(?:%20|\+)+)[a-z0-9._~/=\-*%]{8,}",
-           "url?h=Authorization%3A%20Bearer%20" + _FAKE, rf"\1{REDACTED}"),
-    _shape("bearer token", r"\b(bearer\s+)[a-z0-9._~+/=\-*]{8,}", "Authorization: Bearer " + _FAKE,
-           rf"\1{REDACTED}"),
-    _shape("basic credentials", r"\b(basic\s+)(?=[a-z]*[0-9+/=])[a-z0-9+/=]{8,}", "Basic YWRtaW46" + _FAKE,
-           rf"\1{REDACTED}"),
+    _shape(
+        "JWT",
+        _START + r"eyj[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ" + _FAKE + "." + _FAKE,
+    ),
+    _shape(
+        "key in an error message",
+        r"(key provided:\s*<?)([^\s<>]+?)(?=[>.]?(?:\s|$))",
+        "Incorrect API key provided: gs***tF.",
+        rf"\1{REDACTED}",
+    ),
+    _shape(
+        "URL-encoded authorization",
+        r"(?<![a-z])((?:authorization%3a(?:%20|\+)*)?(?:bearer|basic)(?:%20|\+)+)[a-z0-9._~/=\-*%]{8,}",
+        "url?h=Authorization%3A%20Bearer%20" + _FAKE,
+        rf"\1{REDACTED}",
+    ),
+    _shape("bearer token", r"\b(bearer\s+)[a-z0-9._~+/=\-*]{8,}", "Authorization: Bearer " + _FAKE, rf"\1{REDACTED}"),
+    _shape(
+        "basic credentials",
+        r"\b(basic\s+)(?=[a-z]*[0-9+/=])[a-z0-9+/=]{8,}",
+        "Basic YWRtaW46" + _FAKE,
+        rf"\1{REDACTED}",
+    ),
     _shape(
         "key=value",
         r"\b((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|key|secret|password|x-api-key|"
         r"x-goog-api-key|authorization|aws_secret_access_key|aws_session_token)[\"']?\s*[=:]\s*[\"']?)"
         r"(?!bearer\b|basic\b)[^\s&\"',;}{\[\]]{6,}",
-        "https://example.test/v1/models?key=" + _FAKE + "&alt=sse", rf"\1{REDACTED}",
+        "https://example.test/v1/models?key=" + _FAKE + "&alt=sse",
+        rf"\1{REDACTED}",
     ),
 )
 

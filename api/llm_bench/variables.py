@@ -26,8 +26,7 @@ def _collection(name: str, default: str, meaning: str, used_by: str) -> Variable
 
 
 def _upstream(name: str, alias_of: str) -> Variable:
-    return Variable(name, None, f"upstream's name for `{alias_of}` (which wins when both are set)", "health",
-                    alias_of)
+    return Variable(name, None, f"upstream's name for `{alias_of}` (which wins when both are set)", "health", alias_of)
 
 
 #: Providers whose own model list discovery reads when `<NAME>_API_KEY` is set (`<NAME>_MODELS_URL` overrides the URL).
@@ -47,9 +46,18 @@ _MODEL_LISTS = {
 def _provider_list(provider: str) -> tuple[Variable, ...]:
     """`<NAME>_API_KEY` (OpenAI's is listed with the AI settings) and `<NAME>_MODELS_URL`."""
     name, (label, url) = provider.upper(), _MODEL_LISTS[provider]
-    key = () if provider == "openai" else (
-        Variable(f"{name}_API_KEY", None, f"{label} key, to read its model list (a list never calls a model)",
-                 "discovery fetch"),)
+    key = (
+        ()
+        if provider == "openai"
+        else (
+            Variable(
+                f"{name}_API_KEY",
+                None,
+                f"{label} key, to read its model list (a list never calls a model)",
+                "discovery fetch",
+            ),
+        )
+    )
     return (*key, Variable(f"{name}_MODELS_URL", url, f"{label}'s model list", "discovery fetch"))
 
 
@@ -59,10 +67,18 @@ MAIL = "health report, crash alert"
 VARIABLES: tuple[Variable, ...] = (
     Variable("MONGODB_URI", None, "MongoDB connection string; required except with `--demo`", BOTH),
     Variable("MONGODB_DB", "llm-bench", "database name", BOTH),
-    Variable("MONGODB_TIMEOUT_MS", "120000",
-             "milliseconds one MongoDB operation may take (`timeoutMS`); a `timeoutMS` in the URI wins", BOTH),
-    Variable("OPENAI_API_KEY", None, "OpenAI key; without it the jobs use their rules only (also reads OpenAI's "
-             "model list)", "health AI assessment, discovery"),
+    Variable(
+        "MONGODB_TIMEOUT_MS",
+        "120000",
+        "milliseconds one MongoDB operation may take (`timeoutMS`); a `timeoutMS` in the URI wins",
+        BOTH,
+    ),
+    Variable(
+        "OPENAI_API_KEY",
+        None,
+        "OpenAI key; without it the jobs use their rules only (also reads OpenAI's model list)",
+        "health AI assessment, discovery",
+    ),
     Variable("OPENAI_BASE_URL", None, "an OpenAI-compatible gateway or local server (unset: OpenAI's API)", BOTH),
     Variable("OPENAI_MODEL", "gpt-4o-mini", "model of the AI calls", BOTH),
     Variable("OPENAI_TIMEOUT", "60", "seconds before an OpenAI request is abandoned", BOTH),
@@ -70,18 +86,28 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("MAIL_FROM", None, "sender (envelope and `From:`); unset: the msmtp account's `from`", MAIL),
     Variable("MSMTP_PATH", "msmtp", "the msmtp binary", MAIL),
     Variable("MSMTP_CONFIG", None, "msmtp configuration file (`msmtp -C`); unset: msmtp's own lookup", MAIL),
-    Variable("SUBJECT_TAGS", "project",
-             "subject tags: `project` ([CRITICAL], [WARNING], [HEALTHY]) or `upstream` ([URGENT], [INFO])",
-             "health report"),
-    Variable("OPENROUTER_MODELS_URL", "https://openrouter.ai/api/v1/models", "OpenRouter's public catalog",
-             "discovery fetch"),
-    Variable("MODEL_REGISTRY_URL",
-             "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
-             "the public model registry (LiteLLM's model map): ids the providers serve, prices, deprecations",
-             "discovery fetch"),
+    Variable(
+        "SUBJECT_TAGS",
+        "project",
+        "subject tags: `project` ([CRITICAL], [WARNING], [HEALTHY]) or `upstream` ([URGENT], [INFO])",
+        "health report",
+    ),
+    Variable(
+        "OPENROUTER_MODELS_URL", "https://openrouter.ai/api/v1/models", "OpenRouter's public catalog", "discovery fetch"
+    ),
+    Variable(
+        "MODEL_REGISTRY_URL",
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+        "the public model registry (LiteLLM's model map): ids the providers serve, prices, deprecations",
+        "discovery fetch",
+    ),
     *(variable for provider in LISTED_PROVIDERS for variable in _provider_list(provider)),
-    Variable("HEALTHCHECK_PING_URL", None, "dead-man ping: `<url>/start`, then `<url>/<exit status>`; unset: off",
-             "systemd units"),
+    Variable(
+        "HEALTHCHECK_PING_URL",
+        None,
+        "dead-man ping: `<url>/start`, then `<url>/<exit status>`; unset: off",
+        "systemd units",
+    ),
     Variable("JOURNALCTL_PATH", "journalctl", "journalctl binary, for the failed unit's last lines", "crash alert"),
     Variable("SYSTEMCTL_PATH", "systemctl", "systemctl binary, for the failed unit's exit status", "crash alert"),
     _collection("ERRORS_COLLECTION", "errors_cloud", "failed benchmark calls", "health"),
@@ -89,12 +115,12 @@ VARIABLES: tuple[Variable, ...] = (
     _collection("ROLLUPS_COLLECTION", "error_rollups", "error patterns with first/last seen", "health"),
     _collection("MODELS_COLLECTION", "models", "the models the benchmark runs", BOTH),
     _collection("CATALOG_COLLECTION", "openrouter_catalog", "OpenRouter's catalog", "discovery (and health evidence)"),
-    _collection("CATALOG_RUNS_COLLECTION", "openrouter_runs", "catalog fetches",
-                "discovery (and health staleness)"),
+    _collection("CATALOG_RUNS_COLLECTION", "openrouter_runs", "catalog fetches", "discovery (and health staleness)"),
     _collection("HEALTH_RUNS_COLLECTION", "health_runs", "the health check's run ledger", "health"),
     _collection("ERROR_CLASSES_COLLECTION", "error_classes", "AI classifications of error patterns", "health"),
-    _collection("PROVIDER_MODELS_COLLECTION", "provider_models", "the model registry and providers' model lists",
-                "discovery"),
+    _collection(
+        "PROVIDER_MODELS_COLLECTION", "provider_models", "the model registry and providers' model lists", "discovery"
+    ),
     _collection("SOURCE_RUNS_COLLECTION", "source_runs", "model-source fetches", "discovery"),
     _upstream("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION"),

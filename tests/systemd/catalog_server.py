@@ -16,7 +16,7 @@ class Handler(BaseHTTPRequestHandler):
     catalog: Path
     log: Path
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         with self.log.open("a") as log:
             log.write(f"{self.command} {self.path}\n")
         if self.path == "/api/v1/models":
@@ -33,7 +33,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the journal has enough
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

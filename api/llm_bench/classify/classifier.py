@@ -31,8 +31,14 @@ class Classification:
     source: str  # "rollup-llm", "rule:<id>", "stored", "ai", "cache" or "none"
 
 
-def classify(*, provider: str, message: str, normalized_message: str = "", stored_kind: str | None = None,
-             llm: LLMVerdict | None = None) -> Classification:
+def classify(
+    *,
+    provider: str,
+    message: str,
+    normalized_message: str = "",
+    stored_kind: str | None = None,
+    llm: LLMVerdict | None = None,
+) -> Classification:
     """The kind of one pattern. `message` is the original text (may be empty), `normalized_message`
     the writer's lower-cased copy; both are read."""
     if llm is not None and clean_kind(llm.kind) != "unknown" and llm.confidence >= LLM_MIN_CONFIDENCE:

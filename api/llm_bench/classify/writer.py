@@ -67,8 +67,9 @@ def fingerprint(provider: str, model: str, normalized: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def error_document(*, provider: str, model: str, message: str, ts: dt.datetime,
-                   stage: str = "generate") -> dict[str, Any]:
+def error_document(
+    *, provider: str, model: str, message: str, ts: dt.datetime, stage: str = "generate"
+) -> dict[str, Any]:
     """One `errors_cloud` document as the writer stores it."""
     normalized = normalize_message(message)
     return {

@@ -68,7 +68,7 @@ def _timestamp(value: Any) -> dt.datetime | None:
     if not seconds or seconds <= 0:
         return None
     try:
-        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
     except (OverflowError, ValueError, OSError):
         return None
 
@@ -162,11 +162,19 @@ class CatalogDiff:
 def _adoption(model_id: str, before: Mapping[str, Any]) -> Adoption:
     """Upstream's per-token float `pricing` as prices per million, so even an absent model is migrated."""
     pricing: Mapping[str, Any] = before["pricing"] if isinstance(before.get("pricing"), Mapping) else {}
-    return Adoption(model_id, {"first_seen_at": before[ADOPT], "price_prompt": per_million(pricing.get("prompt")),
-                               "price_completion": per_million(pricing.get("completion"))})
+    return Adoption(
+        model_id,
+        {
+            "first_seen_at": before[ADOPT],
+            "price_prompt": per_million(pricing.get("prompt")),
+            "price_completion": per_million(pricing.get("completion")),
+        },
+    )
 
 
-def diff(stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str, Any]], basis: str = "none") -> CatalogDiff:
+def diff(
+    stored: Mapping[str, Mapping[str, Any]], current: Iterable[Mapping[str, Any]], basis: str = "none"
+) -> CatalogDiff:
     """Compare stored state (by id: tracked fields, absence counters, ADOPT) with a complete fetch.
 
     `basis` names the last complete fetch; an absence already counted against it is not counted again.
@@ -215,7 +223,9 @@ def to_write(prepared: Prepared, change: CatalogDiff) -> FetchWrite:
         adjusted=prepared.adjusted,
         returned=frozenset(change.returned),
         history={model_id: tuple((c.field, c.old, c.new) for c in changes) for model_id, changes in change.changed},
-        absent=tuple(Absent(a.openrouter_id, a.missing_count, a.first_absence, a in removed)
-                     for a in change.missing + change.removed),
+        absent=tuple(
+            Absent(a.openrouter_id, a.missing_count, a.first_absence, a in removed)
+            for a in change.missing + change.removed
+        ),
         adopted={a.openrouter_id: a.fields for a in change.adopted},
     )

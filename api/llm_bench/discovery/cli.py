@@ -50,7 +50,7 @@ _VERBOSE = typer.Option(False, "--verbose", "-v", help="debug logging on stderr"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 #: The longest --since accepted: longer would reach before any catalog (and past datetime's range).
@@ -60,7 +60,7 @@ MAX_MATCHES = 100
 
 
 def parse_period(text: str) -> dt.timedelta:
-    """"7d", "24h", "2w" or "90m" as a timedelta, at most MAX_PERIOD; else a one-line usage error."""
+    """ "7d", "24h", "2w" or "90m" as a timedelta, at most MAX_PERIOD; else a one-line usage error."""
     found = re.fullmatch(r"\s*(\d{1,12})\s*([mhdw])\s*", text.lower())
     if not found or int(found.group(1)) == 0:
         raise OpsError(f"--since: expected a period such as 7d, 24h, 2w or 90m, got {text[:40]!r}", ExitStatus.USAGE)
@@ -85,10 +85,12 @@ def fetch(
     url: str = typer.Option(None, "--url", help="catalog URL (default: OPENROUTER_MODELS_URL or OpenRouter's)"),
     timeout: float = typer.Option(30.0, "--timeout", min=1, help="seconds per HTTP request"),
     retries: int = typer.Option(3, "--retries", min=0, help="retries on 5xx and network errors (catalog)"),
-    deadline: float = typer.Option(300.0, "--deadline", min=1,
-                                   help="seconds for the whole catalog fetch: every page and retry"),
-    source_deadline: float = typer.Option(120.0, "--source-deadline", min=1,
-                                          help="seconds for all the pages of one model source"),
+    deadline: float = typer.Option(
+        300.0, "--deadline", min=1, help="seconds for the whole catalog fetch: every page and retry"
+    ),
+    source_deadline: float = typer.Option(
+        120.0, "--source-deadline", min=1, help="seconds for all the pages of one model source"
+    ),
     no_sources: bool = typer.Option(False, "--no-sources", help="fetch the OpenRouter catalog only"),
     fmt: Format = _FORMAT,
     verbose: bool = _VERBOSE,
@@ -116,10 +118,21 @@ def fetch(
         from .sources import SourceConfig
 
         settings = load_settings()
-        config = None if no_sources else SourceConfig.from_settings(settings, Limits(timeout=timeout, deadline=source_deadline))
+        config = (
+            None
+            if no_sources
+            else SourceConfig.from_settings(settings, Limits(timeout=timeout, deadline=source_deadline))
+        )
         with opened(settings, write=True) as store:
-            result = run_fetch(store, url or settings.openrouter_models_url, _now(), config, timeout=timeout,
-                               retries=retries, deadline=deadline)
+            result = run_fetch(
+                store,
+                url or settings.openrouter_models_url,
+                _now(),
+                config,
+                timeout=timeout,
+                retries=retries,
+                deadline=deadline,
+            )
         _emit(result, fmt, "fetch_text")
 
     guarded(action)
@@ -169,8 +182,14 @@ def report(
 
         period = parse_period(since) if since else None
         settings = load_settings()
-        options = ReportOptions(since=period, max_matches=max_matches, min_confidence=min_confidence,
-                                providers=tuple(provider) if provider else PROVIDERS, refresh=refresh, enable=enable)
+        options = ReportOptions(
+            since=period,
+            max_matches=max_matches,
+            min_confidence=min_confidence,
+            providers=tuple(provider) if provider else PROVIDERS,
+            refresh=refresh,
+            enable=enable,
+        )
         with opened(settings, write=True) as store:
             require_fetched(store)
             result = build_report(store, settings.mongodb_db, options, _asker(settings, no_ai), _now())

@@ -14,13 +14,27 @@ from ..mongosh import Command, stage_command
 from ..untrusted import comment_text
 
 
-def proposal_command(*, db_name: str, collection: str, provider: str, model_id: str, openrouter_id: str,
-                     source: str, confidence: float, enable: bool) -> Command:
+def proposal_command(
+    *,
+    db_name: str,
+    collection: str,
+    provider: str,
+    model_id: str,
+    openrouter_id: str,
+    source: str,
+    confidence: float,
+    enable: bool,
+) -> Command:
     """The staged upsert of one proposal, or a problem saying which value was refused."""
-    fields: dict[str, str | float | bool] = {"discovered_from": "openrouter", "openrouter_id": openrouter_id, "match_source": source,
-              "match_confidence": float(confidence)}
-    return stage_command(db_name=db_name, collection=collection, provider=provider, model_id=model_id,
-                         fields=fields, enable=enable)
+    fields: dict[str, str | float | bool] = {
+        "discovered_from": "openrouter",
+        "openrouter_id": openrouter_id,
+        "match_source": source,
+        "match_confidence": float(confidence),
+    }
+    return stage_command(
+        db_name=db_name, collection=collection, provider=provider, model_id=model_id, fields=fields, enable=enable
+    )
 
 
 def comment_line(text: object, *, indent: int = 0, limit: int = 300) -> str:

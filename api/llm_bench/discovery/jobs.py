@@ -52,8 +52,9 @@ class FetchResult:
         return asdict(self)
 
 
-def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.SourceConfig | None = None,
-              **fetch_options: Any) -> FetchResult:
+def run_fetch(
+    store: Store, url: str, now: dt.datetime, source_config: sources.SourceConfig | None = None, **fetch_options: Any
+) -> FetchResult:
     """Refresh the model sources, then fetch, validate and store one catalog.
 
     A failed source is recorded and changes nothing; a refused or failed catalog is recorded
@@ -70,8 +71,10 @@ def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.S
         prepared = prepare(fetched.entries)
     except (openrouter.UpstreamUnavailable, openrouter.CatalogRefused) as exc:
         status = "refused" if isinstance(exc, openrouter.CatalogRefused) else "unavailable"
-        repo.record_run(store, {"fetched_at": now, "url": safe_text(url, 300), "status": status,
-                                "message": safe_text(str(exc), 300)})
+        repo.record_run(
+            store,
+            {"fetched_at": now, "url": safe_text(url, 300), "status": status, "message": safe_text(str(exc), 300)},
+        )
         raise
     basis = last["fetched_at"].isoformat() if last and isinstance(last.get("fetched_at"), dt.datetime) else "none"
     change = diff(repo.stored_state(store), prepared.models, basis)
@@ -92,12 +95,24 @@ def run_fetch(store: Store, url: str, now: dt.datetime, source_config: sources.S
     )
     for model_id, notes in prepared.adjusted.items():
         log.warning("catalog entry %s stored adjusted: %s", safe_text(model_id, 120), safe_text("; ".join(notes), 300))
-    repo.record_run(store, {
-        "fetched_at": now, "url": safe_text(url, 300), "status": "complete", "listed": result.listed,
-        "pages": result.pages, "added": len(result.new), "changed": len(result.changed),
-        "returned": len(result.returned), "missing": len(result.missing), "removed": len(result.removed),
-        "adopted": len(result.adopted), "adjusted": len(result.adjusted), "basis": basis,
-    })
+    repo.record_run(
+        store,
+        {
+            "fetched_at": now,
+            "url": safe_text(url, 300),
+            "status": "complete",
+            "listed": result.listed,
+            "pages": result.pages,
+            "added": len(result.new),
+            "changed": len(result.changed),
+            "returned": len(result.returned),
+            "missing": len(result.missing),
+            "removed": len(result.removed),
+            "adopted": len(result.adopted),
+            "adjusted": len(result.adjusted),
+            "basis": basis,
+        },
+    )
     return result
 
 
@@ -187,7 +202,7 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
     for start in range(0, len(found), STEP):
         if len(matches) >= options.max_matches:
             break
-        step = found[start:start + STEP]
+        step = found[start : start + STEP]
         leftovers = [m for m in step if not place(m.openrouter_id) and (options.refresh or not m.ai_match)]
         if leftovers and ask is not None:
             if not announced:
@@ -198,8 +213,10 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
             discarded += sum(1 for e in asked.entries.values() if e.get("discarded"))
             notes += [f"AI: {e}" for e in asked.errors]
             repo.save_ai_matches(store, asked.entries)
-            step = [replace(m, ai_match=asked.entries[m.openrouter_id]) if m.openrouter_id in asked.entries else m
-                    for m in step]
+            step = [
+                replace(m, ai_match=asked.entries[m.openrouter_id]) if m.openrouter_id in asked.entries else m
+                for m in step
+            ]
             if asked.unreachable:  # a hung endpoint costs one request, not one per batch
                 notes.append(f"AI: {asked.unreachable}; not asked again in this run, rules and cached answers only")
                 ask = None
@@ -216,9 +233,16 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
 
 
 def _match(model: repo.CatalogEntry, proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
-    command = proposal_command(db_name=db_name, collection=collection, provider=proposal.provider,
-                             model_id=proposal.model_id, openrouter_id=model.openrouter_id,
-                             source=proposal.source, confidence=proposal.confidence, enable=enable)
+    command = proposal_command(
+        db_name=db_name,
+        collection=collection,
+        provider=proposal.provider,
+        model_id=proposal.model_id,
+        openrouter_id=model.openrouter_id,
+        source=proposal.source,
+        confidence=proposal.confidence,
+        enable=enable,
+    )
     listing = proposal.listing
     return Match(
         openrouter_id=model.openrouter_id,

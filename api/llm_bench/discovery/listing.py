@@ -69,7 +69,9 @@ def check_complete(source: SourceList, last_listed: int | None) -> None:
     if listed == 0:
         raise SourceRefused("the list is empty")
     if last_listed and listed < last_listed * MIN_SHARE_OF_LAST:
-        raise SourceRefused(f"{listed} models, under half of the last complete run ({last_listed}); refusing it as truncated")
+        raise SourceRefused(
+            f"{listed} models, under half of the last complete run ({last_listed}); refusing it as truncated"
+        )
 
 
 def authority(source: SourceList, own_lists: Iterable[str]) -> frozenset[str]:
@@ -84,8 +86,11 @@ def plan(stored: Mapping[tuple[str, str], Mapping[str, Any]], source: SourceList
     ruled = authority(source, own_lists)
     listed = {(s.provider, s.model_id): s for s in source.seen}
     new = [f"{p}/{m}" for p, m in listed if (p, m) not in stored]
-    returned = [f"{p}/{m}" for (p, m), doc in stored.items()
-                if (p, m) in listed and p in ruled and (doc.get("missing_count") or doc.get("removed_at"))]
+    returned = [
+        f"{p}/{m}"
+        for (p, m), doc in stored.items()
+        if (p, m) in listed and p in ruled and (doc.get("missing_count") or doc.get("removed_at"))
+    ]
     absent = []
     for (provider, model_id), doc in stored.items():
         if (provider, model_id) in listed or provider not in source.providers:
@@ -102,6 +107,10 @@ def plan(stored: Mapping[tuple[str, str], Mapping[str, Any]], source: SourceList
 def to_write(source: SourceList, planned: Plan) -> SourceWrite:
     """What the repository writes for a complete source and its plan."""
     returned = set(planned.returned)
-    return SourceWrite(source.name, source.kind, tuple(asdict(seen) for seen in planned.listed),
-                       frozenset((s.provider, s.model_id) for s in planned.listed if f"{s.provider}/{s.model_id}" in returned),
-                       planned.absent)
+    return SourceWrite(
+        source.name,
+        source.kind,
+        tuple(asdict(seen) for seen in planned.listed),
+        frozenset((s.provider, s.model_id) for s in planned.listed if f"{s.provider}/{s.model_id}" in returned),
+        planned.absent,
+    )

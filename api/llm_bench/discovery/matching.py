@@ -87,6 +87,6 @@ def candidates(
             covered += 1
             continue
         chosen.append(model)
-    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     chosen.sort(key=lambda m: (m.first_seen_at or epoch, m.created or epoch), reverse=True)
     return chosen, covered

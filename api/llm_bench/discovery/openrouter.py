@@ -77,9 +77,12 @@ def fetch_catalog(
         ) from None
 
 
-async def _fetch_pages(url: str, progress: _Progress, *, timeout: float, retries: int, backoff: float) -> FetchedCatalog:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout), follow_redirects=True,
-                                 headers={"Accept": "application/json"}) as http:
+async def _fetch_pages(
+    url: str, progress: _Progress, *, timeout: float, retries: int, backoff: float
+) -> FetchedCatalog:
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout), follow_redirects=True, headers={"Accept": "application/json"}
+    ) as http:
         entries: list[dict[str, Any]] = []
         seen_urls: set[str] = set()
         next_url: str | None = url
@@ -145,7 +148,9 @@ async def _download(http: httpx.AsyncClient, progress: _Progress) -> tuple[int, 
 
 
 def _too_large(progress: _Progress) -> CatalogRefused:
-    return CatalogRefused(f"the catalog is larger than the {progress.max_bytes:,} bytes cap ({progress.url}); refusing it")
+    return CatalogRefused(
+        f"the catalog is larger than the {progress.max_bytes:,} bytes cap ({progress.url}); refusing it"
+    )
 
 
 def parse_page(body: bytes, url: str) -> dict[str, Any]:

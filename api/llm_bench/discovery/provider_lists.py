@@ -28,15 +28,18 @@ class ListSpec:
     style: str = "openai"  # "openai" (data list, Bearer) or "anthropic" (pages, x-api-key)
 
 
-SPECS: Mapping[str, ListSpec] = {spec.provider: spec for spec in (
-    ListSpec("openai", "https://api.openai.com/v1/models"),
-    ListSpec("anthropic", "https://api.anthropic.com/v1/models", "anthropic"),
-    ListSpec("groq", "https://api.groq.com/openai/v1/models"),
-    ListSpec("together", "https://api.together.xyz/v1/models"),
-    ListSpec("fireworks", "https://api.fireworks.ai/inference/v1/models"),
-    ListSpec("deepinfra", "https://api.deepinfra.com/v1/openai/models"),
-    ListSpec("cerebras", "https://api.cerebras.ai/v1/models"),
-)}
+SPECS: Mapping[str, ListSpec] = {
+    spec.provider: spec
+    for spec in (
+        ListSpec("openai", "https://api.openai.com/v1/models"),
+        ListSpec("anthropic", "https://api.anthropic.com/v1/models", "anthropic"),
+        ListSpec("groq", "https://api.groq.com/openai/v1/models"),
+        ListSpec("together", "https://api.together.xyz/v1/models"),
+        ListSpec("fireworks", "https://api.fireworks.ai/inference/v1/models"),
+        ListSpec("deepinfra", "https://api.deepinfra.com/v1/openai/models"),
+        ListSpec("cerebras", "https://api.cerebras.ai/v1/models"),
+    )
+}
 ANTHROPIC_VERSION = "2023-06-01"
 ANTHROPIC_PAGE = 1000
 
@@ -58,7 +61,9 @@ def fetch_list(spec: ListSpec, key: str, url: str, client: httpx.Client, budget:
     """One provider's complete list, following Anthropic's pages within the budget."""
     if spec.style != "anthropic":
         entries = _entries(get_json(client, url, {"Authorization": f"Bearer {key}"}, budget))
-        return SourceList(f"provider:{spec.provider}", "provider", (spec.provider,), tuple(_seen(spec.provider, entries)))
+        return SourceList(
+            f"provider:{spec.provider}", "provider", (spec.provider,), tuple(_seen(spec.provider, entries))
+        )
     headers = {"x-api-key": key, "anthropic-version": ANTHROPIC_VERSION}
     seen: list[Seen] = []
     after: str | None = None

@@ -19,11 +19,22 @@ from ..untrusted import is_identifier, safe_text
 from .download import SourceRefused
 from .listing import Seen
 
-_PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "bedrock": "bedrock", "bedrock_converse": "bedrock",
-              "bedrock_mantle": "bedrock", "together_ai": "together", "groq": "groq", "fireworks_ai": "fireworks",
-              "deepinfra": "deepinfra", "cerebras": "cerebras"}
-_ROUTING = re.compile(r"^(?:bedrock/(?:invoke/|[a-z]{2}(?:-gov)?-[a-z]+-\d/)?|bedrock_mantle/|vertex_ai/|together_ai/|groq/|"
-                      r"fireworks_ai/|deepinfra/|cerebras/)")
+_PROVIDERS = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "bedrock_mantle": "bedrock",
+    "together_ai": "together",
+    "groq": "groq",
+    "fireworks_ai": "fireworks",
+    "deepinfra": "deepinfra",
+    "cerebras": "cerebras",
+}
+_ROUTING = re.compile(
+    r"^(?:bedrock/(?:invoke/|[a-z]{2}(?:-gov)?-[a-z]+-\d/)?|bedrock_mantle/|vertex_ai/|together_ai/|groq/|"
+    r"fireworks_ai/|deepinfra/|cerebras/)"
+)
 _NOT_MODELS = re.compile(r"^(?:together-ai-|fireworks-ai-|ft:)|-month-commitment/|\*")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MODES = ("chat", "responses")
@@ -78,13 +89,18 @@ def parse(payload: Any) -> tuple[Seen, ...]:
         model_id = model_id_of(str(key), provider) if provider else None
         if provider is None or model_id is None:
             continue
-        seen = Seen(provider=provider, model_id=model_id,
-                    deprecation_date=_date(entry.get("deprecation_date")),
-                    deprecation_source=safe_text(entry["deprecation_source"], 300) if entry.get("deprecation_source") else None,
-                    successor=_ROUTING.sub("", entry["successor_model"]) if is_identifier(entry.get("successor_model")) else None,
-                    context_length=_int(entry.get("max_input_tokens")) or _int(entry.get("max_tokens")),
-                    input_price=per_million(entry.get("input_cost_per_token")),
-                    output_price=per_million(entry.get("output_cost_per_token")))
+        seen = Seen(
+            provider=provider,
+            model_id=model_id,
+            deprecation_date=_date(entry.get("deprecation_date")),
+            deprecation_source=safe_text(entry["deprecation_source"], 300) if entry.get("deprecation_source") else None,
+            successor=_ROUTING.sub("", entry["successor_model"])
+            if is_identifier(entry.get("successor_model"))
+            else None,
+            context_length=_int(entry.get("max_input_tokens")) or _int(entry.get("max_tokens")),
+            input_price=per_million(entry.get("input_cost_per_token")),
+            output_price=per_million(entry.get("output_cost_per_token")),
+        )
         plain = key == model_id  # a regional routing key only stands in for an id no plain key has
         if (provider, model_id) not in found or (plain and not found[(provider, model_id)][0]):
             found[(provider, model_id)] = (plain, seen)

@@ -32,7 +32,9 @@ def _when(value: dt.datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, dt.datetime) else "never"
 
 
-def capped(items: Sequence[T], line: Callable[[T], str], limit: int = SHOWN, more: str = "  … and {} more") -> list[str]:
+def capped(
+    items: Sequence[T], line: Callable[[T], str], limit: int = SHOWN, more: str = "  … and {} more"
+) -> list[str]:
     """One line per item for the first `limit` items, then one line saying how many were left out."""
     lines = [line(item) for item in items[:limit]]
     if len(items) > limit:
@@ -45,11 +47,19 @@ def _ids(label: str, ids: tuple[str, ...]) -> list[str]:
 
 
 def fetch_text(result: FetchResult) -> str:
-    lines = [f"OpenRouter catalog fetched {_when(result.fetched_at)} ({result.pages} page(s))",
-             f"{'listed':<9}{result.listed}"]
-    for label, ids in (("new", result.new), ("changed", result.changed), ("back", result.returned),
-                       ("missing", result.missing), ("removed", result.removed), ("adopted", result.adopted),
-                       ("adjusted", result.adjusted)):
+    lines = [
+        f"OpenRouter catalog fetched {_when(result.fetched_at)} ({result.pages} page(s))",
+        f"{'listed':<9}{result.listed}",
+    ]
+    for label, ids in (
+        ("new", result.new),
+        ("changed", result.changed),
+        ("back", result.returned),
+        ("missing", result.missing),
+        ("removed", result.removed),
+        ("adopted", result.adopted),
+        ("adjusted", result.adjusted),
+    ):
         lines += _ids(label, ids)
     lines += [_source_line(source) for source in result.sources]
     if result.sources:
@@ -61,8 +71,10 @@ def _source_line(source: SourceResult) -> str:
     """One model source's run: its counts when complete, else why it changed nothing."""
     if source.status != "complete":
         return f"source {safe_text(source.source, 40)}: {source.status}, nothing changed ({safe_text(source.message, 200)})"
-    return (f"source {safe_text(source.source, 40)}: complete, {source.listed} listed, {source.added} new, "
-            f"{source.returned} back, {source.missing} missing, {source.removed} removed")
+    return (
+        f"source {safe_text(source.source, 40)}: complete, {source.listed} listed, {source.added} new, "
+        f"{source.returned} back, {source.missing} missing, {source.removed} removed"
+    )
 
 
 def _money(value: float | None) -> str:
@@ -71,20 +83,27 @@ def _money(value: float | None) -> str:
 
 def _facts(match: Match) -> str:
     """Where the id is listed and since when, and the registry's figures beside OpenRouter's."""
-    return (f"verified by {safe_text(match.verified_by or 'nothing', 20)} list, listed since {_when(match.listed_since)}; "
-            f"USD per M tokens in/out: registry {_money(match.registry_input_price)}/{_money(match.registry_output_price)}, "
-            f"OpenRouter {_money(match.openrouter_input_price)}/{_money(match.openrouter_output_price)}; "
-            f"context: registry {match.registry_context_length or '?'}, OpenRouter {match.openrouter_context_length or '?'}")
+    return (
+        f"verified by {safe_text(match.verified_by or 'nothing', 20)} list, listed since {_when(match.listed_since)}; "
+        f"USD per M tokens in/out: registry {_money(match.registry_input_price)}/{_money(match.registry_output_price)}, "
+        f"OpenRouter {_money(match.openrouter_input_price)}/{_money(match.openrouter_output_price)}; "
+        f"context: registry {match.registry_context_length or '?'}, OpenRouter {match.openrouter_context_length or '?'}"
+    )
 
 
 def _proposal(match: Match) -> list[str]:
     """A blank line, four comment lines, then the command (or a comment saying why there is none)."""
     return [
         "",
-        comment_line(f"{safe_text(match.name, 120)} [{safe_text(match.openrouter_id, 120)}] "
-                     f"first seen {_when(match.first_seen_at)}"),
-        comment_line(f"-> {safe_text(match.provider, 40)}/{safe_text(match.model_id, 160)} "
-                     f"confidence {match.confidence:.2f} ({match.source})", indent=2),
+        comment_line(
+            f"{safe_text(match.name, 120)} [{safe_text(match.openrouter_id, 120)}] "
+            f"first seen {_when(match.first_seen_at)}"
+        ),
+        comment_line(
+            f"-> {safe_text(match.provider, 40)}/{safe_text(match.model_id, 160)} "
+            f"confidence {match.confidence:.2f} ({match.source})",
+            indent=2,
+        ),
         comment_line(_facts(match), indent=2, limit=400),
         comment_line(match.reasoning, indent=2),
         match.command if match.command else comment_line(match.command_problem, indent=2),
@@ -93,9 +112,13 @@ def _proposal(match: Match) -> list[str]:
 
 def report_text(report: Report) -> str:
     """The report as a shell-pasteable text: only the staged upserts run, everything else is a comment."""
-    lines = [comment_line(f"Discovery report {_when(report.generated_at)}: {report.candidates} candidate(s), "
-                          f"{report.covered} already covered, {len(report.matches)} proposed "
-                          f"(of {report.examined} examined, {report.ai_requests} AI request(s))")]
+    lines = [
+        comment_line(
+            f"Discovery report {_when(report.generated_at)}: {report.candidates} candidate(s), "
+            f"{report.covered} already covered, {len(report.matches)} proposed "
+            f"(of {report.examined} examined, {report.ai_requests} AI request(s))"
+        )
+    ]
     lines += capped(report.notes, lambda n: comment_line(f"note: {n}"), more="# note: … and {} more")
     for match in report.matches:
         lines += _proposal(match)
@@ -108,8 +131,14 @@ def report_text(report: Report) -> str:
 def stats_text(stats: Stats) -> str:
     c, m = stats.counts, stats.matching
     last = stats.last_fetch
-    last_line = (f"last fetch {_when(last.fetched_at)}: {safe_text(last.status, 20)}"
-                 + (f" ({safe_text(last.message, 200)})" if last.message else "")) if last else "last fetch never"
+    last_line = (
+        (
+            f"last fetch {_when(last.fetched_at)}: {safe_text(last.status, 20)}"
+            + (f" ({safe_text(last.message, 200)})" if last.message else "")
+        )
+        if last
+        else "last fetch never"
+    )
     lines = [
         f"catalog      {c.listed} listed, {c.new_day} new in 24h, {c.new_week} new in 7d, "
         f"{c.missing} missing, {c.removed} removed",
@@ -119,9 +148,11 @@ def stats_text(stats: Stats) -> str:
         f"{m.matched_by_ai} by AI, {m.unmatched} unmatched",
         "models       provider: enabled / disabled / deprecated",
     ]
-    lines += capped(stats.models_by_provider,
-                    lambda r: f"  {safe_text(r.provider, 40)}: {r.enabled} / {r.disabled} / {r.deprecated}",
-                    SHOWN_PROVIDERS)
+    lines += capped(
+        stats.models_by_provider,
+        lambda r: f"  {safe_text(r.provider, 40)}: {r.enabled} / {r.disabled} / {r.deprecated}",
+        SHOWN_PROVIDERS,
+    )
     return "\n".join(lines)
 
 

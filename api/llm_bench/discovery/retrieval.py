@@ -94,7 +94,14 @@ class Index:
 
     def find(self, provider: str, model_id: str) -> Listing | None:
         """The listing of exactly this id at this provider, if listed."""
-        return next((l for l in self.exact.get(identity(model_id), ()) if (l.provider, l.model_id) == (provider, model_id)), None)
+        return next(
+            (
+                found
+                for found in self.exact.get(identity(model_id), ())
+                if (found.provider, found.model_id) == (provider, model_id)
+            ),
+            None,
+        )
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.exact.values())
@@ -118,7 +125,15 @@ def _rank(listing: Listing) -> tuple[bool, int, bool, int, bool, int, str]:
     dated = _DATED.search(model_id)
     stamp = int(re.sub(r"\D", "", dated.group(1))) if dated else 0
     region = 0 if listing.provider != "bedrock" or model_id.startswith("us.") else 2 if REGION.match(model_id) else 1
-    return ("@" in model_id, region, dated is not None, -stamp, listing.verified_by != "provider", len(model_id), model_id)
+    return (
+        "@" in model_id,
+        region,
+        dated is not None,
+        -stamp,
+        listing.verified_by != "provider",
+        len(model_id),
+        model_id,
+    )
 
 
 def propose(openrouter_id: str, index: Index) -> tuple[Proposal, ...]:
@@ -132,16 +147,30 @@ def propose(openrouter_id: str, index: Index) -> tuple[Proposal, ...]:
         hits = [(tier, listing, reason) for listing in index.exact.get(key, ())]
         hits += [(2, listing, f"{reason} (serving tier or alias)") for listing in index.looser.get(key, ())]
         if key == own:
-            hits += [(1, listing, "Bedrock lists the instruct model without the tag") for listing in _bedrock_untagged(base, index)]
+            hits += [
+                (1, listing, "Bedrock lists the instruct model without the tag")
+                for listing in _bedrock_untagged(base, index)
+            ]
         for hit_tier, listing, why in hits:
             order = (hit_tier, position, _rank(listing))
             if listing.provider not in best or order < best[listing.provider][0]:
                 best[listing.provider] = (order, hit_tier, listing, why)
     home = _HOME.get(base.partition("/")[0])
-    ranked = sorted(best.values(), key=lambda h: (h[2].provider != home, h[1], h[2].verified_by != "provider",
-                                                  PROVIDERS.index(h[2].provider)))
-    return tuple(Proposal(listing.provider, listing.model_id, _CONFIDENCE[tier], f"{why}; {listing.verified_by} lists it",
-                          source="rule", listing=listing) for _, tier, listing, why in ranked)
+    ranked = sorted(
+        best.values(),
+        key=lambda h: (h[2].provider != home, h[1], h[2].verified_by != "provider", PROVIDERS.index(h[2].provider)),
+    )
+    return tuple(
+        Proposal(
+            listing.provider,
+            listing.model_id,
+            _CONFIDENCE[tier],
+            f"{why}; {listing.verified_by} lists it",
+            source="rule",
+            listing=listing,
+        )
+        for _, tier, listing, why in ranked
+    )
 
 
 def _bedrock_untagged(base: str, index: Index) -> list[Listing]:

@@ -42,8 +42,12 @@ class SourceConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings, limits: Limits | None = None) -> SourceConfig:
-        return cls(settings.model_registry_url, dict(settings.provider_keys), dict(settings.provider_list_urls),
-                   limits or Limits())
+        return cls(
+            settings.model_registry_url,
+            dict(settings.provider_keys),
+            dict(settings.provider_list_urls),
+            limits or Limits(),
+        )
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,21 @@ def _sources(config: SourceConfig) -> list[tuple[str, str, Fetch]]:
         url = config.urls.get(provider) or spec.url
         found.append((f"provider:{provider}", url, functools.partial(fetch_list, spec, key, url)))
     url = config.registry_url
-    found.append(("registry", url, lambda http, budget: SourceList(
-        "registry", "registry", registry.PROVIDERS, registry.parse(get_json(http, url, {}, budget)))))
+    found.append(
+        (
+            "registry",
+            url,
+            lambda http, budget: SourceList(
+                "registry", "registry", registry.PROVIDERS, registry.parse(get_json(http, url, {}, budget))
+            ),
+        )
+    )
     return found
 
 
-def refresh(store: Store, config: SourceConfig, now: dt.datetime, client: httpx.Client | None = None) -> tuple[SourceResult, ...]:
+def refresh(
+    store: Store, config: SourceConfig, now: dt.datetime, client: httpx.Client | None = None
+) -> tuple[SourceResult, ...]:
     """Fetch, check and store every configured source; one run record each."""
     state = repo.stored_state(store)
     last = repo.last_complete_counts(store)
@@ -92,11 +105,23 @@ def refresh(store: Store, config: SourceConfig, now: dt.datetime, client: httpx.
             else:
                 change = plan(state, source, own_lists)
                 repo.apply_source(store, to_write(source, change), now)
-                result = SourceResult(name, "complete", len(change.listed), len(change.new), change.count(removed=False),
-                                      change.count(removed=True), len(change.returned))
+                result = SourceResult(
+                    name,
+                    "complete",
+                    len(change.listed),
+                    len(change.new),
+                    change.count(removed=False),
+                    change.count(removed=True),
+                    len(change.returned),
+                )
             results.append(result)
-            runs.append({"fetched_at": now, "url": safe_text(redact(url), 300),
-                         **{k: v for k, v in vars(result).items() if v is not None}})
+            runs.append(
+                {
+                    "fetched_at": now,
+                    "url": safe_text(redact(url), 300),
+                    **{k: v for k, v in vars(result).items() if v is not None},
+                }
+            )
     finally:
         if client is None:
             http.close()
@@ -106,11 +131,18 @@ def refresh(store: Store, config: SourceConfig, now: dt.datetime, client: httpx.
 
 def listings(rows: Iterable[Mapping[str, Any]]) -> list[Listing]:
     """Stored `provider_models` rows as retrieval listings."""
-    return [Listing(provider=row["provider"], model_id=row["model_id"],
-                    verified_by="provider" if "provider" in (row.get("sources") or ()) else "registry",
-                    listed_since=row.get("first_seen_at"), context_length=row.get("context_length"),
-                    input_price=row.get("input_price"), output_price=row.get("output_price"))
-            for row in rows]
+    return [
+        Listing(
+            provider=row["provider"],
+            model_id=row["model_id"],
+            verified_by="provider" if "provider" in (row.get("sources") or ()) else "registry",
+            listed_since=row.get("first_seen_at"),
+            context_length=row.get("context_length"),
+            input_price=row.get("input_price"),
+            output_price=row.get("output_price"),
+        )
+        for row in rows
+    ]
 
 
 def load_index(store: Store) -> Index:
@@ -123,8 +155,12 @@ def direct_match(openrouter_id: str, index: Index) -> dict[str, Any] | None:
     if not found or found[0].listing is None:
         return None
     best = found[0].listing
-    return {"provider": best.provider, "model_id": best.model_id, "verified_by": best.verified_by,
-            "listed_since": best.listed_since}
+    return {
+        "provider": best.provider,
+        "model_id": best.model_id,
+        "verified_by": best.verified_by,
+        "listed_since": best.listed_since,
+    }
 
 
 def store_direct_matches(store: Store, catalog: Iterable[CatalogEntry], index: Index) -> int:

@@ -66,7 +66,8 @@ def collect_stats(store: Store, now: dt.datetime) -> Stats:
         generated_at=now,
         counts=catalog_stats.catalog_counts(store, now),
         last_fetch=LastFetch(last.get("fetched_at"), last.get("status"), last.get("listed"), last.get("message"))
-        if last else None,
+        if last
+        else None,
         last_complete_at=complete["fetched_at"] if complete else None,
         matching=MatchCounts(len(found), covered, by_rule, by_ai, len(found) - by_rule - by_ai),
         models_by_provider=tuple(catalog_stats.models_by_provider(store)),

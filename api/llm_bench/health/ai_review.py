@@ -20,6 +20,7 @@ from .assess import Assessment, Finding, ProviderIssue, Status, failing_as_a_who
 from .facts import HealthFacts
 from .report import AIInfo
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,25 +70,36 @@ MAX_NOTES = 10
 
 def prompt(facts: HealthFacts, rules: Assessment) -> str:
     data = {
-        "window": {"start": facts.window.start.isoformat(), "end": facts.window.end.isoformat(),
-                   "hours": round(facts.window.hours, 2)},
+        "window": {
+            "start": facts.window.start.isoformat(),
+            "end": facts.window.end.isoformat(),
+            "hours": round(facts.window.hours, 2),
+        },
         "totals": {"successes": facts.successes, "errors": facts.errors},
         "errors_by_kind": dict(facts.errors_by_kind),
         "providers": {p.name: p.to_dict() for p in facts.providers[:MAX_PROMPT_ITEMS]},
         "failing_models": [m.to_dict(detail=True) for m in facts.failing_models[:MAX_PROMPT_ITEMS]],
         "new_error_patterns": [p.to_dict() for p in facts.new_patterns[:20]],
-        "rules_assessment": {"status": rules.status.value, "reasons": list(rules.reasons),
-                             "models_likely_deprecated": [f.key for f in rules.models_likely_deprecated],
-                             "code_fixes_needed": [f.key for f in rules.code_fixes_needed],
-                             "provider_issues": [i.text for i in rules.provider_issues]},
+        "rules_assessment": {
+            "status": rules.status.value,
+            "reasons": list(rules.reasons),
+            "models_likely_deprecated": [f.key for f in rules.models_likely_deprecated],
+            "code_fixes_needed": [f.key for f in rules.code_fixes_needed],
+            "provider_issues": [i.text for i in rules.provider_issues],
+        },
     }
     return "BEGIN DATA\n" + json.dumps(data, indent=1, default=str) + "\nEND DATA"
 
 
 def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Assessment, AIInfo]:
     """Ground the AI answer in the facts and fold it into the rules' assessment."""
-    info = AIInfo(used=False, model=result.model, error=result.error,
-                  prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens)
+    info = AIInfo(
+        used=False,
+        model=result.model,
+        error=result.error,
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+    )
     if result.parsed is None:
         return rules, info
     answer = result.parsed.model_dump()
@@ -129,14 +141,22 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
     status = Status(answer["overall_status"])
     summary = safe_text(answer["summary"], 1000) or rules.summary
     if status.rank < rules.status.rank:
-        notes.append(f"AI said {status.value} ({safe_text(summary, 300)}); the rules' {rules.status.value} "
-                     "and their summary stand (the AI may only raise the status)")
+        notes.append(
+            f"AI said {status.value} ({safe_text(summary, 300)}); the rules' {rules.status.value} "
+            "and their summary stand (the AI may only raise the status)"
+        )
         status, summary = rules.status, rules.summary
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES:] = [f"and {len(notes) - MAX_NOTES} more notes"]
-    merged = replace(rules, status=status, summary=summary,
-                     models_likely_deprecated=tuple(deprecated), code_fixes_needed=tuple(fixes),
-                     provider_issues=tuple(issues), recommended_actions=tuple(actions))
+    merged = replace(
+        rules,
+        status=status,
+        summary=summary,
+        models_likely_deprecated=tuple(deprecated),
+        code_fixes_needed=tuple(fixes),
+        provider_issues=tuple(issues),
+        recommended_actions=tuple(actions),
+    )
     return merged, replace(info, used=True, notes=tuple(notes))
 
 

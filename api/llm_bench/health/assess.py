@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, stale_discovery
-from .lifecycle import Retirement, provider_dropped, retirements
 from .facts import HealthFacts, ModelFacts, ProviderFacts
+from .lifecycle import Retirement, provider_dropped, retirements
 
 MIN_ATTEMPTS = 10
 RATE_LIMIT_SHARE = 0.20
@@ -117,13 +117,20 @@ def _silent(facts: HealthFacts) -> tuple[list[ProviderIssue], list[Finding]]:
     if facts.previous is None:
         return [], []
     active = {p.name for p in facts.providers}
-    providers = [ProviderIssue(p.name, "silent", f"silent: {p.successes} successes in the previous window, "
-                               "no success or error now") for p in facts.previous.providers
-                 if p.successes and p.name not in active]
+    providers = [
+        ProviderIssue(
+            p.name, "silent", f"silent: {p.successes} successes in the previous window, no success or error now"
+        )
+        for p in facts.previous.providers
+        if p.successes and p.name not in active
+    ]
     quiet = {i.provider for i in providers}
     seen = {m.key for m in facts.models}
-    models = [Finding(m.provider, m.model, f"{m.successes} successes in the previous window, nothing now")
-              for m in facts.previous.models if m.successes and m.key not in seen and m.provider not in quiet]
+    models = [
+        Finding(m.provider, m.model, f"{m.successes} successes in the previous window, nothing now")
+        for m in facts.previous.models
+        if m.successes and m.key not in seen and m.provider not in quiet
+    ]
     return providers, models
 
 
@@ -132,21 +139,33 @@ def _provider_issues(facts: HealthFacts) -> list[ProviderIssue]:
     for p in facts.providers:
         kinds = ", ".join(f"{k} {n}" for k, n in p.kinds)
         if failing_as_a_whole(p):
-            issues.append(ProviderIssue(p.name, "failing", f"failing as a whole: {plural(p.errors, 'error')} on "
-                                        f"{plural(p.models_with_errors, 'model')}, no success ({kinds})"))
+            issues.append(
+                ProviderIssue(
+                    p.name,
+                    "failing",
+                    f"failing as a whole: {plural(p.errors, 'error')} on "
+                    f"{plural(p.models_with_errors, 'model')}, no success ({kinds})",
+                )
+            )
             continue
         for kind in ("auth", "billing"):
             if p.count(kind) and access_broken(p):
-                issues.append(ProviderIssue(p.name, kind, f"{plural(p.count(kind), f'{kind} error')} "
-                                            f"({p.successes} ok)"))
+                issues.append(
+                    ProviderIssue(p.name, kind, f"{plural(p.count(kind), f'{kind} error')} ({p.successes} ok)")
+                )
         if p.attempts < MIN_ATTEMPTS:
             continue
         if p.count("rate_limit") / p.attempts >= RATE_LIMIT_SHARE:
             share = p.count("rate_limit") / p.attempts
             issues.append(ProviderIssue(p.name, "rate_limit", f"rate limited on {share:.0%} of {p.attempts} attempts"))
         elif p.error_rate >= PROVIDER_ERROR_RATE and p.models_with_errors >= 2:
-            issues.append(ProviderIssue(p.name, "error_rate", f"{p.error_rate:.0%} errors across "
-                                        f"{plural(p.models_with_errors, 'model')} ({kinds})"))
+            issues.append(
+                ProviderIssue(
+                    p.name,
+                    "error_rate",
+                    f"{p.error_rate:.0%} errors across {plural(p.models_with_errors, 'model')} ({kinds})",
+                )
+            )
     return issues
 
 
@@ -166,13 +185,17 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
     issues = _provider_issues(facts) + silent_providers
     collapsed = {i.provider for i in issues if i.kind == "failing"}
     models = [m for m in facts.failing_models if m.provider not in collapsed]
-    deprecated = [Finding(m.provider, m.model, _detail(m, "hard_model"), _second_signal(evidence, m.provider, m.model, today))
-                  for m in models if m.count("hard_model") and not m.successes]
+    deprecated = [
+        Finding(m.provider, m.model, _detail(m, "hard_model"), _second_signal(evidence, m.provider, m.model, today))
+        for m in models
+        if m.count("hard_model") and not m.successes
+    ]
     deprecated += _dropped_by_provider(facts, evidence, {f.key for f in deprecated} | collapsed)
     fixes = [Finding(m.provider, m.model, _detail(m, "hard_capability")) for m in models if m.count("hard_capability")]
     lifecycle = evidence.lifecycle if evidence else None
-    retiring = retirements(lifecycle, catalog_expirations(evidence), today, evidence.stage) \
-        if evidence and lifecycle else []
+    retiring = (
+        retirements(lifecycle, catalog_expirations(evidence), today, evidence.stage) if evidence and lifecycle else []
+    )
 
     actions = [_ACTIONS[i.kind].format(p=i.provider) for i in issues]
     actions += [f"Disable or replace {f.key} in the models list: the provider no longer serves it." for f in deprecated]
@@ -192,8 +215,9 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
         critical.append(f"{rate:.0%} of all attempts failed")
     elif attempts >= 2 * MIN_ATTEMPTS and rate >= OVERALL_WARNING_RATE:
         warning.append(f"{rate:.0%} of all attempts failed")
-    warning += [f"{i.provider}: {i.kind.replace('_', ' ')}" for i in issues
-                if i.kind in ("rate_limit", "error_rate", "silent")]
+    warning += [
+        f"{i.provider}: {i.kind.replace('_', ' ')}" for i in issues if i.kind in ("rate_limit", "error_rate", "silent")
+    ]
     warning += [f"{plural(len(silent_models), 'model')} went silent"] if silent_models else []
     stale = evidence and stale_discovery(evidence, facts.window.end)
     if stale:
@@ -208,16 +232,28 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
     reasons = tuple(critical + warning)
     summary = _summary(status, facts, rate, reasons)
     note = evidence and discovery_note(evidence)
-    return Assessment(status, summary, tuple(deprecated), tuple(fixes), tuple(issues), tuple(actions), reasons,
-                      tuple(silent_models), tuple(retiring), (note,) if note else ())
+    return Assessment(
+        status,
+        summary,
+        tuple(deprecated),
+        tuple(fixes),
+        tuple(issues),
+        tuple(actions),
+        reasons,
+        tuple(silent_models),
+        tuple(retiring),
+        (note,) if note else (),
+    )
 
 
 def _second_signal(evidence: Evidence | None, provider: str, model: str, today: dt.date) -> str:
     """The catalog's or the provider list's word that the model is going away, or ""."""
     if evidence is None:
         return ""
-    signs = [catalog_sign(evidence, model, today),
-             provider_dropped(evidence.lifecycle, provider, model) if evidence.lifecycle else None]
+    signs = [
+        catalog_sign(evidence, model, today),
+        provider_dropped(evidence.lifecycle, provider, model) if evidence.lifecycle else None,
+    ]
     return "; ".join(sign for sign in signs if sign)
 
 
@@ -243,8 +279,10 @@ def _detail(model: ModelFacts, kind: str) -> str:
 def _summary(status: Status, facts: HealthFacts, rate: float, reasons: tuple[str, ...]) -> str:
     attempts = facts.successes + facts.errors
     share = f" ({rate:.1%})" if attempts else ""
-    head = (f"{plural(facts.successes, 'successful run')} and {plural(facts.errors, 'error')}{share} "
-            f"in {facts.window.hours:g} h.")
+    head = (
+        f"{plural(facts.successes, 'successful run')} and {plural(facts.errors, 'error')}{share} "
+        f"in {facts.window.hours:g} h."
+    )
     if not reasons:
         return f"{head} Nothing needs attention."
     return f"{head} {status.value.upper()}: " + "; ".join(reasons) + "."

@@ -47,10 +47,18 @@ class ClassifiedPattern:
 
     def to_dict(self) -> dict[str, Any]:
         """The one serialisation of a pattern (JSON output and the AI prompt)."""
-        return {"provider": self.provider, "model": self.model, "fingerprint": self.fingerprint, "kind": self.kind,
-                "stored_kind": self.stored_kind, "kind_source": self.source, "count": self.count,
-                "first_seen": self.first_error.isoformat() if self.first_error else None,
-                "last_error": self.last_error.isoformat() if self.last_error else None, "sample": self.sample}
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "fingerprint": self.fingerprint,
+            "kind": self.kind,
+            "stored_kind": self.stored_kind,
+            "kind_source": self.source,
+            "count": self.count,
+            "first_seen": self.first_error.isoformat() if self.first_error else None,
+            "last_error": self.last_error.isoformat() if self.last_error else None,
+            "sample": self.sample,
+        }
 
 
 def _name(value: Any) -> str:
@@ -81,16 +89,26 @@ def classified(rows: Iterable[Mapping[str, Any]], start: dt.datetime) -> list[Cl
     for row in rows:
         decided = _decide(row)
         first = row.get("first_error")
-        patterns.append(ClassifiedPattern(
-            period=str(row.get("period") or "current"), provider=_name(row.get("provider")),
-            model=_name(row.get("model")), fingerprint=str(row.get("fingerprint") or ""),
-            stored_kind=clean_kind(row.get("stored_kind")), kind=decided.kind, source=decided.source,
-            count=int(row.get("count") or 0), first_error=first, last_error=row.get("last_error"),
-            sample=safe_text(row.get("text") or "", SAMPLE_CHARS),
-            new=bool(row.get("keyed")) and not row.get("seen_before") and isinstance(first, dt.datetime)
-            and first >= start,
-            unreadable=int(row.get("unreadable") or 0),
-        ))
+        patterns.append(
+            ClassifiedPattern(
+                period=str(row.get("period") or "current"),
+                provider=_name(row.get("provider")),
+                model=_name(row.get("model")),
+                fingerprint=str(row.get("fingerprint") or ""),
+                stored_kind=clean_kind(row.get("stored_kind")),
+                kind=decided.kind,
+                source=decided.source,
+                count=int(row.get("count") or 0),
+                first_error=first,
+                last_error=row.get("last_error"),
+                sample=safe_text(row.get("text") or "", SAMPLE_CHARS),
+                new=bool(row.get("keyed"))
+                and not row.get("seen_before")
+                and isinstance(first, dt.datetime)
+                and first >= start,
+                unreadable=int(row.get("unreadable") or 0),
+            )
+        )
     return patterns
 
 
@@ -105,13 +123,15 @@ def residue(patterns: Iterable[ClassifiedPattern]) -> list[ClassifiedPattern]:
 
 def apply_answers(patterns: Iterable[ClassifiedPattern], answers: Mapping[str, str]) -> list[ClassifiedPattern]:
     """Patterns with the AI's kinds (by fingerprint) applied where they were unknown."""
-    return [replace(p, kind=answers[p.fingerprint], source="ai")
-            if p.kind == "unknown" and answers.get(p.fingerprint, "unknown") != "unknown" else p
-            for p in patterns]
+    return [
+        replace(p, kind=answers[p.fingerprint], source="ai")
+        if p.kind == "unknown" and answers.get(p.fingerprint, "unknown") != "unknown"
+        else p
+        for p in patterns
+    ]
 
 
-def rollup_patterns(rows: Iterable[Mapping[str, Any]], start: dt.datetime,
-                    known: set[str]) -> list[ClassifiedPattern]:
+def rollup_patterns(rows: Iterable[Mapping[str, Any]], start: dt.datetime, known: set[str]) -> list[ClassifiedPattern]:
     """New patterns that only the rollups know of, read defensively (any field may be malformed)."""
     found = []
     for row in rows:
@@ -125,10 +145,24 @@ def rollup_patterns(rows: Iterable[Mapping[str, Any]], start: dt.datetime,
         first = row.get("first_seen") if isinstance(row.get("first_seen"), dt.datetime) else start
         stored = clean_kind(row.get("error_kind"))
         text = sample if isinstance(sample, str) else ""
-        decided = classify(provider=str(row.get("provider") or ""), message=text, normalized_message=text.lower(),
-                           stored_kind=stored)
-        found.append(ClassifiedPattern("current", _name(row.get("provider")), _name(row.get("model_name")),
-                                       fingerprint, stored, decided.kind, decided.source, count, first, None,
-                                       safe_text(text, SAMPLE_CHARS), True))
+        decided = classify(
+            provider=str(row.get("provider") or ""), message=text, normalized_message=text.lower(), stored_kind=stored
+        )
+        found.append(
+            ClassifiedPattern(
+                "current",
+                _name(row.get("provider")),
+                _name(row.get("model_name")),
+                fingerprint,
+                stored,
+                decided.kind,
+                decided.source,
+                count,
+                first,
+                None,
+                safe_text(text, SAMPLE_CHARS),
+                True,
+            )
+        )
         known.add(fingerprint)
     return found

@@ -10,13 +10,22 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import typer
 
-from ..cli_support import CONTEXT, VERSION_OPTION, Format, check_days, exit_statuses, guarded, load_settings, setup_logging
+from ..cli_support import (
+    CONTEXT,
+    VERSION_OPTION,
+    Format,
+    check_days,
+    exit_statuses,
+    guarded,
+    load_settings,
+    setup_logging,
+)
 from ..config import Settings
 
 if TYPE_CHECKING:
@@ -25,8 +34,12 @@ from ..exit_codes import HEALTH
 
 log = logging.getLogger("llm_bench.health")
 
-app = typer.Typer(add_completion=False, help="Daily health check of the LLM benchmarks, mailed through msmtp.",
-                  rich_markup_mode=None, context_settings=CONTEXT)
+app = typer.Typer(
+    add_completion=False,
+    help="Daily health check of the LLM benchmarks, mailed through msmtp.",
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+)
 
 
 @contextlib.contextmanager
@@ -43,19 +56,30 @@ def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> 
     from .demo import demo_day
 
     log.info("starting the embedded database and seeding a generated day")
-    with embedded_mongodb() as uri, repository.opened(settings, write=False, uri=uri, db_name="llm-bench-demo") as store:
+    with (
+        embedded_mongodb() as uri,
+        repository.opened(settings, write=False, uri=uri, db_name="llm-bench-demo") as store,
+    ):
         insert_documents(store, demo_day(now))
         yield store
 
 
 @app.command(epilog=exit_statuses(HEALTH))
 def health(
-    days: float = typer.Option(1.0, "--days", callback=check_days,
-                               help="Window length in days, ending now: 0.0417 (one hour) to 366, fractional allowed."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the complete email instead of sending; write nothing."),
+    days: float = typer.Option(
+        1.0,
+        "--days",
+        callback=check_days,
+        help="Window length in days, ending now: 0.0417 (one hour) to 366, fractional allowed.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the complete email instead of sending; write nothing."
+    ),
     no_ai: bool = typer.Option(False, "--no-ai", help="Skip the OpenAI assessment; rules only."),
     output: Format = typer.Option(Format.text, "--format", help="text: the email; json: one JSON object."),
-    demo: bool = typer.Option(False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
     version: bool = VERSION_OPTION,
 ) -> None:
@@ -83,7 +107,7 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     from .render import json_report
 
     settings = load_settings()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
     if no_ai:
@@ -92,10 +116,13 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
         ai = AIChoice(None, settings.openai_model, "OPENAI_API_KEY is not set")
     else:
         ai = AIChoice(make_client(settings), settings.openai_model)
-    delivery = Delivery(recipient=recipient or settings.notify_email, sender=settings.mail_from,
-                        tags=settings.subject_tags)
+    delivery = Delivery(
+        recipient=recipient or settings.notify_email, sender=settings.mail_from, tags=settings.subject_tags
+    )
     if not dry_run:
-        delivery = replace(delivery, send=lambda message: mail.send(message, settings.require_recipient(), settings.mail))
+        delivery = replace(
+            delivery, send=lambda message: mail.send(message, settings.require_recipient(), settings.mail)
+        )
 
     with _database(settings, demo, not dry_run, now) as store:
         try:
@@ -104,8 +131,14 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
             log.warning("%s", exc)
             return ExitStatus.OK
     facts = outcome.report.facts
-    log.info("window %s → %s: %d ok, %d errors; status %s", window.start, window.end, facts.successes,
-             facts.errors, outcome.report.assessment.status.value)
+    log.info(
+        "window %s → %s: %d ok, %d errors; status %s",
+        window.start,
+        window.end,
+        facts.successes,
+        facts.errors,
+        outcome.report.assessment.status.value,
+    )
     if outcome.failure:
         log.error("%s; the report follows on stdout", outcome.failure)
     elif outcome.mail:

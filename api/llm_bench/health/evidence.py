@@ -47,21 +47,27 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def evidence_from(context: Mapping[str, Any],
-                  stage: Callable[[str, str], str | None] = lambda provider, model_id: None) -> Evidence:
+def evidence_from(
+    context: Mapping[str, Any], stage: Callable[[str, str], str | None] = lambda provider, model_id: None
+) -> Evidence:
     flags = {}
     for doc in context.get("catalog_flags", []):
         openrouter_id = str(doc.get("openrouter_id") or "")
         if openrouter_id:
             flags[identity(openrouter_id)] = CatalogFlag(
-                safe_text(openrouter_id, 120), doc.get("missing_since"), doc.get("removed_at"),
-                _date(doc["expiration_date"]) if doc.get("expiration_date") else None)
+                safe_text(openrouter_id, 120),
+                doc.get("missing_since"),
+                doc.get("removed_at"),
+                _date(doc["expiration_date"]) if doc.get("expiration_date") else None,
+            )
     models = tuple(
-        (str(m.get("provider")), str(m.get("model_id"))) for m in context.get("models", [])
+        (str(m.get("provider")), str(m.get("model_id")))
+        for m in context.get("models", [])
         if m.get("model_id") and m.get("enabled") is True and m.get("deprecated") is not True
     )
-    return Evidence(context.get("previous_run"), context.get("last_complete_fetch"), flags, models,
-                    lifecycle_from(context), stage)
+    return Evidence(
+        context.get("previous_run"), context.get("last_complete_fetch"), flags, models, lifecycle_from(context), stage
+    )
 
 
 def catalog_sign(evidence: Evidence, model_id: str, today: dt.date) -> str | None:
@@ -88,8 +94,10 @@ def catalog_expirations(evidence: Evidence) -> list[tuple[str, str, dt.date]]:
     return found
 
 
-NO_DISCOVERY_NOTE = ("No complete discovery fetch is recorded yet, so the catalog adds no evidence "
-                     "(run `llm-discovery fetch` or enable its timer).")
+NO_DISCOVERY_NOTE = (
+    "No complete discovery fetch is recorded yet, so the catalog adds no evidence "
+    "(run `llm-discovery fetch` or enable its timer)."
+)
 
 
 def discovery_note(evidence: Evidence) -> str | None:

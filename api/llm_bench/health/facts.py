@@ -35,7 +35,7 @@ def window_for(days: float, now: dt.datetime) -> Window:
         raise ConfigError(f"--days must cover at least one hour (0.0417 days), got {days}")
     if days > 366:
         raise ConfigError(f"--days must be at most 366, got {days}")
-    end = now.astimezone(dt.timezone.utc)
+    end = now.astimezone(dt.UTC)
     return Window(start=end - dt.timedelta(days=days), end=end)
 
 
@@ -64,9 +64,14 @@ class ModelFacts(_CountsByKind):
 
     def to_dict(self, *, detail: bool = False) -> dict[str, Any]:
         """The one serialisation of a model's facts; `detail` adds the last error and its sample."""
-        data: dict[str, Any] = {"model": self.key, "errors": self.errors, "successes": self.successes,
-                                "kinds": dict(self.kinds), "stored_kinds": dict(self.stored_kinds),
-                                "kind_source": dict(self.sources)}
+        data: dict[str, Any] = {
+            "model": self.key,
+            "errors": self.errors,
+            "successes": self.successes,
+            "kinds": dict(self.kinds),
+            "stored_kinds": dict(self.stored_kinds),
+            "kind_source": dict(self.sources),
+        }
         if detail:
             data.update(last_error=self.last_error.isoformat() if self.last_error else None, sample=self.sample)
         return data
@@ -90,8 +95,12 @@ class ProviderFacts(_CountsByKind):
         return self.errors / self.attempts if self.attempts else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"successes": self.successes, "errors": self.errors, "error_rate": round(self.error_rate, 4),
-                "kinds": dict(self.kinds)}
+        return {
+            "successes": self.successes,
+            "errors": self.errors,
+            "error_rate": round(self.error_rate, 4),
+            "kinds": dict(self.kinds),
+        }
 
 
 @dataclass(frozen=True)
@@ -132,14 +141,23 @@ def _model_facts(key: tuple[str, str], own: list[ClassifiedPattern], successes: 
         stored[p.stored_kind] += p.count
         by_source[p.kind][p.source] += p.count
     latest = max(own, key=lambda p: p.last_error or _EPOCH, default=None)
-    sources = tuple((kind, max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0])
-                    for kind, counts in sorted(by_source.items()))
-    return ModelFacts(key[0], key[1], successes, sum(kinds.values()), _ranked(kinds),
-                      latest.last_error if latest else None, latest.sample if latest else "",
-                      _ranked(stored), sources)
+    sources = tuple(
+        (kind, max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]) for kind, counts in sorted(by_source.items())
+    )
+    return ModelFacts(
+        key[0],
+        key[1],
+        successes,
+        sum(kinds.values()),
+        _ranked(kinds),
+        latest.last_error if latest else None,
+        latest.sample if latest else "",
+        _ranked(stored),
+        sources,
+    )
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def shape_facts(
@@ -157,8 +175,9 @@ def shape_facts(
         key = (safe_text(row["provider"], NAME_CHARS) or "unknown", safe_text(row["model"], NAME_CHARS) or "unknown")
         ok_by_model[key] += int(row["count"])
 
-    models = [_model_facts(key, by_model.get(key, []), ok_by_model.get(key, 0))
-              for key in set(by_model) | set(ok_by_model)]
+    models = [
+        _model_facts(key, by_model.get(key, []), ok_by_model.get(key, 0)) for key in set(by_model) | set(ok_by_model)
+    ]
     models.sort(key=lambda m: (-m.errors, m.provider, m.model))
 
     providers = []
@@ -169,8 +188,14 @@ def shape_facts(
             for kind, n in m.kinds:
                 kinds[kind] += n
         providers.append(
-            ProviderFacts(name, sum(m.successes for m in own), sum(m.errors for m in own), len(own),
-                          sum(1 for m in own if m.errors), _ranked(kinds))
+            ProviderFacts(
+                name,
+                sum(m.successes for m in own),
+                sum(m.errors for m in own),
+                len(own),
+                sum(1 for m in own if m.errors),
+                _ranked(kinds),
+            )
         )
 
     by_kind: dict[str, int] = defaultdict(int)

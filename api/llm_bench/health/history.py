@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..untrusted import safe_text
 from .assess import Assessment, failing_as_a_whole
 from .facts import HealthFacts
-from ..untrusted import safe_text
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
@@ -68,13 +68,19 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
             if p.first_error and (key not in first or p.first_error < first[key]):
                 first[key] = p.first_error
     start = facts.window.start
-    problems = {f"provider:{i.provider}:{i.kind}": (i.text, i.provider, first.get((i.provider, ""), start))
-                for i in assessment.provider_issues}
+    problems = {
+        f"provider:{i.provider}:{i.kind}": (i.text, i.provider, first.get((i.provider, ""), start))
+        for i in assessment.provider_issues
+    }
     collapsed = {p.name for p in facts.providers if failing_as_a_whole(p)}
     for m in facts.failing_models:
         if m.provider not in collapsed:
             for kind, n in m.kinds:
-                problems[f"model:{m.key}:{kind}"] = (f"{m.key} {kind} ×{n}", m.provider, first.get((m.key, kind), start))
+                problems[f"model:{m.key}:{kind}"] = (
+                    f"{m.key} {kind} ×{n}",
+                    m.provider,
+                    first.get((m.key, kind), start),
+                )
     problems.update({f"silent:{f.key}": (f"{f.key} went silent", f.provider, start) for f in assessment.went_silent})
     if facts.successes + facts.errors == 0:
         problems["fleet:nothing-ran"] = ("no successes and no errors: the benchmarks did not run", "", start)
@@ -90,22 +96,43 @@ def _finished(previous_run: Mapping[str, Any] | None) -> dt.datetime | None:
     return finished if isinstance(finished, dt.datetime) else None
 
 
-def compare(facts: HealthFacts, assessment: Assessment, previous_run: Mapping[str, Any] | None,
-            now: dt.datetime) -> Changes:
+def compare(
+    facts: HealthFacts, assessment: Assessment, previous_run: Mapping[str, Any] | None, now: dt.datetime
+) -> Changes:
     current = current_problems(facts, assessment)
     problems_before = (previous_run or {}).get("problems")
-    before = {str(p["key"]): p for p in (problems_before if isinstance(problems_before, list) else [])
-              if isinstance(p, Mapping) and "key" in p}
-    problems = [Problem(k, label, ONGOING if k in before else NEW,
-                        _since(before[k].get("since"), first) if k in before else first, provider)
-                for k, (label, provider, first) in current.items()]
-    problems += [Problem(k, safe_text(p.get("label", k), 300), RESOLVED, _since(p.get("since"), now),
-                         safe_text(p.get("provider", ""), 120)) for k, p in before.items() if k not in current]
+    before = {
+        str(p["key"]): p
+        for p in (problems_before if isinstance(problems_before, list) else [])
+        if isinstance(p, Mapping) and "key" in p
+    }
+    problems = [
+        Problem(
+            k,
+            label,
+            ONGOING if k in before else NEW,
+            _since(before[k].get("since"), first) if k in before else first,
+            provider,
+        )
+        for k, (label, provider, first) in current.items()
+    ]
+    problems += [
+        Problem(
+            k,
+            safe_text(p.get("label", k), 300),
+            RESOLVED,
+            _since(p.get("since"), now),
+            safe_text(p.get("provider", ""), 120),
+        )
+        for k, p in before.items()
+        if k not in current
+    ]
     order = {NEW: 0, RESOLVED: 1, ONGOING: 2}
     scope = {"fleet": 0, "provider": 1, "silent": 2, "model": 3}  # provider-wide first within each mark
     problems.sort(key=lambda p: (order[p.mark], scope.get(p.scope, 4), p.key))
-    return Changes(tuple(problems), _provider_changes(facts), _finished(previous_run),
-                   tuple(_notes(facts, previous_run)))
+    return Changes(
+        tuple(problems), _provider_changes(facts), _finished(previous_run), tuple(_notes(facts, previous_run))
+    )
 
 
 def _provider_changes(facts: HealthFacts) -> tuple[ProviderChange, ...]:
@@ -115,9 +142,17 @@ def _provider_changes(facts: HealthFacts) -> tuple[ProviderChange, ...]:
     changes = []
     for name in names:
         now, before = facts.provider(name), facts.previous.provider(name)
-        changes.append(ProviderChange(
-            name, now.successes if now else 0, now.errors if now else 0, now.error_rate if now else 0.0,
-            before.successes if before else 0, before.errors if before else 0, before.error_rate if before else 0.0))
+        changes.append(
+            ProviderChange(
+                name,
+                now.successes if now else 0,
+                now.errors if now else 0,
+                now.error_rate if now else 0.0,
+                before.successes if before else 0,
+                before.errors if before else 0,
+                before.error_rate if before else 0.0,
+            )
+        )
     return tuple(changes)
 
 
@@ -126,9 +161,13 @@ def _notes(facts: HealthFacts, previous_run: Mapping[str, Any] | None) -> list[s
         return ["No previous health run is recorded: every problem is marked NEW."]
     notes = []
     finished = previous_run.get("finished_at")
-    if isinstance(finished, dt.datetime) and facts.window.end - finished > dt.timedelta(hours=facts.window.hours * MISSED_RUN_SLACK):
+    if isinstance(finished, dt.datetime) and facts.window.end - finished > dt.timedelta(
+        hours=facts.window.hours * MISSED_RUN_SLACK
+    ):
         notes.append(f"The previous recorded run finished {finished:%Y-%m-%d %H:%M} UTC: at least one run was missed.")
     mail = previous_run.get("mail")
     if isinstance(mail, Mapping) and mail.get("sent") is False:
-        notes.append(f"The previous run's report was not mailed ({safe_text(mail.get('error'), 300) or 'unknown error'}).")
+        notes.append(
+            f"The previous run's report was not mailed ({safe_text(mail.get('error'), 300) or 'unknown error'})."
+        )
     return notes

@@ -18,13 +18,13 @@ from typing import Any
 
 from .. import __version__
 from ..ai import AIResult, announce, ask_parsed, estimated_cost
-from ..mongosh import stage_command
 from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message
+from ..mongosh import stage_command
 from ..repository import Store
-from ..untrusted import safe_text
 from ..repository import health as queries
 from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
+from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
 from .assess import assess
@@ -107,14 +107,18 @@ def shape(collected: Collected) -> HealthFacts:
     window = collected.window
 
     def period(items: Any, name: str) -> list[Any]:
-        return [item for item in items if (item.period if isinstance(item, ClassifiedPattern) else item["period"]) == name]
+        return [
+            item for item in items if (item.period if isinstance(item, ClassifiedPattern) else item["period"]) == name
+        ]
 
     current = period(collected.patterns, "current")
     new = tuple(p for p in current if p.new) + collected.rollup_patterns
     now = shape_facts(window, current, period(collected.successes, "current"), collapse(new))
     before = collected.previous or shape_facts(
         Window(window.start - (window.end - window.start), window.start),
-        period(collected.patterns, "previous"), period(collected.successes, "previous"))
+        period(collected.patterns, "previous"),
+        period(collected.successes, "previous"),
+    )
     return replace(now, previous=before)
 
 
@@ -134,8 +138,9 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
-        result: AIResult = ask_parsed(ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules),
-                                      response_format=AssessmentAnswer)
+        result: AIResult = ask_parsed(
+            ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules), response_format=AssessmentAnswer
+        )
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
     new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
@@ -144,9 +149,15 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
 
 def staging(store: Store) -> Callable[[str, str], str | None]:
     """The staged `mongosh` upsert of a model into this database's `models` (None if refused)."""
+
     def command(provider: str, model_id: str) -> str | None:
-        return stage_command(db_name=store.db.name, collection=store.names.models, provider=provider,
-                             model_id=model_id, fields={"staged_by": "llm-health-check"}).text
+        return stage_command(
+            db_name=store.db.name,
+            collection=store.names.models,
+            provider=provider,
+            model_id=model_id,
+            fields={"staged_by": "llm-health-check"},
+        ).text
 
     return command
 
@@ -155,14 +166,21 @@ def _check_collections(store: Store) -> None:
     """Nothing in the window: tell a wrong database or collection name apart from an idle fleet."""
     missing = queries.missing_collections(store, ("errors", "successes"))
     if len(missing) == 2:
-        raise ConfigError(f"database {store.db.name!r} has neither {missing[0]!r} nor {missing[1]!r}: check "
-                          "MONGODB_DB and the collection variables (ERRORS_COLLECTION, METRICS_COLLECTION)")
+        raise ConfigError(
+            f"database {store.db.name!r} has neither {missing[0]!r} nor {missing[1]!r}: check "
+            "MONGODB_DB and the collection variables (ERRORS_COLLECTION, METRICS_COLLECTION)"
+        )
 
 
 def compose(report: HealthReport, delivery: Delivery) -> EmailMessage:
     """The email; without a sender it has no From: (msmtp writes its account's `from` there)."""
-    return build_message(subject(report, delivery.tags), text_body(report), sender=delivery.sender,
-                         recipient=delivery.recipient or NO_RECIPIENT, now=report.generated_at)
+    return build_message(
+        subject(report, delivery.tags),
+        text_body(report),
+        sender=delivery.sender,
+        recipient=delivery.recipient or NO_RECIPIENT,
+        now=report.generated_at,
+    )
 
 
 def run(store: Store, window: Window, ai: AIChoice, delivery: Delivery) -> Outcome:
@@ -171,7 +189,7 @@ def run(store: Store, window: Window, ai: AIChoice, delivery: Delivery) -> Outco
     Otherwise one run at a time holds the lock, the message is sent and the run recorded in the
     ledger, also when sending failed (the outcome then carries the failure for the caller).
     """
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     if delivery.send is None:
         return _run(store, window, ai, delivery, started)
     owner = f"{socket.gethostname()}:{os.getpid()}:{started.isoformat()}"
@@ -179,8 +197,10 @@ def run(store: Store, window: Window, ai: AIChoice, delivery: Delivery) -> Outco
     if holder is not None:
         since = holder.get("started_at")
         when = f", since {since:%Y-%m-%d %H:%M} UTC" if isinstance(since, dt.datetime) else ""
-        raise AlreadyRunning(f"another health check is running ({safe_text(holder.get('owner'), 120)}{when}); "
-                             "this one sends and records nothing")
+        raise AlreadyRunning(
+            f"another health check is running ({safe_text(holder.get('owner'), 120)}{when}); "
+            "this one sends and records nothing"
+        )
     try:
         return _run(store, window, ai, delivery, started)
     finally:
@@ -210,16 +230,23 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
         failure, mail = exc, {"sent": False, "recipient": delivery.recipient, "error": str(exc)}
     assert report.changes is not None
     lifecycle = collected.evidence.lifecycle
-    cost = estimated_cost(lifecycle.ai_prices if lifecycle and report.ai.used else None, report.ai.prompt_tokens,
-                          report.ai.completion_tokens)
-    record_run(store, ledger_entry(report, report.changes, mail=mail, started_at=started, version=__version__,
-                                   cost_usd=cost))
+    cost = estimated_cost(
+        lifecycle.ai_prices if lifecycle and report.ai.used else None,
+        report.ai.prompt_tokens,
+        report.ai.completion_tokens,
+    )
+    record_run(
+        store, ledger_entry(report, report.changes, mail=mail, started_at=started, version=__version__, cost_usd=cost)
+    )
     return Outcome(report, message, mail, failure)
 
 
 def printable(message: EmailMessage) -> str:
     """The complete email as a person reads it: headers, a blank line, the decoded body."""
-    headers = "".join(f"{name}: {value}\n" for name, value in message.items()
-                      if name.lower() not in ("content-transfer-encoding", "mime-version"))
+    headers = "".join(
+        f"{name}: {value}\n"
+        for name, value in message.items()
+        if name.lower() not in ("content-transfer-encoding", "mime-version")
+    )
     body = message.get_content()
     return f"{headers}\n{body}"

@@ -22,32 +22,52 @@ LEDGER_SCHEMA = 1
 MAX_LEDGER_ITEMS = 200  # per list of the recorded assessment
 
 
-def ledger_entry(report: HealthReport, changes: Changes, *, mail: Mapping[str, Any],
-                 started_at: dt.datetime, version: str, cost_usd: float | None) -> dict[str, Any]:
+def ledger_entry(
+    report: HealthReport,
+    changes: Changes,
+    *,
+    mail: Mapping[str, Any],
+    started_at: dt.datetime,
+    version: str,
+    cost_usd: float | None,
+) -> dict[str, Any]:
     """The document recorded in `health_runs` for a real (non-dry) run."""
     a = report.assessment
     return {
         "schema": LEDGER_SCHEMA,
         "started_at": started_at,
         "finished_at": report.generated_at,
-        "window": {"start": report.facts.window.start, "end": report.facts.window.end, "hours": report.facts.window.hours},
+        "window": {
+            "start": report.facts.window.start,
+            "end": report.facts.window.end,
+            "hours": report.facts.window.hours,
+        },
         "totals": {"successes": report.facts.successes, "errors": report.facts.errors},
         "counts": window_counts(report.facts),
         "status": report.assessment.status.value,
         "notes": list(report.assessment.notes),
         "assessment": {
-            "summary": a.summary, "reasons": list(a.reasons[:MAX_LEDGER_ITEMS]),
+            "summary": a.summary,
+            "reasons": list(a.reasons[:MAX_LEDGER_ITEMS]),
             "models_likely_deprecated": [f.key for f in a.models_likely_deprecated[:MAX_LEDGER_ITEMS]],
             "code_fixes_needed": [f.key for f in a.code_fixes_needed[:MAX_LEDGER_ITEMS]],
             "provider_issues": [i.text for i in a.provider_issues[:MAX_LEDGER_ITEMS]],
             "recommended_actions": list(a.recommended_actions[:MAX_LEDGER_ITEMS]),
             "errors_by_kind": dict(report.facts.errors_by_kind),
         },
-        "problems": [{"key": p.key, "label": p.label, "since": p.since, "provider": p.provider}
-                     for p in changes.problems if p.mark != RESOLVED][:MAX_LEDGER_PROBLEMS],
-        "ai": {"used": report.ai.used, "model": report.ai.model, "error": report.ai.error,
-               "prompt_tokens": report.ai.prompt_tokens, "completion_tokens": report.ai.completion_tokens,
-               "estimated_cost_usd": cost_usd},
+        "problems": [
+            {"key": p.key, "label": p.label, "since": p.since, "provider": p.provider}
+            for p in changes.problems
+            if p.mark != RESOLVED
+        ][:MAX_LEDGER_PROBLEMS],
+        "ai": {
+            "used": report.ai.used,
+            "model": report.ai.model,
+            "error": report.ai.error,
+            "prompt_tokens": report.ai.prompt_tokens,
+            "completion_tokens": report.ai.completion_tokens,
+            "estimated_cost_usd": cost_usd,
+        },
         "mail": dict(mail),
         "version": version,
     }
@@ -55,8 +75,10 @@ def ledger_entry(report: HealthReport, changes: Changes, *, mail: Mapping[str, A
 
 def window_counts(facts: HealthFacts) -> dict[str, Any]:
     """Per-model successes and errors of the window, for the next run's comparison."""
-    models = [{"provider": m.provider, "model": m.model, "successes": m.successes, "errors": m.errors}
-              for m in facts.models[:MAX_LEDGER_MODELS]]
+    models = [
+        {"provider": m.provider, "model": m.model, "successes": m.successes, "errors": m.errors}
+        for m in facts.models[:MAX_LEDGER_MODELS]
+    ]
     return {"complete": len(facts.models) <= MAX_LEDGER_MODELS, "models": models}
 
 
@@ -68,8 +90,12 @@ def previous_from_ledger(previous_run: Mapping[str, Any] | None, before: Window)
     if not isinstance(window, Mapping) or not isinstance(counts, Mapping) or counts.get("complete") is not True:
         return None
     start, end = window.get("start"), window.get("end")
-    if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
-            and abs(start - before.start) <= SAME_WINDOW and abs(end - before.end) <= SAME_WINDOW):
+    if not (
+        isinstance(start, dt.datetime)
+        and isinstance(end, dt.datetime)
+        and abs(start - before.start) <= SAME_WINDOW
+        and abs(end - before.end) <= SAME_WINDOW
+    ):
         return None
     patterns, successes = [], []
     for row in counts.get("models") or []:
@@ -82,6 +108,9 @@ def previous_from_ledger(previous_run: Mapping[str, Any] | None, before: Window)
         if ok:
             successes.append({"period": "previous", "provider": provider, "model": model, "count": ok})
         if errors:
-            patterns.append(ClassifiedPattern("previous", provider, model, "", "unknown", "unknown", "ledger",
-                                              errors, None, None, "", False))
+            patterns.append(
+                ClassifiedPattern(
+                    "previous", provider, model, "", "unknown", "unknown", "ledger", errors, None, None, "", False
+                )
+            )
     return shape_facts(Window(start, end), patterns, successes)

@@ -113,8 +113,15 @@ def _price(value: Any) -> float | None:
 
 
 def _listed(doc: Mapping[str, Any]) -> Listed:
-    return Listed(_name(doc.get("provider")), _name(doc.get("model_id")), _moment(doc.get("missing_since")), _moment(doc.get("removed_at")), _date(doc.get("deprecation_date")),
-                  _name(doc.get("deprecation_source")), _name(doc.get("successor")))
+    return Listed(
+        _name(doc.get("provider")),
+        _name(doc.get("model_id")),
+        _moment(doc.get("missing_since")),
+        _moment(doc.get("removed_at")),
+        _date(doc.get("deprecation_date")),
+        _name(doc.get("deprecation_source")),
+        _name(doc.get("successor")),
+    )
 
 
 def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
@@ -126,8 +133,15 @@ def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
         provider, model_id = _name(m.get("provider")), _name(m.get("model_id"))
         if not (model_id and m.get("enabled") is True and m.get("deprecated") is not True):
             continue
-        benchmark.append(BenchmarkModel(provider, model_id, _date(m.get("deprecation_date")),
-                                        _name(m.get("successor_model")), safe_text(m.get("deprecation_reason") or "", 200)))
+        benchmark.append(
+            BenchmarkModel(
+                provider,
+                model_id,
+                _date(m.get("deprecation_date")),
+                _name(m.get("successor_model")),
+                safe_text(m.get("deprecation_reason") or "", 200),
+            )
+        )
         for doc in _list(m.get("listed")):
             if isinstance(doc, Mapping) and _name(doc.get("provider")) == provider:
                 listed[(provider, identity(model_id))] = _listed(doc)
@@ -140,12 +154,23 @@ def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
         match = doc.get("direct_match")
         first = _moment(doc.get("first_seen_at"))
         if isinstance(match, Mapping) and first and _name(match.get("model_id")):
-            new_models.append(NewModel(_name(doc.get("openrouter_id")), _name(match.get("provider")),
-                                       _name(match.get("model_id")), _name(match.get("verified_by")), first))
+            new_models.append(
+                NewModel(
+                    _name(doc.get("openrouter_id")),
+                    _name(match.get("provider")),
+                    _name(match.get("model_id")),
+                    _name(match.get("verified_by")),
+                    first,
+                )
+            )
     price = context.get("ai_price") or {}
-    prices = (_price(price.get("input_price")), _price(price.get("output_price")))
-    return Lifecycle(listed, tuple(benchmark), tuple(sorted(new_models, key=lambda n: n.first_seen, reverse=True)),
-                     prices if None not in prices else None)  # type: ignore[arg-type]
+    prompt_price, completion_price = _price(price.get("input_price")), _price(price.get("output_price"))
+    return Lifecycle(
+        listed,
+        tuple(benchmark),
+        tuple(sorted(new_models, key=lambda n: n.first_seen, reverse=True)),
+        (prompt_price, completion_price) if prompt_price is not None and completion_price is not None else None,
+    )
 
 
 def provider_dropped(lifecycle: Lifecycle, provider: str, model_id: str) -> str | None:
@@ -183,14 +208,20 @@ def registry_retirements(lifecycle: Lifecycle) -> Iterable[tuple[BenchmarkModel,
             yield model, listed.deprecation_date, listed.deprecation_source or "the model registry", listed.successor
 
 
-def retirements(lifecycle: Lifecycle, catalog: Iterable[tuple[str, str, dt.date]], today: dt.date,
-                stage: Callable[[str, str], str | None]) -> list[Retirement]:
+def retirements(
+    lifecycle: Lifecycle,
+    catalog: Iterable[tuple[str, str, dt.date]],
+    today: dt.date,
+    stage: Callable[[str, str], str | None],
+) -> list[Retirement]:
     """Enabled benchmark models retiring within RETIRING_WITHIN, earliest date per model, from the
     registry, the benchmark's own documents and OpenRouter's expiration dates (`catalog`).
     `stage(provider, model_id)` gives the command that stages a listed successor."""
     found: dict[tuple[str, str], tuple[dt.date, str, str]] = {}
-    dated = [(m.provider, m.model_id, day, source, successor)
-             for m, day, source, successor in registry_retirements(lifecycle)]
+    dated = [
+        (m.provider, m.model_id, day, source, successor)
+        for m, day, source, successor in registry_retirements(lifecycle)
+    ]
     dated += [(provider, model, day, "OpenRouter's expiration date", "") for provider, model, day in catalog]
     for provider, model, day, source, successor in dated:
         if today < day <= today + RETIRING_WITHIN:

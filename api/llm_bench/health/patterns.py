@@ -47,6 +47,9 @@ def collapse(patterns: tuple[ClassifiedPattern, ...]) -> tuple[ClassifiedPattern
         models = list(dict.fromkeys(m.model for m in members))
         label = models[0] if len(models) == 1 else f"{models[0]} +{len(models) - 1} more"
         seen = [m.first_error for m in members if m.first_error is not None]
-        merged.append(replace(members[0], model=label, count=sum(m.count for m in members),
-                              first_error=min(seen) if seen else None))
+        merged.append(
+            replace(
+                members[0], model=label, count=sum(m.count for m in members), first_error=min(seen) if seen else None
+            )
+        )
     return tuple(sorted(merged, key=lambda p: (-p.count, p.provider, p.model)))

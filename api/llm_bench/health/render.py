@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Any
 
 from ..mail import subject_tag
-from .assess import Assessment, Finding, Status, plural
+from .assess import Finding, Status, plural
 from .facts import HealthFacts
+from .history import NEW, ONGOING, RESOLVED, Problem
 from .report import HealthReport
-from .history import NEW, ONGOING, RESOLVED, Changes, Problem
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
@@ -26,12 +26,14 @@ def subject(report: HealthReport, tags: str = "project") -> str:
     "upstream", the upstream scripts' `[URGENT]` / `[INFO]` that existing mail filters match."""
     f = report.facts
     day = f.window.end.strftime("%Y-%m-%d")
-    return (f"[{subject_tag(report.assessment.status, tags)}] LLM Benchmarks Daily Health — {day} (UTC) — "
-            f"{plural(f.errors, 'error')} / {f.successes} ok")
+    return (
+        f"[{subject_tag(report.assessment.status, tags)}] LLM Benchmarks Daily Health — {day} (UTC) — "
+        f"{plural(f.errors, 'error')} / {f.successes} ok"
+    )
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
 def _wrap(text: str, first: str = "") -> str:
@@ -42,8 +44,14 @@ def _wrap(text: str, first: str = "") -> str:
 
 def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
     lines = [f"{title} ({len(items)})"]
-    lines += _capped([_wrap(f"- {f.key}" + (" (high confidence)" if f.evidence else "")) + f"\n{_wrap(f.detail, '  ')}"
-                      + (f"\n{_wrap('evidence: ' + f.evidence, '  ')}" if f.evidence else "") for f in items]) or ["- none"]
+    lines += _capped(
+        [
+            _wrap(f"- {f.key}" + (" (high confidence)" if f.evidence else ""))
+            + f"\n{_wrap(f.detail, '  ')}"
+            + (f"\n{_wrap('evidence: ' + f.evidence, '  ')}" if f.evidence else "")
+            for f in items
+        ]
+    ) or ["- none"]
     return lines + [""]
 
 
@@ -54,6 +62,7 @@ def _capped(lines: list[str], limit: int = MAX_LINES) -> list[str]:
 
 def _folded(items: tuple[Problem, ...], end: dt.datetime, ongoing: bool) -> list[str]:
     """Provider-wide lines with the same provider's model lines folded under them."""
+
     def line(p: Problem, first: str) -> str:
         return _wrap(p.label + (f" — {p.days(end)} days" if ongoing else ""), first)
 
@@ -62,8 +71,9 @@ def _folded(items: tuple[Problem, ...], end: dt.datetime, ongoing: bool) -> list
     for p in items:
         if p.scope == "provider" or p.scope == "fleet" or p.provider not in wide:
             lines.append(line(p, "- "))
-            if p.scope == "provider" and not any(q.scope == "provider" and q.provider == p.provider
-                                                 for q in items[:items.index(p)]):
+            if p.scope == "provider" and not any(
+                q.scope == "provider" and q.provider == p.provider for q in items[: items.index(p)]
+            ):
                 lines += [line(q, "    · ") for q in items if q.scope != "provider" and q.provider == p.provider]
     return lines
 
@@ -117,12 +127,21 @@ def text_body(report: HealthReport) -> str:
         lines += _findings("Models gone silent", a.went_silent)
     if a.retiring_soon:
         lines.append(f"Retiring soon ({len(a.retiring_soon)})")
-        lines += _capped([_wrap(f"- {r.key}: {r.detail}") + (f"\n  # stage the successor:\n  {r.command}" if r.command else "")
-                          for r in a.retiring_soon]) + [""]
+        lines += _capped(
+            [
+                _wrap(f"- {r.key}: {r.detail}") + (f"\n  # stage the successor:\n  {r.command}" if r.command else "")
+                for r in a.retiring_soon
+            ]
+        ) + [""]
     if report.new_models:
         lines.append(f"New models worth adding ({len(report.new_models)})")
-        lines += [_wrap(f"- {n.provider}:{n.model_id} (from {n.openrouter_id}, verified by the {n.verified_by} "
-                        f"list, first seen {_when(n.first_seen)})") for n in report.new_models]
+        lines += [
+            _wrap(
+                f"- {n.provider}:{n.model_id} (from {n.openrouter_id}, verified by the {n.verified_by} "
+                f"list, first seen {_when(n.first_seen)})"
+            )
+            for n in report.new_models
+        ]
         lines += ["  Commands to stage them: llm-discovery report --since 1d", ""]
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
     lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
@@ -132,21 +151,40 @@ def text_body(report: HealthReport) -> str:
     lines += [f"- {kind}: {n}" for kind, n in f.errors_by_kind] or ["- none"]
     if report.changes and report.changes.providers:
         lines += ["", "Providers: ok, errors, error rate (change vs previous window)"]
-        lines += _capped([_wrap(f"- {c.name}: {c.successes} ok ({_delta(c.successes, c.previous_successes)}), "
-                                f"{plural(c.errors, 'error')} ({_delta(c.errors, c.previous_errors)}), "
-                                f"{c.error_rate:.1%} ({_delta(c.error_rate, c.previous_error_rate, True)})")
-                          for c in report.changes.providers])
+        lines += _capped(
+            [
+                _wrap(
+                    f"- {c.name}: {c.successes} ok ({_delta(c.successes, c.previous_successes)}), "
+                    f"{plural(c.errors, 'error')} ({_delta(c.errors, c.previous_errors)}), "
+                    f"{c.error_rate:.1%} ({_delta(c.error_rate, c.previous_error_rate, True)})"
+                )
+                for c in report.changes.providers
+            ]
+        )
     else:
         lines += ["", "Providers: ok, errors, error rate"]
-        lines += _capped([_wrap(f"- {p.name}: {p.successes} ok, {plural(p.errors, 'error')}, {p.error_rate:.1%}")
-                          for p in f.providers]) or ["- none"]
+        lines += _capped(
+            [
+                _wrap(f"- {p.name}: {p.successes} ok, {plural(p.errors, 'error')}, {p.error_rate:.1%}")
+                for p in f.providers
+            ]
+        ) or ["- none"]
     lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
-    lines += _capped([_wrap(f"- {m.key} ({plural(m.errors, 'error')}: {_kinds(m.kinds)})")
-                      for m in f.error_only_models]) or ["- none"]
+    lines += _capped(
+        [_wrap(f"- {m.key} ({plural(m.errors, 'error')}: {_kinds(m.kinds)})") for m in f.error_only_models]
+    ) or ["- none"]
     lines += ["", f"New error patterns ({len(f.new_patterns)})"]
-    lines += _capped([_wrap(f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
-                            f"first {_when(p.first_error)}") + f"\n{_wrap(p.sample, '  ')}"
-                      for p in f.new_patterns], MAX_PATTERN_LINES) or ["- none"]
+    lines += _capped(
+        [
+            _wrap(
+                f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
+                f"first {_when(p.first_error)}"
+            )
+            + f"\n{_wrap(p.sample, '  ')}"
+            for p in f.new_patterns
+        ],
+        MAX_PATTERN_LINES,
+    ) or ["- none"]
     reclassified = reclassified_lines(f)
     if reclassified:
         lines += ["", f"Kinds read from the errors themselves ({len(reclassified)})"]
@@ -154,14 +192,22 @@ def text_body(report: HealthReport) -> str:
     if f.unreadable:
         lines += ["", f"Unreadable error documents: {f.unreadable} (message neither text nor missing)"]
     lines += ["", "Top failing models"]
-    lines += [_wrap(f"- {m.key}: {plural(m.errors, 'error')}, {m.successes} ok ({_kinds(m.kinds)}), "
-                    f"last {_when(m.last_error)}") + "\n" + _wrap(m.sample, "  ")
-              for m in f.failing_models[:TOP_MODELS]] or ["- none"]
+    lines += [
+        _wrap(
+            f"- {m.key}: {plural(m.errors, 'error')}, {m.successes} ok ({_kinds(m.kinds)}), last {_when(m.last_error)}"
+        )
+        + "\n"
+        + _wrap(m.sample, "  ")
+        for m in f.failing_models[:TOP_MODELS]
+    ] or ["- none"]
     if len(f.failing_models) > TOP_MODELS:
         lines.append(f"- and {len(f.failing_models) - TOP_MODELS} more (all are in --format json)")
     if report.ai.used:
-        lines += ["", f"AI: {report.ai.model}, {report.ai.prompt_tokens} prompt + "
-                      f"{report.ai.completion_tokens} completion tokens"]
+        lines += [
+            "",
+            f"AI: {report.ai.model}, {report.ai.prompt_tokens} prompt + "
+            f"{report.ai.completion_tokens} completion tokens",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -169,8 +215,12 @@ def _kinds(kinds: tuple[tuple[str, int], ...]) -> str:
     return ", ".join(f"{k} {n}" for k, n in kinds)
 
 
-_DECIDED_BY = {"rule": "from the text", "ai": "by the AI", "cache": "by the AI, cached",
-               "rollup-llm": "by the rollup's LLM classification"}
+_DECIDED_BY = {
+    "rule": "from the text",
+    "ai": "by the AI",
+    "cache": "by the AI, cached",
+    "rollup-llm": "by the rollup's LLM classification",
+}
 
 
 def _decided(source: str, stored: str, kind: str) -> str:
@@ -187,8 +237,10 @@ def reclassified_lines(facts: HealthFacts) -> list[str]:
         if p.reclassified:
             entry = totals.setdefault((p.key, p.kind, p.stored_kind), [0, p.source])
             entry[0] += p.count
-    return [f"{key}  {kind} ×{n}{_decided(source, stored, kind)}"
-            for (key, kind, stored), (n, source) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))]
+    return [
+        f"{key}  {kind} ×{n}{_decided(source, stored, kind)}"
+        for (key, kind, stored), (n, source) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    ]
 
 
 def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -201,8 +253,10 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "window": {"start": f.window.start.isoformat(), "end": f.window.end.isoformat(), "hours": f.window.hours},
         "totals": {"successes": f.successes, "errors": f.errors},
         "errors_by_kind": dict(f.errors_by_kind),
-        "providers": {**{p.name: p.to_dict() for p in f.providers},
-                      **{name: {"successes": 0, "errors": 0, "error_rate": 0.0, "silent": True} for name in silent}},
+        "providers": {
+            **{p.name: p.to_dict() for p in f.providers},
+            **{name: {"successes": 0, "errors": 0, "error_rate": 0.0, "silent": True} for name in silent},
+        },
         "models_likely_deprecated": [x.key for x in a.models_likely_deprecated],
         "code_fixes_needed": [x.key for x in a.code_fixes_needed],
         "provider_issues": [i.text for i in a.provider_issues],
@@ -214,18 +268,40 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "unreadable_errors": f.unreadable,
         "failing_models": [m.to_dict() for m in f.failing_models],
         "top_failing_models": [m.to_dict(detail=True) for m in f.failing_models[:TOP_MODELS]],
-        "models_likely_deprecated_detail": [{"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
-                                            for x in a.models_likely_deprecated],
+        "models_likely_deprecated_detail": [
+            {"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
+            for x in a.models_likely_deprecated
+        ],
         "went_silent": [*silent, *(x.key for x in a.went_silent)],
-        "retiring_soon": [{"model": r.key, "date": r.date.isoformat(), "source": r.source,
-                           "successor": r.successor or None, "detail": r.detail, "command": r.command}
-                          for r in a.retiring_soon],
-        "new_models_worth_adding": [{"model": f"{n.provider}:{n.model_id}", "openrouter_id": n.openrouter_id,
-                                     "verified_by": n.verified_by, "first_seen": n.first_seen.isoformat()}
-                                    for n in report.new_models],
+        "retiring_soon": [
+            {
+                "model": r.key,
+                "date": r.date.isoformat(),
+                "source": r.source,
+                "successor": r.successor or None,
+                "detail": r.detail,
+                "command": r.command,
+            }
+            for r in a.retiring_soon
+        ],
+        "new_models_worth_adding": [
+            {
+                "model": f"{n.provider}:{n.model_id}",
+                "openrouter_id": n.openrouter_id,
+                "verified_by": n.verified_by,
+                "first_seen": n.first_seen.isoformat(),
+            }
+            for n in report.new_models
+        ],
         "changes": _changes_json(report),
-        "ai": {"used": ai.used, "model": ai.model, "error": ai.error, "notes": list(ai.notes),
-               "prompt_tokens": ai.prompt_tokens, "completion_tokens": ai.completion_tokens},
+        "ai": {
+            "used": ai.used,
+            "model": ai.model,
+            "error": ai.error,
+            "notes": list(ai.notes),
+            "prompt_tokens": ai.prompt_tokens,
+            "completion_tokens": ai.completion_tokens,
+        },
         "mail": mail,
         "generated_at": report.generated_at.isoformat(),
     }
@@ -239,10 +315,19 @@ def _changes_json(report: HealthReport) -> dict[str, Any] | None:
     return {
         "previous_run_at": changes.previous_run_at.isoformat() if changes.previous_run_at else None,
         "notes": list(changes.notes),
-        "problems": [{"key": p.key, "label": p.label, "mark": p.mark, "since": p.since.isoformat(),
-                      "days": p.days(end)} for p in changes.problems],
-        "providers": {c.name: {"successes": c.successes, "previous_successes": c.previous_successes,
-                               "errors": c.errors, "previous_errors": c.previous_errors,
-                               "error_rate": round(c.error_rate, 4), "previous_error_rate": round(c.previous_error_rate, 4)}
-                      for c in changes.providers},
+        "problems": [
+            {"key": p.key, "label": p.label, "mark": p.mark, "since": p.since.isoformat(), "days": p.days(end)}
+            for p in changes.problems
+        ],
+        "providers": {
+            c.name: {
+                "successes": c.successes,
+                "previous_successes": c.previous_successes,
+                "errors": c.errors,
+                "previous_errors": c.previous_errors,
+                "error_rate": round(c.error_rate, 4),
+                "previous_error_rate": round(c.previous_error_rate, 4),
+            }
+            for c in changes.providers
+        },
     }

@@ -24,7 +24,6 @@ from ..config import Collections, Settings
 from ..errors import ConfigError, DatabaseUnavailable
 from ..untrusted import safe_text
 
-
 #: Batch size that brings a job's rows back in the first reply (no getMore round trips); the
 #: server still caps one reply at 16 MiB.
 ONE_REPLY = 100_000
@@ -61,8 +60,12 @@ def connect(
     """
     check_uri(uri)
     in_uri = _uri_options(uri)
-    options: dict[str, Any] = {"tz_aware": True, "tzinfo": dt.timezone.utc, "appname": "llm-bench-ops",
-                               "event_listeners": event_listeners or []}
+    options: dict[str, Any] = {
+        "tz_aware": True,
+        "tzinfo": dt.UTC,
+        "appname": "llm-bench-ops",
+        "event_listeners": event_listeners or [],
+    }
     for name in ("serverSelectionTimeoutMS", "connectTimeoutMS"):
         if name.lower() not in in_uri:
             options[name] = timeout_ms
@@ -148,10 +151,15 @@ def describe_error(exc: PyMongoError, doing: str) -> str:
 
 
 def _reason(error: str) -> str:
-    for needle, reason in (("refused", "connection refused"), ("not known", "host not found"),
-                           ("name resolution", "host not found"), ("No address", "host not found"),
-                           ("timed out", "no answer"), ("SSL", "TLS handshake failed"),
-                           ("certificate", "TLS handshake failed")):
+    for needle, reason in (
+        ("refused", "connection refused"),
+        ("not known", "host not found"),
+        ("name resolution", "host not found"),
+        ("No address", "host not found"),
+        ("timed out", "no answer"),
+        ("SSL", "TLS handshake failed"),
+        ("certificate", "TLS handshake failed"),
+    ):
         if needle in error:
             return reason
     return safe_text(error, 80)
@@ -187,8 +195,12 @@ def opened(settings: Settings, *, write: bool, uri: str | None = None, db_name: 
     """The one way the CLIs open the database: the configured MongoDB (or `uri`/`db_name`),
     its indexes ensured when the run will write (a read-only or dry run creates nothing),
     closed afterwards."""
-    store = connect(uri or settings.require_mongodb_uri(), db_name or settings.mongodb_db, settings.collections,
-                    operation_timeout_ms=settings.mongodb_timeout_ms)
+    store = connect(
+        uri or settings.require_mongodb_uri(),
+        db_name or settings.mongodb_db,
+        settings.collections,
+        operation_timeout_ms=settings.mongodb_timeout_ms,
+    )
     try:
         if write:
             ensure_indexes(store)

@@ -36,8 +36,17 @@ __all__ = [
     "stored_state",
 ]
 
-_STATE_FIELDS = ("openrouter_id", "price_prompt", "price_completion", "context_length", "missing_count",
-                 "missing_basis", "removed_at", "first_seen_at", "pricing")
+_STATE_FIELDS = (
+    "openrouter_id",
+    "price_prompt",
+    "price_completion",
+    "context_length",
+    "missing_count",
+    "missing_basis",
+    "removed_at",
+    "first_seen_at",
+    "pricing",
+)
 #: Fields that set a document apart as written by this toolkit; upstream's older shape lacks them.
 _OWN_SHAPE = "price_prompt"
 #: The `stored_state` key that marks an upstream-shaped document, holding its first-seen time.
@@ -77,8 +86,9 @@ def stored_state(store: Store) -> dict[str, dict[str, Any]]:
     its `pricing` (per-token floats) comes along. Only upstream's documents have `pricing`.
     """
     with translate_errors("reading the catalog"):
-        rows = store.coll("catalog").find({"openrouter_id": {"$type": "string"}},
-                                          {f: 1 for f in _STATE_FIELDS}, batch_size=ONE_REPLY)
+        rows = store.coll("catalog").find(
+            {"openrouter_id": {"$type": "string"}}, {f: 1 for f in _STATE_FIELDS}, batch_size=ONE_REPLY
+        )
         state = {}
         for row in rows:
             object_id = row.pop("_id", None)
@@ -112,10 +122,17 @@ def _listed_ops(fetch: FetchWrite, now: dt.datetime) -> list[UpdateOne]:
     ops: list[UpdateOne] = []
     for model in fetch.models:
         model_id = model["openrouter_id"]
-        fields = {**_adopted_fields(fetch.adopted.get(model_id), now), **model, "raw": fetch.raw[model_id],
-                  "last_seen_at": now}
-        unset = ({"missing_since": "", "missing_count": "", "missing_basis": "", "removed_at": ""}
-                 if model_id in fetch.returned else {})
+        fields = {
+            **_adopted_fields(fetch.adopted.get(model_id), now),
+            **model,
+            "raw": fetch.raw[model_id],
+            "last_seen_at": now,
+        }
+        unset = (
+            {"missing_since": "", "missing_count": "", "missing_basis": "", "removed_at": ""}
+            if model_id in fetch.returned
+            else {}
+        )
         if fetch.adjusted.get(model_id):
             fields["raw_adjusted"] = list(fetch.adjusted[model_id])
         else:
@@ -125,10 +142,16 @@ def _listed_ops(fetch: FetchWrite, now: dt.datetime) -> list[UpdateOne]:
             update["$setOnInsert"] = {"first_seen_at": now}
         ops.append(UpdateOne({"openrouter_id": model_id}, update, upsert=True))
         if fetch.history.get(model_id):
-            entries = [{"at": now, "field": name, "old": old, "new": new, "basis": fetch.basis}
-                       for name, old, new in fetch.history[model_id]]
-            ops.append(UpdateOne({"openrouter_id": model_id, "history.basis": {"$ne": fetch.basis}},
-                                 {"$push": {"history": {"$each": entries}}}))
+            entries = [
+                {"at": now, "field": name, "old": old, "new": new, "basis": fetch.basis}
+                for name, old, new in fetch.history[model_id]
+            ]
+            ops.append(
+                UpdateOne(
+                    {"openrouter_id": model_id, "history.basis": {"$ne": fetch.basis}},
+                    {"$push": {"history": {"$each": entries}}},
+                )
+            )
     return ops
 
 
@@ -139,14 +162,18 @@ def _adopted_fields(adoption: Mapping[str, Any] | None, now: dt.datetime) -> dic
 def _absence_ops(fetch: FetchWrite, now: dt.datetime) -> list[UpdateOne]:
     ops: list[UpdateOne] = []
     for absence in fetch.absent:
-        fields: dict[str, Any] = {**_adopted_fields(fetch.adopted.get(absence.openrouter_id), now),
-                                  "missing_count": absence.missing_count, "missing_basis": fetch.basis}
+        fields: dict[str, Any] = {
+            **_adopted_fields(fetch.adopted.get(absence.openrouter_id), now),
+            "missing_count": absence.missing_count,
+            "missing_basis": fetch.basis,
+        }
         if absence.first_absence:
             fields["missing_since"] = now
         if absence.removed:
             fields["removed_at"] = now
-        ops.append(UpdateOne({"openrouter_id": absence.openrouter_id, "missing_basis": {"$ne": fetch.basis}},
-                             {"$set": fields}))
+        ops.append(
+            UpdateOne({"openrouter_id": absence.openrouter_id, "missing_basis": {"$ne": fetch.basis}}, {"$set": fields})
+        )
     return ops
 
 
@@ -158,8 +185,9 @@ def record_run(store: Store, run: Mapping[str, Any]) -> None:
 
 def last_complete_run(store: Store) -> dict[str, Any] | None:
     with translate_errors("reading fetch runs"):
-        return store.coll("catalog_runs").find_one({"status": "complete"}, {"_id": 0},
-                                                    sort=[("fetched_at", DESCENDING)])
+        return store.coll("catalog_runs").find_one(
+            {"status": "complete"}, {"_id": 0}, sort=[("fetched_at", DESCENDING)]
+        )
 
 
 def last_run(store: Store) -> dict[str, Any] | None:
@@ -170,8 +198,11 @@ def last_run(store: Store) -> dict[str, Any] | None:
 def benchmark_models(store: Store) -> list[dict[str, Any]]:
     """The benchmark's `models` (provider, model_id, enabled, deprecated), whatever their state."""
     with translate_errors("reading models"):
-        return list(store.coll("models").find({}, {"_id": 0, "provider": 1, "model_id": 1, "enabled": 1,
-                                                   "deprecated": 1}, batch_size=ONE_REPLY))
+        return list(
+            store.coll("models").find(
+                {}, {"_id": 0, "provider": 1, "model_id": 1, "enabled": 1, "deprecated": 1}, batch_size=ONE_REPLY
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -197,16 +228,33 @@ class CatalogEntry:
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> CatalogEntry:
         """The entry of a stored document; a field of an unexpected type reads as absent."""
-        kinds: dict[str, Any] = {"name": str, "canonical_slug": str, "hugging_face_id": str, "org": str,
-                                 "context_length": int, "price_prompt": (int, float), "price_completion": (int, float),
-                                 "created": dt.datetime, "first_seen_at": dt.datetime, "ai_match": dict,
-                                 "direct_match": dict}
-        fields = {name: value for name, kind in kinds.items()
-                  if isinstance(value := doc.get(name), kind) and not isinstance(value, bool)}
+        kinds: dict[str, Any] = {
+            "name": str,
+            "canonical_slug": str,
+            "hugging_face_id": str,
+            "org": str,
+            "context_length": int,
+            "price_prompt": (int, float),
+            "price_completion": (int, float),
+            "created": dt.datetime,
+            "first_seen_at": dt.datetime,
+            "ai_match": dict,
+            "direct_match": dict,
+        }
+        fields = {
+            name: value
+            for name, kind in kinds.items()
+            if isinstance(value := doc.get(name), kind) and not isinstance(value, bool)
+        }
         modalities = doc.get("output_modalities")
-        return cls(openrouter_id=doc["openrouter_id"], variable_price=bool(doc.get("variable_price")),
-                   output_modalities=tuple(m for m in modalities if isinstance(m, str)) if isinstance(modalities, list) else (),
-                   **fields)
+        return cls(
+            openrouter_id=doc["openrouter_id"],
+            variable_price=bool(doc.get("variable_price")),
+            output_modalities=tuple(m for m in modalities if isinstance(m, str))
+            if isinstance(modalities, list)
+            else (),
+            **fields,
+        )
 
 
 _ENTRY_FIELDS = {name: 1 for name in CatalogEntry.__dataclass_fields__} | {"_id": 0}
@@ -223,7 +271,9 @@ def save_ai_matches(store: Store, answers: Mapping[str, Mapping[str, Any]]) -> N
     """Cache AI answers (match or no match) on their catalog documents, in one bulk write."""
     if not answers:
         return
-    ops = [UpdateOne({"openrouter_id": model_id}, {"$set": {"ai_match": dict(answer)}})
-           for model_id, answer in answers.items()]
+    ops = [
+        UpdateOne({"openrouter_id": model_id}, {"$set": {"ai_match": dict(answer)}})
+        for model_id, answer in answers.items()
+    ]
     with translate_errors("caching AI matches"):
         store.coll("catalog").bulk_write(ops, ordered=False)

@@ -46,14 +46,18 @@ class ProviderCounts:
 
 def models_by_provider(store: Store) -> list[ProviderCounts]:
     pipeline = [
-        {"$group": {
-            "_id": {"$ifNull": ["$provider", "unknown"]},
-            "enabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 1, 0]}},
-            "disabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 0, 1]}},
-            "deprecated": {"$sum": {"$cond": [{"$eq": ["$deprecated", True]}, 1, 0]}},
-        }},
+        {
+            "$group": {
+                "_id": {"$ifNull": ["$provider", "unknown"]},
+                "enabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 1, 0]}},
+                "disabled": {"$sum": {"$cond": [{"$eq": ["$enabled", True]}, 0, 1]}},
+                "deprecated": {"$sum": {"$cond": [{"$eq": ["$deprecated", True]}, 1, 0]}},
+            }
+        },
         {"$sort": {"_id": 1}},
     ]
     with translate_errors("counting models"):
-        return [ProviderCounts(str(r["_id"]), r["enabled"], r["disabled"], r["deprecated"])
-                for r in store.coll("models").aggregate(pipeline)]
+        return [
+            ProviderCounts(str(r["_id"]), r["enabled"], r["disabled"], r["deprecated"])
+            for r in store.coll("models").aggregate(pipeline)
+        ]

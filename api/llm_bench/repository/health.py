@@ -34,8 +34,9 @@ def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
 NO_PROBE = "\u0000"  # a lookup key no fingerprint equals: the pattern needs no probe of its history
 
 
-def error_pipeline(names: Any, start: dt.datetime, end: dt.datetime, *,
-                   previous_start: dt.datetime | None = None) -> list[dict[str, Any]]:
+def error_pipeline(
+    names: Any, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """The aggregation `error_patterns` runs: a range on the `ts` index, one `$group` on the raw
     fields (type guards cost per document, so they come after it, once per pattern), then indexed
     `$lookup`s per pattern: the rollup (an LLM classification, and whether the fingerprint was
@@ -43,39 +44,116 @@ def error_pipeline(names: Any, start: dt.datetime, end: dt.datetime, *,
     the cached classification."""
     return [
         {"$match": {"ts": {"$gte": previous_start or start, "$lt": end}}},
-        {"$group": {
-            "_id": {"period": _period("$ts", start), "provider": "$provider", "model": "$model_name",
-                    "fp": {"$ifNull": ["$fingerprint", {"nm": "$normalized_message"}]}, "kind": "$error_kind"},
-            "count": {"$sum": 1},
-            "first": {"$min": "$ts"},
-            "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
-            "llm": {"$max": {"$cond": [{"$eq": ["$reclassified_by", "llm"]},
-                                       {"c": "$classification_confidence", "k": "$error_kind"}, None]}},
-        }},
-        {"$project": {
-            "_id": 0, "period": "$_id.period", "count": 1, "first": 1, "last": "$latest.t", "llm": 1,
-            "provider": _string("$_id.provider", 200, "unknown"), "model": _string("$_id.model", 200, "unknown"),
-            "keyed": {"$eq": [{"$type": "$_id.fp"}, "string"]},
-            "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", 300, "")]},
-            "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
-            "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
-            "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
-            "written": {"$or": [{"$not": [{"$in": [{"$type": "$latest.m"}, ["missing", "null"]]}]},
-                                {"$not": [{"$in": [{"$type": "$latest.n"}, ["missing", "null"]]}]}]},
-        }},
-        {"$lookup": {"from": names.rollups, "localField": "fp", "foreignField": "fingerprint",
-                     "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "first_seen": 1, "by": "$classified_by",
-                                                               "k": "$error_kind", "c": "$classification_confidence"}}],
-                     "as": "rollup"}},
+        {
+            "$group": {
+                "_id": {
+                    "period": _period("$ts", start),
+                    "provider": "$provider",
+                    "model": "$model_name",
+                    "fp": {"$ifNull": ["$fingerprint", {"nm": "$normalized_message"}]},
+                    "kind": "$error_kind",
+                },
+                "count": {"$sum": 1},
+                "first": {"$min": "$ts"},
+                "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
+                "llm": {
+                    "$max": {
+                        "$cond": [
+                            {"$eq": ["$reclassified_by", "llm"]},
+                            {"c": "$classification_confidence", "k": "$error_kind"},
+                            None,
+                        ]
+                    }
+                },
+            }
+        },
+        {
+            "$project": {
+                "_id": 0,
+                "period": "$_id.period",
+                "count": 1,
+                "first": 1,
+                "last": "$latest.t",
+                "llm": 1,
+                "provider": _string("$_id.provider", 200, "unknown"),
+                "model": _string("$_id.model", 200, "unknown"),
+                "keyed": {"$eq": [{"$type": "$_id.fp"}, "string"]},
+                "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", 300, "")]},
+                "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
+                "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
+                "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
+                "written": {
+                    "$or": [
+                        {"$not": [{"$in": [{"$type": "$latest.m"}, ["missing", "null"]]}]},
+                        {"$not": [{"$in": [{"$type": "$latest.n"}, ["missing", "null"]]}]},
+                    ]
+                },
+            }
+        },
+        {
+            "$lookup": {
+                "from": names.rollups,
+                "localField": "fp",
+                "foreignField": "fingerprint",
+                "pipeline": [
+                    {"$limit": 1},
+                    {
+                        "$project": {
+                            "_id": 0,
+                            "first_seen": 1,
+                            "by": "$classified_by",
+                            "k": "$error_kind",
+                            "c": "$classification_confidence",
+                        }
+                    },
+                ],
+                "as": "rollup",
+            }
+        },
         {"$set": {"rollup_first": {"$first": "$rollup.first_seen"}}},
-        {"$set": {"probe": {"$cond": [{"$and": ["$keyed", {"$not": [{"$and": [
-            {"$eq": [{"$type": "$rollup_first"}, "date"]}, {"$lt": ["$rollup_first", start]}]}]}]}, "$fp", NO_PROBE]}}},
-        {"$lookup": {"from": names.errors, "localField": "probe", "foreignField": "fingerprint",
-                     "pipeline": [{"$match": {"ts": {"$lt": start}}}, {"$limit": 1}, {"$project": {"_id": 0, "ts": 1}}],
-                     "as": "before"}},
-        {"$lookup": {"from": names.error_classes, "localField": "fp", "foreignField": "fingerprint",
-                     "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "k": "$kind", "r": "$reason"}}],
-                     "as": "cached"}},
+        {
+            "$set": {
+                "probe": {
+                    "$cond": [
+                        {
+                            "$and": [
+                                "$keyed",
+                                {
+                                    "$not": [
+                                        {
+                                            "$and": [
+                                                {"$eq": [{"$type": "$rollup_first"}, "date"]},
+                                                {"$lt": ["$rollup_first", start]},
+                                            ]
+                                        }
+                                    ]
+                                },
+                            ]
+                        },
+                        "$fp",
+                        NO_PROBE,
+                    ]
+                }
+            }
+        },
+        {
+            "$lookup": {
+                "from": names.errors,
+                "localField": "probe",
+                "foreignField": "fingerprint",
+                "pipeline": [{"$match": {"ts": {"$lt": start}}}, {"$limit": 1}, {"$project": {"_id": 0, "ts": 1}}],
+                "as": "before",
+            }
+        },
+        {
+            "$lookup": {
+                "from": names.error_classes,
+                "localField": "fp",
+                "foreignField": "fingerprint",
+                "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "k": "$kind", "r": "$reason"}}],
+                "as": "cached",
+            }
+        },
     ]
 
 
@@ -92,8 +170,11 @@ def _llm(r: Mapping[str, Any]) -> dict[str, Any] | None:
     copy = r.get("llm")
     if isinstance(copy, Mapping):
         kind = copy.get("k")
-        return {"kind": kind if isinstance(kind, str) else "", "confidence": _confidence(copy.get("c"), 0.8),
-                "rollup": False}
+        return {
+            "kind": kind if isinstance(kind, str) else "",
+            "confidence": _confidence(copy.get("c"), 0.8),
+            "rollup": False,
+        }
     rollup = (r.get("rollup") or [{}])[0]
     if rollup.get("by") == "llm":
         return {"kind": rollup.get("k"), "confidence": _confidence(rollup.get("c")), "rollup": True}
@@ -106,12 +187,21 @@ def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
     seen_before = bool(r.get("before")) or (isinstance(rollup_first, dt.datetime) and rollup_first < start)
     text = r.get("text")
     return {
-        "period": r["period"], "provider": str(r["provider"]), "model": str(r["model"]),
-        "fingerprint": str(r["fp"]), "keyed": bool(r.get("keyed")), "stored_kind": r["kind"],
-        "count": int(r["count"]), "first_error": r.get("first"), "last_error": r.get("last"),
-        "text": text if isinstance(text, str) else "", "original": bool(r.get("original")),
-        "seen_before": seen_before, "unreadable": int(r["count"]) if text is None and r.get("written") else 0,
-        "llm": _llm(r), "cached": {"kind": cached.get("k"), "reason": cached.get("r")} if cached else None,
+        "period": r["period"],
+        "provider": str(r["provider"]),
+        "model": str(r["model"]),
+        "fingerprint": str(r["fp"]),
+        "keyed": bool(r.get("keyed")),
+        "stored_kind": r["kind"],
+        "count": int(r["count"]),
+        "first_error": r.get("first"),
+        "last_error": r.get("last"),
+        "text": text if isinstance(text, str) else "",
+        "original": bool(r.get("original")),
+        "seen_before": seen_before,
+        "unreadable": int(r["count"]) if text is None and r.get("written") else 0,
+        "llm": _llm(r),
+        "cached": {"kind": cached.get("k"), "reason": cached.get("r")} if cached else None,
     }
 
 
@@ -126,19 +216,27 @@ def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         into = merged[key]
         latest = row if (row["last_error"] or _EPOCH) > (into["last_error"] or _EPOCH) else into
-        merged[key] = {**into, "count": into["count"] + row["count"], "unreadable": into["unreadable"] + row["unreadable"],
-                       "first_error": min(filter(None, (into["first_error"], row["first_error"])), default=None),
-                       "last_error": latest["last_error"], "text": latest["text"], "original": latest["original"],
-                       "seen_before": into["seen_before"] or row["seen_before"], "llm": into["llm"] or row["llm"],
-                       "cached": into["cached"] or row["cached"]}
+        merged[key] = {
+            **into,
+            "count": into["count"] + row["count"],
+            "unreadable": into["unreadable"] + row["unreadable"],
+            "first_error": min(filter(None, (into["first_error"], row["first_error"])), default=None),
+            "last_error": latest["last_error"],
+            "text": latest["text"],
+            "original": latest["original"],
+            "seen_before": into["seen_before"] or row["seen_before"],
+            "llm": into["llm"] or row["llm"],
+            "cached": into["cached"] or row["cached"],
+        }
     return list(merged.values())
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def error_patterns(store: Store, start: dt.datetime, end: dt.datetime, *,
-                   previous_start: dt.datetime | None = None) -> list[dict[str, Any]]:
+def error_patterns(
+    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """One row per (period, provider, model, pattern, stored kind), all in the first reply.
 
     A pattern is the writer's `fingerprint` (or, without one, its normalized message). Each row
@@ -154,8 +252,9 @@ def error_patterns(store: Store, start: dt.datetime, end: dt.datetime, *,
         return _merged([_pattern_row(r, start) for r in rows])
 
 
-def success_pipeline(start: dt.datetime, end: dt.datetime, *,
-                     previous_start: dt.datetime | None = None) -> list[dict[str, Any]]:
+def success_pipeline(
+    start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """The aggregation `success_groups` runs: one range on the `gen_ts` index, one `$group`.
 
     The writer stamps every success with both `run_ts` (before the call) and `gen_ts` (after),
@@ -163,24 +262,43 @@ def success_pipeline(start: dt.datetime, end: dt.datetime, *,
     """
     return [
         {"$match": {"gen_ts": {"$gte": previous_start or start, "$lt": end}}},
-        {"$group": {
-            "_id": {"period": _period("$gen_ts", start), "provider": "$provider", "model": "$model_name"},
-            "count": {"$sum": 1},
-            "last": {"$max": "$gen_ts"},
-        }},
-        {"$project": {"_id": 0, "period": "$_id.period", "count": 1, "last": 1,
-                      "provider": _string("$_id.provider", 200, "unknown"), "model": _string("$_id.model", 200, "unknown")}},
+        {
+            "$group": {
+                "_id": {"period": _period("$gen_ts", start), "provider": "$provider", "model": "$model_name"},
+                "count": {"$sum": 1},
+                "last": {"$max": "$gen_ts"},
+            }
+        },
+        {
+            "$project": {
+                "_id": 0,
+                "period": "$_id.period",
+                "count": 1,
+                "last": 1,
+                "provider": _string("$_id.provider", 200, "unknown"),
+                "model": _string("$_id.model", 200, "unknown"),
+            }
+        },
     ]
 
 
-def success_groups(store: Store, start: dt.datetime, end: dt.datetime, *,
-                   previous_start: dt.datetime | None = None) -> list[dict[str, Any]]:
+def success_groups(
+    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """One row per (period, provider, model): successful runs and the latest run time."""
     pipeline = success_pipeline(start, end, previous_start=previous_start)
     with translate_errors("aggregating successes"):
         rows = store.coll("successes").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
-        return [{"period": r["period"], "provider": str(r["provider"]), "model": str(r["model"]),
-                 "count": int(r["count"]), "last_success": r["last"]} for r in rows]
+        return [
+            {
+                "period": r["period"],
+                "provider": str(r["provider"]),
+                "model": str(r["model"]),
+                "count": int(r["count"]),
+                "last_success": r["last"],
+            }
+            for r in rows
+        ]
 
 
 def new_rollup_patterns(store: Store, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -190,8 +308,16 @@ def new_rollup_patterns(store: Store, start: dt.datetime, end: dt.datetime) -> l
     themselves. Fields are read as stored; the caller reads them defensively.
     """
     query = {"first_seen": {"$gte": start, "$lt": end}}
-    projection = {"_id": 0, "fingerprint": 1, "provider": 1, "model_name": 1, "error_kind": 1, "count": 1,
-                  "first_seen": 1, "sample_messages": 1}
+    projection = {
+        "_id": 0,
+        "fingerprint": 1,
+        "provider": 1,
+        "model_name": 1,
+        "error_kind": 1,
+        "count": 1,
+        "first_seen": 1,
+        "sample_messages": 1,
+    }
     with translate_errors("reading error rollups"):
         return list(store.coll("rollups").find(query, projection).batch_size(ONE_REPLY))
 

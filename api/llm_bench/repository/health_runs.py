@@ -20,7 +20,6 @@ from . import ONE_REPLY, Store, translate_errors
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 
 
-
 def _tagged(source: str, fields: dict[str, Any] | str) -> dict[str, Any]:
     return {"$project": {"_id": 0, "source": {"$literal": source}, "doc": fields}}
 
@@ -36,46 +35,132 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
     `provider_models` document of the OpenAI model in use.
     """
     names = store.names
-    flagged = {"$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}},
-                       {"expiration_date": {"$ne": None}}]}
+    flagged = {
+        "$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}}, {"expiration_date": {"$ne": None}}]
+    }
     pipeline = [
         {"$sort": {"finished_at": -1}},
         {"$limit": 1},
         {"$project": {"_id": 0}},
         _tagged("health_run", "$$ROOT"),
-        {"$unionWith": {"coll": names.catalog_runs, "pipeline": [
-            {"$match": {"status": "complete"}}, {"$sort": {"fetched_at": -1}}, {"$limit": 1},
-            _tagged("fetch", {"fetched_at": "$fetched_at"})]}},
-        {"$unionWith": {"coll": names.catalog, "pipeline": [
-            {"$match": flagged},
-            _tagged("catalog", {"openrouter_id": "$openrouter_id", "missing_since": "$missing_since",
-                                "removed_at": "$removed_at", "expiration_date": "$expiration_date"})]}},
-        {"$unionWith": {"coll": names.models, "pipeline": [
-            {"$lookup": {"from": names.provider_models, "localField": "model_id", "foreignField": "model_id",
-                         "pipeline": [
-                             {"$lookup": {"from": names.provider_models, "localField": "successor",
-                                          "foreignField": "model_id", "as": "successor_listed",
-                                          "pipeline": [{"$project": {"_id": 0, "provider": 1, "model_id": 1,
-                                                                     "removed_at": 1}}]}},
-                             {"$project": {"_id": 0, "first_seen_at": 0, "last_seen_at": 0}}],
-                         "as": "listed"}},
-            _tagged("model", {"provider": "$provider", "model_id": "$model_id", "enabled": "$enabled",
-                              "deprecated": "$deprecated", "deprecation_date": "$deprecation_date",
-                              "successor_model": "$successor_model", "deprecation_reason": "$deprecation_reason",
-                              "listed": "$listed"})]}},
+        {
+            "$unionWith": {
+                "coll": names.catalog_runs,
+                "pipeline": [
+                    {"$match": {"status": "complete"}},
+                    {"$sort": {"fetched_at": -1}},
+                    {"$limit": 1},
+                    _tagged("fetch", {"fetched_at": "$fetched_at"}),
+                ],
+            }
+        },
+        {
+            "$unionWith": {
+                "coll": names.catalog,
+                "pipeline": [
+                    {"$match": flagged},
+                    _tagged(
+                        "catalog",
+                        {
+                            "openrouter_id": "$openrouter_id",
+                            "missing_since": "$missing_since",
+                            "removed_at": "$removed_at",
+                            "expiration_date": "$expiration_date",
+                        },
+                    ),
+                ],
+            }
+        },
+        {
+            "$unionWith": {
+                "coll": names.models,
+                "pipeline": [
+                    {
+                        "$lookup": {
+                            "from": names.provider_models,
+                            "localField": "model_id",
+                            "foreignField": "model_id",
+                            "pipeline": [
+                                {
+                                    "$lookup": {
+                                        "from": names.provider_models,
+                                        "localField": "successor",
+                                        "foreignField": "model_id",
+                                        "as": "successor_listed",
+                                        "pipeline": [
+                                            {"$project": {"_id": 0, "provider": 1, "model_id": 1, "removed_at": 1}}
+                                        ],
+                                    }
+                                },
+                                {"$project": {"_id": 0, "first_seen_at": 0, "last_seen_at": 0}},
+                            ],
+                            "as": "listed",
+                        }
+                    },
+                    _tagged(
+                        "model",
+                        {
+                            "provider": "$provider",
+                            "model_id": "$model_id",
+                            "enabled": "$enabled",
+                            "deprecated": "$deprecated",
+                            "deprecation_date": "$deprecation_date",
+                            "successor_model": "$successor_model",
+                            "deprecation_reason": "$deprecation_reason",
+                            "listed": "$listed",
+                        },
+                    ),
+                ],
+            }
+        },
     ]
     if new_since is not None:
-        pipeline.append({"$unionWith": {"coll": names.catalog, "pipeline": [
-            {"$match": {"first_seen_at": {"$gte": new_since}, "direct_match.model_id": {"$type": "string"}}},
-            {"$sort": {"first_seen_at": -1}}, {"$limit": MAX_NEW_MODELS},
-            _tagged("new_model", {"openrouter_id": "$openrouter_id", "first_seen_at": "$first_seen_at",
-                                  "direct_match": "$direct_match"})]}})
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.catalog,
+                    "pipeline": [
+                        {
+                            "$match": {
+                                "first_seen_at": {"$gte": new_since},
+                                "direct_match.model_id": {"$type": "string"},
+                            }
+                        },
+                        {"$sort": {"first_seen_at": -1}},
+                        {"$limit": MAX_NEW_MODELS},
+                        _tagged(
+                            "new_model",
+                            {
+                                "openrouter_id": "$openrouter_id",
+                                "first_seen_at": "$first_seen_at",
+                                "direct_match": "$direct_match",
+                            },
+                        ),
+                    ],
+                }
+            }
+        )
     if ai_model:
-        pipeline.append({"$unionWith": {"coll": names.provider_models, "pipeline": [
-            {"$match": {"provider": "openai", "model_id": ai_model}}, {"$limit": 1},
-            _tagged("ai_price", {"input_price": "$input_price", "output_price": "$output_price"})]}})
-    context: dict[str, Any] = {"previous_run": None, "last_complete_fetch": None, "catalog_flags": [], "models": [],
-                               "new_models": [], "ai_price": None}
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.provider_models,
+                    "pipeline": [
+                        {"$match": {"provider": "openai", "model_id": ai_model}},
+                        {"$limit": 1},
+                        _tagged("ai_price", {"input_price": "$input_price", "output_price": "$output_price"}),
+                    ],
+                }
+            }
+        )
+    context: dict[str, Any] = {
+        "previous_run": None,
+        "last_complete_fetch": None,
+        "catalog_flags": [],
+        "models": [],
+        "new_models": [],
+        "ai_price": None,
+    }
     lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models"}
     with translate_errors("reading the previous run and the catalog"):
         for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):

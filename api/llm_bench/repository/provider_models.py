@@ -22,7 +22,14 @@ from pymongo import UpdateOne
 from . import ONE_REPLY, Store, translate_errors
 
 #: The facts a registry run sets on what it lists; a provider's own list only proves the id exists.
-REGISTRY_FIELDS = ("deprecation_date", "deprecation_source", "successor", "context_length", "input_price", "output_price")
+REGISTRY_FIELDS = (
+    "deprecation_date",
+    "deprecation_source",
+    "successor",
+    "context_length",
+    "input_price",
+    "output_price",
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,11 @@ def stored_state(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
 
 def last_complete_counts(store: Store) -> dict[str, int]:
     """The `listed` count of each source's last complete run, by source name."""
-    pipeline = [{"$match": {"status": "complete"}}, {"$sort": {"fetched_at": -1}},
-                {"$group": {"_id": "$source", "listed": {"$first": "$listed"}}}]
+    pipeline = [
+        {"$match": {"status": "complete"}},
+        {"$sort": {"fetched_at": -1}},
+        {"$group": {"_id": "$source", "listed": {"$first": "$listed"}}},
+    ]
     with translate_errors("reading source runs"):
         return {row["_id"]: int(row["listed"] or 0) for row in store.coll("source_runs").aggregate(pipeline)}
 
@@ -75,8 +85,11 @@ def apply_source(store: Store, source: SourceWrite, now: dt.datetime) -> None:
         fields: dict[str, Any] = {"last_seen_at": now}
         if source.kind == "registry":
             fields.update({name: seen.get(name) for name in REGISTRY_FIELDS})
-        update: dict[str, Any] = {"$set": fields, "$addToSet": {"sources": source.kind},
-                                  "$setOnInsert": {"first_seen_at": now}}
+        update: dict[str, Any] = {
+            "$set": fields,
+            "$addToSet": {"sources": source.kind},
+            "$setOnInsert": {"first_seen_at": now},
+        }
         if key in source.returned:
             update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": ""}
         ops.append(UpdateOne({"provider": key[0], "model_id": key[1]}, update, upsert=True))
@@ -109,8 +122,10 @@ def listed_models(store: Store) -> list[dict[str, Any]]:
 
 def save_direct_matches(store: Store, matches: Mapping[str, Mapping[str, Any] | None]) -> None:
     """Set `direct_match` on catalog documents (only those whose value changed), in one bulk write."""
-    ops = [UpdateOne({"openrouter_id": openrouter_id}, {"$set": {"direct_match": dict(match) if match else None}})
-           for openrouter_id, match in matches.items()]
+    ops = [
+        UpdateOne({"openrouter_id": openrouter_id}, {"$set": {"direct_match": dict(match) if match else None}})
+        for openrouter_id, match in matches.items()
+    ]
     if ops:
         with translate_errors("saving direct matches"):
             store.coll("catalog").bulk_write(ops, ordered=False)

@@ -77,8 +77,10 @@ def fit_entry(entry: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]
     fitted = _fit(dict(entry), "", 0, notes)
     size = len(json.dumps(fitted, ensure_ascii=False, separators=(",", ":")).encode())
     if size > MAX_ENTRY_BYTES:
-        raise EntryTooLarge(f"catalog entry {str(entry.get('id'))[:100]!r} takes {size:,} bytes, over the "
-                            f"{MAX_ENTRY_BYTES:,} bytes cap of one entry; refusing the catalog")
+        raise EntryTooLarge(
+            f"catalog entry {str(entry.get('id'))[:100]!r} takes {size:,} bytes, over the "
+            f"{MAX_ENTRY_BYTES:,} bytes cap of one entry; refusing the catalog"
+        )
     kept = [note[:200] for note in notes[:MAX_NOTES]]
     if len(notes) > MAX_NOTES:
         kept.append(f"… and {len(notes) - MAX_NOTES} more")
