@@ -130,7 +130,7 @@ def _mails(box: Sandbox) -> dict[str, EmailMessage]:
     """Every message the SMTP sink kept, by maildir key."""
     folder = mailbox.Maildir(box.share / "maildir", factory=None, create=False)
     parse = BytesParser(policy=policy.default).parsebytes
-    return {key: parse(folder.get_bytes(key)) for key in folder.keys()}  # noqa: SIM118 (a Maildir is no dict)  # type: ignore[misc]
+    return {key: parse(folder.get_bytes(key)) for key in folder.keys()}  # type: ignore[misc]  # noqa: SIM118
 
 
 def _wait_for_mail(box: Sandbox, subject_part: str, seen: set[str], timeout: float = 60) -> EmailMessage:
