@@ -46,10 +46,21 @@ def _own_cgroup2() -> str:
     raise RuntimeError("this process has no cgroup2 membership")
 
 
+#: Where each boot mounts fresh file systems (tests/systemd/boot.sh): a path below them is hidden.
+FRESH = ("/tmp/", "/run/", "/dev/")
+
+
 def _foreign_mounts(paths: list[Path]) -> list[str]:
-    """The paths the overlay (the root file system only) would not show: they are bound in."""
+    """The paths the overlay (the root file system only, with a fresh /tmp, /run and /dev) would
+    not show: they are bound in. A checkout cloned below /tmp is one of them."""
     root_dev = os.stat("/").st_dev
-    return sorted({str(path) for path in paths if os.stat(path).st_dev != root_dev})
+    return sorted(
+        {
+            str(path.resolve())
+            for path in paths
+            if os.stat(path).st_dev != root_dev or f"{path.resolve()}/".startswith(FRESH)
+        }
+    )
 
 
 class Sandbox:
