@@ -73,7 +73,7 @@ TROUBLE = (
         "openai",
         "o3-mini",
         2,
-        "Error code: 401 - Incorrect API key provided: sk-proj-DEMO0000000000000000000000000000. You can find your "
+        "Error code: 401 - Incorrect API key provided: sk-proj-DEMOnotarealkey0000. You can find your "
         "API key at https://platform.openai.com/account/api-keys.",
     ),
     (
