@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from .. import __version__
+from ..admission import RECHECK
 from ..ai import AIResult, announce, ask_parsed, estimated_cost
 from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message
@@ -33,7 +34,7 @@ from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
 from .history import compare
 from .ledger import ledger_entry, previous_from_ledger
-from .lifecycle import worth_adding
+from .lifecycle import left_out, worth_adding
 from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
@@ -90,7 +91,8 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     run covered the window just before this one, its recorded totals stand in for that window;
     otherwise errors and successes of both windows are aggregated in the same commands.
     """
-    evidence = evidence_from(run_context(store, new_since=window.start, ai_model=ai_model), staging(store))
+    context = run_context(store, new_since=window.start, ai_model=ai_model, probes_since=window.end - RECHECK)
+    evidence = evidence_from(context, staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
     recorded = previous_from_ledger(evidence.previous_run, before)
     previous_start = None if recorded else before.start
@@ -143,8 +145,10 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> Healt
         )
         assessment, info = merge(facts, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
-    new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
-    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models)
+    lifecycle = evidence.lifecycle if evidence else None
+    new_models = tuple(worth_adding(lifecycle, stage=evidence.stage)) if evidence and lifecycle else ()
+    left = tuple(left_out(lifecycle)) if lifecycle else ()
+    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left)
 
 
 def staging(store: Store) -> Callable[[str, str], str | None]:

@@ -24,15 +24,22 @@ def _tagged(source: str, fields: dict[str, Any] | str) -> dict[str, Any]:
     return {"$project": {"_id": 0, "source": {"$literal": source}, "doc": fields}}
 
 
-def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model: str | None = None) -> dict[str, Any]:
-    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price} read in
-    one aggregate command.
+def run_context(
+    store: Store,
+    *,
+    new_since: dt.datetime | None = None,
+    ai_model: str | None = None,
+    probes_since: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, probes} read
+    in one aggregate command.
 
     Each of the benchmark's `models` carries `listed`: the `provider_models` documents with its id
     (deprecation date, successor and whether a source still lists that successor, missing or
     removed), found through the `model_id` index; `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
-    `provider_models` document of the OpenAI model in use.
+    `provider_models` document of the OpenAI model in use; `probes` the `probe_results` attempts
+    made since `probes_since` (what discovery's probe said about proposed ids).
     """
     names = store.names
     flagged = {
@@ -153,6 +160,19 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
                 }
             }
         )
+    if probes_since is not None:
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.probe_results,
+                    "pipeline": [
+                        {"$match": {"at": {"$gte": probes_since}}},
+                        {"$project": {"_id": 0}},
+                        _tagged("probe", "$$ROOT"),
+                    ],
+                }
+            }
+        )
     context: dict[str, Any] = {
         "previous_run": None,
         "last_complete_fetch": None,
@@ -160,8 +180,9 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
         "models": [],
         "new_models": [],
         "ai_price": None,
+        "probes": [],
     }
-    lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models"}
+    lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models", "probe": "probes"}
     with translate_errors("reading the previous run and the catalog"):
         for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):
             doc = row.get("doc") or {}
