@@ -166,7 +166,7 @@ def judge(provider: str, status: int | None, text: str) -> tuple[str, str, str |
     message = f"Error code: {status} - {text}" if status else text
     kind = classify(provider=provider, message=message[:4000], stored_kind=stored).kind
     if status is None:
-        return "transient", kind if kind in ("timeout", "network") else "network", None
+        return "transient", "timeout" if text.startswith("timed out") else "network", None
     lowered = text[:4000].lower()
     if status in _REFUSAL_STATUSES:
         for reason, phrases in _REFUSAL_PHRASES:
@@ -229,6 +229,20 @@ def _send(
         return None, f"timed out after {timeout:.0f} s"
     except httpx.HTTPError as exc:
         return None, f"network error ({type(exc).__name__})"
+
+
+def _error_text(text: str) -> str:
+    """The message of a JSON error answer (`error.message`, `error`, `message`), else the text."""
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        for found in (error.get("message") if isinstance(error, dict) else error, payload.get("message")):
+            if isinstance(found, str) and found:
+                return found
+    return text
 
 
 def _answered(text: str) -> bool:
@@ -322,7 +336,7 @@ def _call(
             "status": status,
             "kind": kind,
             "reason": reason,
-            "message": "" if outcome == "success" else safe_text(text, MESSAGE_CHARS),
+            "message": "" if outcome == "success" else safe_text(_error_text(text), MESSAGE_CHARS),
             "seconds": round(monotonic() - began, 3),
         }
     )
