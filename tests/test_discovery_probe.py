@@ -380,3 +380,13 @@ def test_a_gateway_keeps_the_openai_key(store: repository.Store, http_server: HT
     assert SourceConfig.from_settings(explicit).keys == {"openai": "sk-gateway"}
     # and the probe sends the key to the gateway only
     assert ProbeConfig.from_settings(explicit).bases["openai"] == f"{http_server.base_url}/gateway/v1"
+
+
+def test_cli_refuses_a_bad_ceiling_and_an_unfetched_catalog(store: repository.Store, mongo_uri: str) -> None:
+    env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": store.db.name}
+    runner = CliRunner()
+    bad = runner.invoke(app, ["probe", "--dry-run"], env={**env, "PROBE_MAX_USD": "lots"})
+    assert bad.exit_code == 3 and "PROBE_MAX_USD must be a number of US dollars" in bad.output
+    assert runner.invoke(app, ["probe", "--dry-run"], env={**env, "PROBE_MAX_USD": "-1"}).exit_code == 3
+    unfetched = runner.invoke(app, ["probe"], env=env)
+    assert unfetched.exit_code == 8 and "run `llm-discovery fetch` first" in unfetched.output
