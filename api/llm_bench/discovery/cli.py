@@ -1,4 +1,4 @@
-"""`llm-discovery`: fetch the OpenRouter catalog, report models worth adding, show stats.
+"""`llm-discovery`: fetch the OpenRouter catalog, report models worth adding, probe them, show stats.
 
 Thin on purpose: each command parses options, opens the store, calls one job from `jobs` and
 renders its result. pymongo, openai and httpx are imported inside the commands, so `--help`

@@ -84,9 +84,10 @@ def _money(value: float | None) -> str:
 
 def _facts(match: Match) -> str:
     """Where the id is listed and since when, and the registry's figures beside OpenRouter's."""
-    listed = f"{safe_text(match.listed_by, 20)} list" if match.listed_by else "no list"
+    listed = f"{safe_text(match.listed_by or 'no', 20)} list, listed since {_when(match.listed_since)}"
+    verified = f"probe ({listed})" if match.verified_by == "probe" else listed
     return (
-        f"verified by {safe_text(match.verified_by or 'nothing', 20)} ({listed}, listed since {_when(match.listed_since)}); "
+        f"verified by {verified}; "
         f"USD per M tokens in/out: registry {_money(match.registry_input_price)}/{_money(match.registry_output_price)}, "
         f"OpenRouter {_money(match.openrouter_input_price)}/{_money(match.openrouter_output_price)}; "
         f"context: registry {match.registry_context_length or '?'}, OpenRouter {match.openrouter_context_length or '?'}"
