@@ -390,3 +390,16 @@ def test_cli_refuses_a_bad_ceiling_and_an_unfetched_catalog(store: repository.St
     assert runner.invoke(app, ["probe", "--dry-run"], env={**env, "PROBE_MAX_USD": "-1"}).exit_code == 3
     unfetched = runner.invoke(app, ["probe"], env=env)
     assert unfetched.exit_code == 8 and "run `llm-discovery fetch` first" in unfetched.output
+
+
+def test_a_hostile_answer_stays_data(store: repository.Store, http_server: HTTPStub) -> None:
+    seed(store, {"meta-llama/llama-ok": ("groq", "llama-ok", "ok")})
+    config = serve(http_server)
+    hostile = "\x1b[31mred\n$(rm -rf ~)\u2028" + LEAKED + "x" * 5000
+    http_server.route("POST", "/groq/chat/completions", lambda _r: json_reply({"error": {"message": hostile}}, 503))
+    run = run_probe(store, store.db.name, config, ("groq",), NOW)
+    stored = store.coll("probe_results").find_one({})["message"]
+    assert "\x1b" not in stored and "\n" not in stored and "\u2028" not in stored and LEAKED not in stored
+    assert len(stored) <= 300
+    text = probe_text(run)
+    assert "\x1b" not in text and all(not line.startswith("$(") for line in text.splitlines())

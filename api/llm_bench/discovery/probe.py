@@ -35,6 +35,7 @@ from ..config import Settings
 from ..repository import Store
 from ..repository import probe_results as repo
 from ..untrusted import safe_text
+from ..variables import default
 from .jobs import Match, ReportOptions, build_report
 from .matching import PROVIDERS
 from .provider_lists import ANTHROPIC_VERSION
@@ -109,7 +110,7 @@ class ProbeConfig:
     keys: Mapping[str, str] = field(default_factory=dict)  # provider -> API key
     bases: Mapping[str, str] = field(default_factory=dict)  # provider -> API base URL
     max_calls: int = DEFAULT_CALLS
-    max_usd: float = 0.05
+    max_usd: float = float(default("PROBE_MAX_USD"))
     timeout: float = DEFAULT_TIMEOUT
     deadline: float = DEFAULT_DEADLINE
 
@@ -190,10 +191,6 @@ def request_for(provider: str, base: str, key: str, model_id: str) -> tuple[str,
     limit = "max_completion_tokens" if provider == "openai" else "max_tokens"
     body = {"model": model_id, "messages": messages, limit: MAX_OUTPUT_TOKENS}
     return f"{base}/chat/completions", {"Authorization": f"Bearer {key}"}, body
-
-
-class _Stop(Exception):
-    """The run deadline passed while reading an answer."""
 
 
 def _send(
