@@ -403,3 +403,17 @@ def test_a_hostile_answer_stays_data(store: repository.Store, http_server: HTTPS
     assert len(stored) <= 300
     text = probe_text(run)
     assert "\x1b" not in text and all(not line.startswith("$(") for line in text.splitlines())
+
+
+def test_a_refused_id_gives_way_to_the_next_provider(store: repository.Store, http_server: HTTPStub) -> None:
+    seed(store, {"acme/model-noaccess": SCRIPT["acme/model-noaccess"]})
+    store.coll("provider_models").insert_one(
+        {"provider": "deepinfra", "model_id": "acme/Model-NoAccess", "sources": ["registry"]}
+    )
+    options = ReportOptions(providers=("together", "deepinfra"))
+    before = build_report(store, store.db.name, options, None, NOW)
+    assert [m.provider for m in before.matches] == ["together"]
+    run_probe(store, store.db.name, serve(http_server, {"acme/Model-NoAccess": "no_access"}), ("together",), NOW)
+    after = build_report(store, store.db.name, options, None, NOW + HOUR)
+    assert [(m.provider, m.model_id) for m in after.matches] == [("deepinfra", "acme/Model-NoAccess")]
+    assert [(x.provider, x.reason) for x in after.left_out] == [("together", "no_access")]

@@ -215,12 +215,14 @@ def placer(index: Index) -> Placer:
     return functools.cache(lambda openrouter_id: tuple(propose(openrouter_id, index)))
 
 
-def _pick(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
+def _acceptable(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> list[Proposal]:
+    """The proposals the options allow for one model, best first."""
     proposals: list[Proposal | None] = [*place(model.openrouter_id)] or [cached_proposal(model.ai_match, index)]
-    for proposal in proposals:
-        if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
-            return proposal
-    return None
+    return [
+        p
+        for p in proposals
+        if p is not None and p.provider in options.providers and p.confidence >= options.min_confidence
+    ]
 
 
 def source_notes(runs: list[dict[str, Any]], listed: int) -> list[str]:
@@ -291,10 +293,13 @@ def build_report(
             if len(matches) >= options.max_matches:
                 break
             examined += 1
-            proposal = _pick(model, place, index, options)
-            if proposal:
+            for proposal in _acceptable(model, place, index, options):
+                # a provider id a probe refused gives way to the model's next-best provider
+                if _refused(proposal, model.openrouter_id, standings, left_out):
+                    continue
                 match = _match(model, proposal, db_name, store.names.models, options.enable)
-                _admit(_evidence(match, standings.get((match.provider, match.model_id))), matches, left_out, standings)
+                _admit(_evidence(match, standings.get((match.provider, match.model_id))), matches, left_out)
+                break
     if discarded:
         notes.append(f"AI: {discarded} answer(s) outside the shortlist of listed ids discarded")
     return Report(now, len(found), covered, examined, tuple(matches), requests, tuple(notes), tuple(left_out))
@@ -307,19 +312,24 @@ def _evidence(match: Match, standing: Standing | None) -> Match:
     return replace(match, verified_by=verified, probe=standing.summary())
 
 
-def _admit(
-    match: Match, matches: list[Match], left_out: list[LeftOut], standings: dict[tuple[str, str], Standing]
-) -> None:
-    """Add a proposal, unless a probe refused its id or another proposal has it already (the base
-    model's proposal replaces a variant's)."""
-    standing = standings.get((match.provider, match.model_id))
-    if standing is not None and standing.refusal is not None:
-        reason = standing.refusal.reason or "not_found"
-        detail = f"{REFUSALS.get(reason, reason)}: {standing.summary()}"
-        left_out.append(
-            LeftOut(match.openrouter_id, match.provider, match.model_id, reason, detail, standing.refused_until)
-        )
-        return
+def _refused(
+    proposal: Proposal, openrouter_id: str, standings: dict[tuple[str, str], Standing], left_out: list[LeftOut]
+) -> bool:
+    """True (and the proposal listed as left out, with the reason) when a probe refused its id."""
+    standing = standings.get((proposal.provider, proposal.model_id))
+    if standing is None or standing.refusal is None:
+        return False
+    reason = standing.refusal.reason or "not_found"
+    detail = f"{REFUSALS.get(reason, reason)}: {standing.summary()}"
+    left_out.append(
+        LeftOut(openrouter_id, proposal.provider, proposal.model_id, reason, detail, standing.refused_until)
+    )
+    return True
+
+
+def _admit(match: Match, matches: list[Match], left_out: list[LeftOut]) -> None:
+    """Add a proposal, unless another proposal has its provider id already (the base model's
+    proposal replaces a variant's)."""
     for position, kept in enumerate(matches):
         if (kept.provider, kept.model_id) != (match.provider, match.model_id):
             continue
