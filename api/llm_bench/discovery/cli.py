@@ -101,7 +101,9 @@ def fetch(
     Model sources: the model registry (MODEL_REGISTRY_URL, default LiteLLM's model map) and the
     own model list of each provider whose key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY,
     GROQ_API_KEY, TOGETHER_API_KEY, FIREWORKS_API_KEY, DEEPINFRA_API_KEY, CEREBRAS_API_KEY; URL
-    overridden by <PROVIDER>_MODELS_URL, e.g. GROQ_MODELS_URL). A failed source is recorded and
+    overridden by <PROVIDER>_MODELS_URL, e.g. GROQ_MODELS_URL). A provider whose API base is
+    overridden (OPENAI_BASE_URL, <PROVIDER>_BASE_URL) without its <PROVIDER>_MODELS_URL keeps its
+    key at that host: its public list is skipped, with a note. A failed source is recorded and
     changes nothing; the exit status is about the OpenRouter catalog.
 
     Examples:
