@@ -204,9 +204,9 @@ def test_json_format_is_one_object_on_stdout(seeded: dict[str, str]) -> None:
     assert "openai:gpt-4-32k" in data["models_likely_deprecated"]
     assert any(issue.startswith("bedrock:") for issue in data["provider_issues"])
     marks = {p["key"]: p["mark"] for p in data["changes"]["problems"]}
-    assert marks["provider:bedrock:failing"] == "new"
-    assert marks["model:groq:llama-3.3-70b-versatile:rate_limit"] == "ongoing"
-    assert marks["model:vertex:gemini-2.5-pro:transient_provider"] == "resolved"
+    assert marks["provider:bedrock"] == "new"
+    assert marks["model:groq:llama-3.3-70b-versatile"] == "ongoing"
+    assert marks["model:vertex:gemini-2.5-pro"] == "resolved"
     assert data["retiring_soon"][0]["model"] == "vertex:gemini-2.5-pro"
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..ai import AIResult
 from ..untrusted import safe_text
-from .assess import Assessment, Finding, ProviderIssue, Status, failing_as_a_whole
+from .assess import Assessment, Finding, ProviderIssue, Status
 from .facts import HealthFacts
 from .report import AIInfo
 
@@ -105,7 +105,7 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
     answer = result.parsed.model_dump()
     notes: list[str] = []
     known_models = {m.key for m in facts.models}
-    collapsed = {p.name for p in facts.providers if failing_as_a_whole(p)}
+    collapsed = set(rules.collapsed)
     known_providers = {p.name for p in facts.providers}
     known_names = known_providers | {m.model for m in facts.models}
 
