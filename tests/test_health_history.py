@@ -10,7 +10,7 @@ from health_factory import NOW, WINDOW, facts
 
 from api.llm_bench.health.assess import assess
 from api.llm_bench.health.facts import Window
-from api.llm_bench.health.history import NEW, ONGOING, RESOLVED, compare, current_problems
+from api.llm_bench.health.history import NEW, ONGOING, compare, current_problems
 
 YESTERDAY = Window(WINDOW.start - dt.timedelta(days=1), WINDOW.start)
 
