@@ -19,7 +19,7 @@ from typing import Any
 from ..classify import KINDS
 from ..untrusted import safe_text
 from .assess import Assessment, ProviderIssue
-from .facts import HealthFacts
+from .facts import HealthFacts, ModelFacts
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
@@ -95,15 +95,19 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
     for i in assessment.provider_issues:
         by_provider[i.provider].append(i)
     problems: dict[str, tuple[str, str, dt.datetime]] = {}
+    fleet = assessment.fleet
     for provider, issues in by_provider.items():
-        since = min((i.since for i in issues if i.since), default=first.get(provider, start))
+        quiet = [g.last_success for g in (fleet.coverage.not_measured if fleet else ()) if g.provider == provider]
+        began = max(filter(None, quiet), default=None) if any(i.kind == "silent" for i in issues) else None
+        since = min((i.since for i in issues if i.since), default=first.get(provider) or began or start)
         problems[f"provider:{provider}"] = ("; ".join(i.text for i in issues), provider, since)
     models = {m.key: m for m in facts.models}
+    silence = {g.key: g.last_success for g in (fleet.coverage.not_measured if fleet else ())}
     for key, parts in _label_models(facts, assessment).items():
         m = models.get(key)
         provider = m.provider if m else key.split(":", 1)[0]
-        problems[f"model:{key}"] = (f"{key} {'; '.join(parts)}", provider, first.get(key, start))
-    fleet = assessment.fleet
+        since = first.get(key) or silence.get(key) or start  # errors, else the silence, began then
+        problems[f"model:{key}"] = (f"{key} {'; '.join(parts)}", provider, since)
     if fleet is not None and fleet.coverage.known and fleet.coverage.not_measured:
         c = fleet.coverage
         problems["fleet:coverage"] = (f"coverage: {c.measured} of {c.enabled} enabled models measured", "", start)
@@ -155,22 +159,29 @@ def _recorded(previous_run: Mapping[str, Any] | None) -> dict[str, dict[str, Any
     return before
 
 
-def _resolved(key: str, facts: HealthFacts, assessment: Assessment) -> str | None:
+def _succeeded_after(models: list[ModelFacts], since: dt.datetime | None) -> bool:
+    """A success after the problem began (a success from before it, in a longer manual window,
+    resolves nothing)."""
+    return any(m.successes and (since is None or m.last_success is None or m.last_success > since) for m in models)
+
+
+def _resolved(key: str, since: dt.datetime | None, facts: HealthFacts, assessment: Assessment) -> str | None:
     """Why a recorded problem that is no longer current is resolved, or None when the window
-    has no data about it (absence of data never resolves a problem)."""
+    has no data about it (absence of data never resolves a problem: only a success after it began,
+    or the model leaving the enabled set, does)."""
     scope, _, rest = key.partition(":")
     fleet = assessment.fleet
     enabled = set(fleet.coverage.enabled_keys) if fleet is not None and fleet.coverage.known else None
     if scope == "model":
         m = next((m for m in facts.models if m.key == rest), None)
-        if m is not None and m.successes:
+        if m is not None and _succeeded_after([m], since):
             return "succeeded"
         if enabled is not None and rest not in enabled and m is None:
             return "no longer enabled"
         return None
     if scope == "provider":
         p = facts.provider(rest)
-        if p is not None and p.successes:
+        if _succeeded_after([m for m in facts.models if m.provider == rest], since):
             return "succeeded"
         if enabled is not None and not any(k.split(":", 1)[0] == rest for k in enabled) and p is None:
             return "no longer enabled"
@@ -198,7 +209,7 @@ def compare(
             continue
         label = safe_text(p.get("label", k), 300)
         provider = safe_text(p.get("provider", ""), 120)
-        why = _resolved(k, facts, assessment)
+        why = _resolved(k, p.get("since"), facts, assessment)
         if why is None:
             label = label if label.endswith(NO_DATA) else f"{label}{NO_DATA}"
         problems.append(Problem(k, label, RESOLVED if why else ONGOING, _since(p.get("since"), now), provider))
