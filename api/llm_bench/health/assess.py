@@ -207,7 +207,7 @@ def _streak_issue(streak: Streak, facts: HealthFacts) -> ProviderIssue | None:
 
 def _shared_transient(p: ProviderFacts, facts: HealthFacts) -> ProviderIssue | None:
     """One provider line when (nearly) every model of the provider sees the same transient kind."""
-    own = [m for m in facts.models if m.provider == p.name and (m.successes or m.errors)]
+    own = [m for m in facts.models if m.provider == p.name and m.successes]  # the models that answer at all
     if len(own) < 2 or p.attempts < MIN_ATTEMPTS:
         return None
     for kind in TRANSIENT_KINDS:
@@ -277,13 +277,8 @@ def _silent_providers(facts: HealthFacts, fleet: Fleet) -> list[ProviderIssue]:
         gaps = [g for g in fleet.coverage.not_measured if g.provider == provider]
         last = max((g.last_success for g in gaps if g.last_success), default=None)
         when = f"last success {last:%Y-%m-%d %H:%M} UTC" if last else "never a success"
-        issues.append(
-            ProviderIssue(
-                provider,
-                "silent",
-                f"silent: none of its {plural(len(gaps), 'enabled model')} produced a result ({when})",
-            )
-        )
+        which = f"none of its {len(gaps)} enabled models" if len(gaps) > 1 else "its one enabled model did not:"
+        issues.append(ProviderIssue(provider, "silent", f"silent: {which} produced no result ({when})"))
     return issues
 
 
@@ -434,7 +429,7 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None, fleet: Fleet | 
 
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
-    summary = _summary(status, facts, rate, reasons)
+    summary = _summary(status, facts, rate, reasons, len(critical))
     notes = [n for n in (evidence and discovery_note(evidence), _unlisted_note(fleet, evidence)) if n]
     return Assessment(
         status,
@@ -516,7 +511,8 @@ def _detail(model: ModelFacts, kind: str) -> str:
     return f"{plural(model.count(kind), f'{kind} error')}, {model.successes} ok; latest: {model.sample}"
 
 
-def _summary(status: Status, facts: HealthFacts, rate: float, reasons: tuple[str, ...]) -> str:
+def _summary(status: Status, facts: HealthFacts, rate: float, reasons: tuple[str, ...], critical: int = 0) -> str:
+    """Totals, then the reasons by the status they set: `CRITICAL: …. WARNING: ….`"""
     attempts = facts.successes + facts.errors
     share = f" ({rate:.1%})" if attempts else ""
     head = (
@@ -525,4 +521,9 @@ def _summary(status: Status, facts: HealthFacts, rate: float, reasons: tuple[str
     )
     if not reasons:
         return f"{head} Nothing needs attention."
-    return f"{head} {status.value.upper()}: " + "; ".join(reasons) + "."
+    parts = [head]
+    if critical:
+        parts.append("CRITICAL: " + "; ".join(reasons[:critical]) + ".")
+    if reasons[critical:]:
+        parts.append("WARNING: " + "; ".join(reasons[critical:]) + ".")
+    return " ".join(parts)

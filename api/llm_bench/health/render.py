@@ -13,6 +13,7 @@ from typing import Any
 from ..mail import subject_tag
 from .assess import Finding, Status, plural
 from .facts import HealthFacts
+from .fleet import Gap
 from .history import NEW, ONGOING, RESOLVED, Problem
 from .report import HealthReport
 
@@ -121,17 +122,23 @@ def _coverage(report: HealthReport) -> list[str]:
         return []
     c = fleet.coverage
     lines = [f"{coverage_line(report)} ({c.ratio:.0%})"]
-    whole = set(c.missing_providers)
+    collapsed = set(report.assessment.collapsed)
+    for streak in fleet.streaks:
+        if streak.provider in collapsed:
+            lines.append(_wrap(f"- {streak.provider}: {streak.text}"))
+    whole = set(c.missing_providers) | collapsed
     for provider in c.missing_providers:
         gaps = [g for g in c.not_measured if g.provider == provider]
         last = max((g.last_success for g in gaps if g.last_success), default=None)
-        lines.append(_wrap(f"- {provider}: none of its {plural(len(gaps), 'enabled model')} measured ({_last(last)})"))
-    lines += _capped(
-        [_wrap(f"- {g.key}: not measured ({_last(g.last_success)})") for g in c.not_measured if g.provider not in whole]
-    )
-    lines += _capped([_wrap(f"- {g.key}: stalled ({_last(g.last_success)})") for g in c.stalled])
-    for streak in fleet.streaks:
-        lines.append(_wrap(f"- {streak.provider}: {streak.text}"))
+        which = f"none of its {len(gaps)} enabled models" if len(gaps) > 1 else "its one enabled model not"
+        lines.append(_wrap(f"- {provider}: {which} measured ({_last(last)})"))
+
+    def gap(g: Gap, what: str) -> str:
+        errors = f"; {plural(g.errors, 'error')}" if g.errors else ""
+        return _wrap(f"- {g.key}: {what} ({_last(g.last_success)}{errors})")
+
+    lines += _capped([gap(g, "not measured") for g in c.not_measured if g.provider not in whole])
+    lines += _capped([gap(g, "stalled") for g in c.stalled if g.provider not in collapsed])
     return lines + [""]
 
 
@@ -174,7 +181,6 @@ def text_body(report: HealthReport) -> str:
         "Summary",
         _wrap(a.summary),
     ]
-    lines += [_wrap(f"Note: {note}") for note in a.notes]
     lines.append("")
     lines += _coverage(report)
     lines += _changes(report)
@@ -215,6 +221,7 @@ def text_body(report: HealthReport) -> str:
         lines += ["", _wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)")]
     elif not report.ai.used:
         lines += ["", "(AI assessment skipped; rules-based assessment only.)"]
+    lines += [_wrap(f"Note: {note}") for note in a.notes]
     lines += [_wrap(f"Note on the AI answer: {note}") for note in dict.fromkeys(report.ai.notes)]
     lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
     lines += [f"- {kind}: {n}" for kind, n in f.errors_by_kind] or ["- none"]
