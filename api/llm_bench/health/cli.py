@@ -20,6 +20,7 @@ from ..cli_support import (
     CONTEXT,
     VERSION_OPTION,
     Format,
+    check_as_of,
     check_days,
     exit_statuses,
     guarded,
@@ -36,7 +37,6 @@ log = logging.getLogger("llm_bench.health")
 
 app = typer.Typer(
     add_completion=False,
-    help="Daily health check of the LLM benchmarks, mailed through msmtp.",
     rich_markup_mode=None,
     context_settings=CONTEXT,
 )
@@ -64,8 +64,9 @@ def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> 
         yield store
 
 
-@app.command(epilog=exit_statuses(HEALTH))
+@app.callback(invoke_without_command=True, epilog=exit_statuses(HEALTH))
 def health(
+    ctx: typer.Context,
     days: float = typer.Option(
         1.0,
         "--days",
@@ -80,10 +81,18 @@ def health(
     demo: bool = typer.Option(
         False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."
     ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        callback=check_as_of,
+        help="Judge the window ending at this UTC time instead of now (ISO 8601), to replay a past day.",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
     version: bool = VERSION_OPTION,
 ) -> None:
-    """Collect the window's errors and successes, assess them, and mail the report.
+    """Collect the window's errors and successes, judge the fleet, and mail the report.
+
+    Without a command, the check runs (as the systemd unit calls it).
 
     Examples:
 
@@ -91,13 +100,19 @@ def health(
       llm-health-check --dry-run             # print today's email, send nothing
       llm-health-check --days 7 --no-ai      # a week, rules only, mail it
       llm-health-check --demo --format json  # embedded demo data, JSON
+      llm-health-check --dry-run --as-of 2026-11-26T08:00   # replay that morning's check
     """
     setup_logging(verbose)
-    code = guarded(lambda: _run(days=days, dry_run=dry_run or demo, no_ai=no_ai, output=output, demo=demo))
+    if ctx.invoked_subcommand is not None:
+        return
+    end = dt.datetime.fromisoformat(as_of) if as_of else None
+    code = guarded(lambda: _run(days=days, dry_run=dry_run or demo, no_ai=no_ai, output=output, demo=demo, as_of=end))
     raise typer.Exit(code)
 
 
-def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool) -> int:
+def _run(
+    *, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool, as_of: dt.datetime | None = None
+) -> int:
     from .. import mail
     from ..ai import make_client
     from ..errors import AlreadyRunning
@@ -107,7 +122,7 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     from .render import json_report
 
     settings = load_settings()
-    now = dt.datetime.now(dt.UTC)
+    now = as_of or dt.datetime.now(dt.UTC)
     window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
     if no_ai:
