@@ -99,7 +99,8 @@ SECRET_SHAPES: tuple[SecretShape, ...] = (
     _shape("AWS access key id", _START + r"(?:akia|asia)[0-9a-z]{16}\b", "AKIA" + _FAKE.upper()),
     _shape(
         "JWT",
-        _START + r"eyj[a-z0-9_\-]{8,400}+\.[a-z0-9_\-]{8,}+\.[a-z0-9_\-]{8,}",
+        # Starts only where a run of token characters starts, so `eyj-eyj-…` is read once.
+        r"(?<![a-z0-9_\-])eyj[a-z0-9_\-]{8,}+\.[a-z0-9_\-]{8,}+\.[a-z0-9_\-]{8,}",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ" + _FAKE + "." + _FAKE,
     ),
     _shape(
