@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from api.llm_bench import crash_alert
 from api.llm_bench.config import Settings
-from api.llm_bench.errors import ConfigError
+from api.llm_bench.errors import ConfigError, MailFailed
 from api.llm_bench.exit_codes import ExitStatus
 from api.llm_bench.health.cli import app as health_app
 from api.llm_bench.mail import build_message, header_text
@@ -179,3 +179,10 @@ def test_every_subject_goes_through_header_text() -> None:
     assert "\n" not in str(message["Subject"]) and "Reply-To:" in str(message["Subject"])
     wire = message.as_bytes().decode()
     assert "\nReply-To" not in wire and "\rReply-To" not in wire
+
+
+@pytest.mark.parametrize("address", ["ops\x85@example.test", "ops@example.test\u2028x", f"{Q_WORD}@example.test"])
+def test_an_address_given_to_the_library_directly_is_mail_failed_not_a_crash(address: str) -> None:
+    with pytest.raises(MailFailed) as info:
+        build_message("s", "b", sender=None, recipient=address, now=NOW)
+    assert info.value.status is ExitStatus.MAIL_FAILED and "\n" not in str(info.value)
