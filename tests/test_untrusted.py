@@ -347,7 +347,7 @@ def test_safe_text_truncates_to_the_limit() -> None:
     assert safe_text("x" * 51, limit=50) == "x" * 49 + "…"
 
 
-def test_safe_text_redacts_before_truncating() -> None:
+def test_a_key_at_the_limit_is_still_redacted() -> None:
     out = safe_text(f"{'a' * 20} {OPENAI_PROJECT_KEY}", limit=40)
     assert len(out) <= 40
     assert "Ab3_dE" not in out
