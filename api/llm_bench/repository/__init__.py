@@ -101,6 +101,11 @@ def check_uri(uri: str) -> None:
     scheme, sep, rest = uri.partition("://")
     if not sep or scheme not in ("mongodb", "mongodb+srv"):
         raise ConfigError("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+    if rest.partition("?")[0].count("@") > 1:  # an unescaped @ in the password: never echo a part of it
+        raise ConfigError(
+            "MONGODB_URI has more than one '@' before its options: percent-encode '@' as %40 "
+            "(and '/' as %2F) in the user name and password"
+        )
     hosts = re.split(r"[/?]", rest, maxsplit=1)[0].rpartition("@")[2]
     for host in hosts.split(","):
         if not _HOST.match(host):
