@@ -90,7 +90,8 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     run covered the window just before this one, its recorded totals stand in for that window;
     otherwise errors and successes of both windows are aggregated in the same commands.
     """
-    evidence = evidence_from(run_context(store, new_since=window.start, ai_model=ai_model), staging(store))
+    context = run_context(store, new_since=window.start, ai_model=ai_model, now=window.end)
+    evidence = evidence_from(context, staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
     recorded = previous_from_ledger(evidence.previous_run, before)
     previous_start = None if recorded else before.start

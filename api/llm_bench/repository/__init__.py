@@ -24,6 +24,17 @@ from ..config import Collections, Settings
 from ..errors import ConfigError, DatabaseUnavailable
 from ..untrusted import safe_text
 
+#: How far beyond now a record may be dated and still count as the latest run or fetch: a few
+#: minutes of clock skew between hosts. Anything later (a wrong clock, a poisoned record) is
+#: ignored when choosing the previous health run or the last complete fetch of a source.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def not_after(now: dt.datetime | None) -> dt.datetime:
+    """The latest date a record may carry to count as past: `now` (the wall clock when None) plus CLOCK_SKEW."""
+    return (now or dt.datetime.now(dt.UTC)) + CLOCK_SKEW
+
+
 #: Batch size that brings a job's rows back in the first reply (no getMore round trips); the
 #: server still caps one reply at 16 MiB.
 ONE_REPLY = 100_000

@@ -15,7 +15,7 @@ from typing import Any
 
 from pymongo import DESCENDING
 
-from . import ONE_REPLY, Store, translate_errors
+from . import ONE_REPLY, Store, not_after, translate_errors
 
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 
@@ -24,7 +24,13 @@ def _tagged(source: str, fields: dict[str, Any] | str) -> dict[str, Any]:
     return {"$project": {"_id": 0, "source": {"$literal": source}, "doc": fields}}
 
 
-def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model: str | None = None) -> dict[str, Any]:
+def run_context(
+    store: Store,
+    *,
+    new_since: dt.datetime | None = None,
+    ai_model: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
     """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price} read in
     one aggregate command.
 
@@ -33,12 +39,18 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
     removed), found through the `model_id` index; `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
     `provider_models` document of the OpenAI model in use.
+
+    A ledger entry or fetch record dated beyond `now` (the wall clock when None) plus
+    CLOCK_SKEW is never the previous run or the last fetch: one wrong date would otherwise stay
+    "the latest" for years.
     """
     names = store.names
+    latest = not_after(now)
     flagged = {
         "$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}}, {"expiration_date": {"$ne": None}}]
     }
     pipeline = [
+        {"$match": {"finished_at": {"$lte": latest}}},
         {"$sort": {"finished_at": -1}},
         {"$limit": 1},
         {"$project": {"_id": 0}},
@@ -47,7 +59,7 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
             "$unionWith": {
                 "coll": names.catalog_runs,
                 "pipeline": [
-                    {"$match": {"status": "complete"}},
+                    {"$match": {"status": "complete", "fetched_at": {"$lte": latest}}},
                     {"$sort": {"fetched_at": -1}},
                     {"$limit": 1},
                     _tagged("fetch", {"fetched_at": "$fetched_at"}),
