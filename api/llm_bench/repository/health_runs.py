@@ -4,7 +4,8 @@
 complete discovery fetch, the catalog entries that carry a warning sign (missing, removed or
 with an expiration date) and the benchmark's model list — so the command count of a health
 run stays constant however many models there are. A lock document with an expiry keeps two
-real runs (a manual one during the timer's) from both mailing and recording.
+real runs (a manual one during the timer's) from both mailing and recording; it is bounded by
+its start time and the TTL whatever its stored fields say.
 """
 
 from __future__ import annotations
@@ -204,21 +205,49 @@ def _locks(store: Store) -> Any:
     return store.db[f"{store.names.health_runs}_lock"]
 
 
-def acquire_lock(store: Store, name: str, owner: str, now: dt.datetime, ttl: dt.timedelta) -> dict[str, Any] | None:
-    """Take the lock `name` until `now + ttl` (an expired lock is taken over). None when taken;
-    otherwise the current holder's document."""
+def acquire_lock(
+    store: Store,
+    name: str,
+    owner: str,
+    now: dt.datetime,
+    ttl: dt.timedelta,
+    *,
+    host: str | None = None,
+    pid: int | None = None,
+) -> dict[str, Any] | None:
+    """Take the lock `name` until `now + ttl`. None when taken; otherwise the current holder's document.
+
+    A lock is held only while its `started_at` is a date within `ttl` before now (and at most
+    CLOCK_SKEW after it) and its `expires_at` has not passed: whatever else the stored fields
+    say (a string, nothing, a date years ahead), a lock older than the TTL is taken over.
+    `host` and `pid` are stored so that the owner's host can tell a dead owner (`take_over`)."""
     from pymongo.errors import DuplicateKeyError
 
-    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl}
+    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl, "host": host, "pid": pid}
+    held = {
+        "started_at": {"$gte": now - ttl, "$lte": not_after(now)},
+        "expires_at": {"$not": {"$lt": now}},  # an expiry can only shorten the TTL
+    }
     with translate_errors("taking the run lock"):
         try:
             _locks(store).insert_one({"_id": name, **mine})
             return None
         except DuplicateKeyError:
             pass
-        if _locks(store).find_one_and_update({"_id": name, "expires_at": {"$lt": now}}, {"$set": mine}) is not None:
+        if _locks(store).find_one_and_update({"_id": name, "$nor": [held]}, {"$set": mine}) is not None:
             return None
         return _locks(store).find_one({"_id": name}) or {}
+
+
+def take_over_lock(
+    store: Store, name: str, holder: dict[str, Any], owner: str, now: dt.datetime, ttl: dt.timedelta, **who: Any
+) -> bool:
+    """Take the lock from `holder` (a document `acquire_lock` returned, whose owner is known to be
+    gone); False when it changed hands meanwhile."""
+    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl, **who}
+    with translate_errors("taking over the run lock"):
+        taken = _locks(store).find_one_and_update({"_id": name, "owner": holder.get("owner")}, {"$set": mine})
+    return taken is not None
 
 
 def release_lock(store: Store, name: str, owner: str) -> None:
