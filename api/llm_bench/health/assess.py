@@ -32,7 +32,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
-from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, stale_discovery
+from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, misdated_note, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .lifecycle import Retirement, provider_dropped, retirements
 
@@ -231,7 +231,7 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
     summary = _summary(status, facts, rate, reasons)
-    note = evidence and discovery_note(evidence)
+    notes = tuple(note for note in (discovery_note(evidence), misdated_note(evidence)) if note) if evidence else ()
     return Assessment(
         status,
         summary,
@@ -242,7 +242,7 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None) -> Assessment:
         reasons,
         tuple(silent_models),
         tuple(retiring),
-        (note,) if note else (),
+        notes,
     )
 
 

@@ -36,6 +36,7 @@ class Evidence:
     models: tuple[tuple[str, str], ...]  # (provider, model_id) enabled and not deprecated
     lifecycle: Lifecycle | None = None  # what the model sources say (discovery's provider_models)
     stage: Callable[[str, str], str | None] = lambda provider, model_id: None  # a staging command
+    misdated_errors: tuple[int, int] = (0, 0)  # error documents no window holds: (dated in the future, `ts` as text)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -65,8 +66,33 @@ def evidence_from(
         for m in context.get("models", [])
         if m.get("model_id") and m.get("enabled") is True and m.get("deprecated") is not True
     )
+    misdated = context.get("misdated_errors") or {}
     return Evidence(
-        context.get("previous_run"), context.get("last_complete_fetch"), flags, models, lifecycle_from(context), stage
+        context.get("previous_run"),
+        context.get("last_complete_fetch"),
+        flags,
+        models,
+        lifecycle_from(context),
+        stage,
+        (_count(misdated.get("future")), _count(misdated.get("text"))),
+    )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def misdated_note(evidence: Evidence) -> str | None:
+    """A note when error documents are dated in the future or carry `ts` as text: no window
+    counts them, so the report says how many it could not place."""
+    future, text = evidence.misdated_errors
+    parts = [f"{future} dated in the future"] if future else []
+    parts += [f"{text} with `ts` stored as text"] if text else []
+    if not parts:
+        return None
+    return (
+        f"Error documents outside every window, not counted: {' and '.join(parts)} "
+        "(check the benchmark writers' clock and the type of `ts`)."
     )
 
 

@@ -32,8 +32,8 @@ def run_context(
     ai_model: str | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price} read in
-    one aggregate command.
+    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price,
+    misdated_errors} read in one aggregate command.
 
     Each of the benchmark's `models` carries `listed`: the `provider_models` documents with its id
     (deprecation date, successor and whether a source still lists that successor, missing or
@@ -43,7 +43,8 @@ def run_context(
 
     A ledger entry or fetch record dated beyond `now` (the wall clock when None) plus
     CLOCK_SKEW is never the previous run or the last fetch: one wrong date would otherwise stay
-    "the latest" for years.
+    "the latest" for years. `misdated_errors` counts the error documents no window holds:
+    {"future": dated beyond that bound, "text": `ts` stored as a string} (absent when none).
     """
     names = store.names
     latest = not_after(now)
@@ -127,6 +128,21 @@ def run_context(
             }
         },
     ]
+    # Errors no window can hold: dated beyond now (a writer's wrong clock) or with `ts` stored as
+    # text; both ranges are on the `ts` index (a string range matches only strings).
+    for kind, match in (("future", {"$gt": latest}), ("text", {"$gte": ""})):
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.errors,
+                    "pipeline": [
+                        {"$match": {"ts": match}},
+                        {"$group": {"_id": None, "count": {"$sum": 1}}},
+                        _tagged("misdated", {"kind": {"$literal": kind}, "count": "$count"}),
+                    ],
+                }
+            }
+        )
     if new_since is not None:
         pipeline.append(
             {
@@ -173,6 +189,7 @@ def run_context(
         "models": [],
         "new_models": [],
         "ai_price": None,
+        "misdated_errors": {},
     }
     lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models"}
     with translate_errors("reading the previous run and the catalog"):
@@ -184,6 +201,8 @@ def run_context(
                 context["last_complete_fetch"] = doc.get("fetched_at")
             elif row["source"] == "ai_price":
                 context["ai_price"] = doc
+            elif row["source"] == "misdated":
+                context["misdated_errors"][doc.get("kind")] = doc.get("count")
             else:
                 context[lists[row["source"]]].append(doc)
     return context
