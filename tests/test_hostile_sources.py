@@ -244,7 +244,7 @@ def test_links_next_cannot_leave_the_catalogs_origin(http_server: HTTPStub, else
     }[other]
     http_server.route("GET", CATALOG, lambda _r: json_reply({**ONE_CATALOG, "links": {"next": following}}))
     elsewhere.route("GET", CATALOG, lambda _r: json_reply(ONE_CATALOG))
-    with pytest.raises(CatalogRefused, match="links.next leaves its origin") as info:
+    with pytest.raises(CatalogRefused, match=r"links\.next leaves its origin") as info:
         fetch_catalog(http_server.base_url + CATALOG, retries=0)
     assert elsewhere.requests == []
     assert "page=2" not in str(info.value)  # the origin only, not the path
