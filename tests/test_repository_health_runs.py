@@ -19,6 +19,7 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "models": [],
         "new_models": [],
         "ai_price": None,
+        "misdated_errors": {},
     }
 
 

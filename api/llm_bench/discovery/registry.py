@@ -96,7 +96,9 @@ def parse(payload: Any) -> tuple[Seen, ...]:
             provider=provider,
             model_id=model_id,
             deprecation_date=_date(entry.get("deprecation_date")),
-            deprecation_source=safe_text(entry["deprecation_source"], 300) if entry.get("deprecation_source") else None,
+            deprecation_source=safe_text(source, 300)
+            if isinstance(source := entry.get("deprecation_source"), str) and source
+            else None,
             successor=_ROUTING.sub("", entry["successor_model"])
             if is_identifier(entry.get("successor_model"))
             else None,
