@@ -32,7 +32,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
-from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, stale_discovery
+from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, misdated_note, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .fleet import COVERAGE_CRITICAL, ENABLED_SHRINK, UNMEASURABLE_KINDS, Fleet, Gap, Streak
 from .lifecycle import Retirement, provider_dropped, retirements
@@ -430,7 +430,15 @@ def assess(facts: HealthFacts, evidence: Evidence | None = None, fleet: Fleet | 
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
     summary = _summary(status, facts, rate, reasons, len(critical))
-    notes = [n for n in (evidence and discovery_note(evidence), _unlisted_note(fleet, evidence)) if n]
+    notes = [
+        n
+        for n in (
+            evidence and discovery_note(evidence),
+            evidence and misdated_note(evidence),
+            _unlisted_note(fleet, evidence),
+        )
+        if n
+    ]
     return Assessment(
         status,
         summary,
