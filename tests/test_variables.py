@@ -1,10 +1,11 @@
 """The environment-variable table against everything that lists variables: Settings' defaults,
-`.env.example`, the README's Configuration table and the tests' isolation list."""
+`.env.example`, the variable tables of README.md and ops/README.md and the tests' isolation list."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import PROJECT_VARIABLES, ROOT
 
 from api.llm_bench.config import COLLECTION_VARIABLES, Collections, Settings
@@ -42,9 +43,12 @@ def test_names_are_unique_and_aliases_point_at_variables() -> None:
             assert BY_NAME[v.alias_of].alias_of is None and v.default is None
 
 
-def test_readme_configuration_table_matches() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert markdown_table() in readme, "README's Configuration table drifted; paste markdown_table()"
+@pytest.mark.parametrize("readme", ["README.md", "ops/README.md"])
+def test_readme_variable_table_matches(readme: str) -> None:
+    """Both guides carry the one table, whole: every variable, default and meaning."""
+    text = (ROOT / readme).read_text()
+    assert markdown_table() in text, f"{readme}'s variable table drifted; paste markdown_table()"
+    assert text.count("| variable | default | meaning | used by |") == 1
 
 
 def test_env_example_assigns_every_variable_and_mentions_every_alias() -> None:
