@@ -8,11 +8,13 @@ the tool's own upserts may run, once per proposal, and nothing else.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from http_stub import HTTPStub, json_reply
 from test_discovery_matching import NOW, answer_from, asker, load_catalog
 from typer.testing import CliRunner
@@ -253,8 +255,16 @@ def mongosh_binary() -> str:
     if MONGOSH is None:
         if os.environ.get("CI"):
             pytest.fail("mongosh is not installed: .ci/run installs it with npm")
-        pytest.skip("mongosh is not installed (npm install -g mongosh)")
+        pytest.skip("mongosh is not installed (npm install --global mongosh, see README's Quick start)")
     return MONGOSH
+
+
+def test_readme_names_mongosh_as_ci_installs_it() -> None:
+    """A new user learns from the README's prerequisites that the paste test needs mongosh."""
+    version = re.search(r"mongosh@[0-9.]+", (ROOT / ".ci" / "run").read_text())
+    assert version, ".ci/run no longer installs a pinned mongosh"
+    quick_start = (ROOT / "README.md").read_text().partition("## Quick start")[2].partition("\n## ")[0]
+    assert f"npm install --global {version.group()}" in quick_start
 
 
 def _everything(store: repository.Store) -> dict[str, list[dict]]:

@@ -37,6 +37,7 @@ def test_missing_mongodb_uri_is_a_config_error() -> None:
     result = runner.invoke(app, ["--dry-run"], env={})
     assert result.exit_code == ExitStatus.CONFIG_ERROR
     assert "MONGODB_URI is not set" in result.output
+    assert "(or use --demo to run on the embedded database)" in result.output
     assert "Traceback" not in result.output
 
 
@@ -55,19 +56,25 @@ def test_sending_without_recipient_is_a_config_error(seeded: dict[str, str]) -> 
     assert "NOTIFY_EMAIL" in result.output
 
 
-@pytest.mark.parametrize("days", ["0.01", "0", "-1", "366.5", "1e9", "nan", "inf"])
+@pytest.mark.parametrize("days", ["0.01", "0.0415", "0", "-1", "366.5", "1e9", "nan", "inf"])
 def test_days_out_of_range_is_a_usage_error(days: str) -> None:
     result = runner.invoke(app, ["--days", days, "--dry-run"], env={})
     assert result.exit_code == ExitStatus.USAGE
-    assert "must be from 0.0417 (one hour) to 366 days" in result.output
+    assert "must be from 0.0416 (one hour) to 366 days" in result.output
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("days", ["0.0417", "1", "0.5", "366"])
+@pytest.mark.parametrize("days", ["0.0416", "0.0417", "1", "0.5", "366"])
 def test_days_in_range_gets_past_the_options(days: str) -> None:
     result = runner.invoke(app, ["--days", days, "--dry-run"], env={})
     assert result.exit_code == ExitStatus.CONFIG_ERROR  # on to the configuration: no MONGODB_URI
     assert "MONGODB_URI is not set" in result.output
+
+
+def test_one_hour_written_0_0416_is_a_one_hour_window(seeded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--days", "0.0416", "--dry-run", "--no-ai", "--format", "json"], env=seeded)
+    assert result.exit_code == ExitStatus.OK, result.output
+    assert json.loads(result.stdout)["window"]["hours"] == pytest.approx(1)
 
 
 def test_help_states_the_days_bounds_and_only_the_health_statuses() -> None:
@@ -75,7 +82,7 @@ def test_help_states_the_days_bounds_and_only_the_health_statuses() -> None:
         result = runner.invoke(app, [flag])
         assert result.exit_code == 0
         text = " ".join(result.stdout.split())
-        assert "0.0417 (one hour) to 366" in text
+        assert "0.0416 (one hour) to 366" in text
         assert "--version" in text
         statuses = result.stdout.split("Exit statuses:")[1]
         for code in range(6):

@@ -86,3 +86,28 @@ def test_provider_list_urls_match_discovery() -> None:
 def test_a_models_url_equal_to_the_default_is_no_override() -> None:
     env = {"GROQ_MODELS_URL": default("GROQ_MODELS_URL"), "TOGETHER_MODELS_URL": "http://127.0.0.1:9/v1/models"}
     assert Settings.from_env(env).provider_list_urls == {"together": "http://127.0.0.1:9/v1/models"}
+
+
+def _comment_above(name: str) -> str:
+    """The comment lines right above `NAME=` in .env.example, joined."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{name}="))
+    above = []
+    for line in reversed(lines[:at]):
+        if not line.startswith("# ") or ASSIGNMENT.match(line[2:]):
+            break
+        above.insert(0, line[2:])
+    return " ".join(above)
+
+
+def test_env_example_says_which_mongodb_timeout_is_which() -> None:
+    """Connecting is bounded by the URI's options (5 s), each operation by MONGODB_TIMEOUT_MS."""
+    import inspect
+
+    from api.llm_bench.repository import connect
+
+    connect_ms = inspect.signature(connect).parameters["timeout_ms"].default
+    uri, operation = _comment_above("MONGODB_URI"), _comment_above("MONGODB_TIMEOUT_MS")
+    assert f"{connect_ms // 1000} s: the connect timeout" in uri and "serverSelectionTimeoutMS" in uri
+    assert operation.startswith("The operation timeout, not the connect timeout")
+    assert "connecting has its own 5 s bound" in BY_NAME["MONGODB_TIMEOUT_MS"].meaning

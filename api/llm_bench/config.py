@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .mail import SUBJECT_TAGS, MailSettings
@@ -104,13 +105,13 @@ class Settings:
             msmtp_path=get("MSMTP_PATH") or default("MSMTP_PATH"),
             msmtp_config=get("MSMTP_CONFIG"),
             subject_tags=_choice("SUBJECT_TAGS", get, tuple(SUBJECT_TAGS)),
-            openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
-            model_registry_url=get("MODEL_REGISTRY_URL") or DEFAULT_MODEL_REGISTRY_URL,
+            openrouter_models_url=_url("OPENROUTER_MODELS_URL", get),
+            model_registry_url=_url("MODEL_REGISTRY_URL", get),
             provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
             provider_list_urls={
                 p: u
                 for p in LISTED_PROVIDERS
-                if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")
+                if (u := _url(f"{p.upper()}_MODELS_URL", get)) != default(f"{p.upper()}_MODELS_URL")
             },
             provider_base_urls={
                 p: u
@@ -121,11 +122,11 @@ class Settings:
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
-    def require_mongodb_uri(self) -> str:
+    def require_mongodb_uri(self, hint: str = "") -> str:
+        """The connection string; `hint` (what else the command offers) is appended when missing."""
         if not self.mongodb_uri:
             raise ConfigError(
-                "MONGODB_URI is not set: put it in the environment or .env "
-                "(or use --demo to run on the embedded database)"
+                "MONGODB_URI is not set: put it in the environment or .env" + (f" ({hint})" if hint else "")
             )
         return self.mongodb_uri
 
@@ -186,6 +187,30 @@ def _positive(name: str, get: Reader, unit: str, kind: type[float] | type[int]) 
         raise ConfigError(f"{name} must be {unit}, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{name} must be a positive, finite number ({unit}), got {text!r}")
+    return value
+
+
+def http_url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched as it is (None when it is an http or https URL with a host)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "expected http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    return None
+
+
+def _url(name: str, get: Reader) -> str:
+    value = get(name) or default(name)
+    problem = http_url_problem(value)
+    if problem:
+        raise ConfigError(f"{name} is not a URL to fetch: {problem}")  # the value may hold a token
     return value
 
 

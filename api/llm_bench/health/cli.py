@@ -48,7 +48,8 @@ def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> 
     from .. import repository
 
     if not demo:
-        with repository.opened(settings, write=write) as store:
+        uri = settings.require_mongodb_uri("or use --demo to run on the embedded database")
+        with repository.opened(settings, write=write, uri=uri) as store:
             yield store
         return
     from ..embedded import embedded_mongodb
@@ -71,7 +72,7 @@ def health(
         1.0,
         "--days",
         callback=check_days,
-        help="Window length in days, ending now: 0.0417 (one hour) to 366, fractional allowed.",
+        help="Window length in days, ending now: 0.0416 (one hour) to 366, fractional allowed.",
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the complete email instead of sending; write nothing."
