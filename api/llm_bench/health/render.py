@@ -264,7 +264,7 @@ def text_body(report: HealthReport) -> str:
     lines += _capped(
         [
             _wrap(
-                f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
+                f"- {p.provider}:{p.label} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
                 f"first {_when(p.first_error)}"
             )
             + f"\n{_wrap(p.sample, '  ')}"
