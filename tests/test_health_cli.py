@@ -280,6 +280,29 @@ def test_relay_refusal_reaches_stderr_and_the_ledger(
     assert latest["mail"]["sent"] is False and "554 5.7.1 refused by policy" in latest["mail"]["error"]
 
 
+def test_a_missing_msmtp_config_is_a_config_error_before_the_run(
+    seeded: dict[str, str], tmp_path: Path, store: repository.Store
+) -> None:
+    """Found up front (exit 3, nothing read, sent or recorded), as ops/install.sh finds it; a
+    dry run sends nothing and does not need it."""
+    missing = tmp_path / "etc" / "msmtprc"
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_CONFIG": str(missing)}
+    recorded = store.coll("health_runs").count_documents({})
+    result = runner.invoke(app, ["--no-ai"], env=env)
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert (
+        result.stderr == f"error: MSMTP_CONFIG={missing} does not exist: set up msmtp first (ops/README.md, 'msmtp')\n"
+    )
+    assert result.stdout == "" and store.coll("health_runs").count_documents({}) == recorded
+    assert runner.invoke(app, ["--no-ai", "--dry-run"], env=env).exit_code == ExitStatus.OK
+    missing.parent.mkdir()
+    missing.write_text("account default\n")
+    missing.chmod(0o000)
+    if os.geteuid() != 0:  # root reads any file
+        unreadable = runner.invoke(app, ["--no-ai"], env=env)
+        assert unreadable.exit_code == ExitStatus.CONFIG_ERROR and "is not readable" in unreadable.stderr
+
+
 def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path) -> None:
     env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": str(tmp_path / "no-msmtp")}
     result = runner.invoke(app, ["--no-ai", "--format", "json"], env=env)

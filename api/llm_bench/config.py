@@ -148,6 +148,17 @@ class Settings:
         """How msmtp is called (binary, configuration, sender)."""
         return MailSettings(self.msmtp_path, self.msmtp_config, self.mail_from)
 
+    def require_msmtp_config(self) -> None:
+        """Before a run that will send: the file MSMTP_CONFIG names (when set) can be read, so a
+        typo fails at once (exit 3) instead of after the whole run (exit 5)."""
+        path = self.msmtp_config
+        if not path:
+            return
+        if not os.path.isfile(path):
+            raise ConfigError(f"MSMTP_CONFIG={path} does not exist: set up msmtp first (ops/README.md, 'msmtp')")
+        if not os.access(path, os.R_OK):
+            raise ConfigError(f"MSMTP_CONFIG={path} is not readable by this user (ops/README.md, 'msmtp')")
+
     def require_recipient(self, hint: str = "") -> str:
         """The one recipient address; `hint` is appended to the error when it is missing."""
         if not self.notify_email:

@@ -126,6 +126,8 @@ def _run(
     now = as_of or dt.datetime.now(dt.UTC)
     window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
+    if not dry_run:
+        settings.require_msmtp_config()
     if no_ai:
         ai = AIChoice(None, settings.openai_model)
     elif not settings.openai_api_key:
