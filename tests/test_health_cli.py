@@ -309,6 +309,26 @@ def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path)
     assert result.exit_code == ExitStatus.MAIL_FAILED
     data = json.loads(result.stdout)
     assert data["mail"]["sent"] is False and "msmtp not found" in data["mail"]["error"]
+    assert data["delivery"] == {"dry_run": False, "mailed": False, "recorded": True}
+
+
+def test_a_real_run_with_json_output_still_mails_and_records_and_says_so(
+    seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path, store: repository.Store
+) -> None:
+    env = {
+        **seeded,
+        "NOTIFY_EMAIL": "ops@example.test",
+        "MSMTP_PATH": msmtp_binary,
+        "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path)),
+    }
+    recorded = store.coll("health_runs").count_documents({})
+    result = runner.invoke(app, ["--no-ai", "--format", "json"], env=env)
+    assert result.exit_code == ExitStatus.OK, result.output
+    assert json.loads(result.stdout)["delivery"] == {"dry_run": False, "mailed": True, "recorded": True}
+    assert len(smtp.delivered) == 1 and store.coll("health_runs").count_documents({}) == recorded + 1
+    dry = runner.invoke(app, ["--no-ai", "--format", "json", "--dry-run"], env=env)
+    assert json.loads(dry.stdout)["delivery"] == {"dry_run": True, "mailed": False, "recorded": False}
+    assert len(smtp.delivered) == 1 and store.coll("health_runs").count_documents({}) == recorded + 1
 
 
 def test_ai_part_through_the_openai_sdk(seeded: dict[str, str], http_server: HTTPStub) -> None:

@@ -78,7 +78,11 @@ def health(
         False, "--dry-run", help="Print the complete email instead of sending; write nothing."
     ),
     no_ai: bool = typer.Option(False, "--no-ai", help="Skip the OpenAI assessment; rules only."),
-    output: Format = typer.Option(Format.text, "--format", help="text: the email; json: one JSON object."),
+    output: Format = typer.Option(
+        Format.text,
+        "--format",
+        help="text: the email; json: one JSON object (a real run still mails and records: see 'delivery').",
+    ),
     demo: bool = typer.Option(
         False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."
     ),
