@@ -212,6 +212,10 @@ def is_identifier(value: object) -> bool:
 
 
 def comment_text(value: object, limit: int = 300) -> str:
-    """Text for a `#` comment line next to a shell command: one line, no quotes or backslashes."""
-    text = safe_text(value, limit)
-    return re.sub(r"[\"'`\\$]", "", text)
+    """Text for a `#` comment line next to a shell command: one line, no shell quote or backslash.
+
+    Apostrophes and double quotes stay as text, as their typographic forms (’ and ”), which no
+    shell reads as quotes (zsh without `interactivecomments` parses a `#` line as a command);
+    backticks, `$` and backslashes are removed."""
+    text = safe_text(value, limit).replace("'", "\u2019").replace('"', "\u201d")
+    return re.sub(r"[`\\$]", "", text)
