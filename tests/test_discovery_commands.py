@@ -198,14 +198,14 @@ def test_every_report_line_is_a_command_or_a_comment(
     assert all(line.startswith("# ") or line == "" or line in commands for line in lines)
     assert "gpt-8" not in "\n".join(commands)
     assert "deleteMany" in text and "touch MARK" in text  # shown, inside comments
-    assert "# " in text and "x\u2019 ; touch MARK ; \u2019" in text and "x\u201d ; touch MARK ; \u201d" in text
+    assert "x\u2019 ; touch MARK ; \u2018" in text and "x\u201d ; touch MARK ; \u201c" in text
 
 
 def test_apostrophes_in_comments_stay_as_text() -> None:
     assert comment_line("no listed id matched Azure's name or Bedrock's id") == (
         "# no listed id matched Azure\u2019s name or Bedrock\u2019s id"
     )
-    assert comment_line('the "pro" mode, $HOME, `id`, a\\b') == "# the \u201dpro\u201d mode, HOME, id, ab"
+    assert comment_line('the "pro" mode, $HOME, `id`, a\\b') == "# the \u201cpro\u201d mode, HOME, id, ab"
 
 
 def _stand_in(tmp_path: Path) -> Path:
