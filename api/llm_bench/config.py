@@ -109,9 +109,9 @@ class Settings:
             model_registry_url=_url("MODEL_REGISTRY_URL", get),
             provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
             provider_list_urls={
-                p: u
+                p: listed
                 for p in LISTED_PROVIDERS
-                if (u := _url(f"{p.upper()}_MODELS_URL", get)) != default(f"{p.upper()}_MODELS_URL")
+                if (listed := _url(f"{p.upper()}_MODELS_URL", get)) != default(f"{p.upper()}_MODELS_URL")
             },
             provider_base_urls={
                 p: u
