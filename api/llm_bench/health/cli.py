@@ -48,7 +48,8 @@ def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> 
     from .. import repository
 
     if not demo:
-        with repository.opened(settings, write=write) as store:
+        uri = settings.require_mongodb_uri("or use --demo to run on the embedded database")
+        with repository.opened(settings, write=write, uri=uri) as store:
             yield store
         return
     from ..embedded import embedded_mongodb
@@ -71,13 +72,17 @@ def health(
         1.0,
         "--days",
         callback=check_days,
-        help="Window length in days, ending now: 0.0417 (one hour) to 366, fractional allowed.",
+        help="Window length in days, ending now: 0.0416 (one hour) to 366, fractional allowed.",
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the complete email instead of sending; write nothing."
     ),
     no_ai: bool = typer.Option(False, "--no-ai", help="Skip the OpenAI assessment; rules only."),
-    output: Format = typer.Option(Format.text, "--format", help="text: the email; json: one JSON object."),
+    output: Format = typer.Option(
+        Format.text,
+        "--format",
+        help="text: the email; json: one JSON object (a real run still mails and records: see 'delivery').",
+    ),
     demo: bool = typer.Option(
         False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."
     ),
@@ -125,6 +130,8 @@ def _run(
     now = as_of or dt.datetime.now(dt.UTC)
     window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
+    if not dry_run:
+        settings.require_msmtp_config()
     if no_ai:
         ai = AIChoice(None, settings.openai_model)
     elif not settings.openai_api_key:

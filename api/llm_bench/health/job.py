@@ -22,6 +22,7 @@ from ..admission import RECHECK
 from ..ai import AIResult, announce, ask_parsed, estimated_cost
 from ..errors import AlreadyRunning, ConfigError, DatabaseUnavailable, MailFailed
 from ..mail import build_message
+from ..message_keys import is_message_key
 from ..mongosh import stage_command
 from ..repository import Store
 from ..repository import health as queries
@@ -30,7 +31,7 @@ from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
 from .assess import assess
-from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
+from .classification import ClassifiedPattern, apply_answers, apply_cached, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
 from .fleet import Fleet, judge
@@ -107,7 +108,7 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     previous_start = None if recorded else before.start
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
     rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
-    patterns = classified(rows, window.start)
+    patterns = _with_cached_message_keys(store, classified(rows, window.start))
     last_success: dict[Any, dt.datetime] = {}
     for row in successes:
         raw, last = row.get("raw_provider"), row.get("last_success")
@@ -126,6 +127,13 @@ def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
     }
     evidence = collected.evidence
     return judge(facts, evidence.context_models, evidence.previous_run, collected.streak_rows, kinds, evidence.sources)
+
+
+def _with_cached_message_keys(store: Store, patterns: list[ClassifiedPattern]) -> list[ClassifiedPattern]:
+    """Patterns without a writer's fingerprint are keyed by a hash the pattern query cannot
+    compute: their cached AI kinds come from one more lookup, made only when some are unknown."""
+    keys = [p.fingerprint for p in residue(patterns) if is_message_key(p.fingerprint)]
+    return apply_cached(patterns, queries.cached_classes(store, keys)) if keys else patterns
 
 
 def shape(collected: Collected) -> HealthFacts:

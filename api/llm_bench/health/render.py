@@ -264,7 +264,7 @@ def text_body(report: HealthReport) -> str:
     lines += _capped(
         [
             _wrap(
-                f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
+                f"- {p.provider}:{p.label} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
                 f"first {_when(p.first_error)}"
             )
             + f"\n{_wrap(p.sample, '  ')}"
@@ -415,6 +415,8 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
             "completion_tokens": ai.completion_tokens,
         },
         "mail": mail,
+        # A real run mails and records whatever the output format; only a dry run (mail None) does neither.
+        "delivery": {"dry_run": mail is None, "mailed": bool(mail and mail.get("sent")), "recorded": mail is not None},
         "generated_at": report.generated_at.isoformat(),
     }
 
