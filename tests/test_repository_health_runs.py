@@ -20,6 +20,7 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "new_models": [],
         "ai_price": None,
         "sources": [],
+        "trend": [],
     }
 
 

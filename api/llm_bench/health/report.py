@@ -11,6 +11,7 @@ from .assess import Assessment
 from .facts import HealthFacts
 from .history import Changes
 from .lifecycle import NewModel
+from .trend import Trend
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,4 @@ class HealthReport:
     generated_at: dt.datetime
     changes: Changes | None = None
     new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
+    trend: Trend | None = None  # the last daily runs and this one
