@@ -13,6 +13,7 @@ the ledger recorded them) and the run being judged is the last point. Two rules 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -215,7 +216,9 @@ def _coverage_finding(points: Sequence[Point]) -> TrendFinding | None:
     today = points[-1]
     if today.coverage is None:
         return None
-    span = [p for p in points[:-1] if p.coverage is not None and today.end - p.end <= dt.timedelta(days=TREND_DAYS, hours=1)]
+    span = [
+        p for p in points[:-1] if p.coverage is not None and today.end - p.end <= dt.timedelta(days=TREND_DAYS, hours=1)
+    ]
     if not span or today.end - span[0].end < dt.timedelta(days=MIN_SPAN_DAYS):
         return None
     first = span[0]
@@ -241,7 +244,7 @@ def _rising(points: Sequence[Point], name: str) -> TrendFinding | None:
     known = [r for r in rates if r is not None]
     if len(known) < len(rates):
         return None
-    if all(b > a for a, b in zip(known, known[1:], strict=False)) and known[-1] - known[0] >= PERSIST_RISE:
+    if all(b > a for a, b in itertools.pairwise(known)) and known[-1] - known[0] >= PERSIST_RISE:
         path = " → ".join(f"{r:.0%}" for r in known)
         return TrendFinding(
             f"trend:provider:{name}",
