@@ -16,7 +16,7 @@ from .digest import digest, first_screen
 from .facts import HealthFacts
 from .history import NEW, NO_DATA, ONGOING, RESOLVED, Problem
 from .report import HealthReport
-from .trend import MAX_TREND_PROVIDERS, Trend, sparkline
+from .trend import MAX_TREND_PROVIDERS, Trend, coverage_sparkline, sparkline
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
@@ -141,13 +141,14 @@ def _trend(trend: Trend | None) -> list[str]:
     first, last = trend.points[0].end, trend.points[-1].end
     series = trend.series()
 
-    def row(label: str, values: list[float | None], high: float | None = None) -> str:
+    def row(label: str, values: list[float | None], coverage: bool = False) -> str:
         now = values[-1]
-        return f"{label} {sparkline(values, 0.0, high)} {'-' if now is None else f'{now:.0%}'}"
+        line = coverage_sparkline(values) if coverage else sparkline(values)
+        return f"{label} {line} {'-' if now is None else f'{now:.0%}'}"
 
     lines = [f"Trend, {len(trend.points)} daily runs {first:%m-%d} → {last:%m-%d}"]
     lines.append(row("errors", series["error_rate"]))
-    lines.append(row("coverage", series["coverage"], 1.0))
+    lines.append(row("coverage", series["coverage"], coverage=True))
     for name in trend.providers[:MAX_TREND_PROVIDERS]:
         lines.append(_wrap(row(f"{name} errors", series[f"provider:{name}"])))
     if len(trend.providers) > MAX_TREND_PROVIDERS:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..untrusted import safe_text
-from .trend import sparkline
+from .trend import coverage_sparkline, sparkline
 
 TOP_PROBLEMS = 3  # problem labels shown per run in the table (JSON keeps up to MAX_PROBLEMS)
 MAX_PROBLEMS = 20
@@ -135,5 +135,5 @@ def text_table(t: Timeline) -> str:
         lines.append("  ".join([*cells, row[6]]).rstrip())
     rates = [r.error_rate for r in t.runs]
     cover = [r.measured / r.enabled if r.enabled and r.measured is not None else None for r in t.runs]
-    lines += ["", f"errors   {sparkline(rates)}", f"coverage {sparkline(cover, 0.0, 1.0)}"]
+    lines += ["", f"errors   {sparkline(rates)}", f"coverage {coverage_sparkline(cover)}"]
     return "\n".join(lines) + "\n"

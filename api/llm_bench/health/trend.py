@@ -32,6 +32,7 @@ MIN_ATTEMPTS = 10
 MAX_TREND_PROVIDERS = 8  # provider rows drawn in the mail
 PROBLEM_RATE = 0.10  # a provider "with problems in the window": an error rate this high on some day
 BLOCKS = "▁▂▃▄▅▆▇█"
+COVERAGE_FLOOR = 0.5  # coverage sparklines start here (the CRITICAL line), or lower when seen
 GAP = "·"  # a day without the figure (no models list, no attempt)
 
 
@@ -133,6 +134,13 @@ def sparkline(values: Sequence[float | None], low: float = 0.0, high: float | No
             share = min(max((v - low) / span, 0.0), 1.0)
             chars.append(BLOCKS[round(share * (len(BLOCKS) - 1))])
     return "".join(chars)
+
+
+def coverage_sparkline(values: Sequence[float | None]) -> str:
+    """Coverage drawn from COVERAGE_FLOOR (or the lowest value, when lower) to 100%, so a decay of
+    a few points shows."""
+    low = min([COVERAGE_FLOOR, *(v for v in values if v is not None)])
+    return sparkline(values, low, 1.0)
 
 
 def _int(value: Any) -> int | None:
