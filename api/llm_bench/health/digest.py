@@ -106,7 +106,10 @@ def digest(report: HealthReport) -> Digest:
     if f.successes + f.errors == 0:
         items.append(DigestItem(CRITICAL, "fleet:nothing-ran", "the fleet", "nothing ran", NOTHING_RAN_ACTION))
     for i in a.provider_issues:
-        when = f" since {i.since:%H:%M} UTC" if i.since else ""
+        when = ""
+        if i.since:
+            same_day = i.since.date() == f.window.end.date()
+            when = f" since {i.since:%H:%M} UTC" if same_day else f" since {i.since:%Y-%m-%d %H:%M} UTC"
         action = PROVIDER_ACTIONS.get(i.kind, PROVIDER_ACTIONS["ai"]).format(p=i.provider)
         words = PROVIDER_WORDS.get(i.kind, i.kind)
         items.append(
