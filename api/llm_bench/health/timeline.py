@@ -14,9 +14,9 @@ from typing import Any
 from ..untrusted import safe_text
 from .trend import coverage_sparkline, sparkline
 
-TOP_PROBLEMS = 3  # problem labels shown per run in the table (JSON keeps up to MAX_PROBLEMS)
+TOP_PROBLEMS = 2  # problem labels shown per run in the table (JSON keeps up to MAX_PROBLEMS)
 MAX_PROBLEMS = 20
-PROBLEM_CHARS = 60
+PROBLEM_CHARS = 48
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,16 @@ class Timeline:
         }
 
 
+def short_label(label: str) -> str:
+    """A problem's label without its detail: up to the first ": " or " (" after the subject
+    (`openai:gpt-3 not measured`, `bedrock: auth broken`, `trend: coverage down 15 points in 7 days`)."""
+    space = label.find(" ")
+    if space < 0:
+        return label
+    cuts = [i for i in (label.find(": ", space), label.find(" (", space)) if i > 0]
+    return label[: min(cuts)] if cuts else label
+
+
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -89,7 +99,7 @@ def run_from(doc: Mapping[str, Any]) -> Run | None:
     measured = _count(coverage.get("measured")) if isinstance(coverage, Mapping) else None
     problems = doc.get("problems")
     labels = [
-        safe_text(p.get("label") or p.get("key"), PROBLEM_CHARS)
+        safe_text(short_label(safe_text(p.get("label") or p.get("key"), 300)), PROBLEM_CHARS)
         for p in (problems if isinstance(problems, list) else [])[:MAX_PROBLEMS]
         if isinstance(p, Mapping)
     ]
