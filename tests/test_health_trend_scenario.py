@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from smtp_sink import SMTPSink
 from test_health_fleet_scenarios import DAY, enabled, ok
 from typer.testing import CliRunner
@@ -104,3 +105,10 @@ def test_slow_coverage_decay_is_a_trend_finding(
     assert [r["coverage"]["measured"] for r in data["runs"]] == measured
     assert all(r["daily"] for r in data["runs"]) and data["include_manual"] is False
     assert data["runs"][-1]["status"] == "warning" and data["runs"][-1]["error_rate"] == 0.0
+
+    week = cli("history", "--days", "7", "--as-of", (DAYS[-1] + dt.timedelta(hours=4)).isoformat())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("Fourteen days of slow decay", 1)[1].split("```\n", 2)[1]
+    assert week == shown  # the README's example is this scenario's output
+    trend = readme.split("Trend, 14 daily runs", 1)[1].split("```", 1)[0]
+    assert "Trend, 14 daily runs" + trend in mail
