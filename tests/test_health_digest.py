@@ -53,7 +53,7 @@ def busy_day() -> dict[str, list[dict[str, object]]]:
         {"provider": "mistral", "model_id": m, "enabled": True, "deprecated": False}
         for m in ("mistral-large-latest", "mistral-small-latest")
     ]
-    previous = docs["health_runs"][0]
+    previous = docs["health_runs"][-1]  # yesterday's run: the baseline
     previous["problems"] = [
         *previous["problems"],  # type: ignore[misc]
         {"key": "provider:bedrock", "label": "bedrock: auth", "since": NOW - dt.timedelta(days=1, hours=3)},
