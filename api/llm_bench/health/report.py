@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .assess import Assessment
 from .facts import HealthFacts
 from .history import Changes
-from .lifecycle import NewModel
+from .lifecycle import LeftOutModel, NewModel
 from .trend import Trend
 
 
@@ -32,4 +32,5 @@ class HealthReport:
     generated_at: dt.datetime
     changes: Changes | None = None
     new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
+    new_models_left_out: tuple[LeftOutModel, ...] = ()  # new proposals left out, and why
     trend: Trend | None = None  # the last daily runs and this one

@@ -50,9 +50,10 @@ def run_context(
     new_since: dt.datetime | None = None,
     ai_model: str | None = None,
     now: dt.datetime | None = None,
+    probes_since: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources,
-    trend} read in one aggregate command.
+    trend, probes} read in one aggregate command.
 
     `previous_run` is the latest *daily* run (a manual run over another window never becomes the
     baseline). Each of the benchmark's `models` carries `listed`: the `provider_models` documents
@@ -63,7 +64,8 @@ def run_context(
     `provider_models` document of the OpenAI model in use; `sources` one row per model source
     fetched in the last 30 days (its last attempt and its last complete fetch); `trend` the small
     projection (`TREND_FIELDS`) of the last TREND_RUNS daily runs that finished before `now`,
-    newest first.
+    newest first; `probes` the `probe_results` attempts made since `probes_since` (what
+    discovery's probe said about proposed ids).
     """
     names = store.names
     flagged = {
@@ -248,6 +250,19 @@ def run_context(
                 }
             }
         )
+    if probes_since is not None:
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.probe_results,
+                    "pipeline": [
+                        {"$match": {"at": {"$gte": probes_since}}},
+                        {"$project": {"_id": 0}},
+                        _tagged("probe", "$$ROOT"),
+                    ],
+                }
+            }
+        )
     context: dict[str, Any] = {
         "previous_run": None,
         "last_complete_fetch": None,
@@ -257,6 +272,7 @@ def run_context(
         "ai_price": None,
         "sources": [],
         "trend": [],
+        "probes": [],
     }
     lists = {
         "catalog": "catalog_flags",
@@ -264,6 +280,7 @@ def run_context(
         "new_model": "new_models",
         "source": "sources",
         "trend": "trend",
+        "probe": "probes",
     }
     with translate_errors("reading the previous run and the catalog"):
         for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):
