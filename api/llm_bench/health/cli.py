@@ -172,6 +172,49 @@ def _run(
     return outcome.failure.status if outcome.failure else ExitStatus.OK
 
 
+@app.command("history", epilog=exit_statuses(HEALTH))
+def history(
+    days: int = typer.Option(30, "--days", min=1, max=366, help="How many days back, 1 to 366."),
+    output: Format = typer.Option(Format.text, "--format", help="text: a table; json: one JSON object."),
+    include_manual: bool = typer.Option(False, "--all", help="Manual runs too (marked), not only the daily ones."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", callback=check_as_of, help="The span ends at this UTC time instead of now (ISO 8601)."
+    ),
+) -> None:
+    """The run ledger: one line per daily run (date, status, coverage, successes, errors, error
+    rate, top problems) and sparklines; --format json for scripts.
+
+    Examples:
+
+    \b
+      llm-health-check history                    # the last 30 days
+      llm-health-check history --days 14 --all    # manual runs too
+      llm-health-check history --format json
+    """
+    until = dt.datetime.fromisoformat(as_of) if as_of else None
+    code = guarded(lambda: _history(days=days, output=output, include_manual=include_manual, until=until))
+    raise typer.Exit(code)
+
+
+def _history(*, days: int, output: Format, include_manual: bool, until: dt.datetime | None) -> int:
+    from .. import repository
+    from ..exit_codes import ExitStatus
+    from ..repository.health_runs import ledger_history
+    from .timeline import text_table, timeline
+
+    settings = load_settings()
+    end = until or dt.datetime.now(dt.UTC)
+    since = end - dt.timedelta(days=days)
+    with repository.opened(settings, write=False) as store:
+        docs = ledger_history(store, since, daily_only=not include_manual)
+    t = timeline(docs, since, end, include_manual)
+    if output is Format.json:
+        typer.echo(json.dumps(t.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(text_table(t), nl=False)
+    return ExitStatus.OK
+
+
 def main() -> None:
     app()
 

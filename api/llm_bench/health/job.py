@@ -41,6 +41,7 @@ from .lifecycle import left_out, worth_adding
 from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
+from .trend import trend_from
 
 log = logging.getLogger("llm_bench.health")
 
@@ -88,6 +89,7 @@ class Collected:
     previous: HealthFacts | None  # from the previous run's ledger entry, when it covered that window
     evidence: Evidence
     streak_rows: tuple[dict[str, Any], ...] = ()  # errors after each provider's last success
+    trend_rows: tuple[dict[str, Any], ...] = ()  # the last daily runs' ledger projections
 
 
 def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
@@ -117,7 +119,16 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     streaks = queries.error_streaks(store, window.start, window.end, last_success)
     keyed = {p.fingerprint for p in patterns}
     rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
-    return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence, tuple(streaks))
+    return Collected(
+        window,
+        tuple(patterns),
+        tuple(successes),
+        tuple(rollups),
+        recorded,
+        evidence,
+        tuple(streaks),
+        tuple(context.get("trend") or ()),
+    )
 
 
 def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
@@ -165,10 +176,18 @@ def classify_residue(collected: Collected, ai: AIChoice, now: dt.datetime) -> tu
     return replace(collected, patterns=tuple(apply_answers(collected.patterns, answers.kinds))), answers
 
 
-def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice, fleet: Fleet | None = None) -> HealthReport:
-    """Assess with the rules; when a client is given, ask the model and merge its grounded answer;
-    then mark what changed since the previous recorded daily run."""
-    rules = assess(facts, evidence, fleet)
+def review(
+    facts: HealthFacts,
+    evidence: Evidence | None,
+    ai: AIChoice,
+    fleet: Fleet | None = None,
+    trend_rows: tuple[dict[str, Any], ...] = (),
+) -> HealthReport:
+    """Assess with the rules (the last daily runs' trend included); when a client is given, ask
+    the model and merge its grounded answer; then mark what changed since the previous recorded
+    daily run."""
+    trend = trend_from(trend_rows, facts, fleet)
+    rules = assess(facts, evidence, fleet, trend)
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
@@ -180,7 +199,8 @@ def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice, fleet: F
     lifecycle = evidence.lifecycle if evidence else None
     new_models = tuple(worth_adding(lifecycle, stage=evidence.stage)) if evidence and lifecycle else ()
     left = tuple(left_out(lifecycle)) if lifecycle else ()
-    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left)
+    trend = trend.with_status(assessment.status.value)
+    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left, trend)
 
 
 def staging(store: Store) -> Callable[[str, str], str | None]:
@@ -283,7 +303,7 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
     if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
         ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
     facts = shape(collected)
-    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts))
+    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts), collected.trend_rows)
     message = compose(report, delivery)
     if delivery.send is None:
         return Outcome(report, message, None)
