@@ -29,7 +29,7 @@ def test_the_fixture_is_the_whole_corpus():
     rows = _rows()
     assert len(rows) == 115
     assert all(row["expected_kind"] in KINDS and row["source"].startswith("https://") for row in rows)
-    assert {row["expected_kind"] for row in rows} == set(KINDS) - {"timeout", "budget_exhausted"}
+    assert {row["expected_kind"] for row in rows} == set(KINDS) - {"budget_exhausted"}
 
 
 @pytest.mark.parametrize("with_original", [True, False], ids=["message", "normalized-only"])
