@@ -113,8 +113,11 @@ def gather(provider: str, message: str, normalized_message: str = "") -> Evidenc
     if not message:
         values += names_in_lowercase(normalized)
     entries = tuple(lookup(provider, values))
+    # The original when there is one (the normalized copy is the same text lower-cased), and the
+    # parsed inner messages when decoding changed them (escaped JSON inside a string).
+    main = original or normalized
     inner = " ".join(" ".join(parsed.messages).split())[:MAX_TEXT_CHARS]
-    texts = (original, normalized, inner)
+    texts = (main, inner) if inner and inner.lower() not in main.lower() else (main,)
     specific = generic = None
     for rule in RULES:
         if (rule.generic and generic is not None) or (not rule.generic and specific is not None):
@@ -143,7 +146,7 @@ def classify(
         return Classification(clean_kind(llm.kind), llm.confidence, "rollup-llm")
     evidence = gather(provider or "", message or "", normalized_message or "")
     stored = clean_kind(stored_kind)
-    text = message or normalized_message or ""
+    text = (message or normalized_message or "")[:MAX_TEXT_CHARS]
     # A stored kind that no status in the text explains comes from a newer writer that knew more.
     explained = {status_kind(text), _status_kind(evidence.status)}
     writer_specific = stored != "unknown" and (stored in WRITER_ONLY or stored not in explained)
