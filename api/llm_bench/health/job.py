@@ -96,7 +96,7 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     previous_start = None if recorded else before.start
     rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
-    patterns = classified(rows, window.start)
+    patterns = classified(rows, window.start, window.end)
     keyed = {p.fingerprint for p in patterns}
     rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
     return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence)
