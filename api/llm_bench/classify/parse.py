@@ -56,7 +56,10 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
         r"\b[A-Z][A-Za-z]{2,40}(?:Error|Exception|Exceeded|Exhausted|Found|Denied|Unavailable)?:\s{0,3}(\d{3})\b"
     ),
 )
-_BOTOCORE = re.compile(r"\ban error occurred \((\w{1,100})\) when calling the (\w{1,100}) operation", re.IGNORECASE)
+_BOTOCORE = re.compile(
+    r"\ban error occurred \((\w{1,100})\) when calling the (\w{1,100}) operation(?: \(reached max retries: \d{1,4}\))?",
+    re.IGNORECASE,
+)
 # Exception or error class names: dotted module path optional, CamelCase, a telling suffix.
 _EXCEPTION = re.compile(
     r"(?<![\w.])(?:[a-z_][a-z0-9_]{0,40}\.){0,5}([A-Z][A-Za-z0-9]{1,60}"
