@@ -83,7 +83,19 @@ RULES: tuple[Rule, ...] = (
         "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.",
         providers=GOOGLE,
     ),
-    # 2. Billing.
+    # 2. The benchmark's (or a gateway's) own budget ran out: the provider is not broken.
+    _rule(
+        "run-budget",
+        "budget_exhausted",
+        r"budget has been (?:exceeded|exhausted)|(?:crossed|exceeded) budget|"
+        + _B
+        + r"budget[ _](?:exhausted|exceeded)"
+        + _E
+        + r"|cost limit (?:exceeded|reached)|exit due to cost limit|cost [\d.]+ exceeds limit|budget full|"
+        r"max budget:",
+        "400 Budget has been exceeded! Team=99c74652-6e33-4dbd-93f3-5b545da15ade",
+    ),
+    # 3. Billing.
     _rule(
         "credit-balance",
         "billing",
@@ -115,7 +127,7 @@ RULES: tuple[Rule, ...] = (
         _B + r"insufficient_quota" + _E + r"|exceeded your current quota",
         "Error: insufficient_quota: You exceeded your current quota, please check your plan and billing details.",
     ),
-    # 3. Capability: the model exists, the request asks for what it lacks.
+    # 4. Capability: the model exists, the request asks for what it lacks.
     _rule(
         "not-chat-model",
         "hard_capability",
@@ -147,7 +159,8 @@ RULES: tuple[Rule, ...] = (
         "hard_capability",
         r"unsupported[ _](?:parameter|value|role)|is not supported (?:with|by|for|on) this model|"
         r"(?:doesn't|does not|don't|do not|doesn’t) support|the following must be satisfied|is unsupported|must be one of|"
-        r"failed to call a function|invalid prompt:|" + _B + r"tool_use_failed" + _E + r"|invalid format type|"
+        r"failed to call a function|invalid prompt:|is not enabled for models/|we only support|"
+        r"cannot specify .{1,80} at the same time|" + _B + r"tool_use_failed" + _E + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
@@ -158,7 +171,7 @@ RULES: tuple[Rule, ...] = (
         "token-limit",
         "hard_capability",
         r"maximum allowed number of (?:output )?tokens|(?:max_tokens|budget_tokens|max_completion_tokens)`? must be|"
-        r"max(?:imum)?[ _]?tokens (?:you requested )?exceeds?|(?:max_tokens|max_completion_tokens) (?:is )?too large|"
+        r"max(?:imum)?[ _]?tokens (?:you requested )?exceeds?|max_tokens \(\d+\) exceeds|(?:max_tokens|max_completion_tokens) (?:is )?too large|"
         r"exceeds? the model(?:'s)? (?:output )?limit",
         "max_tokens: 8192 > 4096, which is the maximum allowed number of output tokens for claude-3-haiku-20240307",
     ),
@@ -184,7 +197,7 @@ RULES: tuple[Rule, ...] = (
         "models/gemini-2.0-flash-live-001 is not found for API version v1beta, or is not supported for "
         "generateContent.",
     ),
-    # 4. The model id is not served.
+    # 5. The model id is not served.
     _rule(
         "decommissioned",
         "hard_model",
@@ -220,7 +233,7 @@ RULES: tuple[Rule, ...] = (
         "model-not-found",
         "hard_model",
         r"model(?: `?[\w./:@-]{1,200}`?)? (?:is |was )?not found|is not found for api version|"
-        r"no endpoints found for|not a valid model|unknown model|invalid model|publisher model .{1,200} was not found|"
+        r"no endpoints found for|not a valid model|is not servable|no available providers match|unknown model|invalid model|publisher model .{1,200} was not found|"
         r"\bmodel is not supported:",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
@@ -230,7 +243,7 @@ RULES: tuple[Rule, ...] = (
         r"dedicated[ _]endpoint\w*[ _]not[ _](?:running|available)|endpoint for \S{1,200} is not (?:running|available)",
         "The dedicated endpoint for mistralai/Mixtral-8x22B-Instruct-v0.1 is not running.",
     ),
-    # 5. The provider is overloaded: it passes.
+    # 6. The provider is overloaded or broke mid-answer: it passes.
     _rule(
         "envoy-upstream",
         "transient_provider",
@@ -247,11 +260,11 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "capacity",
         "transient_provider",
-        r"out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
+        r"mid-stream error|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
         r"high traffic",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
-    # 6. Rate limits and quotas that reset.
+    # 7. Rate limits and quotas that reset.
     _rule(
         "rate-limit",
         "rate_limit",
@@ -260,7 +273,7 @@ RULES: tuple[Rule, ...] = (
         r"exceeded (?:the |your )?(?:request |token )?quota",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
-    # 7. Credentials and permissions.
+    # 8. Credentials and permissions.
     _rule(
         "invalid-key",
         "auth",
@@ -275,7 +288,8 @@ RULES: tuple[Rule, ...] = (
         + r"|invalid authentication|"
         r"security token included in the request is (?:invalid|expired)|signature we calculated does not match|"
         r"" + _B + r"signaturedoesnotmatch" + _E + r"|" + _B + r"unrecognizedclient|"
-        r"no (?:cookie )?auth credentials",
+        r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
+        r"api_key client option must be set",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -293,7 +307,7 @@ RULES: tuple[Rule, ...] = (
         "Error code: 401 - {'error': {'message': 'User not found.', 'code': 401}}",
         providers=("openrouter",),
     ),
-    # 8. No answer from the provider: generic wording, weaker than structured evidence.
+    # 9. No answer from the provider, or too late: generic wording, weaker than structured evidence.
     _rule(
         "connection",
         "network",
@@ -309,7 +323,11 @@ RULES: tuple[Rule, ...] = (
         r"" + _B + r"econn(?:reset|refused|aborted)" + _E + r"|connection (?:refused|reset|aborted|closed)|"
         r"name resolution|" + _B + r"getaddrinfo" + _E + r"|" + _B + r"enotfound" + _E + r"|remote end closed|"
         r"connect ?timeout|connect etimedout|name or service not known|nodename nor servname|max retries exceeded with url|"
-        r"connection broken|" + _B + r"sslerror" + _E + r"|certificate verify failed",
+        r"connection broken|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
+        + _B
+        + r"sslerror"
+        + _E
+        + r"|certificate verify failed",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),
@@ -318,12 +336,12 @@ RULES: tuple[Rule, ...] = (
         "timeout",
         r"read timeout|timed out|" + _B + r"etimedout" + _E + r"|readtimeout|deadline (?:exceeded|expired)|"
         r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of \d+ ?m?s exceeded)|"
-        r"a timeout occurred",
+        r"a timeout occurred|idle timeout",
         "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: "
         '"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2/invoke"',
         generic=True,
     ),
-    # 9. The provider failed on its side.
+    # 10. The provider failed on its side.
     _rule(
         "server-error",
         "transient_provider",
@@ -333,7 +351,7 @@ RULES: tuple[Rule, ...] = (
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),
-    # 10. Texts known to carry no cause.
+    # 11. Texts known to carry no cause.
     _rule(
         "no-detail",
         "unknown",
@@ -342,7 +360,7 @@ RULES: tuple[Rule, ...] = (
         confidence=0.5,
         generic=True,
     ),
-    # 11. A status the writer did not read.
+    # 12. A status the writer did not read.
     _rule(
         "status-5xx",
         "transient_provider",
