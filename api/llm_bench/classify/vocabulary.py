@@ -26,11 +26,11 @@ BEDROCK_TROUBLE = "https://docs.aws.amazon.com/bedrock/latest/userguide/troubles
 AWS_COMMON = "https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html"
 GEMINI = "https://ai.google.dev/gemini-api/docs/troubleshooting"
 GOOGLE_RPC = "https://cloud.google.com/apis/design/errors#handling_errors"
+GOOGLE_REASONS = "https://cloud.google.com/php/docs/reference/common-protos/latest/Api.ErrorReason"
 GOOGLE_CORE = "https://googleapis.dev/python/google-api-core/latest/exceptions.html"
-OPENROUTER = "https://openrouter.ai/docs/api-reference/errors"
-GROQ = "https://console.groq.com/docs/errors"
+OPENROUTER = "https://openrouter.ai/docs/api/reference/errors"
 GROQ_FLEX = "https://console.groq.com/docs/flex-processing"
-TOGETHER = "https://docs.together.ai/docs/error-codes"
+GROQ_DEPRECATIONS = "https://console.groq.com/docs/deprecations"
 FIREWORKS = "https://docs.fireworks.ai/guides/inference-error-codes"
 CEREBRAS = "https://inference-docs.cerebras.ai/support/error"
 HTTPX = "https://www.python-httpx.org/exceptions/"
@@ -148,10 +148,17 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("INTERNAL", "transient_provider", GEMINI, F),
             ("UNAVAILABLE", "transient_provider", GEMINI, F),
             ("DEADLINE_EXCEEDED", "timeout", GEMINI, D),
-            ("API_KEY_INVALID", "auth", GOOGLE_RPC, D),
-            ("RATE_LIMIT_EXCEEDED", "rate_limit", GOOGLE_RPC, D),
-            ("SERVICE_DISABLED", "auth", GOOGLE_RPC, D),
-            ("BILLING_DISABLED", "billing", GOOGLE_RPC, D),
+            # google.rpc.ErrorInfo reasons of the googleapis.com domain
+            ("API_KEY_INVALID", "auth", GOOGLE_REASONS, D),
+            ("API_KEY_SERVICE_BLOCKED", "auth", GOOGLE_REASONS, D),
+            ("ACCESS_TOKEN_EXPIRED", "auth", GOOGLE_REASONS, D),
+            ("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "auth", GOOGLE_REASONS, D),
+            ("CREDENTIALS_MISSING", "auth", GOOGLE_REASONS, D),
+            ("USER_PROJECT_DENIED", "auth", GOOGLE_REASONS, D),
+            ("SERVICE_DISABLED", "auth", GOOGLE_REASONS, D),
+            ("BILLING_DISABLED", "billing", GOOGLE_REASONS, D),
+            ("RATE_LIMIT_EXCEEDED", "rate_limit", GOOGLE_REASONS, D),
+            ("RESOURCE_QUOTA_EXCEEDED", "rate_limit", GOOGLE_REASONS, D),
             ("InvalidArgument", "hard_capability", GOOGLE_CORE, F),
             ("FailedPrecondition", "billing", GOOGLE_CORE, F),
             ("PermissionDenied", "auth", GOOGLE_CORE, F),
@@ -169,31 +176,15 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
         "openrouter",
         [
             ("payment_required", "billing", OPENROUTER, D),
-            ("insufficient_credits", "billing", OPENROUTER, D),
             ("context_length_exceeded", "hard_capability", OPENROUTER, D),
-            ("max_tokens_exceeded", "hard_capability", OPENROUTER, D),
-            ("invalid_model", "hard_model", OPENROUTER, D),
         ],
     ),
     # OpenAI-compatible providers: their documented codes beyond OpenAI's own.
     "groq": _table(
         "groq",
         [
-            ("model_decommissioned", "hard_model", GROQ, D),
-            ("tool_use_failed", "hard_capability", GROQ, D),
-            ("model_not_found", "hard_model", GROQ, D),
+            ("model_decommissioned", "hard_model", GROQ_DEPRECATIONS, D),
             ("capacity_exceeded", "transient_provider", GROQ_FLEX, D),
-            ("rate_limit_exceeded", "rate_limit", GROQ, D),
-            ("invalid_api_key", "auth", GROQ, D),
-            ("context_length_exceeded", "hard_capability", GROQ, D),
-        ],
-    ),
-    "together": _table(
-        "together",
-        [
-            ("model_not_available", "hard_model", TOGETHER, D),
-            ("invalid_api_key", "auth", TOGETHER, D),
-            ("credit_limit", "billing", TOGETHER, D),
         ],
     ),
     "fireworks": _table(
@@ -210,9 +201,6 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("PaymentRequired", "billing", CEREBRAS, D),
             ("UnprocessableEntityError", "hard_capability", CEREBRAS, F),
             ("ServiceUnavailable", "transient_provider", CEREBRAS, F),
-            ("queue_exceeded", "transient_provider", CEREBRAS, D),
-            ("token_quota_exceeded", "rate_limit", CEREBRAS, D),
-            ("request_quota_exceeded", "rate_limit", CEREBRAS, D),
         ],
     ),
     # Client-side transport failures: no provider answered.
@@ -250,7 +238,7 @@ PROVIDER_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "vertex": ("google", "anthropic", "transport"),
     "gemini": ("google", "transport"),
     "groq": ("groq", "openai", "sdk", "transport"),
-    "together": ("together", "openai", "sdk", "transport"),
+    "together": ("openai", "sdk", "transport"),
     "fireworks": ("fireworks", "openai", "sdk", "transport"),
     "cerebras": ("cerebras", "openai", "sdk", "transport"),
     "deepinfra": ("openai", "sdk", "transport"),
