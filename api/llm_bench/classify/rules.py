@@ -115,7 +115,8 @@ RULES: tuple[Rule, ...] = (
         "billing",
         r"insufficient[ _](?:balance|credits?|funds)|payment required|billing[ _](?:hard[ _]limit|not[ _]active)|"
         r"(?:purchase|buy) (?:more )?credits|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits|"
-        r"spend(?:ing)? limit|positive balance|upgrade your tier|"
+        r"spend(?:ing)? limit|positive balance|upgrade your tier|out of credits|credits? (?:have been |are )?exhausted|"
+        r"(?:account )?balance (?:is )?(?:insufficient|too low|negative)|add a payment method|"
         + _B
         + r"(?:credit_limit|enforced_spend_limit_reached)"
         + _E,
@@ -160,7 +161,16 @@ RULES: tuple[Rule, ...] = (
         r"unsupported[ _](?:parameter|value|role)|is not supported (?:with|by|for|on) this model|"
         r"(?:doesn't|does not|don't|do not|doesn’t) support|the following must be satisfied|is unsupported|must be one of|"
         r"failed to call a function|invalid prompt:|is not enabled for models/|we only support|"
-        r"cannot specify .{1,80} at the same time|" + _B + r"tool_use_failed" + _E + r"|invalid format type|"
+        r"cannot specify .{1,80} at the same time|invalid (?:value|type) for|missing required (?:parameter|argument|field)|"
+        r"additional properties are not allowed|is not of type|is not valid under any of the given schemas|"
+        r"(?:streaming|images?|image input|tools?|tool calling|function calling|json mode|structured outputs?|"
+        r"system (?:prompts?|messages?)|vision|audio|logprobs|parallel tool calls) (?:is |are )?not supported|"
+        r"must be less than or equal to|(?:is )?greater than the maximum|exceeds? the maximum (?:allowed )?(?:number|length|size)|"
+        r"invalid image|image (?:is )?too large|unsupported image|"
+        + _B
+        + r"tool_use_failed"
+        + _E
+        + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
@@ -233,7 +243,8 @@ RULES: tuple[Rule, ...] = (
         "model-not-found",
         "hard_model",
         r"model(?: `?[\w./:@-]{1,200}`?)? (?:is |was )?not found|is not found for api version|"
-        r"no endpoints found for|not a valid model|is not servable|no available providers match|unknown model|invalid model|publisher model .{1,200} was not found|"
+        r"no endpoints found for|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
+        r"model (?:`?[\w./:@-]{1,200}`? )?(?:is|was|has been) (?:deprecated|retired)|unknown model|invalid model|publisher model .{1,200} was not found|"
         r"\bmodel is not supported:",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
@@ -260,7 +271,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "capacity",
         "transient_provider",
-        r"mid-stream error|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
+        r"mid-stream error|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
         r"high traffic",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
@@ -289,7 +300,8 @@ RULES: tuple[Rule, ...] = (
         r"security token included in the request is (?:invalid|expired)|signature we calculated does not match|"
         r"" + _B + r"signaturedoesnotmatch" + _E + r"|" + _B + r"unrecognizedclient|"
         r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
-        r"api_key client option must be set",
+        r"api_key client option must be set|authentication failed|missing authentication token|invalid credentials|"
+        r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -323,7 +335,8 @@ RULES: tuple[Rule, ...] = (
         r"" + _B + r"econn(?:reset|refused|aborted)" + _E + r"|connection (?:refused|reset|aborted|closed)|"
         r"name resolution|" + _B + r"getaddrinfo" + _E + r"|" + _B + r"enotfound" + _E + r"|remote end closed|"
         r"connect ?timeout|connect etimedout|name or service not known|nodename nor servname|max retries exceeded with url|"
-        r"connection broken|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
+        r"connection broken|remotedisconnected|server disconnected|cannot connect to host|network is unreachable|"
+        r"no route to host|premature close|peer closed connection|incomplete chunked read|connection aborted|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
         + _B
         + r"sslerror"
         + _E
@@ -347,7 +360,9 @@ RULES: tuple[Rule, ...] = (
         "transient_provider",
         _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
-        r"server had an error|error occurred while processing your request|cannot read propert(?:y|ies) of (?:undefined|null)",
+        r"server had an error|error occurred while processing your request|temporarily unavailable|"
+        r"currently unavailable|server (?:is )?busy|try again later|something went wrong|unexpected error|"
+        r"cannot read propert(?:y|ies) of (?:undefined|null)",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),

@@ -36,6 +36,9 @@ CEREBRAS = "https://inference-docs.cerebras.ai/support/error"
 HTTPX = "https://www.python-httpx.org/exceptions/"
 PYTHON = "https://docs.python.org/3/library/exceptions.html#os-exceptions"
 BOTOCORE = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/exceptions.html"
+AIOHTTP = "https://docs.aiohttp.org/en/stable/client_reference.html#client-exceptions"
+HTTP_CLIENT = "https://docs.python.org/3/library/http.client.html#http.client.RemoteDisconnected"
+URLLIB3 = "https://urllib3.readthedocs.io/en/stable/reference/urllib3.exceptions.html"
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,14 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("EndpointConnectionError", "network", BOTOCORE, D),
             ("ConnectTimeoutError", "network", BOTOCORE, D),
             ("ReadTimeoutError", "timeout", BOTOCORE, D),
+            ("ClientConnectorError", "network", AIOHTTP, D),
+            ("ServerDisconnectedError", "network", AIOHTTP, D),
+            ("ClientOSError", "network", AIOHTTP, D),
+            ("ServerTimeoutError", "timeout", AIOHTTP, D),
+            ("RemoteDisconnected", "network", HTTP_CLIENT, D),
+            ("NewConnectionError", "network", URLLIB3, D),
+            ("NameResolutionError", "network", URLLIB3, D),
+            ("ProtocolError", "network", URLLIB3, D),
         ],
     ),
 }
