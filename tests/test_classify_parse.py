@@ -127,6 +127,7 @@ def test_hostile_text_parses_to_bounded_fields(text):
 
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     found = [(f"rule:{rule.id}", rule.pattern) for rule in RULES]
+    found += [(f"rule:{rule.id}:lowered", rule.lowered) for rule in RULES if rule.lowered is not None]
     found += [(f"parse:status{i}", p) for i, p in enumerate(parse_module._STATUS_PATTERNS)]
     found += [("parse:botocore", parse_module._BOTOCORE), ("parse:exception", parse_module._EXCEPTION)]
     found += [("parse:grpc", parse_module._GRPC), ("vocabulary:token", vocabulary._TOKEN)]

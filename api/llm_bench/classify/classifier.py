@@ -115,9 +115,9 @@ def gather(provider: str, message: str, normalized_message: str = "") -> Evidenc
     entries = tuple(lookup(provider, values))
     # The original when there is one (the normalized copy is the same text lower-cased), and the
     # parsed inner messages when decoding changed them (escaped JSON inside a string).
-    main = original or normalized
-    inner = " ".join(" ".join(parsed.messages).split())[:MAX_TEXT_CHARS]
-    texts = (main, inner) if inner and inner.lower() not in main.lower() else (main,)
+    main = (original or normalized).lower()
+    inner = " ".join(" ".join(parsed.messages).split())[:MAX_TEXT_CHARS].lower()
+    texts = (main, inner) if inner and inner not in main else (main,)
     specific = generic = None
     for rule in RULES:
         if (rule.generic and generic is not None) or (not rule.generic and specific is not None):

@@ -47,11 +47,15 @@ class Rule:
     example: str
     confidence: float
     generic: bool = False  # transport, timeout and server wording: weaker than structured evidence
+    lowered: re.Pattern[str] | None = None  # the same pattern without IGNORECASE, for lower-cased text
 
     def matches(self, provider: str, texts: tuple[str, ...]) -> bool:
+        """Whether it matches one of the texts, which must be lower-cased already (matching
+        lower-cased text case-sensitively is several times cheaper than IGNORECASE)."""
         if self.providers is not None and provider.lower() not in self.providers:
             return False
-        return any(self.pattern.search(text) for text in texts if text)
+        pattern = self.lowered or self.pattern
+        return any(pattern.search(text) for text in texts if text)
 
 
 def _rule(
@@ -64,7 +68,9 @@ def _rule(
     confidence: float = 0.9,
     generic: bool = False,
 ) -> Rule:
-    return Rule(id, kind, re.compile(pattern, re.IGNORECASE), providers, example, confidence, generic)
+    return Rule(
+        id, kind, re.compile(pattern, re.IGNORECASE), providers, example, confidence, generic, re.compile(pattern)
+    )
 
 
 # Identifier-like words only match as whole tokens: not inside ResourceNotFoundException,
@@ -390,7 +396,7 @@ RULES: tuple[Rule, ...] = (
 def first_match(provider: str, message: str, normalized_message: str = "") -> Rule | None:
     """The first rule that matches the original message or the writer's normalized copy (each
     read up to MAX_TEXT_CHARS, which bounds the time one hostile message can take)."""
-    texts = (" ".join(message[:MAX_TEXT_CHARS].split()), normalized_message[:MAX_TEXT_CHARS])
+    texts = (" ".join(message[:MAX_TEXT_CHARS].split()).lower(), normalized_message[:MAX_TEXT_CHARS].lower())
     for rule in RULES:
         if rule.matches(provider, texts):
             return rule
