@@ -140,7 +140,7 @@ RULES: tuple[Rule, ...] = (
         "hard_capability",
         r"not a chat model|is a chat model and not supported|only supported in v1/\w+|"
         r"not supported in the v1/[\w/]{1,40} endpoint|use (?:the )?/?(?:v1/)?(?:chat/)?(?:completions|responses) api instead|"
-        r"unknown request url",
+        r"unknown request url|cannot post /[\w/.-]{0,80}|404 page not found",
         "This model is only supported in v1/responses and not in v1/chat/completions.",
     ),
     _rule(
