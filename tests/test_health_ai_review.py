@@ -127,3 +127,11 @@ def test_timeout_falls_back(http_server: HTTPStub) -> None:
 def test_no_client_means_rules_only_with_a_reason() -> None:
     report = review(FACTS, None, AIChoice(None, "gpt-4o-mini", "OPENAI_API_KEY is not set"))
     assert not report.ai.used and report.ai.error == "OPENAI_API_KEY is not set"
+
+
+def test_the_ai_cannot_call_a_model_that_succeeded_deprecated(http_server: HTTPStub) -> None:
+    working = {"provider": "openai", "model": "gpt-4o", "reason": "it is old"}
+    answer_with(http_server, good_answer(models_likely_deprecated=[working]))
+    report = run(http_server)
+    assert "openai:gpt-4o" not in {f.key for f in report.assessment.models_likely_deprecated}
+    assert any("'openai:gpt-4o' deprecated, but it succeeded" in note for note in report.ai.notes)

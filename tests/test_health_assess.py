@@ -116,3 +116,17 @@ def test_overall_error_rate_thresholds() -> None:
         )
     )
     assert crit.status is Status.CRITICAL
+
+
+def test_the_readme_status_table_is_the_code_table() -> None:
+    from conftest import ROOT
+
+    from api.llm_bench.health.assess import STATUS_RULES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [
+        line.strip()
+        for line in readme.splitlines()
+        if line.strip().startswith(("| CRITICAL |", "| WARNING |", "| HEALTHY |"))
+    ]
+    assert rows == [f"| {rule.status.value.upper()} | {rule.text} |" for rule in STATUS_RULES]

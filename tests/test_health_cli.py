@@ -188,7 +188,7 @@ def test_dry_run_prints_the_whole_email_and_writes_nothing(seeded: dict[str, str
     assert out.startswith("To: ")  # no made-up From: (msmtp writes its account's `from`)
     assert "\nSubject: [CRITICAL] LLM Benchmarks Daily Health — " in out
     assert "\nMessage-ID: <" in out and "\nDate: " in out
-    assert "Models likely deprecated (1)\n- openai:gpt-4-32k" in out
+    assert "Models likely deprecated (2)\n- openai:gpt-4-32k" in out and "- openai:gpt-4-0314" in out
     assert "sk-proj-DEMO" not in out and "\x1b" not in out
     after = {name: store.db[name].count_documents({}) for name in store.db.list_collection_names()}
     assert after == before
@@ -204,10 +204,20 @@ def test_json_format_is_one_object_on_stdout(seeded: dict[str, str]) -> None:
     assert "openai:gpt-4-32k" in data["models_likely_deprecated"]
     assert any(issue.startswith("bedrock:") for issue in data["provider_issues"])
     marks = {p["key"]: p["mark"] for p in data["changes"]["problems"]}
-    assert marks["provider:bedrock:failing"] == "new"
-    assert marks["model:groq:llama-3.3-70b-versatile:rate_limit"] == "ongoing"
-    assert marks["model:vertex:gemini-2.5-pro:transient_provider"] == "resolved"
-    assert data["retiring_soon"][0]["model"] == "vertex:gemini-2.5-pro"
+    assert marks["provider:bedrock"] == "new"
+    assert marks["model:groq:llama-3.3-70b-versatile"] == "ongoing"
+    assert marks["model:vertex:gemini-2.5-pro"] == "resolved"
+    retiring = {r["model"]: r["past"] for r in data["retiring_soon"]}
+    assert retiring == {"openai:gpt-4-0314": True, "vertex:gemini-2.5-pro": False}
+    coverage = data["coverage"]
+    assert "groq:qwen/qwen3-32b" in {g["model"] for g in coverage["stalled"]}
+    assert coverage["ran_while_disabled"] == ["together:mistralai/Mixtral-8x7B-Instruct-v0.1"]
+    assert coverage["duplicate_spellings"] == [["vertex:gemini-2.5-flash", "vertex:gemini-2.5-flash@001"]]
+    assert len(coverage["removed_since_previous"]) == 3
+    assert data["provider_streaks"][0]["provider"] == "bedrock"
+    assert {i["provider"]: i["kind"] for i in data["provider_issues_detail"]}["anthropic"] == "overloaded"
+    assert data["could_not_be_measured"][0]["model"] == "anthropic:claude-opus-4-1"
+    assert data["stale_model_sources"][0]["source"] == "provider:openai"
 
 
 def test_real_send_goes_through_msmtp(

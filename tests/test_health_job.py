@@ -134,12 +134,12 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
     assert changes is not None and changes.previous_run_at == DAY1
     marks = {p.key: p.mark for p in changes.problems}
     assert marks == {
-        "provider:cerebras:silent": "new",
-        "model:openai:gpt-4-32k:hard_model": "new",
-        "model:groq:llama-3.3-70b-versatile:rate_limit": "ongoing",
-        "model:vertex:gemini-2.5-pro:network": "resolved",
+        "fleet:coverage": "ongoing",  # gpt-4-32k is enabled and was never measured, on both days
+        "model:openai:gpt-4-32k": "ongoing",  # not measured on day 1, failing on day 2: one model, one problem
+        "model:groq:llama-3.3-70b-versatile": "ongoing",
+        "model:vertex:gemini-2.5-pro": "resolved",  # a success resolves it
     }
-    ongoing = changes.marked("ongoing")[0]
+    ongoing = next(p for p in changes.problems if p.key == "model:groq:llama-3.3-70b-versatile")
     assert DAY1 - dt.timedelta(days=1) <= ongoing.since < DAY1  # the first error, not the run time
     assert ongoing.days(DAY2) == 2
 
@@ -154,9 +154,9 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
     assert (retired.count, retired.model, retired.kind) == (4, "gpt-4-32k", "hard_model")
 
     body = outbox[1].get_content()
-    assert body.index("NEW (2)") < body.index("RESOLVED (1)") < body.index("ONGOING (1)")
-    assert "groq:llama-3.3-70b-versatile rate_limit ×2 — 2 days" in body
-    assert "Retiring soon (1)" in body and "(high confidence)" in body
+    assert body.index("RESOLVED (1)") < body.index("ONGOING (3)")
+    assert "groq:llama-3.3-70b-versatile rate_limit ×2 — since 2026-11-" in body
+    assert "Retiring soon or past retirement (1)" in body and "(high confidence)" in body
     assert "- groq: 30 ok (+0), " in body  # provider change against the previous window
 
     ledger = recent_runs(two_days)
@@ -171,7 +171,8 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
         "completion_tokens": 0,
         "estimated_cost_usd": None,
     }
-    assert {p["key"] for p in latest["problems"]} == set(marks) - {"model:vertex:gemini-2.5-pro:network"}
+    assert {p["key"] for p in latest["problems"]} == set(marks) - {"model:vertex:gemini-2.5-pro"}
+    assert latest["daily"] is True and latest["enabled"]["models"] == ["openai:gpt-4-32k", "vertex:gemini-2.5-pro"]
 
 
 def test_dry_run_writes_nothing(two_days: repository.Store) -> None:

@@ -46,11 +46,11 @@ def test_body_sections_in_order_and_ai_line() -> None:
     order = [
         "Status: CRITICAL",
         "Summary",
-        "(AI assessment unavailable: the OpenAI request timed out",
         "Models likely deprecated (1)",
         "Code fixes needed (0)",
         "Provider-wide issues (1)",
         "Recommended actions",
+        "(AI assessment unavailable: the OpenAI request timed out",
         "=== Raw metrics ===",
         "Errors by kind",
         "Providers",

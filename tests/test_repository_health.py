@@ -264,7 +264,7 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
         finally:
             store.client.drop_database(f"{db_name}-{n_models}")
             store.close()
-    assert counts[0] == counts[1] == 4, counts
+    assert counts[0] == counts[1] == 5, counts
 
 
 def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> None:

@@ -19,12 +19,17 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "models": [],
         "new_models": [],
         "ai_price": None,
+        "sources": [],
     }
 
 
 def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.Store) -> None:
-    record_run(store, {"finished_at": NOW - dt.timedelta(days=2), "status": "healthy"})
-    record_run(store, {"finished_at": NOW - dt.timedelta(days=1), "status": "warning", "problems": [{"key": "k"}]})
+    record_run(store, {"finished_at": NOW - dt.timedelta(days=2), "status": "healthy", "daily": True})
+    record_run(
+        store,
+        {"finished_at": NOW - dt.timedelta(days=1), "status": "warning", "problems": [{"key": "k"}], "daily": True},
+    )
+    record_run(store, {"finished_at": NOW - dt.timedelta(hours=1), "status": "healthy", "daily": False})  # manual
     insert_documents(
         store,
         {
@@ -45,9 +50,9 @@ def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.S
     assert context["previous_run"]["status"] == "warning"
     assert context["last_complete_fetch"] == NOW - dt.timedelta(hours=3)
     assert sorted(f["openrouter_id"] for f in context["catalog_flags"]) == ["a/expiring", "a/removed"]
-    assert context["models"] == [
-        {"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False, "listed": []}
-    ]
+    (model,) = context["models"]
+    assert model.pop("last_success", None) is None  # no success ever (null or absent)
+    assert model == {"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False, "listed": []}
 
 
 def test_context_reads_lifecycle_signs_new_models_and_the_ai_price(store: repository.Store) -> None:

@@ -71,6 +71,25 @@ def check_days(days: float) -> float:
     return days
 
 
+AS_OF_SKEW = 300  # seconds: --as-of may be at most this far ahead of the clock
+
+
+def check_as_of(value: str | None) -> str | None:
+    """--as-of: an ISO 8601 moment (UTC when no offset is given), not in the future, else a usage error."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"must be an ISO 8601 time such as 2026-11-26T08:00, got {value[:40]!r}") from None
+    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    if moment > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=AS_OF_SKEW):
+        raise typer.BadParameter(f"must not be in the future, got {moment.isoformat()}")
+    return moment.isoformat()
+
+
 class Format(str, Enum):
     """--format: text for people, json for scripts."""
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..ai import AIResult
 from ..untrusted import safe_text
-from .assess import Assessment, Finding, ProviderIssue, Status, failing_as_a_whole
+from .assess import Assessment, Finding, ProviderIssue, Status
 from .facts import HealthFacts
 from .report import AIInfo
 
@@ -88,6 +88,15 @@ def prompt(facts: HealthFacts, rules: Assessment) -> str:
             "provider_issues": [i.text for i in rules.provider_issues],
         },
     }
+    fleet = rules.fleet
+    if fleet is not None and fleet.coverage.known:
+        c = fleet.coverage
+        data["coverage"] = {
+            "enabled": c.enabled,
+            "measured": c.measured,
+            "not_measured": [g.key for g in c.not_measured[:MAX_PROMPT_ITEMS]],
+            "stalled": [g.key for g in c.stalled[:MAX_PROMPT_ITEMS]],
+        }
     return "BEGIN DATA\n" + json.dumps(data, indent=1, default=str) + "\nEND DATA"
 
 
@@ -105,24 +114,30 @@ def merge(facts: HealthFacts, rules: Assessment, result: AIResult) -> tuple[Asse
     answer = result.parsed.model_dump()
     notes: list[str] = []
     known_models = {m.key for m in facts.models}
-    collapsed = {p.name for p in facts.providers if failing_as_a_whole(p)}
+    collapsed = set(rules.collapsed)
     known_providers = {p.name for p in facts.providers}
     known_names = known_providers | {m.model for m in facts.models}
 
     dropped: set[str] = set()
 
-    def grounded(items: list[dict[str, str]], text_key: str, label: str) -> list[Finding]:
+    answering = {m.key for m in facts.models if m.successes}
+
+    def grounded(items: list[dict[str, str]], text_key: str, label: str, retiring: bool = False) -> list[Finding]:
         kept = []
         for item in items[:MAX_AI_ITEMS]:
             finding = Finding(item["provider"], item["model"], safe_text(item[text_key], 300))
             if finding.key not in known_models:
                 dropped.update(name for name in (item["model"], finding.key) if name and name not in known_names)
                 notes.append(f"AI named {label} {safe_text(finding.key, 120)!r}, which is not in the data: dropped")
+            elif retiring and finding.key in answering:
+                notes.append(f"AI called {safe_text(finding.key, 120)!r} deprecated, but it succeeded: not kept")
             elif finding.provider not in collapsed:
                 kept.append(finding)
         return kept
 
-    deprecated = _union(rules.models_likely_deprecated, grounded(answer["models_likely_deprecated"], "reason", "model"))
+    deprecated = _union(
+        rules.models_likely_deprecated, grounded(answer["models_likely_deprecated"], "reason", "model", retiring=True)
+    )
     fixes = _union(rules.code_fixes_needed, grounded(answer["code_fixes_needed"], "fix", "model"))
     issues = list(rules.provider_issues)
     with_issue = {i.provider for i in issues}

@@ -20,6 +20,7 @@ from ..cli_support import (
     CONTEXT,
     VERSION_OPTION,
     Format,
+    check_as_of,
     check_days,
     exit_statuses,
     guarded,
@@ -80,6 +81,12 @@ def health(
     demo: bool = typer.Option(
         False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."
     ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        callback=check_as_of,
+        help="Judge the window ending at this UTC time instead of now (ISO 8601), to replay a past day.",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
     version: bool = VERSION_OPTION,
 ) -> None:
@@ -91,13 +98,17 @@ def health(
       llm-health-check --dry-run             # print today's email, send nothing
       llm-health-check --days 7 --no-ai      # a week, rules only, mail it
       llm-health-check --demo --format json  # embedded demo data, JSON
+      llm-health-check --dry-run --as-of 2026-11-26T08:00   # replay that morning's check
     """
     setup_logging(verbose)
-    code = guarded(lambda: _run(days=days, dry_run=dry_run or demo, no_ai=no_ai, output=output, demo=demo))
+    end = dt.datetime.fromisoformat(as_of) if as_of else None
+    code = guarded(lambda: _run(days=days, dry_run=dry_run or demo, no_ai=no_ai, output=output, demo=demo, as_of=end))
     raise typer.Exit(code)
 
 
-def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool) -> int:
+def _run(
+    *, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool, as_of: dt.datetime | None = None
+) -> int:
     from .. import mail
     from ..ai import make_client
     from ..errors import AlreadyRunning
@@ -107,7 +118,7 @@ def _run(*, days: float, dry_run: bool, no_ai: bool, output: Format, demo: bool)
     from .render import json_report
 
     settings = load_settings()
-    now = dt.datetime.now(dt.UTC)
+    now = as_of or dt.datetime.now(dt.UTC)
     window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
     if no_ai:

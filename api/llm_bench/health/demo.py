@@ -4,10 +4,14 @@ Seeded deterministically from the clock's day so two runs on the same day look t
 The error documents are shaped exactly as the benchmark writer stores them (status-only
 `error_kind`, lower-cased `normalized_message`, the original `message`, a fingerprint) and their
 texts on real provider errors: a retired model, a Responses-only model that the writer's 404
-files as `hard_model`, a capability mismatch, a provider whose credentials broke, rate limiting, transient overloads, an API key leaked inside
-an error message, and a message that tries to talk to the AI reviewer. The day before is there
-too (a provider that has since gone silent), with yesterday's recorded run, a fresh discovery
-fetch and catalog entries that back a deprecation and announce a retirement.
+files as `hard_model`, a capability mismatch, rate limiting, an API key leaked inside an error
+message, and a message that tries to talk to the AI reviewer. Against the `models` list the
+whole fleet is judged: Bedrock's credentials break in the early morning (every call since
+failed), Anthropic answers 529 on every model, one model stalls ten hours before the end, one
+enabled model never ran, one is past its retirement date, the benchmark's own budget stops one,
+a disabled model still runs, one model is enabled under two spellings, OpenAI's model list has
+been refused for three days, and a provider went silent yesterday. Yesterday's recorded run (with
+a larger enabled set), a fresh discovery fetch and catalog entries complete the picture.
 """
 
 from __future__ import annotations
@@ -64,12 +68,6 @@ TROUBLE = (
         "tokens per minute (TPM): Limit 6000, Used 5800, Requested 1200. Please try again in 9.2s.",
     ),
     (
-        "anthropic",
-        "claude-sonnet-4-20250514",
-        3,
-        "Error code: 529 - {'type': 'error', 'error': {'type': 'overloaded_error', 'message': 'Overloaded'}}",
-    ),
-    (
         "openai",
         "o3-mini",
         2,
@@ -91,31 +89,65 @@ BEDROCK_AUTH = (
 
 
 SILENT = ("cerebras", "llama-3.3-70b", 12)  # ran yesterday, nothing today
+STALLED = ("groq", "qwen/qwen3-32b")  # hourly, stopped ten hours before the end
+OVERLOADED = "Error code: 529 - {'type': 'error', 'error': {'type': 'overloaded_error', 'message': 'Overloaded'}}"
+NEVER_RAN = ("openai", "gpt-5-nano")  # enabled, never a result
+RETIRED = ("openai", "gpt-4-0314")  # enabled, past its registry retirement date, no run
+BUDGET = (
+    "anthropic",
+    "claude-opus-4-1",
+    "benchmark budget exhausted: the run's spend limit of $25.00 was reached before this model",
+)
+DISABLED = ("together", "mistralai/Mixtral-8x7B-Instruct-v0.1")  # not enabled, still ran
+TWIN = ("vertex", "gemini-2.5-flash@001")  # gemini-2.5-flash under a second spelling
+REMOVED = (
+    ("together", "Qwen/Qwen2.5-72B-Instruct-Turbo"),
+    ("together", "deepseek-ai/DeepSeek-V3"),
+    ("groq", "gemma2-9b-it"),
+)
 
 
-def _previous_run(now: dt.datetime) -> dict[str, Any]:
-    """Yesterday's ledger entry: one problem since resolved, one going on for three days."""
+def _previous_run(now: dt.datetime, enabled: list[str]) -> dict[str, Any]:
+    """Yesterday's ledger entry: one problem since resolved, one going on for three days, and
+    the enabled set as it was (three models have been removed since)."""
     yesterday = now - dt.timedelta(days=1)
+    recorded = sorted([*enabled, *(f"{p}:{m}" for p, m in REMOVED)])
     return {
+        "schema": 2,
         "started_at": yesterday,
         "finished_at": yesterday,
+        "daily": True,
         "status": "warning",
         "version": "demo",
         "window": {"start": yesterday - dt.timedelta(days=1), "end": yesterday, "hours": 24.0},
         "totals": {"successes": 230, "errors": 15},
+        "enabled": {"count": len(recorded), "complete": True, "models": recorded},
         "mail": {"sent": True, "error": None},
         "problems": [
             {
-                "key": "model:groq:llama-3.3-70b-versatile:rate_limit",
+                "key": "model:groq:llama-3.3-70b-versatile",
                 "label": "groq:llama-3.3-70b-versatile rate_limit ×11",
                 "since": now - dt.timedelta(days=3),
+                "provider": "groq",
             },
             {
-                "key": "model:vertex:gemini-2.5-pro:transient_provider",
+                "key": "model:vertex:gemini-2.5-pro",
                 "label": "vertex:gemini-2.5-pro transient_provider ×4",
                 "since": yesterday,
+                "provider": "vertex",
             },
         ],
+    }
+
+
+def _success(provider: str, model: str, gen: dt.datetime, latency: int) -> dict[str, Any]:
+    gen = gen.replace(microsecond=0)
+    return {
+        "provider": provider,
+        "model_name": model,
+        "run_ts": gen - dt.timedelta(seconds=9),
+        "gen_ts": gen,
+        "latency_ms": latency,
     }
 
 
@@ -126,34 +158,68 @@ def demo_day(now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
     def moment(days_back: int = 0) -> dt.datetime:
         return now - dt.timedelta(days=days_back, seconds=rng.randint(60, 23 * 3600))
 
+    def every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list[dt.datetime]:
+        found, at = [], start + step / 2
+        while at < end:
+            found.append(at)
+            at += step
+        return found
+
+    hour = dt.timedelta(hours=1)
     successes = []
     for days_back, fleet in ((0, FLEET), (1, (*FLEET, SILENT))):
         for provider, model, runs in fleet:
-            for _ in range(runs):
-                gen = moment(days_back).replace(microsecond=0)
-                successes.append(
-                    {
-                        "provider": provider,
-                        "model_name": model,
-                        "run_ts": gen - dt.timedelta(seconds=9),
-                        "gen_ts": gen,
-                        "latency_ms": rng.randint(300, 9000),
-                    }
-                )
+            successes += [_success(provider, model, moment(days_back), rng.randint(300, 9000)) for _ in range(runs)]
+    stall = now - 10 * hour
+    successes += [_success(*STALLED, at, rng.randint(200, 900)) for at in every(now - 2 * DAY_SPAN, stall, hour)]
+    successes += [_success(*DISABLED, moment(), rng.randint(300, 3000)) for _ in range(4)]
+    broke = now - 9 * hour - dt.timedelta(minutes=17)  # Bedrock's credentials break here
+    for model in BEDROCK:
+        successes += [
+            _success("bedrock", model, at, rng.randint(800, 6000)) for at in every(now - 2 * DAY_SPAN, broke, 2 * hour)
+        ]
     errors = [
         error_document(provider=p, model=m, message=msg, ts=moment())
         for p, m, count, msg in TROUBLE
         for _ in range(count)
     ]
-    errors += [
-        error_document(provider="bedrock", model=model, message=BEDROCK_AUTH, ts=moment())
-        for model in BEDROCK
-        for _ in range(8)
+    errors += [  # the same rate limit the day before: an ongoing pattern, not a new one
+        error_document(provider="groq", model="llama-3.3-70b-versatile", message=TROUBLE[3][3], ts=moment(1))
+        for _ in range(4)
     ]
-    listed = (
-        {(p, m) for p, m, _ in (*FLEET, SILENT)} | {(p, m) for p, m, *_ in TROUBLE} | {("bedrock", m) for m in BEDROCK}
+    errors += [
+        error_document(provider="bedrock", model=model, message=BEDROCK_AUTH, ts=at)
+        for model in BEDROCK
+        for at in every(broke, now, hour)
+    ]
+    errors += [  # 529 on every Anthropic model, about a third of their calls
+        error_document(provider="anthropic", model=model, message=OVERLOADED, ts=moment())
+        for _, model, runs in FLEET
+        if _ == "anthropic"
+        for _ in range(runs // 2)
+    ]
+    budget = [error_document(provider=BUDGET[0], model=BUDGET[1], message=BUDGET[2], ts=moment()) for _ in range(3)]
+    for doc in budget:
+        doc["error_kind"] = "budget_exhausted"  # a newer writer's own kind
+    errors += budget
+    enabled = (
+        {(p, m) for p, m, _ in (*FLEET, SILENT)}
+        | {(p, m) for p, m, *_ in TROUBLE}
+        | {("bedrock", m) for m in BEDROCK}
+        | {STALLED, NEVER_RAN, TWIN, BUDGET[:2]}
     )
-    models = [{"provider": p, "model_id": m, "enabled": True, "deprecated": False} for p, m in sorted(listed)]
+    models = [{"provider": p, "model_id": m, "enabled": True, "deprecated": False} for p, m in sorted(enabled)]
+    models.append(
+        {
+            "provider": RETIRED[0],
+            "model_id": RETIRED[1],
+            "enabled": True,
+            "deprecated": False,
+            "deprecation_date": (now - dt.timedelta(days=20)).date().isoformat(),
+            "deprecation_reason": "https://platform.openai.com/docs/deprecations",
+        }
+    )
+    models.append({"provider": DISABLED[0], "model_id": DISABLED[1], "enabled": False, "deprecated": False})
     catalog = [
         {
             "openrouter_id": "openai/gpt-4-32k",
@@ -169,11 +235,32 @@ def demo_day(now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
         },
     ]
     fetch = {"fetched_at": now - dt.timedelta(hours=1), "status": "complete", "listed": 352}
+    sources: list[dict[str, Any]] = [
+        {"fetched_at": now - dt.timedelta(hours=h), "source": source, "status": "complete", "listed": 120}
+        for h in (1, 25)
+        for source in ("registry", "provider:anthropic", "provider:groq", "provider:together", "provider:cerebras")
+    ]
+    sources += [
+        {"fetched_at": now - dt.timedelta(hours=80), "source": "provider:openai", "status": "complete", "listed": 96},
+        *(
+            {
+                "fetched_at": now - dt.timedelta(hours=h),
+                "source": "provider:openai",
+                "status": "refused",
+                "message": "HTTP 401 from https://api.openai.com/v1/models: invalid api key",
+            }
+            for h in (1, 25, 49, 73)
+        ),
+    ]
     return {
         "errors": errors,
         "successes": successes,
         "models": models,
         "catalog": catalog,
         "catalog_runs": [fetch],
-        "health_runs": [_previous_run(now)],
+        "source_runs": sources,
+        "health_runs": [_previous_run(now, [f"{m['provider']}:{m['model_id']}" for m in models if m["enabled"]])],
     }
+
+
+DAY_SPAN = dt.timedelta(days=1)

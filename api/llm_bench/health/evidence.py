@@ -36,6 +36,8 @@ class Evidence:
     models: tuple[tuple[str, str], ...]  # (provider, model_id) enabled and not deprecated
     lifecycle: Lifecycle | None = None  # what the model sources say (discovery's provider_models)
     stage: Callable[[str, str], str | None] = lambda provider, model_id: None  # a staging command
+    context_models: tuple[Mapping[str, Any], ...] = ()  # the `models` list as read (each with its last success)
+    sources: tuple[Mapping[str, Any], ...] = ()  # model-source fetches: last attempt and last complete
 
 
 def _date(value: Any) -> dt.date | None:
@@ -66,7 +68,14 @@ def evidence_from(
         if m.get("model_id") and m.get("enabled") is True and m.get("deprecated") is not True
     )
     return Evidence(
-        context.get("previous_run"), context.get("last_complete_fetch"), flags, models, lifecycle_from(context), stage
+        context.get("previous_run"),
+        context.get("last_complete_fetch"),
+        flags,
+        models,
+        lifecycle_from(context),
+        stage,
+        tuple(m for m in context.get("models", []) if isinstance(m, Mapping)),
+        tuple(s for s in context.get("sources", []) if isinstance(s, Mapping)),
     )
 
 

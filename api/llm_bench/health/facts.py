@@ -57,6 +57,8 @@ class ModelFacts(_CountsByKind):
     sample: str  # the most recent error message, made safe
     stored_kinds: tuple[tuple[str, int], ...] = ()  # the writer's status-only kinds
     sources: tuple[tuple[str, str], ...] = ()  # kind -> what decided most of its errors
+    first_success: dt.datetime | None = None  # in the window
+    last_success: dt.datetime | None = None
 
     @property
     def key(self) -> str:
@@ -132,7 +134,9 @@ def _ranked(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _model_facts(key: tuple[str, str], own: list[ClassifiedPattern], successes: int) -> ModelFacts:
+def _model_facts(
+    key: tuple[str, str], own: list[ClassifiedPattern], successes: int, span: tuple[Any, Any] = (None, None)
+) -> ModelFacts:
     kinds: dict[str, int] = defaultdict(int)
     stored: dict[str, int] = defaultdict(int)
     by_source: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -154,10 +158,22 @@ def _model_facts(key: tuple[str, str], own: list[ClassifiedPattern], successes: 
         latest.sample if latest else "",
         _ranked(stored),
         sources,
+        span[0],
+        span[1],
     )
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _earliest(a: Any, b: Any) -> dt.datetime | None:
+    found = [x for x in (a, b) if isinstance(x, dt.datetime)]
+    return min(found) if found else None
+
+
+def _latest(a: Any, b: Any) -> dt.datetime | None:
+    found = [x for x in (a, b) if isinstance(x, dt.datetime)]
+    return max(found) if found else None
 
 
 def shape_facts(
@@ -171,12 +187,17 @@ def shape_facts(
     for p in patterns:
         by_model[(p.provider, p.model)].append(p)
     ok_by_model: dict[tuple[str, str], int] = defaultdict(int)
+    span: dict[tuple[str, str], tuple[Any, Any]] = {}
     for row in success_rows:
         key = (safe_text(row["provider"], NAME_CHARS) or "unknown", safe_text(row["model"], NAME_CHARS) or "unknown")
         ok_by_model[key] += int(row["count"])
+        first, last = row.get("first_success"), row.get("last_success")
+        before = span.get(key, (None, None))
+        span[key] = (_earliest(before[0], first), _latest(before[1], last))
 
     models = [
-        _model_facts(key, by_model.get(key, []), ok_by_model.get(key, 0)) for key in set(by_model) | set(ok_by_model)
+        _model_facts(key, by_model.get(key, []), ok_by_model.get(key, 0), span.get(key, (None, None)))
+        for key in set(by_model) | set(ok_by_model)
     ]
     models.sort(key=lambda m: (-m.errors, m.provider, m.model))
 

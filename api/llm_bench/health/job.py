@@ -31,6 +31,7 @@ from .assess import assess
 from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
+from .fleet import Fleet, judge
 from .history import compare
 from .ledger import ledger_entry, previous_from_ledger
 from .lifecycle import worth_adding
@@ -81,25 +82,44 @@ class Collected:
     rollup_patterns: tuple[ClassifiedPattern, ...]  # new patterns known only to the rollups
     previous: HealthFacts | None  # from the previous run's ledger entry, when it covered that window
     evidence: Evidence
+    streak_rows: tuple[dict[str, Any], ...] = ()  # errors after each provider's last success
 
 
 def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
-    """Four database commands, whatever the number of models or errors.
+    """Five database commands, whatever the number of models or errors.
 
-    The run context (previous run, catalog signs, models list) comes first: when the previous
-    run covered the window just before this one, its recorded totals stand in for that window;
-    otherwise errors and successes of both windows are aggregated in the same commands.
+    The run context (previous daily run, catalog signs, the models list with each model's last
+    success ever, model-source freshness) comes first: when the previous run covered the window
+    just before this one, its recorded totals stand in for that window; otherwise errors and
+    successes of both windows are aggregated in the same commands. Successes come before
+    errors so that one more command can count, per provider, the errors after its last success.
     """
-    evidence = evidence_from(run_context(store, new_since=window.start, ai_model=ai_model), staging(store))
+    context = run_context(store, new_since=window.start, ai_model=ai_model, now=window.end)
+    evidence = evidence_from(context, staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
     recorded = previous_from_ledger(evidence.previous_run, before)
     previous_start = None if recorded else before.start
-    rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
+    rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
     patterns = classified(rows, window.start, window.end)
+    last_success: dict[Any, dt.datetime] = {}
+    for row in successes:
+        raw, last = row.get("raw_provider"), row.get("last_success")
+        if row["period"] == "current" and isinstance(raw, str) and isinstance(last, dt.datetime):
+            last_success[raw] = max(last, last_success.get(raw, last))
+    streaks = queries.error_streaks(store, window.start, window.end, last_success)
     keyed = {p.fingerprint for p in patterns}
     rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
-    return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence)
+    return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence, tuple(streaks))
+
+
+def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
+    """The fleet against the enabled set, with each streak row given its classified kind."""
+    kinds = {
+        (p.provider, p.model, p.fingerprint, p.stored_kind): p.kind for p in collected.patterns if p.period == "current"
+    }
+    evidence = collected.evidence
+    return judge(facts, evidence.context_models, evidence.previous_run, collected.streak_rows, kinds, evidence.sources)
 
 
 def shape(collected: Collected) -> HealthFacts:
@@ -131,10 +151,10 @@ def classify_residue(collected: Collected, ai: AIChoice, now: dt.datetime) -> tu
     return replace(collected, patterns=tuple(apply_answers(collected.patterns, answers.kinds))), answers
 
 
-def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice) -> HealthReport:
+def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice, fleet: Fleet | None = None) -> HealthReport:
     """Assess with the rules; when a client is given, ask the model and merge its grounded answer;
-    then mark what changed since the previous recorded run."""
-    rules = assess(facts, evidence)
+    then mark what changed since the previous recorded daily run."""
+    rules = assess(facts, evidence, fleet)
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
@@ -216,7 +236,8 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
     collected, answers = classify_residue(collected, ai, window.end)
     if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
         ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
-    report = review(shape(collected), collected.evidence, ai)
+    facts = shape(collected)
+    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts))
     message = compose(report, delivery)
     if delivery.send is None:
         return Outcome(report, message, None)

@@ -10,15 +10,17 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ..repository.health_runs import DAILY_HOURS
 from .classification import ClassifiedPattern
 from .facts import HealthFacts, Window, shape_facts
+from .fleet import recorded_enabled
 from .history import RESOLVED, Changes
 from .report import HealthReport
 
 SAME_WINDOW = dt.timedelta(minutes=15)  # a recorded window this close to the one before stands in for it
 MAX_LEDGER_MODELS = 5000  # per-model counts kept in a ledger entry; beyond, the next run aggregates
 MAX_LEDGER_PROBLEMS = 2000
-LEDGER_SCHEMA = 1
+LEDGER_SCHEMA = 2  # 2: `daily`, `enabled`, problems keyed without their error kind
 MAX_LEDGER_ITEMS = 200  # per list of the recorded assessment
 
 
@@ -44,6 +46,8 @@ def ledger_entry(
         },
         "totals": {"successes": report.facts.successes, "errors": report.facts.errors},
         "counts": window_counts(report.facts),
+        "daily": is_daily(report.facts.window),
+        "enabled": recorded_enabled(a.fleet) if a.fleet else None,
         "status": report.assessment.status.value,
         "notes": list(report.assessment.notes),
         "assessment": {
@@ -71,6 +75,12 @@ def ledger_entry(
         "mail": dict(mail),
         "version": version,
     }
+
+
+def is_daily(window: Window) -> bool:
+    """A run over the daily window (24 h, within 15 minutes): the baseline the next daily run
+    compares with. A manual run over another window is recorded too, but never as the baseline."""
+    return DAILY_HOURS[0] <= window.hours <= DAILY_HOURS[1]
 
 
 def window_counts(facts: HealthFacts) -> dict[str, Any]:

@@ -62,6 +62,7 @@ class Retirement:
     source: str  # a link or who says so
     successor: str
     command: str | None  # stages the successor when it is listed and not in the benchmark
+    past: bool = False  # the date has passed and the model is still enabled
 
     @property
     def key(self) -> str:
@@ -70,6 +71,8 @@ class Retirement:
     @property
     def detail(self) -> str:
         then = f"; successor {self.successor}" if self.successor else ""
+        if self.past:
+            return f"retired on {self.date.isoformat()} ({self.source}), still enabled{then}"
         return f"retires on {self.date.isoformat()} ({self.source}){then}"
 
 
@@ -214,22 +217,27 @@ def retirements(
     today: dt.date,
     stage: Callable[[str, str], str | None],
 ) -> list[Retirement]:
-    """Enabled benchmark models retiring within RETIRING_WITHIN, earliest date per model, from the
-    registry, the benchmark's own documents and OpenRouter's expiration dates (`catalog`).
-    `stage(provider, model_id)` gives the command that stages a listed successor."""
+    """Enabled benchmark models retiring within RETIRING_WITHIN, or already past their retirement
+    date (`past`: from the registry or the benchmark's own documents), earliest date per model,
+    from the registry, the benchmark's own documents and OpenRouter's expiration dates
+    (`catalog`, upcoming only: OpenRouter's date is about its own routing). `stage(provider,
+    model_id)` gives the command that stages a listed successor."""
     found: dict[tuple[str, str], tuple[dt.date, str, str]] = {}
     dated = [
         (m.provider, m.model_id, day, source, successor)
         for m, day, source, successor in registry_retirements(lifecycle)
     ]
-    dated += [(provider, model, day, "OpenRouter's expiration date", "") for provider, model, day in catalog]
+    dated += [
+        (provider, model, day, "OpenRouter's expiration date", "") for provider, model, day in catalog if day > today
+    ]
     for provider, model, day, source, successor in dated:
-        if today < day <= today + RETIRING_WITHIN:
+        if day <= today + RETIRING_WITHIN:
             known = found.get((provider, model))
             if known is None or day < known[0] or (day == known[0] and successor and not known[2]):
                 found[(provider, model)] = (day, source, successor or (known[2] if known else ""))
     result = []
     for (provider, model), (day, source, successor) in found.items():
         staged = successor_to_stage(lifecycle, provider, successor)
-        result.append(Retirement(provider, model, day, source, successor, stage(provider, staged) if staged else None))
+        command = stage(provider, staged) if staged else None
+        result.append(Retirement(provider, model, day, source, successor, command, day <= today))
     return sorted(result, key=lambda r: (r.date, r.provider, r.model))

@@ -13,6 +13,7 @@ from typing import Any
 from ..mail import subject_tag
 from .assess import Finding, Status, plural
 from .facts import HealthFacts
+from .fleet import Gap
 from .history import NEW, ONGOING, RESOLVED, Problem
 from .report import HealthReport
 
@@ -64,7 +65,9 @@ def _folded(items: tuple[Problem, ...], end: dt.datetime, ongoing: bool) -> list
     """Provider-wide lines with the same provider's model lines folded under them."""
 
     def line(p: Problem, first: str) -> str:
-        return _wrap(p.label + (f" — {p.days(end)} days" if ongoing else ""), first)
+        return _wrap(
+            p.label + (f" — since {p.since:%Y-%m-%d} ({plural(p.days(end), 'day')})" if ongoing else ""), first
+        )
 
     wide = {p.provider for p in items if p.scope in ("provider", "fleet")}
     lines = []
@@ -97,6 +100,69 @@ def _changes(report: HealthReport) -> list[str]:
     return lines + [""]
 
 
+def coverage_line(report: HealthReport) -> str | None:
+    """`Coverage: 40 of 45 enabled models measured in 24 h`, or None without a models list."""
+    fleet = report.assessment.fleet
+    if fleet is None or not fleet.coverage.known:
+        return None
+    c = fleet.coverage
+    return f"Coverage: {c.measured} of {c.enabled} enabled models measured in {report.facts.window.hours:g} h"
+
+
+def _last(moment: dt.datetime | None) -> str:
+    return f"last success {_when(moment)}" if moment else "never a success"
+
+
+def _coverage(report: HealthReport) -> list[str]:
+    """What is missing from the enabled set, grouped by provider when a provider is missing whole."""
+    fleet = report.assessment.fleet
+    if fleet is None or not fleet.coverage.known:
+        if fleet is not None:
+            return ["Coverage: unknown (the models list has no enabled model)", ""]
+        return []
+    c = fleet.coverage
+    lines = [f"{coverage_line(report)} ({c.ratio:.0%})"]
+    collapsed = set(report.assessment.collapsed)
+    for streak in fleet.streaks:
+        if streak.provider in collapsed:
+            lines.append(_wrap(f"- {streak.provider}: {streak.text}"))
+    whole = set(c.missing_providers) | collapsed
+    for provider in c.missing_providers:
+        gaps = [g for g in c.not_measured if g.provider == provider]
+        last = max((g.last_success for g in gaps if g.last_success), default=None)
+        which = f"none of its {len(gaps)} enabled models" if len(gaps) > 1 else "its one enabled model not"
+        lines.append(_wrap(f"- {provider}: {which} measured ({_last(last)})"))
+
+    def gap(g: Gap, what: str) -> str:
+        errors = f"; {plural(g.errors, 'error')}" if g.errors else ""
+        return _wrap(f"- {g.key}: {what} ({_last(g.last_success)}{errors})")
+
+    lines += _capped([gap(g, "not measured") for g in c.not_measured if g.provider not in whole])
+    lines += _capped([gap(g, "stalled") for g in c.stalled if g.provider not in collapsed])
+    return lines + [""]
+
+
+def _enabled_set(report: HealthReport) -> list[str]:
+    fleet = report.assessment.fleet
+    if fleet is None or not fleet.coverage.known:
+        return []
+    c = fleet.coverage
+    lines = []
+    if c.removed_since_previous:
+        lines.append(f"Removed from the enabled set since the previous daily run ({len(c.removed_since_previous)})")
+        lines += _capped([f"- {key}" for key in c.removed_since_previous]) + [""]
+    if c.ran_while_disabled:
+        lines.append(f"Ran while not enabled ({len(c.ran_while_disabled)}): the runner did work nobody asked for")
+        lines += _capped([f"- {key}" for key in c.ran_while_disabled]) + [""]
+    if c.duplicates:
+        lines.append(f"Enabled twice under two spellings ({len(c.duplicates)})")
+        lines += _capped([_wrap("- " + " and ".join(group)) for group in c.duplicates]) + [""]
+    if fleet.stale_sources:
+        lines.append(f"Model sources not refreshed ({len(fleet.stale_sources)})")
+        lines += [_wrap(f"- {lag.text(report.facts.window.end)}") for lag in fleet.stale_sources] + [""]
+    return lines
+
+
 def _delta(now: float, before: float, percent: bool = False) -> str:
     diff = (now - before) * (100 if percent else 1)
     return f"{diff:+.1f}pt" if percent else f"{diff:+.0f}"
@@ -110,23 +176,27 @@ def text_body(report: HealthReport) -> str:
         f"Status: {a.status.value.upper()}",
         _wrap(f"Window: {_when(f.window.start)} → {_when(f.window.end)} ({f.window.hours:g} h)"),
         f"Runs: {f.successes} ok, {plural(f.errors, 'error')}{rate}",
+        *([line] if (line := coverage_line(report)) else []),
         "",
         "Summary",
         _wrap(a.summary),
     ]
-    if report.ai.error:
-        lines.append(_wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)"))
-    elif not report.ai.used:
-        lines.append("(AI assessment skipped; rules-based assessment only.)")
-    lines += [_wrap(f"Note: {note}") for note in (*a.notes, *report.ai.notes)]
     lines.append("")
+    lines += _coverage(report)
     lines += _changes(report)
     lines += _findings("Models likely deprecated", a.models_likely_deprecated)
     lines += _findings("Code fixes needed", a.code_fixes_needed)
+    if a.stalled:
+        lines += _findings("Stalled models", a.stalled)
+    if a.not_measured:
+        lines += _findings("Enabled models not measured", a.not_measured)
+    if a.unmeasurable:
+        lines += _findings("Could not be measured (budget or timeout; the provider is not broken)", a.unmeasurable)
     if a.went_silent:
         lines += _findings("Models gone silent", a.went_silent)
+    lines += _enabled_set(report)
     if a.retiring_soon:
-        lines.append(f"Retiring soon ({len(a.retiring_soon)})")
+        lines.append(f"Retiring soon or past retirement ({len(a.retiring_soon)})")
         lines += _capped(
             [
                 _wrap(f"- {r.key}: {r.detail}") + (f"\n  # stage the successor:\n  {r.command}" if r.command else "")
@@ -147,6 +217,12 @@ def text_body(report: HealthReport) -> str:
     lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
     lines += ["", "Recommended actions"]
     lines += _capped([_wrap(action, f"{n}. ") for n, action in enumerate(a.recommended_actions, 1)]) or ["- none"]
+    if report.ai.error:
+        lines += ["", _wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)")]
+    elif not report.ai.used:
+        lines += ["", "(AI assessment skipped; rules-based assessment only.)"]
+    lines += [_wrap(f"Note: {note}") for note in a.notes]
+    lines += [_wrap(f"Note on the AI answer: {note}") for note in dict.fromkeys(report.ai.notes)]
     lines += ["", "=== Raw metrics ===", "", "Errors by kind"]
     lines += [f"- {kind}: {n}" for kind, n in f.errors_by_kind] or ["- none"]
     if report.changes and report.changes.providers:
@@ -275,6 +351,19 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
             for x in a.models_likely_deprecated
         ],
         "went_silent": [*silent, *(x.key for x in a.went_silent)],
+        "coverage": a.fleet.coverage.to_dict() if a.fleet else None,
+        "provider_streaks": [s.to_dict() for s in a.fleet.streaks] if a.fleet else [],
+        "provider_issues_detail": [
+            {
+                "provider": i.provider,
+                "kind": i.kind,
+                "detail": i.detail,
+                "since": i.since.isoformat() if i.since else None,
+            }
+            for i in a.provider_issues
+        ],
+        "could_not_be_measured": [{"model": x.key, "detail": x.detail} for x in a.unmeasurable],
+        "stale_model_sources": [lag.to_dict() for lag in a.fleet.stale_sources] if a.fleet else [],
         "retiring_soon": [
             {
                 "model": r.key,
@@ -282,6 +371,7 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
                 "source": r.source,
                 "successor": r.successor or None,
                 "detail": r.detail,
+                "past": r.past,
                 "command": r.command,
             }
             for r in a.retiring_soon

@@ -170,6 +170,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("errors", [("ts", DESCENDING)], {}),
     ("errors", [("fingerprint", ASCENDING), ("ts", ASCENDING)], {}),
     ("successes", [("gen_ts", DESCENDING)], {}),
+    ("successes", [("model_name", ASCENDING), ("provider", ASCENDING), ("gen_ts", DESCENDING)], {}),
     ("rollups", [("first_seen", DESCENDING)], {}),
     ("rollups", [("fingerprint", ASCENDING)], {}),
     ("error_classes", [("fingerprint", ASCENDING)], {"unique": True}),

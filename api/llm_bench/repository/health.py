@@ -31,6 +31,28 @@ def _period(field: Any, start: dt.datetime) -> dict[str, Any]:
     return {"$cond": [{"$gte": [field, start]}, "current", "previous"]}
 
 
+def _pattern_id(start: dt.datetime) -> dict[str, Any]:
+    """The `$group` key of an error pattern, on the raw fields (guards come after the group)."""
+    return {
+        "period": _period("$ts", start),
+        "provider": "$provider",
+        "model": "$model_name",
+        "fp": {"$ifNull": ["$fingerprint", {"nm": "$normalized_message"}]},
+        "kind": "$error_kind",
+    }
+
+
+def _pattern_key_fields() -> dict[str, Any]:
+    """The cleaned key of a pattern row (provider, model, fp, stored kind) from its group key."""
+    return {
+        "provider": _string("$_id.provider", 200, "unknown"),
+        "model": _string("$_id.model", 200, "unknown"),
+        "keyed": {"$eq": [{"$type": "$_id.fp"}, "string"]},
+        "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", 300, "")]},
+        "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
+    }
+
+
 NO_PROBE = "\u0000"  # a lookup key no fingerprint equals: the pattern needs no probe of its history
 
 
@@ -46,13 +68,7 @@ def error_pipeline(
         {"$match": {"ts": {"$gte": previous_start or start, "$lt": end}}},
         {
             "$group": {
-                "_id": {
-                    "period": _period("$ts", start),
-                    "provider": "$provider",
-                    "model": "$model_name",
-                    "fp": {"$ifNull": ["$fingerprint", {"nm": "$normalized_message"}]},
-                    "kind": "$error_kind",
-                },
+                "_id": _pattern_id(start),
                 "count": {"$sum": 1},
                 "first": {"$min": "$ts"},
                 "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
@@ -75,11 +91,7 @@ def error_pipeline(
                 "first": 1,
                 "last": "$latest.t",
                 "llm": 1,
-                "provider": _string("$_id.provider", 200, "unknown"),
-                "model": _string("$_id.model", 200, "unknown"),
-                "keyed": {"$eq": [{"$type": "$_id.fp"}, "string"]},
-                "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", 300, "")]},
-                "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
+                **_pattern_key_fields(),
                 "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
                 "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
                 "written": {
@@ -255,6 +267,50 @@ def error_patterns(
         return _merged([_pattern_row(r, start) for r in rows])
 
 
+MAX_STREAK_PROVIDERS = 200  # beyond this many providers with successes, streaks are not looked for
+
+
+def streak_pipeline(
+    start: dt.datetime, end: dt.datetime, last_success: Mapping[str, dt.datetime]
+) -> list[dict[str, Any]] | None:
+    """The aggregation `error_streaks` runs: the errors after each provider's last success in the
+    window (all of the window's errors for a provider without one), grouped by pattern key as
+    `error_patterns` groups them, so each row joins its classified pattern. `last_success` maps
+    the provider as stored to its last success; None when there are too many providers."""
+    if len(last_success) > MAX_STREAK_PROVIDERS:
+        return None
+    after = [{"provider": provider, "ts": {"$gt": moment}} for provider, moment in last_success.items()]
+    after.append({"provider": {"$nin": list(last_success)}})
+    return [
+        {"$match": {"ts": {"$gte": start, "$lt": end}, "$or": after}},
+        {"$group": {"_id": _pattern_id(start), "count": {"$sum": 1}, "first": {"$min": "$ts"}}},
+        {"$project": {"_id": 0, "count": 1, "first": 1, **_pattern_key_fields()}},
+    ]
+
+
+def error_streaks(
+    store: Store, start: dt.datetime, end: dt.datetime, last_success: Mapping[str, dt.datetime]
+) -> list[dict[str, Any]]:
+    """One row per pattern key of the errors that came after their provider's last success in
+    the window: {provider, model, fingerprint, stored_kind, count, first}, all in the first reply."""
+    pipeline = streak_pipeline(start, end, last_success)
+    if pipeline is None:
+        return []
+    with translate_errors("aggregating error streaks"):
+        rows = store.coll("errors").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
+        return [
+            {
+                "provider": str(r["provider"]),
+                "model": str(r["model"]),
+                "fingerprint": str(r["fp"]),
+                "stored_kind": r["kind"],
+                "count": int(r["count"]),
+                "first": r.get("first"),
+            }
+            for r in rows
+        ]
+
+
 def success_pipeline(
     start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
@@ -269,7 +325,9 @@ def success_pipeline(
             "$group": {
                 "_id": {"period": _period("$gen_ts", start), "provider": "$provider", "model": "$model_name"},
                 "count": {"$sum": 1},
+                "first": {"$min": "$gen_ts"},
                 "last": {"$max": "$gen_ts"},
+                "raw_provider": {"$first": "$provider"},
             }
         },
         {
@@ -277,7 +335,9 @@ def success_pipeline(
                 "_id": 0,
                 "period": "$_id.period",
                 "count": 1,
+                "first": 1,
                 "last": 1,
+                "raw_provider": 1,
                 "provider": _string("$_id.provider", 200, "unknown"),
                 "model": _string("$_id.model", 200, "unknown"),
             }
@@ -298,7 +358,9 @@ def success_groups(
                 "provider": str(r["provider"]),
                 "model": str(r["model"]),
                 "count": int(r["count"]),
+                "first_success": r.get("first"),
                 "last_success": r["last"],
+                "raw_provider": r.get("raw_provider"),
             }
             for r in rows
         ]

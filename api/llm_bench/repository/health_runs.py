@@ -18,27 +18,48 @@ from pymongo import DESCENDING
 from . import ONE_REPLY, Store, translate_errors
 
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
+SOURCE_HISTORY = dt.timedelta(days=30)  # model-source fetches read for their freshness
+DAILY_HOURS = (23.75, 24.25)  # a recorded window of this length is a daily run (the baseline)
+
+#: A ledger entry that is a daily run: recorded as such, or (older entries) a window of about 24 h.
+DAILY_RUN = {
+    "$or": [
+        {"daily": True},
+        {"daily": {"$exists": False}, "window.hours": {"$gte": DAILY_HOURS[0], "$lte": DAILY_HOURS[1]}},
+    ]
+}
 
 
 def _tagged(source: str, fields: dict[str, Any] | str) -> dict[str, Any]:
     return {"$project": {"_id": 0, "source": {"$literal": source}, "doc": fields}}
 
 
-def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model: str | None = None) -> dict[str, Any]:
-    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price} read in
-    one aggregate command.
+def run_context(
+    store: Store,
+    *,
+    new_since: dt.datetime | None = None,
+    ai_model: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources}
+    read in one aggregate command.
 
-    Each of the benchmark's `models` carries `listed`: the `provider_models` documents with its id
-    (deprecation date, successor and whether a source still lists that successor, missing or
-    removed), found through the `model_id` index; `new_models` are the catalog entries first seen
+    `previous_run` is the latest *daily* run (a manual run over another window never becomes the
+    baseline). Each of the benchmark's `models` carries `listed`: the `provider_models` documents
+    with its id (deprecation date, successor and whether a source still lists that successor,
+    missing or removed), found through the `model_id` index, and `last_success`: its latest
+    success ever (one indexed look-up per model); `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
-    `provider_models` document of the OpenAI model in use.
+    `provider_models` document of the OpenAI model in use; `sources` one row per model source
+    fetched in the last 30 days (its last attempt and its last complete fetch).
     """
     names = store.names
     flagged = {
         "$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}}, {"expiration_date": {"$ne": None}}]
     }
+    success_before = {"gen_ts": {"$lt": now}} if now is not None else {}
     pipeline = [
+        {"$match": DAILY_RUN},
         {"$sort": {"finished_at": -1}},
         {"$limit": 1},
         {"$project": {"_id": 0}},
@@ -97,6 +118,21 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
                             "as": "listed",
                         }
                     },
+                    {
+                        "$lookup": {
+                            "from": names.successes,
+                            "localField": "model_id",
+                            "foreignField": "model_name",
+                            "let": {"provider": "$provider"},
+                            "pipeline": [
+                                {"$match": {**success_before, "$expr": {"$eq": ["$provider", "$$provider"]}}},
+                                {"$sort": {"gen_ts": -1}},
+                                {"$limit": 1},
+                                {"$project": {"_id": 0, "gen_ts": 1, "run_ts": 1}},
+                            ],
+                            "as": "last_success",
+                        }
+                    },
                     _tagged(
                         "model",
                         {
@@ -108,6 +144,7 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
                             "successor_model": "$successor_model",
                             "deprecation_reason": "$deprecation_reason",
                             "listed": "$listed",
+                            "last_success": {"$first": "$last_success"},
                         },
                     ),
                 ],
@@ -140,6 +177,41 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
                 }
             }
         )
+    if now is not None:
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.source_runs,
+                    "pipeline": [
+                        {"$match": {"fetched_at": {"$gte": now - SOURCE_HISTORY, "$lte": now}}},
+                        {"$sort": {"fetched_at": -1}},
+                        {
+                            "$group": {
+                                "_id": "$source",
+                                "last_attempt": {"$first": "$fetched_at"},
+                                "first_attempt": {"$last": "$fetched_at"},
+                                "last_status": {"$first": "$status"},
+                                "last_message": {"$first": "$message"},
+                                "last_complete": {
+                                    "$max": {"$cond": [{"$eq": ["$status", "complete"]}, "$fetched_at", None]}
+                                },
+                            }
+                        },
+                        _tagged(
+                            "source",
+                            {
+                                "source": "$_id",
+                                "last_attempt": "$last_attempt",
+                                "first_attempt": "$first_attempt",
+                                "last_status": "$last_status",
+                                "last_message": "$last_message",
+                                "last_complete": "$last_complete",
+                            },
+                        ),
+                    ],
+                }
+            }
+        )
     if ai_model:
         pipeline.append(
             {
@@ -160,8 +232,9 @@ def run_context(store: Store, *, new_since: dt.datetime | None = None, ai_model:
         "models": [],
         "new_models": [],
         "ai_price": None,
+        "sources": [],
     }
-    lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models"}
+    lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models", "source": "sources"}
     with translate_errors("reading the previous run and the catalog"):
         for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):
             doc = row.get("doc") or {}
