@@ -171,7 +171,9 @@ RULES: tuple[Rule, ...] = (
         r"additional properties are not allowed|is not of type|is not valid under any of the given schemas|"
         r"(?:streaming|images?|image input|tools?|tool calling|function calling|json mode|structured outputs?|"
         r"system (?:prompts?|messages?)|vision|audio|logprobs|parallel tool calls) (?:is |are )?not supported|"
-        r"must be less than or equal to|(?:is )?greater than the maximum|exceeds? the maximum (?:allowed )?(?:number|length|size)|"
+        r"must be less than or equal to|invalid '[\w.\[\]]{1,80}'|input should be (?:a valid|less than|greater than)|"
+        r"\bfield required\b|is too long|exceeds? (?:the )?(?:maximum|context)|model only supports|"
+        r"is not supported (?:with|by|for|on|in) (?:the |this )?model|not supported by (?:the )?(?:model|provider)|(?:is )?greater than the maximum|exceeds? the maximum (?:allowed )?(?:number|length|size)|"
         r"invalid image|image (?:is )?too large|unsupported image|"
         + _B
         + r"tool_use_failed"
@@ -225,7 +227,7 @@ RULES: tuple[Rule, ...] = (
         "model-not-exist",
         "hard_model",
         r"does not exist or you do not have access|" + _B + r"model_not_found" + _E + r"|"
-        r"model:? `?[\w./:@-]{1,200}`? does not exist",
+        r"model:? ['\"`]?[\w./:@-]{1,200}['\"`]? does not exist",
         "model_not_found: 404 The model `gpt-4.5-preview-2025-02-27` does not exist or you do not have access to it.",
     ),
     _rule(
@@ -248,9 +250,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "model-not-found",
         "hard_model",
-        r"model(?: `?[\w./:@-]{1,200}`?)? (?:is |was )?not found|is not found for api version|"
+        r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
         r"no endpoints found for|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
-        r"model (?:`?[\w./:@-]{1,200}`? )?(?:is|was|has been) (?:deprecated|retired)|unknown model|invalid model|publisher model .{1,200} was not found|"
+        r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model|publisher model .{1,200} was not found|"
         r"\bmodel is not supported:",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
@@ -306,7 +308,8 @@ RULES: tuple[Rule, ...] = (
         r"security token included in the request is (?:invalid|expired)|signature we calculated does not match|"
         r"" + _B + r"signaturedoesnotmatch" + _E + r"|" + _B + r"unrecognizedclient|"
         r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
-        r"api_key client option must be set|authentication failed|missing authentication token|invalid credentials|"
+        r"api_key client option must be set|authentication failed|invalid bearer token|\bnot authenticated\b|"
+        r"\bunauthenticated\b|\baccess denied\b|missing authentication token|invalid credentials|"
         r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
@@ -367,7 +370,7 @@ RULES: tuple[Rule, ...] = (
         _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
         r"server had an error|error occurred while processing your request|temporarily unavailable|"
-        r"currently unavailable|server (?:is )?busy|try again later|something went wrong|unexpected error|"
+        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|something went wrong|unexpected error|"
         r"cannot read propert(?:y|ies) of (?:undefined|null)",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
@@ -380,6 +383,15 @@ RULES: tuple[Rule, ...] = (
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,
+    ),
+    # The words of a 400 without a status: the request is wrong, unless anything says more.
+    _rule(
+        "bad-request",
+        "hard_capability",
+        r"\bbad request\b|\binvalid request\b|\bvalidation error\b",
+        "HTTP error occurred: 400 Client Error: Bad Request for url",
+        generic=True,
+        confidence=0.6,
     ),
     # 12. A status the writer did not read.
     _rule(
