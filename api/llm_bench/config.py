@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .errors import ConfigError
 from .mail import SUBJECT_TAGS, MailSettings
-from .variables import BY_NAME, LISTED_PROVIDERS, default
+from .variables import API_BASES, BY_NAME, LISTED_PROVIDERS, default
 
 log = logging.getLogger("llm_bench")
 
@@ -36,6 +36,7 @@ COLLECTION_VARIABLES = {
     "error_classes": "ERROR_CLASSES_COLLECTION",
     "provider_models": "PROVIDER_MODELS_COLLECTION",
     "source_runs": "SOURCE_RUNS_COLLECTION",
+    "probe_results": "PROBE_RESULTS_COLLECTION",
 }
 
 
@@ -53,6 +54,7 @@ class Collections:
     error_classes: str = default("ERROR_CLASSES_COLLECTION")
     provider_models: str = default("PROVIDER_MODELS_COLLECTION")
     source_runs: str = default("SOURCE_RUNS_COLLECTION")
+    probe_results: str = default("PROBE_RESULTS_COLLECTION")
 
 
 # MongoDB refuses these in database names (on Linux), and an empty or over-long name.
@@ -79,6 +81,10 @@ class Settings:
     provider_keys: Mapping[str, str] = field(default_factory=dict)
     #: provider -> model-list URL, only where `<NAME>_MODELS_URL` overrides the default
     provider_list_urls: Mapping[str, str] = field(default_factory=dict)
+    #: provider -> API base URL for the probe, only where `<NAME>_BASE_URL` overrides the public one
+    #: (OpenAI's is `openai_base_url`)
+    provider_base_urls: Mapping[str, str] = field(default_factory=dict)
+    probe_max_usd: float = float(default("PROBE_MAX_USD"))
     collections: Collections = field(default_factory=Collections)
 
     @classmethod
@@ -106,6 +112,12 @@ class Settings:
                 for p in LISTED_PROVIDERS
                 if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")
             },
+            provider_base_urls={
+                p: u
+                for p in LISTED_PROVIDERS
+                if p != "openai" and (u := get(f"{p.upper()}_BASE_URL")) and u != default(f"{p.upper()}_BASE_URL")
+            },
+            probe_max_usd=_positive("PROBE_MAX_USD", get, "a number of US dollars", float),
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
@@ -116,6 +128,19 @@ class Settings:
                 "(or use --demo to run on the embedded database)"
             )
         return self.mongodb_uri
+
+    def api_base(self, provider: str) -> str | None:
+        """The API base a probe of `provider` calls: the overriding `<NAME>_BASE_URL` (OpenAI's:
+        `OPENAI_BASE_URL`), else the public one; None for a provider without an API here."""
+        if provider == "openai" and self.openai_base_url:
+            return self.openai_base_url
+        return self.provider_base_urls.get(provider) or API_BASES.get(provider)
+
+    def keeps_key_at_gateway(self, provider: str) -> bool:
+        """True when the provider's API base is overridden and its model-list URL is not: its key
+        must not be sent to the public list."""
+        overridden = self.openai_base_url if provider == "openai" else self.provider_base_urls.get(provider)
+        return bool(overridden) and provider not in self.provider_list_urls
 
     @property
     def mail(self) -> MailSettings:

@@ -37,7 +37,6 @@ log = logging.getLogger("llm_bench.health")
 
 app = typer.Typer(
     add_completion=False,
-    help="Daily health check of the LLM benchmarks, mailed through msmtp.",
     rich_markup_mode=None,
     context_settings=CONTEXT,
 )
@@ -65,8 +64,9 @@ def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> 
         yield store
 
 
-@app.command(epilog=exit_statuses(HEALTH))
+@app.callback(invoke_without_command=True, epilog=exit_statuses(HEALTH))
 def health(
+    ctx: typer.Context,
     days: float = typer.Option(
         1.0,
         "--days",
@@ -90,7 +90,9 @@ def health(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
     version: bool = VERSION_OPTION,
 ) -> None:
-    """Collect the window's errors and successes, assess them, and mail the report.
+    """Collect the window's errors and successes, judge the fleet, and mail the report.
+
+    Without a command, the check runs (as the systemd unit calls it).
 
     Examples:
 
@@ -101,6 +103,8 @@ def health(
       llm-health-check --dry-run --as-of 2026-11-26T08:00   # replay that morning's check
     """
     setup_logging(verbose)
+    if ctx.invoked_subcommand is not None:
+        return
     end = dt.datetime.fromisoformat(as_of) if as_of else None
     code = guarded(lambda: _run(days=days, dry_run=dry_run or demo, no_ai=no_ai, output=output, demo=demo, as_of=end))
     raise typer.Exit(code)
