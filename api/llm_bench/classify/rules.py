@@ -238,7 +238,7 @@ RULES: tuple[Rule, ...] = (
         + _B
         + r"model_not_available"
         + _E
-        + r"|requires terms acceptance",
+        + r"",
         "API Error: 403 You don't have access to the model with the specified model ID.",
     ),
     _rule(
@@ -375,11 +375,11 @@ RULES: tuple[Rule, ...] = (
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),
-    # 11. Texts known to carry no cause.
+    # 11. Texts known to carry no cause of ours (none, or terms a person must accept for a served model).
     _rule(
         "no-detail",
         "unknown",
-        r"provider returned error|status code \(no body\)|\W(?:detail|message)\W{1,4}not found\W{1,4}\}",
+        r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,
