@@ -99,7 +99,7 @@ class Settings:
             openai_base_url=get("OPENAI_BASE_URL"),
             openai_model=get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
             openai_timeout=_positive("OPENAI_TIMEOUT", get, "a number of seconds", float),
-            notify_email=get("NOTIFY_EMAIL"),
+            notify_email=_plain_address("NOTIFY_EMAIL", notify) if (notify := get("NOTIFY_EMAIL")) else None,
             mail_from=_plain_address("MAIL_FROM", mail_from) if (mail_from := get("MAIL_FROM")) else None,
             msmtp_path=get("MSMTP_PATH") or default("MSMTP_PATH"),
             msmtp_config=get("MSMTP_CONFIG"),
@@ -213,6 +213,9 @@ def _collection_name(variable: str, get: Reader) -> str:
 
 
 def _plain_address(variable: str, value: str) -> str:
-    if any(c in value for c in " \t\r\n,;<>") or "@" not in value:
+    """One bare address, fit for a header as it is: no list, no display name, no character that
+    is not printable (VT, NEL, U+2028 and the like end a header line for some readers) and no
+    RFC 2047 encoded-word (`=?utf-8?q?...?=` may decode to a line break)."""
+    if any(c in value for c in " ,;<>") or not value.isprintable() or "=?" in value or "@" not in value:
         raise ConfigError(f"{variable} must be one plain address, got {value!r}")
     return value
