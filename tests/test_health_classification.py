@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import http_stub
 import openai_stub
@@ -14,6 +15,7 @@ from api.llm_bench.ai import make_client
 from api.llm_bench.classify.writer import error_document
 from api.llm_bench.config import Settings
 from api.llm_bench.health.ai_kinds import MAX_PATTERNS
+from api.llm_bench.health.classification import AI_CACHE_DAYS
 from api.llm_bench.health.facts import Window
 from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.health.render import json_report, text_body
@@ -203,14 +205,13 @@ def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_ser
     )
 
 
-def test_readme_documents_every_kind_source_the_code_gives() -> None:
+def test_every_kind_source_the_code_gives_is_in_the_table() -> None:
     """Each value of `kind_source` the classifier and the AI steps give, read from the code by
-    running it, is documented in the README's JSON description (and nothing else is)."""
+    running it, is a row of KIND_SOURCES (the README's table is tested against that table)."""
     import re
 
-    from conftest import ROOT
-
     from api.llm_bench.classify import LLMVerdict, classify
+    from api.llm_bench.classify.classifier import KIND_SOURCES
     from api.llm_bench.health.classification import apply_answers, apply_cached, classified
 
     decided = {
@@ -221,12 +222,84 @@ def test_readme_documents_every_kind_source_the_code_gives() -> None:
     }
     (unknown,) = classified([{"provider": "p", "model": "m", "fingerprint": "f", "text": "odd", "count": 1}], NOW)
     decided |= {
-        apply_cached([unknown], {"f": {"kind": "auth"}})[0].source,
+        apply_cached([unknown], {"f": {"kind": "auth", "at": NOW}}, NOW)[0].source,
         apply_answers([unknown], {"f": "auth"})[0].source,
     }
-    documented = re.search(
-        r"`kind_source` says what decided the kind: (.*?)\)\),", (ROOT / "README.md").read_text(), re.S
+    patterns = [
+        re.compile(re.sub(r"<[a-z]+>", "[^:]+", re.escape(k).replace("\\<", "<").replace("\\>", ">")) + "$")
+        for k in KIND_SOURCES
+    ]
+    for source in decided:
+        assert any(p.match(source) for p in patterns), source
+
+
+DRY_RUN_SENTENCE = "a dry run asks the AI like a real run but caches nothing"
+
+
+def test_a_dry_run_does_what_the_readme_says(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert DRY_RUN_SENTENCE in readme
+    insert_documents(store, {"errors": unknown_errors(2)})
+    http_server.route("POST", openai_stub.PATH, answering({"0": "network", "1": "auth"}))
+    report = run(store, WINDOW, ai(http_server), Delivery()).report  # no `send`: a dry run
+    assert len(kind_requests(http_server)) == 1  # asks ...
+    assert {m.model: dict(m.kinds) for m in report.facts.failing_models} == {
+        "model-0": {"network": 1},
+        "model-1": {"auth": 1},
+    }
+    assert store.coll("error_classes").count_documents({}) == 0  # ... and caches nothing
+
+
+def _cache(store: repository.Store, n: int, kind: str, age: dt.timedelta) -> None:
+    """Cached answers for the fingerprints of unknown_errors' first n patterns, made `age` ago."""
+    docs = {d["model_name"]: d["fingerprint"] for d in store.coll("errors").find()}
+    store.coll("error_classes").insert_many(
+        [{"fingerprint": docs[f"model-{i}"], "kind": kind, "reason": "r", "classified_at": NOW - age} for i in range(n)]
     )
-    assert documented, "README's --format json description lost its kind_source list"
-    listed = set(re.findall(r"`([a-z:<>-]+)` \(", documented.group(1)))
-    assert {re.sub(r"^rule:.*", "rule:<id>", s) for s in decided} == listed
+
+
+def test_a_cached_unknown_is_an_answer_until_it_expires(
+    store: repository.Store, http_server: http_stub.HTTPStub
+) -> None:
+    insert_documents(store, {"errors": unknown_errors(2)})
+    _cache(store, 2, "unknown", dt.timedelta(days=AI_CACHE_DAYS - 1))
+    http_server.route("POST", openai_stub.PATH, answering({"0": "network", "1": "auth"}))
+    first = run(store, WINDOW, ai(http_server), Delivery()).report
+    assert kind_requests(http_server) == []  # within the TTL: not asked again
+    assert {m.model: dict(m.sources) for m in first.facts.failing_models}["model-0"] == {"unknown": "cache"}
+
+    later = Window(WINDOW.start + dt.timedelta(days=2), WINDOW.end + dt.timedelta(days=2))
+    insert_documents(
+        store,
+        {"errors": [{**doc, "ts": doc["ts"] + dt.timedelta(days=2)} for doc in unknown_errors(2)]},
+    )
+    second = run(store, later, ai(http_server), Delivery(recipient="ops@example.test", send=lambda m: None)).report
+    assert len(kind_requests(http_server)) == 1  # expired: asked again, and the answer replaces the old
+    assert {m.model: dict(m.kinds) for m in second.facts.failing_models}["model-0"] == {"network": 1}
+    cached = {d["kind"] for d in store.coll("error_classes").find()}
+    assert cached == {"network", "auth"}
+
+
+def test_structured_evidence_beats_a_cached_answer(store: repository.Store) -> None:
+    text = "An error occurred (ThrottlingException) when calling the InvokeModel operation: slow down"
+    insert_documents(store, {"errors": errors("bedrock", "claude", text, 1)})
+    fingerprint = store.coll("errors").find_one()["fingerprint"]
+    store.coll("error_classes").insert_one(
+        {"fingerprint": fingerprint, "kind": "hard_model", "reason": "r", "classified_at": NOW}
+    )
+    report = run(store, WINDOW, RULES_ONLY, Delivery()).report
+    assert dict(report.facts.errors_by_kind) == {"rate_limit": 1}
+
+
+def test_beyond_the_cap_patterns_never_asked_go_first(store: repository.Store, http_server: http_stub.HTTPStub) -> None:
+    # The 10 biggest patterns were asked 40 days ago (expired); 100 smaller ones never were.
+    big = [doc for i in range(10) for doc in errors("together", f"model-{i}", f"weird failure number {i} zq", 3)]
+    small = [doc for doc in unknown_errors(MAX_PATTERNS + 10)[10:]]
+    insert_documents(store, {"errors": big + small})
+    _cache(store, 10, "unknown", dt.timedelta(days=40))
+    http_server.route("POST", openai_stub.PATH, answering({}))
+    run(store, WINDOW, ai(http_server), Delivery())
+    (request,) = kind_requests(http_server)
+    asked = [str(item["sample"]).split()[3] for item in asked_items(request) or []]
+    assert len(asked) == MAX_PATTERNS
+    assert set(asked) == {str(i) for i in range(10, MAX_PATTERNS + 10)}  # every never-asked one, no expired one

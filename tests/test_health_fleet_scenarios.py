@@ -309,7 +309,12 @@ def test_a_reclassified_pattern_updates_its_line(store: repository.Store, judge:
     assert marks(day1)["model:groq:llama-3.3-70b-versatile"] == "new"
     key = fingerprint("groq", "llama-3.3-70b-versatile", normalize_message(odd))
     insert_documents(
-        store, {"error_classes": [{"fingerprint": key, "kind": "transient_provider", "reason": "upstream failure"}]}
+        store,
+        {
+            "error_classes": [
+                {"fingerprint": key, "kind": "transient_provider", "reason": "upstream failure", "classified_at": DAY1}
+            ]
+        },
     )
     day2 = judge(DAY1 + DAY)
     assert marks(day2) == {"model:groq:llama-3.3-70b-versatile": "ongoing"}  # not NEW + RESOLVED

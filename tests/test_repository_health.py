@@ -98,7 +98,7 @@ def test_llm_classifications_and_the_cache_ride_along(store: repository.Store) -
     )
     rows = {r["fingerprint"]: r for r in queries.error_patterns(store, START, NOW)}
     assert rows[a["fingerprint"]]["llm"] == {"kind": "hard_capability", "confidence": 0.95, "rollup": True}
-    assert rows[b["fingerprint"]]["cached"] == {"kind": "network", "reason": "said so"}
+    assert rows[b["fingerprint"]]["cached"] == {"kind": "network", "reason": "said so", "at": None}
     assert rows[c["fingerprint"]]["llm"] == {"kind": "billing", "confidence": 0.9, "rollup": False}
 
 
@@ -247,12 +247,14 @@ def test_new_rollup_patterns_are_those_first_seen_in_the_window(store: repositor
     assert sorted(r["fingerprint"] for r in rows) == ["a", "c"]
 
 
-def test_error_classes_are_cached_once_per_fingerprint(store: repository.Store) -> None:
+def test_error_classes_are_one_document_per_fingerprint_the_latest_answer(store: repository.Store) -> None:
     repository.ensure_indexes(store)
     queries.save_error_classes(store, [{"fingerprint": "f", "kind": "network"}])
+    # Re-asked after its answer expired: the new answer replaces the old one.
     queries.save_error_classes(store, [{"fingerprint": "f", "kind": "auth"}, {"fingerprint": "g", "kind": "billing"}])
     docs = {d["fingerprint"]: d["kind"] for d in store.coll("error_classes").find()}
-    assert docs == {"f": "network", "g": "billing"}
+    assert docs == {"f": "auth", "g": "billing"}
+    assert store.coll("error_classes").count_documents({}) == 2
 
 
 def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -> None:

@@ -1,9 +1,23 @@
-"""Decide one error pattern's kind from the evidence, strongest first.
+"""Decide one error pattern's kind from the evidence, strongest first, and abstain when it is
+weak or contradicts itself.
 
-Order: an LLM classification of the pattern with confidence >= LLM_MIN_CONFIDENCE; then the
-first matching text rule (`rules.RULES`); then the writer's stored kind; else "unknown".
-A rule of kind "unknown" (a text known to carry no cause) still lets a stored status through:
-it only stops the weaker rules after it.
+The text is parsed first (`parse.parse`: HTTP status, provider error types and codes, exception
+and gRPC names, inner messages), the codes are looked up in the providers' own vocabularies
+(`vocabulary.py`), and the phrase rules (`rules.RULES`) read the wording. Then, in order:
+
+1. an LLM classification of the pattern with confidence >= LLM_MIN_CONFIDENCE;
+2. specific evidence: a decisive provider code, a specific phrase rule, a newer writer's stored
+   kind (one that is not what the status alone gives: `hard_model` with no 404 in the text,
+   `timeout`, `budget_exhausted`). When they agree, the first of these decides; when they
+   disagree, the pattern is `unknown` (`conflict`) and goes to the AI residue;
+3. the family: a family code (`NOT_FOUND`, `RateLimitError`, `ValidationException`), else the
+   HTTP status read by the parse layer; a generic phrase (transport, timeout, server wording)
+   never overrides it;
+4. a generic phrase;
+5. the writer's stored kind (status-only);
+6. else `unknown` (`none`).
+A phrase of kind "unknown" (a text known to carry no cause, "Provider returned error") stops
+the generic phrases but lets a family code or a status through.
 """
 
 from __future__ import annotations
@@ -11,9 +25,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .kinds import clean_kind
-from .rules import first_match
+from .parse import parse
+from .rules import MAX_TEXT_CHARS, RULES, Rule
+from .vocabulary import Entry, lookup, names_in_lowercase
+from .writer import status_kind
 
 LLM_MIN_CONFIDENCE = 0.8
+
+#: kind_source values: what decided a pattern's kind (README's table is tested against this).
+KIND_SOURCES: dict[str, str] = {
+    "rollup-llm": "an LLM classification with confidence >= 0.8 (the writer's copy on the rows, or the rollup's)",
+    "code:<table>:<value>": "a provider's documented error type, code or exception name (classify/vocabulary.py)",
+    "rule:<id>": "a phrase rule of classify/rules.py",
+    "writer": "a newer writer's specific stored kind (not what the HTTP status alone gives)",
+    "status:<n>": "the HTTP status the parse layer read from the text",
+    "stored": "the writer's status-only stored kind",
+    "conflict": "specific evidence disagrees: unknown, left to the AI",
+    "cache": "this toolkit's cached AI answer (unknown included), honoured for AI_CACHE_DAYS",
+    "ai": "the AI, asked in this run",
+    "none": "nothing to go on: unknown",
+}
+
+#: Kinds only a newer writer stores (the status-only rule never gives them).
+WRITER_ONLY = frozenset({"timeout", "budget_exhausted", "hard_capability", "network"})
+
+#: HTTP status -> the family it names when nothing more specific is said.
+STATUS_KINDS: dict[int, str] = {
+    400: "hard_capability",
+    401: "auth",
+    402: "billing",
+    403: "auth",
+    404: "hard_model",
+    408: "timeout",
+    413: "hard_capability",
+    429: "rate_limit",
+    504: "timeout",
+    524: "timeout",
+}
+
+
+#: Statuses (and family kinds) that only guess at the cause: a text known to say nothing
+#: ("Provider returned error", "Not Found") leaves them unknown rather than guessed.
+AMBIGUOUS_STATUSES = frozenset({400, 403, 404, 422})
+GUESSES = frozenset({"hard_model", "hard_capability"})
+CLIENT_SIDE = frozenset({"network", "timeout"})
 
 
 @dataclass(frozen=True)
@@ -28,7 +83,53 @@ class LLMVerdict:
 class Classification:
     kind: str
     confidence: float
-    source: str  # "rollup-llm", "rule:<id>", "stored", "ai", "cache" or "none"
+    source: str  # one of KIND_SOURCES (with its <...> filled in)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the text says, before precedence: the parse, the vocabulary entries, the phrase rules."""
+
+    status: int | None
+    entries: tuple[Entry, ...]
+    specific_rule: Rule | None
+    generic_rule: Rule | None
+
+
+def _status_kind(status: int | None) -> str | None:
+    if status is None:
+        return None
+    if status in STATUS_KINDS:
+        return STATUS_KINDS[status]
+    return "transient_provider" if 500 <= status <= 599 else None
+
+
+def gather(provider: str, message: str, normalized_message: str = "") -> Evidence:
+    """Parse the text and run the vocabularies and phrase rules over it (each bounded)."""
+    original = " ".join(message[:MAX_TEXT_CHARS].split())
+    normalized = normalized_message[:MAX_TEXT_CHARS]
+    parsed = parse(message[:MAX_TEXT_CHARS] if message else normalized)
+    values = parsed.codes + parsed.names
+    if not message:
+        values += names_in_lowercase(normalized)
+    entries = tuple(lookup(provider, values))
+    # The original when there is one (the normalized copy is the same text lower-cased), and the
+    # parsed inner messages when decoding changed them (escaped JSON inside a string).
+    main = (original or normalized).lower()
+    inner = " ".join(" ".join(parsed.messages).split())[:MAX_TEXT_CHARS].lower()
+    texts = (main, inner) if inner and inner not in main else (main,)
+    specific = generic = None
+    for rule in RULES:
+        if (rule.generic and generic is not None) or (not rule.generic and specific is not None):
+            continue
+        if rule.matches(provider or "", texts):
+            if rule.generic:
+                generic = rule
+            else:
+                specific = rule
+        if specific is not None and generic is not None:
+            break
+    return Evidence(parsed.status, entries, specific, generic)
 
 
 def classify(
@@ -43,12 +144,53 @@ def classify(
     the writer's lower-cased copy; both are read."""
     if llm is not None and clean_kind(llm.kind) != "unknown" and llm.confidence >= LLM_MIN_CONFIDENCE:
         return Classification(clean_kind(llm.kind), llm.confidence, "rollup-llm")
-    rule = first_match(provider or "", message or "", normalized_message or "")
-    if rule is not None and rule.kind != "unknown":
-        return Classification(rule.kind, rule.confidence, f"rule:{rule.id}")
+    evidence = gather(provider or "", message or "", normalized_message or "")
     stored = clean_kind(stored_kind)
-    if stored != "unknown":
-        return Classification(stored, 0.5, "stored")
+    text = (message or normalized_message or "")[:MAX_TEXT_CHARS]
+    # A stored kind that no status in the text explains comes from a newer writer that knew more.
+    explained = {status_kind(text), _status_kind(evidence.status)}
+    writer_specific = stored != "unknown" and (stored in WRITER_ONLY or stored not in explained)
+
+    # 2. Specific evidence.
+    specific: list[Classification] = [
+        Classification(e.kind, 0.95, f"code:{e.vocabulary}:{e.value}") for e in evidence.entries if e.decisive
+    ]
+    rule = evidence.specific_rule
     if rule is not None:
-        return Classification("unknown", rule.confidence, f"rule:{rule.id}")
+        specific.append(Classification(rule.kind, rule.confidence, f"rule:{rule.id}"))
+    if writer_specific:
+        specific.append(Classification(stored, 0.6, "writer"))
+    if specific:
+        if len({c.kind for c in specific}) == 1:
+            return specific[0]
+        return Classification("unknown", 0.0, "conflict")
+
+    # 3. The family: a family code, else the status. A client-side failure (network, timeout)
+    # wrapped in a proxy's 5xx is the client-side failure. A text known to say nothing leaves
+    # only the families that do not guess at the model or the request (not 400, 403, 404, 422).
+    generic = evidence.generic_rule
+    says_nothing = generic is not None and generic.kind == "unknown"
+    family = [
+        Classification(e.kind, 0.7, f"code:{e.vocabulary}:{e.value}")
+        for e in evidence.entries
+        if not e.decisive and e.kind != "unknown" and not (says_nothing and e.kind in GUESSES)
+    ]
+    from_status = _status_kind(evidence.status)
+    if from_status is not None and not (says_nothing and evidence.status in AMBIGUOUS_STATUSES):
+        family.append(Classification(from_status, 0.6, f"status:{evidence.status}"))
+    if family:
+        if generic is not None and generic.kind in CLIENT_SIDE and family[0].kind == "transient_provider":
+            return Classification(generic.kind, generic.confidence, f"rule:{generic.id}")
+        return family[0]
+
+    # 4. A generic phrase; one of kind unknown lets the stored kind through.
+    if generic is not None and generic.kind != "unknown":
+        return Classification(generic.kind, generic.confidence, f"rule:{generic.id}")
+    if stored != "unknown" and not (says_nothing and stored in GUESSES):
+        return Classification(stored, 0.5, "stored")
+    if generic is not None:
+        return Classification("unknown", generic.confidence, f"rule:{generic.id}")
     return Classification("unknown", 0.0, "none")
+
+
+__all__ = ["KIND_SOURCES", "LLM_MIN_CONFIDENCE", "Classification", "Evidence", "LLMVerdict", "classify", "gather"]

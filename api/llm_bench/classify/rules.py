@@ -46,17 +46,37 @@ class Rule:
     providers: tuple[str, ...] | None
     example: str
     confidence: float
+    generic: bool = False  # transport, timeout and server wording: weaker than structured evidence
+    lowered: re.Pattern[str] | None = None  # the same pattern without IGNORECASE, for lower-cased text
 
     def matches(self, provider: str, texts: tuple[str, ...]) -> bool:
+        """Whether it matches one of the texts, which must be lower-cased already (matching
+        lower-cased text case-sensitively is several times cheaper than IGNORECASE)."""
         if self.providers is not None and provider.lower() not in self.providers:
             return False
-        return any(self.pattern.search(text) for text in texts if text)
+        pattern = self.lowered or self.pattern
+        return any(pattern.search(text) for text in texts if text)
 
 
 def _rule(
-    id: str, kind: str, pattern: str, example: str, *, providers: tuple[str, ...] | None = None, confidence: float = 0.9
+    id: str,
+    kind: str,
+    pattern: str,
+    example: str,
+    *,
+    providers: tuple[str, ...] | None = None,
+    confidence: float = 0.9,
+    generic: bool = False,
 ) -> Rule:
-    return Rule(id, kind, re.compile(pattern, re.IGNORECASE), providers, example, confidence)
+    return Rule(
+        id, kind, re.compile(pattern, re.IGNORECASE), providers, example, confidence, generic, re.compile(pattern)
+    )
+
+
+# Identifier-like words only match as whole tokens: not inside ResourceNotFoundException,
+# not_found_error or x-ratelimit-remaining.
+_B = r"(?<![a-z0-9_])"
+_E = r"(?![a-z0-9_])"
 
 
 RULES: tuple[Rule, ...] = (
@@ -69,7 +89,19 @@ RULES: tuple[Rule, ...] = (
         "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.",
         providers=GOOGLE,
     ),
-    # 2. Billing.
+    # 2. The benchmark's (or a gateway's) own budget ran out: the provider is not broken.
+    _rule(
+        "run-budget",
+        "budget_exhausted",
+        r"budget has been (?:exceeded|exhausted)|(?:crossed|exceeded) budget|"
+        + _B
+        + r"budget[ _](?:exhausted|exceeded)"
+        + _E
+        + r"|cost limit (?:exceeded|reached)|exit due to cost limit|cost [\d.]+ exceeds limit|budget full|"
+        r"max budget:",
+        "400 Budget has been exceeded! Team=99c74652-6e33-4dbd-93f3-5b545da15ade",
+    ),
+    # 3. Billing.
     _rule(
         "credit-balance",
         "billing",
@@ -80,7 +112,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "more-credits",
         "billing",
-        r"requires more credits|more credits are required|can only afford",
+        r"requires more credits|more credits are required|can only afford|key with a higher (?:monthly )?limit",
         "402 This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens, but "
         "can only afford 222.",
     ),
@@ -88,20 +120,27 @@ RULES: tuple[Rule, ...] = (
         "insufficient-balance",
         "billing",
         r"insufficient[ _](?:balance|credits?|funds)|payment required|billing[ _](?:hard[ _]limit|not[ _]active)|"
-        r"(?:purchase|buy) (?:more )?credits|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits",
+        r"(?:purchase|buy) (?:more )?credits|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits|"
+        r"spend(?:ing)? limit|positive balance|upgrade your tier|out of credits|credits? (?:have been |are )?exhausted|"
+        r"(?:account )?balance (?:is )?(?:insufficient|too low|negative)|add a payment method|"
+        + _B
+        + r"(?:credit_limit|enforced_spend_limit_reached)"
+        + _E,
         "402 Insufficient Balance",
     ),
     _rule(
         "insufficient-quota",
         "billing",
-        r"insufficient_quota|exceeded your current quota",
+        _B + r"insufficient_quota" + _E + r"|exceeded your current quota",
         "Error: insufficient_quota: You exceeded your current quota, please check your plan and billing details.",
     ),
-    # 3. Capability: the model exists, the request asks for what it lacks.
+    # 4. Capability: the model exists, the request asks for what it lacks.
     _rule(
         "not-chat-model",
         "hard_capability",
-        r"not a chat model|only supported in v1/\w+",
+        r"not a chat model|is a chat model and not supported|only supported in v1/\w+|"
+        r"not supported in the v1/[\w/]{1,40} endpoint|use (?:the )?/?(?:v1/)?(?:chat/)?(?:completions|responses) api instead|"
+        r"unknown request url|cannot post /[\w/.-]{0,80}|404 page not found",
         "This model is only supported in v1/responses and not in v1/chat/completions.",
     ),
     _rule(
@@ -114,19 +153,44 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "context-length",
         "hard_capability",
-        r"maximum context length|context[ _]length[ _]exceeded|context window|prompt is too long|request_too_large",
+        r"maximum context length|context[ _]length[ _]exceeded|context window|prompt is too long|"
+        + _B
+        + r"request_too_large"
+        + _E
+        + r"|input is too long|too many (?:input )?tokens in (?:the )?(?:prompt|input)|reduce the length of the messages|"
+        r"current length is \d+ while limit is \d+",
         "This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 tokens.",
     ),
     _rule(
         "unsupported-parameter",
         "hard_capability",
-        r"unsupported[ _](?:parameter|value)|is not supported (?:with|by|for) this model|does not support",
+        r"unsupported[ _](?:parameter|value|role)|is not supported (?:with|by|for|on) this model|"
+        r"(?:doesn't|does not|don't|do not|doesn’t) support|the following must be satisfied|is unsupported|must be one of|"
+        r"failed to call a function|invalid prompt:|is not enabled for models/|we only support|"
+        r"cannot specify .{1,80} at the same time|invalid (?:value|type) for|missing required (?:parameter|argument|field)|"
+        r"additional properties are not allowed|is not of type|is not valid under any of the given schemas|"
+        r"(?:streaming|images?|image input|tools?|tool calling|function calling|json mode|structured outputs?|"
+        r"system (?:prompts?|messages?)|vision|audio|logprobs|parallel tool calls) (?:is |are )?not supported|"
+        r"must be less than or equal to|invalid '[\w.\[\]]{1,80}'|input should be (?:a valid|less than|greater than)|"
+        r"\bfield required\b|is too long|exceeds? (?:the )?(?:maximum|context)|model only supports|"
+        r"is not supported (?:with|by|for|on|in) (?:the |this )?model|not supported by (?:the )?(?:model|provider)|(?:is )?greater than the maximum|exceeds? the maximum (?:allowed )?(?:number|length|size)|"
+        r"invalid image|image (?:is )?too large|unsupported image|"
+        + _B
+        + r"tool_use_failed"
+        + _E
+        + r"|invalid format type|"
+        r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
+        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|"
+        r"must contain the word .json.|invalid schema for (?:response_format|function)|"
+        r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
         "token-limit",
         "hard_capability",
-        r"maximum allowed number of (?:output )?tokens|(?:max_tokens|budget_tokens)`? must be",
+        r"maximum allowed number of (?:output )?tokens|(?:max_tokens|budget_tokens|max_completion_tokens)`? must be|"
+        r"max(?:imum)?[ _]?tokens (?:you requested )?exceeds?|max_tokens \(\d+\) exceeds|(?:max_tokens|max_completion_tokens) (?:is )?too large|"
+        r"exceeds? the model(?:'s)? (?:output )?limit",
         "max_tokens: 8192 > 4096, which is the maximum allowed number of output tokens for claude-3-haiku-20240307",
     ),
     _rule(
@@ -151,47 +215,54 @@ RULES: tuple[Rule, ...] = (
         "models/gemini-2.0-flash-live-001 is not found for API version v1beta, or is not supported for "
         "generateContent.",
     ),
-    # 4. The model id is not served.
+    # 5. The model id is not served.
     _rule(
         "decommissioned",
         "hard_model",
-        r"decommissioned|has been (?:deprecated|retired|discontinued)|end[- ]of[- ]life|"
-        r"marked by provider as legacy",
+        r"decommissioned|has been (?:deprecated|retired|discontinued|removed)|end[- ]of[- ]life|end of its life|"
+        r"marked by provider as legacy|no longer (?:available|supported|served)|(?:was|been) shut ?down",
         "Error: 400 The model `llama-3.3-70b-specdec` has been decommissioned and is no longer supported.",
     ),
     _rule(
         "model-not-exist",
         "hard_model",
-        r"does not exist or you do not have access|model_not_found|model:? `?[\w./:@-]{1,200}`? does not exist",
+        r"does not exist or you do not have access|" + _B + r"model_not_found" + _E + r"|"
+        r"model:? ['\"`]?[\w./:@-]{1,200}['\"`]? does not exist",
         "model_not_found: 404 The model `gpt-4.5-preview-2025-02-27` does not exist or you do not have access to it.",
     ),
     _rule(
         "no-access-to-model",
         "hard_model",
         r"(?:do not|don't|don’t) have access to the model|model identifier is invalid|"
-        r"unable to access (?:non-serverless )?model|model_not_available",
+        r"unable to access (?:non-serverless )?model|at 'modelid' failed to satisfy constraint|"
+        + _B
+        + r"model_not_available"
+        + _E
+        + r"",
         "API Error: 403 You don't have access to the model with the specified model ID.",
     ),
     _rule(
         "anthropic-model-not-found",
         "hard_model",
-        r"not_found_error\W+(?:message\W+)?model: \S",
+        _B + r"not_found_error\W+(?:message\W+)?model: \S",
         '404 - {"type":"error","error":{"type":"not_found_error","message":"model: claude-2.1"}}',
     ),
     _rule(
         "model-not-found",
         "hard_model",
-        r"model(?: `?[\w./:@-]{1,200}`?)? (?:is |was )?not found|is not found for api version|"
-        r"no endpoints found for|not a valid model|unknown model|invalid model",
+        r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
+        r"no endpoints found for|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
+        r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model|publisher model .{1,200} was not found|"
+        r"\bmodel is not supported:",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
     _rule(
         "endpoint-not-running",
         "hard_model",
-        r"dedicated[ _]endpoint\w*[ _]not[ _]running|endpoint for \S{1,200} is not running",
+        r"dedicated[ _]endpoint\w*[ _]not[ _](?:running|available)|endpoint for \S{1,200} is not (?:running|available)",
         "The dedicated endpoint for mistralai/Mixtral-8x22B-Instruct-v0.1 is not running.",
     ),
-    # 5. The provider is overloaded: it passes.
+    # 6. The provider is overloaded or broke mid-answer: it passes.
     _rule(
         "envoy-upstream",
         "transient_provider",
@@ -208,31 +279,45 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "capacity",
         "transient_provider",
-        r"out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity",
+        r"mid-stream error|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
+        r"high traffic",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
-    # 6. Rate limits and quotas that reset.
+    # 7. Rate limits and quotas that reset.
     _rule(
         "rate-limit",
         "rate_limit",
-        r"rate[ _-]?limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|resource has been exhausted|"
-        r"tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)",
+        r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
+        r"resource has been exhausted|tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
+        r"exceeded (?:the |your )?(?:request |token )?quota",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
-    # 7. Credentials and permissions.
+    # 8. Credentials and permissions.
     _rule(
         "invalid-key",
         "auth",
-        r"(?:invalid|incorrect)[ _-]?(?:x-)?api[ _-]?key|api key not valid|api_key_invalid|"
-        r"authentication_error|invalid authentication|security token included in the request is invalid|"
-        r"unrecognizedclient|no (?:cookie )?auth credentials",
+        r"(?:invalid|incorrect)[ _-]?(?:x-)?api[ _-]?key|api key (?:not valid|expired|is invalid|is missing)|"
+        + _B
+        + r"api_key_invalid"
+        + _E
+        + r"|"
+        + _B
+        + r"authentication_error"
+        + _E
+        + r"|invalid authentication|"
+        r"security token included in the request is (?:invalid|expired)|signature we calculated does not match|"
+        r"" + _B + r"signaturedoesnotmatch" + _E + r"|" + _B + r"unrecognizedclient|"
+        r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
+        r"api_key client option must be set|authentication failed|invalid bearer token|\bnot authenticated\b|"
+        r"\bunauthenticated\b|\baccess denied\b|missing authentication token|invalid credentials|"
+        r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
         "permission-denied",
         "auth",
-        r"permission '?[\w.]*'? denied|permission_(?:denied|error)|not authorized to perform|access is denied|"
-        r"user location is not supported|\bunauthorized\b",
+        r"permission '?[\w.]*'? denied|" + _B + r"permission_(?:denied|error)" + _E + r"|not authorized to perform|"
+        r"access is denied|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
         "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
         "Marketplace actions",
     ),
@@ -243,45 +328,79 @@ RULES: tuple[Rule, ...] = (
         "Error code: 401 - {'error': {'message': 'User not found.', 'code': 401}}",
         providers=("openrouter",),
     ),
-    # 8. No answer from the provider.
+    # 9. No answer from the provider, or too late: generic wording, weaker than structured evidence.
     _rule(
         "connection",
         "network",
-        r"connection error|apiconnectionerror|unable to connect|cannot connect|fetch failed|socket|und_err|"
-        r"econn(?:reset|refused|aborted)|connection (?:refused|reset|aborted|closed)|"
-        r"name resolution|getaddrinfo|enotfound|remote end closed",
+        r"connection error|"
+        + _B
+        + r"apiconnectionerror|unable to connect|cannot connect|fetch failed|"
+        + _B
+        + r"socket"
+        + _E
+        + r"|socket (?:connection|hang up|closed)|"
+        + _B
+        + r"und_err_\w+|"
+        r"" + _B + r"econn(?:reset|refused|aborted)" + _E + r"|connection (?:refused|reset|aborted|closed)|"
+        r"name resolution|" + _B + r"getaddrinfo" + _E + r"|" + _B + r"enotfound" + _E + r"|remote end closed|"
+        r"connect ?timeout|connect etimedout|name or service not known|nodename nor servname|max retries exceeded with url|"
+        r"connection broken|remotedisconnected|server disconnected|cannot connect to host|network is unreachable|"
+        r"no route to host|premature close|peer closed connection|incomplete chunked read|connection aborted|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
+        + _B
+        + r"sslerror"
+        + _E
+        + r"|certificate verify failed",
         "openai.APIConnectionError: Connection error.",
+        generic=True,
     ),
     _rule(
-        "read-timeout",
-        "network",
-        r"read timeout|connect ?timeout|timed out|etimedout|readtimeout",
+        "timed-out",
+        "timeout",
+        r"read timeout|timed out|" + _B + r"etimedout" + _E + r"|readtimeout|deadline (?:exceeded|expired)|"
+        r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of \d+ ?m?s exceeded)|"
+        r"a timeout occurred|idle timeout",
         "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: "
         '"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2/invoke"',
+        generic=True,
     ),
-    # 9. The provider failed on its side.
+    # 10. The provider failed on its side.
     _rule(
         "server-error",
         "transient_provider",
-        r"server_error|server experienced an error|internal server error|service ?unavailable|"
-        r"unable to process your request|bad gateway|gateway time-?out|\$fault\W+server|\bapi_error\b",
+        _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
+        r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
+        r"server had an error|error occurred while processing your request|temporarily unavailable|"
+        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|something went wrong|unexpected error|"
+        r"cannot read propert(?:y|ies) of (?:undefined|null)",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
+        generic=True,
     ),
-    # 10. Texts known to carry no cause.
+    # 11. Texts known to carry no cause of ours (none, or terms a person must accept for a served model).
     _rule(
         "no-detail",
         "unknown",
-        r"provider returned error|status code \(no body\)",
+        r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
+        generic=True,
     ),
-    # 11. A status the writer did not read.
+    # The words of a 400 without a status: the request is wrong, unless anything says more.
+    _rule(
+        "bad-request",
+        "hard_capability",
+        r"\bbad request\b|\binvalid request\b|\bvalidation error\b",
+        "HTTP error occurred: 400 Client Error: Bad Request for url",
+        generic=True,
+        confidence=0.6,
+    ),
+    # 12. A status the writer did not read.
     _rule(
         "status-5xx",
         "transient_provider",
         _STATUS_PREFIX + r"5\d\d\b",
         "Error: Login failed: Fireworks API key validation failed (500): Error listing deployed models",
         confidence=0.7,
+        generic=True,
     ),
 )
 
@@ -289,7 +408,7 @@ RULES: tuple[Rule, ...] = (
 def first_match(provider: str, message: str, normalized_message: str = "") -> Rule | None:
     """The first rule that matches the original message or the writer's normalized copy (each
     read up to MAX_TEXT_CHARS, which bounds the time one hostile message can take)."""
-    texts = (" ".join(message[:MAX_TEXT_CHARS].split()), normalized_message[:MAX_TEXT_CHARS])
+    texts = (" ".join(message[:MAX_TEXT_CHARS].split()).lower(), normalized_message[:MAX_TEXT_CHARS].lower())
     for rule in RULES:
         if rule.matches(provider, texts):
             return rule

@@ -3,8 +3,11 @@ rules left `unknown`, answered from a closed set of kinds and cached by fingerpr
 
 The model sees each pattern's provider and redacted, cleaned sample between BEGIN DATA / END
 DATA and is told it is data. An answer naming a kind outside the closed set, or a pattern it
-was not asked about, is dropped and counted. Answers are cached in `error_classes` so a
-pattern is asked about once ever; nothing is written into the benchmark's own collections.
+was not asked about, is dropped and counted. Answers are cached in `error_classes` (`unknown`
+included) and honoured for `classification.AI_CACHE_TTL`, so a pattern is asked about again only
+after that; the residue puts patterns never asked first, so beyond the per-run cap the tail is
+reached on later runs. A dry run asks too but caches nothing. Nothing is written into the
+benchmark's own collections.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from ..classify.kinds import KIND_MEANINGS
 from ..untrusted import safe_text
 from .classification import ClassifiedPattern
 
-MAX_PATTERNS = 100  # per run; the rest stay unknown and are asked about on a later run
+MAX_PATTERNS = 100  # per run; the rest stay unknown and are asked about on a later run (never asked first)
 PROMPT_SAMPLE_CHARS = 300
 REASON_CHARS = 200
 

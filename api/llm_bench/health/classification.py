@@ -2,8 +2,11 @@
 
 The writer's stored `error_kind` only reflects an HTTP status found in the text, so every
 pattern row that MongoDB grouped is classified here from its own text (`classify`), then from
-this toolkit's cache of earlier AI answers. What is still `unknown` is the residue an AI may
-be asked about once (`ai_kinds`). Texts are made safe here, once, before anything shows them.
+this toolkit's cache of earlier AI answers: a cached answer, `unknown` included, is honoured for
+AI_CACHE_TTL after it was made, and only where the text's own evidence abstains (structured
+evidence and phrases beat a cached answer). What is still `unknown` and not answered within the
+TTL is the residue an AI is asked about (`ai_kinds`): patterns never asked first, then those
+whose answer expired, oldest first. Texts are made safe here, once, before anything shows them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from ..untrusted import safe_text
 
 SAMPLE_CHARS = 300
 NAME_CHARS = 120
+AI_CACHE_DAYS = 30
+AI_CACHE_TTL = dt.timedelta(days=AI_CACHE_DAYS)
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class ClassifiedPattern:
     fingerprint: str
     stored_kind: str
     kind: str
-    source: str  # rollup-llm, rule:<id>, stored, cache, ai, none
+    source: str  # one of classify.KIND_SOURCES
     count: int
     first_error: dt.datetime | None
     last_error: dt.datetime | None
@@ -39,6 +44,7 @@ class ClassifiedPattern:
     unreadable: int = 0  # documents whose message could not be read as text
     shape: str = ""  # the template of the whole text (message_keys.template): what merging compares
     models: tuple[str, ...] = ()  # a merged new pattern: every model it spans, `model` first
+    asked_at: dt.datetime | None = None  # when the AI last answered for this fingerprint (any age)
 
     @property
     def key(self) -> str:
@@ -79,7 +85,13 @@ def _name(value: Any) -> str:
     return safe_text(value, NAME_CHARS) or "unknown"
 
 
-def _decide(row: Mapping[str, Any]) -> Classification:
+def _asked_at(row: Mapping[str, Any]) -> dt.datetime | None:
+    cached = row.get("cached")
+    at = cached.get("at") if isinstance(cached, Mapping) else None
+    return at if isinstance(at, dt.datetime) and at.tzinfo is not None else None
+
+
+def _decide(row: Mapping[str, Any], now: dt.datetime | None) -> Classification:
     text = str(row.get("text") or "")
     llm = row.get("llm")
     if llm and llm.get("rollup") and clean_kind(llm.get("kind")) == status_kind(text):
@@ -92,16 +104,21 @@ def _decide(row: Mapping[str, Any]) -> Classification:
         llm=LLMVerdict(clean_kind(llm.get("kind")), float(llm.get("confidence") or 0.0)) if llm else None,
     )
     cached = row.get("cached")
-    if decided.kind == "unknown" and cached and clean_kind(cached.get("kind")) != "unknown":
+    asked_at = _asked_at(row)
+    fresh = asked_at is not None and (now is None or now - asked_at <= AI_CACHE_TTL)
+    if decided.kind == "unknown" and isinstance(cached, Mapping) and fresh:
         return Classification(clean_kind(cached.get("kind")), 0.7, "cache")
     return decided
 
 
-def classified(rows: Iterable[Mapping[str, Any]], start: dt.datetime) -> list[ClassifiedPattern]:
-    """Classify the pattern rows of `repository.health.error_patterns`."""
+def classified(
+    rows: Iterable[Mapping[str, Any]], start: dt.datetime, now: dt.datetime | None = None
+) -> list[ClassifiedPattern]:
+    """Classify the pattern rows of `repository.health.error_patterns`; cached AI answers count
+    when made within AI_CACHE_TTL before `now` (the window's end)."""
     patterns = []
     for row in rows:
-        decided = _decide(row)
+        decided = _decide(row, now)
         first = row.get("first_error")
         patterns.append(
             ClassifiedPattern(
@@ -122,31 +139,47 @@ def classified(rows: Iterable[Mapping[str, Any]], start: dt.datetime) -> list[Cl
                 and first >= start,
                 unreadable=int(row.get("unreadable") or 0),
                 shape=template(row.get("text") or ""),
+                asked_at=_asked_at(row),
             )
         )
     return patterns
 
 
 def residue(patterns: Iterable[ClassifiedPattern]) -> list[ClassifiedPattern]:
-    """Current patterns still `unknown` after rules and cache, one per fingerprint, biggest first."""
+    """Current patterns still `unknown` after rules and cache (a cached `unknown` within the TTL
+    is an answer: not asked again), one per fingerprint. Never asked first, biggest first; then
+    those whose answer expired, oldest answer first: beyond the per-run cap the tail is reached."""
     seen: dict[str, ClassifiedPattern] = {}
     for p in patterns:
-        if p.period == "current" and p.kind == "unknown" and p.fingerprint and p.fingerprint not in seen:
+        if (
+            p.period == "current"
+            and p.kind == "unknown"
+            and p.source != "cache"
+            and p.fingerprint
+            and p.fingerprint not in seen
+        ):
             seen[p.fingerprint] = p
-    return sorted(seen.values(), key=lambda p: (-p.count, p.fingerprint))
+    never = sorted((p for p in seen.values() if p.asked_at is None), key=lambda p: (-p.count, p.fingerprint))
+    expired = sorted((p for p in seen.values() if p.asked_at is not None), key=lambda p: (p.asked_at, -p.count))
+    return never + expired
 
 
 def apply_cached(
-    patterns: Iterable[ClassifiedPattern], cached: Mapping[str, Mapping[str, Any]]
+    patterns: Iterable[ClassifiedPattern], cached: Mapping[str, Mapping[str, Any]], now: dt.datetime | None = None
 ) -> list[ClassifiedPattern]:
-    """Patterns with cached AI kinds (by fingerprint) applied where they were unknown."""
-    kinds = {key: clean_kind(c.get("kind")) for key, c in cached.items()}
-    return [
-        replace(p, kind=kinds[p.fingerprint], source="cache")
-        if p.kind == "unknown" and kinds.get(p.fingerprint, "unknown") != "unknown"
-        else p
-        for p in patterns
-    ]
+    """Patterns with cached AI kinds (by fingerprint) applied where they were unknown, when the
+    answer was made within AI_CACHE_TTL before `now` (an `unknown` answer counts too)."""
+    found = []
+    for p in patterns:
+        entry = cached.get(p.fingerprint)
+        asked_at = _asked_at({"cached": entry}) if entry else None
+        if p.kind == "unknown" and entry and asked_at:
+            fresh = now is None or now - asked_at <= AI_CACHE_TTL
+            p = replace(p, asked_at=asked_at)
+            if fresh:
+                p = replace(p, kind=clean_kind(entry.get("kind")), source="cache")
+        found.append(p)
+    return found
 
 
 def apply_answers(patterns: Iterable[ClassifiedPattern], answers: Mapping[str, str]) -> list[ClassifiedPattern]:

@@ -110,7 +110,7 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     previous_start = None if recorded else before.start
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
     rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
-    patterns = _with_cached_message_keys(store, classified(rows, window.start))
+    patterns = _with_cached_message_keys(store, classified(rows, window.start, window.end), window.end)
     last_success: dict[Any, dt.datetime] = {}
     for row in successes:
         raw, last = row.get("raw_provider"), row.get("last_success")
@@ -140,11 +140,13 @@ def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
     return judge(facts, evidence.context_models, evidence.previous_run, collected.streak_rows, kinds, evidence.sources)
 
 
-def _with_cached_message_keys(store: Store, patterns: list[ClassifiedPattern]) -> list[ClassifiedPattern]:
+def _with_cached_message_keys(
+    store: Store, patterns: list[ClassifiedPattern], now: dt.datetime
+) -> list[ClassifiedPattern]:
     """Patterns without a writer's fingerprint are keyed by a hash the pattern query cannot
     compute: their cached AI kinds come from one more lookup, made only when some are unknown."""
     keys = [p.fingerprint for p in residue(patterns) if is_message_key(p.fingerprint)]
-    return apply_cached(patterns, queries.cached_classes(store, keys)) if keys else patterns
+    return apply_cached(patterns, queries.cached_classes(store, keys), now) if keys else patterns
 
 
 def shape(collected: Collected) -> HealthFacts:

@@ -400,6 +400,8 @@ def _kinds(kinds: tuple[tuple[str, int], ...]) -> str:
 
 _DECIDED_BY = {
     "rule": "from the text",
+    "code": "from the provider's error code",
+    "status": "from the HTTP status",
     "ai": "by the AI",
     "cache": "by the AI, cached",
     "rollup-llm": "by the rollup's LLM classification",

@@ -164,7 +164,10 @@ def error_pipeline(
                 "from": names.error_classes,
                 "localField": "fp",
                 "foreignField": "fingerprint",
-                "pipeline": [{"$limit": 1}, {"$project": {"_id": 0, "k": "$kind", "r": "$reason"}}],
+                "pipeline": [
+                    {"$limit": 1},
+                    {"$project": {"_id": 0, "k": "$kind", "r": "$reason", "at": "$classified_at"}},
+                ],
                 "as": "cached",
             }
         },
@@ -222,7 +225,7 @@ def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
         "seen_before": seen_before,
         "unreadable": int(r["count"]) if text is None and r.get("written") else 0,
         "llm": _llm(r),
-        "cached": {"kind": cached.get("k"), "reason": cached.get("r")} if cached else None,
+        "cached": {"kind": cached.get("k"), "reason": cached.get("r"), "at": cached.get("at")} if cached else None,
     }
 
 
@@ -404,13 +407,14 @@ def new_rollup_patterns(store: Store, start: dt.datetime, end: dt.datetime) -> l
 
 
 def save_error_classes(store: Store, classes: Sequence[Mapping[str, Any]]) -> None:
-    """Cache AI classifications by fingerprint in `error_classes` (one bulk write); never
-    writes into the benchmark's own collections."""
+    """Cache AI classifications by fingerprint in `error_classes` (one bulk write; a re-asked
+    pattern's new answer replaces its expired one); never writes into the benchmark's own
+    collections."""
     if not classes:
         return
     from pymongo import UpdateOne
 
-    ops = [UpdateOne({"fingerprint": c["fingerprint"]}, {"$setOnInsert": dict(c)}, upsert=True) for c in classes]
+    ops = [UpdateOne({"fingerprint": c["fingerprint"]}, {"$set": dict(c)}, upsert=True) for c in classes]
     with translate_errors("caching error classifications"):
         store.coll("error_classes").bulk_write(ops, ordered=False)
 
@@ -420,10 +424,13 @@ def cached_classes(store: Store, keys: Sequence[str]) -> dict[str, dict[str, Any
     cannot compute), by key: one indexed `find`, made only when such patterns remain unknown."""
     if not keys:
         return {}
-    projection = {"_id": 0, "fingerprint": 1, "kind": 1, "reason": 1}
+    projection = {"_id": 0, "fingerprint": 1, "kind": 1, "reason": 1, "classified_at": 1}
     with translate_errors("reading cached error classifications"):
         found = store.coll("error_classes").find({"fingerprint": {"$in": list(keys)}}, projection)
-        return {d["fingerprint"]: {"kind": d.get("kind"), "reason": d.get("reason")} for d in found}
+        return {
+            d["fingerprint"]: {"kind": d.get("kind"), "reason": d.get("reason"), "at": d.get("classified_at")}
+            for d in found
+        }
 
 
 def insert_documents(store: Store, documents: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:

@@ -1,0 +1,253 @@
+"""Turn the shapes SDKs and gateways print errors in into fields, before any wording is read.
+
+Shapes read (each bounded, each regex linear):
+- OpenAI-style SDK text `Error code: 429 - {'error': {...}}` (a Python dict repr) and JSON bodies
+  anywhere in the text, including JSON nested in strings (OpenRouter's `metadata.raw`, LiteLLM
+  and gateway wrappers), up to NESTING levels deep;
+- botocore `An error occurred (ThrottlingException) when calling the InvokeModel operation: ...`;
+- google-api-core / gRPC `429 Resource has been exhausted`, `DeadlineExceeded: 504 ...`,
+  `google.api_core.exceptions.NotFound: 404 ...` and upper-case status names (`RESOURCE_EXHAUSTED`);
+- httpx `Client error '429 Too Many Requests' for url ...`;
+- exception class names anywhere (`openai.APIConnectionError`, `httpx.ReadTimeout`,
+  `ConnectionResetError`).
+
+Only the first MAX_PARSE_CHARS characters are read; a JSON candidate is decoded only when its
+balanced span is at most MAX_JSON_CHARS; dict reprs go through `ast.literal_eval` (literals only,
+never code) under the same cap; the walk over a decoded body stops at MAX_DEPTH levels and
+MAX_NODES values.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_PARSE_CHARS = 8_000
+MAX_JSON_CHARS = 6_000
+MAX_DEPTH = 8
+MAX_NODES = 400
+MAX_CANDIDATES = 4  # JSON starts tried per text
+NESTING = 2  # JSON inside a JSON string, read this many levels down
+MAX_NAMES = 8
+
+#: Keys whose string values are a provider's error type or code.
+CODE_KEYS = frozenset({"type", "type_", "code", "status", "error_code", "reason", "__type", "errortype", "error_type"})
+#: Keys whose string values are a human message.
+MESSAGE_KEYS = frozenset({"message", "detail", "error", "msg", "error_message", "raw"})
+
+# A status as SDKs and clients print it. Each alternative is anchored on fixed words and bounded.
+_STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\berror code:?\s{0,3}(\d{3})\b", re.IGNORECASE),
+    re.compile(r"\bstatus(?:[ _]code)?[\"']?\s{0,3}[:=]?\s{0,3}[\"']?(\d{3})\b", re.IGNORECASE),
+    re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s{0,3}(?:error\s{0,3})?[:(]?\s{0,3}(\d{3})\b", re.IGNORECASE),
+    re.compile(r"\b(?:client|server) error '(\d{3})\b", re.IGNORECASE),
+    re.compile(r"\bapi error:?\s{0,3}\(?(\d{3})\b", re.IGNORECASE),
+    re.compile(r"\b(?:error|exception|failed|failure)\b:?\s{0,3}\(?(\d{3})\b(?![.,]\d)", re.IGNORECASE),
+    re.compile(r"^\W{0,3}(\d{3})\b(?![.,:/]\d)"),
+    re.compile(
+        r"\b(\d{3})\s(?:bad request|unauthorized|payment required|forbidden|not found|request timeout|"
+        r"too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b[A-Z][A-Za-z]{2,40}(?:Error|Exception|Exceeded|Exhausted|Found|Denied|Unavailable)?:\s{0,3}(\d{3})\b"
+    ),
+)
+_BOTOCORE = re.compile(
+    r"\ban error occurred \((\w{1,100})\) when calling the (\w{1,100}) operation(?: \(reached max retries: \d{1,4}\))?",
+    re.IGNORECASE,
+)
+# Exception or error class names: dotted module path optional, CamelCase, a telling suffix.
+_EXCEPTION = re.compile(
+    r"(?<![\w.])(?:[a-z_][a-z0-9_]{0,40}\.){0,5}([A-Z][A-Za-z0-9]{1,60}"
+    r"(?:Error|Exception|Timeout|Exceeded|Exhausted|Unavailable|Denied|NotFound|Unauthenticated|"
+    r"InvalidArgument|FailedPrecondition|Cancelled))(?![\w])"
+)
+_GRPC_NAMES = (
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+)
+# Upper-case gRPC status names stand alone (not inside another identifier) and case-sensitively.
+_GRPC = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(_GRPC_NAMES) + r")(?![A-Za-z0-9_])")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the text says in structured form. `codes` holds provider error types, codes, reasons,
+    exception class names and gRPC status names in the order found, each once."""
+
+    status: int | None = None
+    codes: tuple[str, ...] = ()  # from JSON fields and botocore's "(Code)"
+    names: tuple[str, ...] = ()  # exception class and gRPC status names found in the prose
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def message(self) -> str:
+        """The innermost human message found (the last one read), else ""."""
+        return self.messages[-1] if self.messages else ""
+
+
+def _status_in_range(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 400 <= value <= 599:
+        return value
+    if isinstance(value, str) and len(value) == 3 and value.isdigit() and 400 <= int(value) <= 599:
+        return int(value)
+    return None
+
+
+def _balanced_end(text: str, start: int, limit: int) -> int | None:
+    """The index after the brace closing the one at `start`, quotes respected; None past `limit`."""
+    depth = 0
+    quote = ""
+    escaped = False
+    end = min(len(text), start + limit)
+    for i in range(start, end):
+        ch = text[i]
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+def _decode(span: str) -> Any:
+    try:
+        return json.loads(span)
+    except (ValueError, RecursionError):
+        pass
+    try:
+        return ast.literal_eval(span)
+    except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+        return None
+
+
+def _bodies(text: str) -> list[Any]:
+    """Decoded JSON objects (or dict reprs) found in the text, at most MAX_CANDIDATES tried."""
+    found: list[Any] = []
+    position = 0
+    for _ in range(MAX_CANDIDATES):
+        start = text.find("{", position)
+        if start < 0:
+            break
+        end = _balanced_end(text, start, MAX_JSON_CHARS)
+        if end is None:
+            position = start + 1
+            continue
+        value = _decode(text[start:end])
+        if isinstance(value, (dict, list)):
+            found.append(value)
+            position = end
+        else:
+            position = start + 1
+    return found
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.codes: list[str] = []
+        self.messages: list[str] = []
+        self.nodes = 0
+
+    def code(self, value: str) -> None:
+        value = value.strip()
+        if value and len(value) <= 100 and value not in self.codes and len(self.codes) < 3 * MAX_NAMES:
+            self.codes.append(value)
+
+    def walk(self, value: Any, depth: int, nesting: int) -> None:
+        self.nodes += 1
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            return
+        if isinstance(value, dict):
+            for key, item in list(value.items())[:50]:
+                name = str(key).lower()
+                if name in CODE_KEYS:
+                    status = _status_in_range(item)
+                    if status is not None:
+                        self.status = self.status or status
+                    elif isinstance(item, str):
+                        self.code(item)
+                if name in MESSAGE_KEYS and isinstance(item, str):
+                    self.text(item, nesting)
+                elif name in ("status_code", "statuscode", "http_status", "httpstatuscode"):
+                    self.status = self.status or _status_in_range(item)
+                if isinstance(item, (dict, list)):
+                    self.walk(item, depth + 1, nesting)
+        elif isinstance(value, list):
+            for item in value[:50]:
+                if isinstance(item, (dict, list)):
+                    self.walk(item, depth + 1, nesting)
+
+    def text(self, value: str, nesting: int) -> None:
+        value = value[:MAX_PARSE_CHARS]
+        if nesting < NESTING and "{" in value:
+            bodies = _bodies(value)
+            for body in bodies:
+                self.walk(body, 0, nesting + 1)
+            if bodies:
+                return
+        if value.strip():
+            self.messages.append(value.strip())
+
+
+def parse(text: str) -> Parsed:
+    """The fields of one error text (never raises; reads at most MAX_PARSE_CHARS)."""
+    text = (text or "")[:MAX_PARSE_CHARS]
+    collector = _Collector()
+    for body in _bodies(text):
+        collector.walk(body, 0, 0)
+    botocore = _BOTOCORE.search(text)
+    if botocore:
+        collector.code(botocore.group(1))
+        rest = text[botocore.end() :].lstrip(" :)(")
+        if rest:
+            collector.messages.append(rest[:1000])
+    names: list[str] = []
+    for found in _EXCEPTION.finditer(text):
+        if found.group(1) not in names:
+            names.append(found.group(1))
+        if len(names) >= MAX_NAMES:
+            break
+    for found in _GRPC.finditer(text[:2_000]):
+        if found.group(1) not in names and len(names) < 2 * MAX_NAMES:
+            names.append(found.group(1))
+    status = collector.status
+    if status is None:
+        head = text[:2_000]
+        for pattern in _STATUS_PATTERNS:
+            match = pattern.search(head)
+            if match:
+                status = _status_in_range(match.group(1))
+                if status is not None:
+                    break
+    return Parsed(status, tuple(collector.codes), tuple(names), tuple(collector.messages))

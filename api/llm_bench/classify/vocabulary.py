@@ -1,0 +1,308 @@
+"""Each provider's own error vocabulary: its documented error types, codes and exception names,
+and the kind each one means, with the documentation page it comes from.
+
+A *decisive* entry names the cause by itself (`overloaded_error`, `insufficient_quota`,
+`ThrottlingException`, `model_decommissioned`): it outweighs any phrase but a specific one that
+agrees. A *family* entry (`decisive=False`) only names the family of the error (`NOT_FOUND`,
+`PermissionDeniedError`, `ValidationException`, `RESOURCE_EXHAUSTED`): a specific phrase in
+the message refines it (Gemini answers "not found ... or is not supported for generateContent"
+with NOT_FOUND for a model that exists), and it decides only when no phrase does.
+
+Codes are matched exactly as written (case-sensitively for CamelCase names and upper-case gRPC
+status names; snake_case codes also in lower case), never as substrings: `ResourceNotFoundException`
+is one name, not a place where "enotfound" occurs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENAI = "https://platform.openai.com/docs/guides/error-codes"
+OPENAI_PY = "https://github.com/openai/openai-python#handling-errors"
+ANTHROPIC = "https://docs.anthropic.com/en/api/errors"
+BEDROCK = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors"
+BEDROCK_TROUBLE = "https://docs.aws.amazon.com/bedrock/latest/userguide/troubleshooting-api-error-codes.html"
+AWS_COMMON = "https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html"
+GEMINI = "https://ai.google.dev/gemini-api/docs/troubleshooting"
+GOOGLE_RPC = "https://cloud.google.com/apis/design/errors#handling_errors"
+GOOGLE_REASONS = "https://cloud.google.com/php/docs/reference/common-protos/latest/Api.ErrorReason"
+GOOGLE_CORE = "https://googleapis.dev/python/google-api-core/latest/exceptions.html"
+OPENROUTER = "https://openrouter.ai/docs/api/reference/errors"
+GROQ_FLEX = "https://console.groq.com/docs/flex-processing"
+GROQ_DEPRECATIONS = "https://console.groq.com/docs/deprecations"
+FIREWORKS = "https://docs.fireworks.ai/guides/inference-error-codes"
+CEREBRAS = "https://inference-docs.cerebras.ai/support/error"
+HTTPX = "https://www.python-httpx.org/exceptions/"
+PYTHON = "https://docs.python.org/3/library/exceptions.html#os-exceptions"
+BOTOCORE = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/exceptions.html"
+AIOHTTP = "https://docs.aiohttp.org/en/stable/client_reference.html#client-exceptions"
+HTTP_CLIENT = "https://docs.python.org/3/library/http.client.html#http.client.RemoteDisconnected"
+URLLIB3 = "https://urllib3.readthedocs.io/en/stable/reference/urllib3.exceptions.html"
+
+
+@dataclass(frozen=True)
+class Entry:
+    vocabulary: str  # the table: a provider, or "sdk" / "transport" for client-side names
+    value: str  # the type, code or exception name as the provider writes it
+    kind: str
+    source: str  # the documentation page that defines it
+    decisive: bool = True
+
+
+def _table(vocabulary: str, rows: list[tuple[str, str, str, bool]]) -> tuple[Entry, ...]:
+    return tuple(Entry(vocabulary, value, kind, source, decisive) for value, kind, source, decisive in rows)
+
+
+D, F = True, False  # decisive, family
+
+VOCABULARIES: dict[str, tuple[Entry, ...]] = {
+    "openai": _table(
+        "openai",
+        [
+            ("insufficient_quota", "billing", OPENAI, D),
+            ("invalid_request_error", "hard_capability", OPENAI, F),
+            ("billing_hard_limit_reached", "billing", OPENAI, D),
+            ("billing_not_active", "billing", OPENAI, D),
+            ("invalid_api_key", "auth", OPENAI, D),
+            ("unsupported_country_region_territory", "auth", OPENAI, D),
+            ("model_not_found", "hard_model", OPENAI, D),
+            ("context_length_exceeded", "hard_capability", OPENAI, D),
+            ("unsupported_parameter", "hard_capability", OPENAI, D),
+            ("unsupported_value", "hard_capability", OPENAI, D),
+            ("rate_limit_exceeded", "rate_limit", OPENAI, D),
+            ("slow_down", "rate_limit", OPENAI, D),
+            ("server_error", "transient_provider", OPENAI, D),
+            ("server_is_overloaded", "transient_provider", OPENAI, D),
+            ("engine_overloaded", "transient_provider", OPENAI, D),
+        ],
+    ),
+    # The OpenAI SDKs' exception classes (Python and TypeScript; Groq, Together, Cerebras,
+    # Fireworks and DeepInfra clients reuse them). Status-derived ones name the family only.
+    "sdk": _table(
+        "sdk",
+        [
+            ("APIConnectionError", "network", OPENAI_PY, F),
+            ("BadRequestError", "hard_capability", OPENAI_PY, F),
+            ("UnprocessableEntityError", "hard_capability", OPENAI_PY, F),
+            ("APITimeoutError", "timeout", OPENAI_PY, D),
+            ("APIConnectionTimeoutError", "timeout", OPENAI_PY, D),
+            ("AuthenticationError", "auth", OPENAI_PY, F),
+            ("PermissionDeniedError", "auth", OPENAI_PY, F),
+            ("NotFoundError", "hard_model", OPENAI_PY, F),
+            ("RateLimitError", "rate_limit", OPENAI_PY, F),
+            ("InternalServerError", "transient_provider", OPENAI_PY, F),
+            ("ServiceUnavailableError", "transient_provider", OPENAI_PY, F),
+        ],
+    ),
+    "anthropic": _table(
+        "anthropic",
+        [
+            ("authentication_error", "auth", ANTHROPIC, D),
+            ("invalid_request_error", "hard_capability", ANTHROPIC, F),
+            ("permission_error", "auth", ANTHROPIC, F),
+            ("billing_error", "billing", ANTHROPIC, D),
+            ("not_found_error", "hard_model", ANTHROPIC, F),
+            ("request_too_large", "hard_capability", ANTHROPIC, D),
+            ("rate_limit_error", "rate_limit", ANTHROPIC, F),
+            ("enforced_spend_limit_reached", "billing", ANTHROPIC, D),
+            ("api_error", "transient_provider", ANTHROPIC, F),
+            ("overloaded_error", "transient_provider", ANTHROPIC, D),
+            ("timeout_error", "timeout", ANTHROPIC, D),
+        ],
+    ),
+    "bedrock": _table(
+        "bedrock",
+        [
+            ("AccessDeniedException", "auth", BEDROCK, F),
+            ("ResourceNotFoundException", "hard_model", BEDROCK, F),
+            ("ValidationException", "unknown", BEDROCK, F),
+            ("ThrottlingException", "rate_limit", BEDROCK, D),
+            ("ServiceQuotaExceededException", "rate_limit", BEDROCK, D),
+            ("ModelTimeoutException", "timeout", BEDROCK, D),
+            ("ModelNotReadyException", "transient_provider", BEDROCK, D),
+            ("ModelErrorException", "transient_provider", BEDROCK, F),
+            ("ServiceUnavailableException", "transient_provider", BEDROCK, D),
+            ("InternalServerException", "transient_provider", BEDROCK, D),
+            ("InternalFailure", "transient_provider", BEDROCK_TROUBLE, D),
+            ("ServiceUnavailable", "transient_provider", BEDROCK_TROUBLE, D),
+            ("IncompleteSignature", "auth", BEDROCK_TROUBLE, D),
+            ("InvalidClientTokenId", "auth", BEDROCK_TROUBLE, D),
+            ("NotAuthorized", "auth", BEDROCK_TROUBLE, D),
+            ("MissingAuthenticationToken", "auth", BEDROCK_TROUBLE, D),
+            ("ExpiredTokenException", "auth", AWS_COMMON, D),
+            ("ExpiredToken", "auth", AWS_COMMON, D),
+            ("UnrecognizedClientException", "auth", AWS_COMMON, D),
+            ("FTUFormNotFilled", "hard_model", BEDROCK_TROUBLE, D),
+        ],
+    ),
+    # google.rpc codes as the Gemini API and Vertex AI send them, and google-api-core's
+    # exception names for them (`ResourceExhausted: 429 ...`).
+    "google": _table(
+        "google",
+        [
+            ("INVALID_ARGUMENT", "hard_capability", GEMINI, F),
+            ("FAILED_PRECONDITION", "billing", GEMINI, F),
+            ("PERMISSION_DENIED", "auth", GEMINI, F),
+            ("UNAUTHENTICATED", "auth", GOOGLE_RPC, D),
+            ("NOT_FOUND", "hard_model", GEMINI, F),
+            ("RESOURCE_EXHAUSTED", "rate_limit", GEMINI, F),
+            ("CANCELLED", "network", GEMINI, F),
+            ("INTERNAL", "transient_provider", GEMINI, F),
+            ("UNAVAILABLE", "transient_provider", GEMINI, F),
+            ("DEADLINE_EXCEEDED", "timeout", GEMINI, D),
+            # google.rpc.ErrorInfo reasons of the googleapis.com domain
+            ("API_KEY_INVALID", "auth", GOOGLE_REASONS, D),
+            ("API_KEY_SERVICE_BLOCKED", "auth", GOOGLE_REASONS, D),
+            ("ACCESS_TOKEN_EXPIRED", "auth", GOOGLE_REASONS, D),
+            ("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "auth", GOOGLE_REASONS, D),
+            ("CREDENTIALS_MISSING", "auth", GOOGLE_REASONS, D),
+            ("USER_PROJECT_DENIED", "auth", GOOGLE_REASONS, D),
+            ("SERVICE_DISABLED", "auth", GOOGLE_REASONS, D),
+            ("BILLING_DISABLED", "billing", GOOGLE_REASONS, D),
+            ("RATE_LIMIT_EXCEEDED", "rate_limit", GOOGLE_REASONS, D),
+            ("RESOURCE_QUOTA_EXCEEDED", "rate_limit", GOOGLE_REASONS, D),
+            ("InvalidArgument", "hard_capability", GOOGLE_CORE, F),
+            ("FailedPrecondition", "billing", GOOGLE_CORE, F),
+            ("PermissionDenied", "auth", GOOGLE_CORE, F),
+            ("Unauthenticated", "auth", GOOGLE_CORE, D),
+            ("NotFound", "hard_model", GOOGLE_CORE, F),
+            ("ResourceExhausted", "rate_limit", GOOGLE_CORE, F),
+            ("TooManyRequests", "rate_limit", GOOGLE_CORE, F),
+            ("InternalServerError", "transient_provider", GOOGLE_CORE, F),
+            ("ServiceUnavailable", "transient_provider", GOOGLE_CORE, F),
+            ("DeadlineExceeded", "timeout", GOOGLE_CORE, D),
+            ("GatewayTimeout", "timeout", GOOGLE_CORE, D),
+        ],
+    ),
+    "openrouter": _table(
+        "openrouter",
+        [
+            ("payment_required", "billing", OPENROUTER, D),
+            ("context_length_exceeded", "hard_capability", OPENROUTER, D),
+        ],
+    ),
+    # OpenAI-compatible providers: their documented codes beyond OpenAI's own.
+    "groq": _table(
+        "groq",
+        [
+            ("model_decommissioned", "hard_model", GROQ_DEPRECATIONS, D),
+            ("capacity_exceeded", "transient_provider", GROQ_FLEX, D),
+        ],
+    ),
+    "fireworks": _table(
+        "fireworks",
+        [
+            ("NOT_FOUND", "hard_model", FIREWORKS, F),
+            ("PERMISSION_DENIED", "auth", FIREWORKS, F),
+            ("RESOURCE_EXHAUSTED", "rate_limit", FIREWORKS, F),
+        ],
+    ),
+    "cerebras": _table(
+        "cerebras",
+        [
+            ("PaymentRequired", "billing", CEREBRAS, D),
+            ("UnprocessableEntityError", "hard_capability", CEREBRAS, F),
+            ("ServiceUnavailable", "transient_provider", CEREBRAS, F),
+        ],
+    ),
+    # Client-side transport failures: no provider answered.
+    "transport": _table(
+        "transport",
+        [
+            ("ConnectError", "network", HTTPX, D),
+            ("ConnectTimeout", "network", HTTPX, D),
+            ("ReadTimeout", "timeout", HTTPX, D),
+            ("WriteTimeout", "timeout", HTTPX, D),
+            ("PoolTimeout", "timeout", HTTPX, D),
+            ("TimeoutException", "timeout", HTTPX, D),
+            ("ReadError", "network", HTTPX, D),
+            ("RemoteProtocolError", "network", HTTPX, D),
+            ("ConnectionError", "network", PYTHON, D),
+            ("ConnectionResetError", "network", PYTHON, D),
+            ("ConnectionRefusedError", "network", PYTHON, D),
+            ("ConnectionAbortedError", "network", PYTHON, D),
+            ("BrokenPipeError", "network", PYTHON, D),
+            ("TimeoutError", "timeout", PYTHON, D),
+            ("EndpointConnectionError", "network", BOTOCORE, D),
+            ("ConnectTimeoutError", "network", BOTOCORE, D),
+            ("ReadTimeoutError", "timeout", BOTOCORE, D),
+            ("ClientConnectorError", "network", AIOHTTP, D),
+            ("ServerDisconnectedError", "network", AIOHTTP, D),
+            ("ClientOSError", "network", AIOHTTP, D),
+            ("ServerTimeoutError", "timeout", AIOHTTP, D),
+            ("RemoteDisconnected", "network", HTTP_CLIENT, D),
+            ("NewConnectionError", "network", URLLIB3, D),
+            ("NameResolutionError", "network", URLLIB3, D),
+            ("ProtocolError", "network", URLLIB3, D),
+        ],
+    ),
+}
+
+#: Which tables a provider's errors are read with, own first. Unknown providers (and gateways,
+#: whose bodies embed the upstream's codes) are read with every table.
+PROVIDER_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "openai": ("openai", "sdk", "transport"),
+    "azure": ("openai", "sdk", "transport"),
+    "anthropic": ("anthropic", "sdk", "transport"),
+    "bedrock": ("bedrock", "anthropic", "transport"),
+    "vertex": ("google", "anthropic", "transport"),
+    "gemini": ("google", "transport"),
+    "groq": ("groq", "openai", "sdk", "transport"),
+    "together": ("openai", "sdk", "transport"),
+    "fireworks": ("fireworks", "openai", "sdk", "transport"),
+    "cerebras": ("cerebras", "openai", "sdk", "transport"),
+    "deepinfra": ("openai", "sdk", "transport"),
+}
+
+
+def _folds(value: str) -> bool:
+    """Whether a name may be matched case-insensitively: snake_case codes and CamelCase names,
+    not single upper-case words (INTERNAL, UNAVAILABLE are also ordinary words in lower case)."""
+    return "_" in value or not (value.isupper() or value.islower())
+
+
+def _index(names: tuple[str, ...]) -> tuple[dict[str, Entry], dict[str, Entry]]:
+    exact: dict[str, Entry] = {}
+    folded: dict[str, Entry] = {}
+    for name in names:
+        for entry in VOCABULARIES[name]:
+            exact.setdefault(entry.value, entry)
+            if _folds(entry.value):
+                folded.setdefault(entry.value.lower(), entry)
+    return exact, folded
+
+
+_ALL = tuple(VOCABULARIES)
+_INDEXES: dict[tuple[str, ...], tuple[dict[str, Entry], dict[str, Entry]]] = {}
+_TOKEN = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9_]{3,60}(?![a-z0-9_])")
+SCAN_CHARS = 2_000
+
+
+def _indexes(provider: str) -> tuple[dict[str, Entry], dict[str, Entry]]:
+    own = PROVIDER_VOCABULARIES.get((provider or "").lower(), ())
+    order = own + tuple(name for name in _ALL if name not in own)
+    if order not in _INDEXES:
+        _INDEXES[order] = _index(order)
+    return _INDEXES[order]
+
+
+def lookup(provider: str, values: tuple[str, ...]) -> list[Entry]:
+    """The entries the values name, in the order of the values: the provider's own tables first,
+    then every other table for values those do not know. Exact match, else case-folded for
+    snake_case and CamelCase names (a lower-cased copy of the text keeps them recognisable)."""
+    exact, folded = _indexes(provider)
+    found: list[Entry] = []
+    for value in values:
+        entry = exact.get(value) or folded.get(value.lower())
+        if entry is not None and entry not in found:
+            found.append(entry)
+    return found
+
+
+def names_in_lowercase(text: str) -> tuple[str, ...]:
+    """Whole tokens of a lower-cased text that are exception or gRPC names of some table (the
+    writer's normalized copy has no case left for the parse layer to recognise them by)."""
+    _, folded = _indexes("")
+    tokens = dict.fromkeys(_TOKEN.findall(text[:SCAN_CHARS]))
+    return tuple(token for token in tokens if token in folded and not folded[token].value.islower())

@@ -1,0 +1,44 @@
+"""The gathered error corpus (tests/fixtures/errors-corpus/*.jsonl) and its fixed split.
+
+Each record is `{provider, http_status, message, expected_kind, source, note, served}`. A record
+goes to `tune` or `holdout` by a stable hash of its `source` URL, so every message of one thread
+or page lands on the same side: about 60 % tune, 40 % holdout. The rules may be read against and
+tuned on `tune` only; `holdout` is reported as aggregated figures per kind, never per record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+CORPUS_DIR = Path(__file__).parent / "fixtures" / "errors-corpus"
+TUNE_SHARE = 60  # percent of sources
+
+
+def side(source: str) -> str:
+    """`tune` or `holdout` for a record's source URL: the first 8 hex digits of its SHA-256 mod 100."""
+    bucket = int(hashlib.sha256(source.strip().encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "tune" if bucket < TUNE_SHARE else "holdout"
+
+
+def records(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
+    """Every record of every `*.jsonl` file in the corpus directory, in file order."""
+    found = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.append(json.loads(line))
+    return found
+
+
+def split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    parts: dict[str, list[dict[str, Any]]] = {"tune": [], "holdout": []}
+    for row in rows:
+        parts[side(str(row.get("source") or ""))].append(row)
+    return parts
+
+
+def tune(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
+    return split(records(directory))["tune"]

@@ -1,0 +1,187 @@
+"""The parse layer: the shapes SDKs and gateways print errors in become fields (status, codes,
+exception and gRPC names, inner messages), within bounds; and every regex of the classifier
+(parse, vocabulary, phrase rules) is linear on adversarial input."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from api.llm_bench.classify import parse as parse_module
+from api.llm_bench.classify import vocabulary, writer
+from api.llm_bench.classify.parse import MAX_PARSE_CHARS, Parsed, parse
+from api.llm_bench.classify.rules import RULES
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "codes", "names", "message"),
+    [
+        (  # OpenAI SDK: "Error code: N - {python dict repr}"
+            "openai.NotFoundError: Error code: 404 - {'error': {'message': 'The model `gpt-x` does not exist or you "
+            "do not have access to it.', 'type': 'invalid_request_error', 'param': None, 'code': 'model_not_found'}}",
+            404,
+            ("invalid_request_error", "model_not_found"),
+            ("NotFoundError",),
+            "The model `gpt-x` does not exist or you do not have access to it.",
+        ),
+        (  # Anthropic JSON body
+            'Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}',
+            529,
+            ("error", "overloaded_error"),
+            (),
+            "Overloaded",
+        ),
+        (  # OpenRouter: the upstream's JSON as a string in metadata.raw
+            '{"error":{"message":"Provider returned error","code":429,"metadata":{"raw":"{\\"error\\":{\\"code\\":'
+            '\\"insufficient_quota\\",\\"message\\":\\"You exceeded your current quota\\"}}","provider_name":"OpenAI"}}}',
+            429,
+            ("insufficient_quota",),
+            (),
+            "You exceeded your current quota",
+        ),
+        (  # botocore
+            "botocore.errorfactory.ThrottlingException: An error occurred (ThrottlingException) when calling the "
+            "InvokeModel operation (reached max retries: 4): Too many tokens, please wait before trying again.",
+            None,
+            ("ThrottlingException",),
+            ("ThrottlingException",),
+            "Too many tokens, please wait before trying again.",
+        ),
+        (  # google-api-core
+            "google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted (e.g. check quota).",
+            429,
+            (),
+            ("ResourceExhausted",),
+            "",
+        ),
+        ("DeadlineExceeded: 504 Deadline Exceeded", 504, (), ("DeadlineExceeded",), ""),
+        (  # gRPC status name
+            "Error: 4 DEADLINE_EXCEEDED: Deadline exceeded after 30.000s",
+            None,
+            (),
+            ("DEADLINE_EXCEEDED",),
+            "",
+        ),
+        (  # httpx
+            "httpx.HTTPStatusError: Client error '429 Too Many Requests' for url 'https://api.groq.com/openai/v1/chat'",
+            429,
+            (),
+            ("HTTPStatusError",),
+            "",
+        ),
+        ("httpx.ConnectError: [Errno -3] Temporary failure in name resolution", None, (), ("ConnectError",), ""),
+        ("ConnectionResetError(104, 'Connection reset by peer')", None, (), ("ConnectionResetError",), ""),
+        (  # Google JSON with a reason
+            '{"error": {"code": 400, "message": "API key not valid.", "status": "INVALID_ARGUMENT", "details": '
+            '[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]}}',
+            400,
+            ("INVALID_ARGUMENT", "API_KEY_INVALID"),
+            ("INVALID_ARGUMENT",),
+            "API key not valid.",
+        ),
+    ],
+)
+def test_shapes(text, status, codes, names, message):
+    got = parse(text)
+    assert got.status == status
+    assert all(code in got.codes for code in codes), got.codes
+    assert all(name in got.names for name in names), got.names
+    assert got.message == message
+
+
+def test_a_field_named_like_a_code_is_not_a_code():
+    # A gateway's `error_origin_level: 'api_error'` names where the error came from, not its type.
+    got = parse("Gateway error: {'error_origin_level': 'api_error', 'message': 'upstream said no'}")
+    assert "api_error" not in got.codes
+    assert got.message == "upstream said no"
+
+
+def test_identifiers_are_whole_names():
+    got = parse("An error occurred (ResourceNotFoundException) when calling the Converse operation: x")
+    assert got.codes == ("ResourceNotFoundException",)
+    assert "NotFound" not in got.names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "no structure at all",
+        "{" * 50_000,
+        "[" * 5_000 + "]" * 5_000,
+        "{'a': " * 3_000 + "1" + "}" * 3_000,  # deeper than any parser's limit, within the span cap
+        '{"message": "' + "x" * 100_000 + '"}',  # longer than the JSON cap: not decoded
+        "{'a': __import__('os').system('true')}",  # literals only: never evaluated
+        "Error code: 999 - status: 200",
+    ],
+)
+def test_hostile_text_parses_to_bounded_fields(text):
+    got = parse(text)
+    assert isinstance(got, Parsed)
+    assert got.status is None or 400 <= got.status <= 599
+    assert len(got.codes) <= 3 * parse_module.MAX_NAMES and len(got.names) <= 2 * parse_module.MAX_NAMES
+    assert all(len(m) <= MAX_PARSE_CHARS for m in got.messages)
+
+
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    found = [(f"rule:{rule.id}", rule.pattern) for rule in RULES]
+    found += [(f"rule:{rule.id}:lowered", rule.lowered) for rule in RULES if rule.lowered is not None]
+    found += [(f"parse:status{i}", p) for i, p in enumerate(parse_module._STATUS_PATTERNS)]
+    found += [("parse:botocore", parse_module._BOTOCORE), ("parse:exception", parse_module._EXCEPTION)]
+    found += [("parse:grpc", parse_module._GRPC), ("vocabulary:token", vocabulary._TOKEN)]
+    found += [("writer:status", writer._STATUS)]
+    return found
+
+
+# Shapes that partially match many patterns: repeated, they are what makes a backtracking regex
+# quadratic (each start position scanning ahead over the rest).
+ADVERSARIAL = (
+    "a",
+    " ",
+    "_",
+    "A",
+    "aA",
+    "a.",
+    "{",
+    "'",
+    "1",
+    "error ",
+    "model ",
+    "models/embed",
+    "status code ",
+    "rate_",
+    "not ",
+    "x-",
+    "Error: 4",
+    "endpoint for ",
+    "does not ",
+    "Exception",
+    "\\u00",
+)
+SMALL, LARGE = 16_000, 64_000  # 4x the input: linear ~4x the time, quadratic ~16x
+
+
+def _cost(pattern: re.Pattern[str], text: str, repeat: int = 3) -> float:
+    """CPU time of this thread (other processes on a shared machine do not count), best of `repeat`."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.thread_time()
+        pattern.search(text)
+        best = min(best, time.thread_time() - started)
+    return best
+
+
+@pytest.mark.parametrize(("name", "pattern"), _patterns(), ids=[name for name, _ in _patterns()])
+def test_every_regex_is_linear_on_adversarial_input(name, pattern):
+    def text(shape: str, size: int) -> str:
+        return (shape * (size // len(shape) + 1))[:size]
+
+    # The three shapes this pattern is slowest on, then those at both sizes.
+    worst = sorted(ADVERSARIAL, key=lambda shape: -_cost(pattern, text(shape, SMALL), repeat=1))[:3]
+    for shape in worst:
+        a, b = _cost(pattern, text(shape, SMALL)), _cost(pattern, text(shape, LARGE))
+        # Quadratic growth would be ~16x; allow 9x for noise on a shared machine, and ignore
+        # timings too small to measure.
+        assert b < 0.002 or b < 9 * a, f"{name} on {shape!r}: {a * 1e3:.2f} ms -> {b * 1e3:.2f} ms"
