@@ -21,6 +21,7 @@ COLLECTION_VARIABLES = {
     "ERROR_CLASSES_COLLECTION": "error_classes",
     "PROVIDER_MODELS_COLLECTION": "provider_models",
     "SOURCE_RUNS_COLLECTION": "source_runs",
+    "SILENCES_COLLECTION": "silences",
 }
 
 
@@ -53,6 +54,7 @@ def test_default_collection_names() -> None:
         "error_classes": "error_classes",
         "provider_models": "provider_models",
         "source_runs": "source_runs",
+        "silences": "health_silences",
     }
 
 

@@ -36,6 +36,7 @@ COLLECTION_VARIABLES = {
     "error_classes": "ERROR_CLASSES_COLLECTION",
     "provider_models": "PROVIDER_MODELS_COLLECTION",
     "source_runs": "SOURCE_RUNS_COLLECTION",
+    "silences": "SILENCES_COLLECTION",
 }
 
 
@@ -53,6 +54,7 @@ class Collections:
     error_classes: str = default("ERROR_CLASSES_COLLECTION")
     provider_models: str = default("PROVIDER_MODELS_COLLECTION")
     source_runs: str = default("SOURCE_RUNS_COLLECTION")
+    silences: str = default("SILENCES_COLLECTION")
 
 
 # MongoDB refuses these in database names (on Linux), and an empty or over-long name.

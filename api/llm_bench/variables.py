@@ -122,6 +122,7 @@ VARIABLES: tuple[Variable, ...] = (
         "PROVIDER_MODELS_COLLECTION", "provider_models", "the model registry and providers' model lists", "discovery"
     ),
     _collection("SOURCE_RUNS_COLLECTION", "source_runs", "model-source fetches", "discovery"),
+    _collection("SILENCES_COLLECTION", "health_silences", "the health check's silences, with who made them", "health"),
     _upstream("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_CLOUD", "METRICS_COLLECTION"),

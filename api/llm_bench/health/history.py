@@ -20,6 +20,7 @@ from ..classify import KINDS
 from ..untrusted import safe_text
 from .assess import Assessment, ProviderIssue
 from .facts import HealthFacts, ModelFacts
+from .silences import ACTIVE
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
@@ -116,6 +117,15 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
             problems[f"source:{lag.source}"] = (lag.text(facts.window.end), "", lag.last_complete or start)
     if facts.successes + facts.errors == 0:
         problems["fleet:nothing-ran"] = ("no successes and no errors: the benchmarks did not run", "", start)
+    for silenced in assessment.silenced:  # still tracked, so an expired silence finds them ONGOING
+        if silenced.state != ACTIVE:
+            continue
+        for item in silenced.problems:
+            if item.key.startswith("provider:") and item.key in problems:
+                continue  # the provider's unsilenced issues speak for it
+            until = f"silenced until {silenced.silence.until:%Y-%m-%d %H:%M} UTC"
+            since = first.get(item.key.split(":", 1)[1]) or start
+            problems[item.key] = (f"{item.text} ({until})", item.provider, since)
     return problems
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
@@ -24,6 +24,7 @@ from ..mongosh import stage_command
 from ..repository import Store
 from ..repository import health as queries
 from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
+from ..repository.silences import window_silences
 from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
@@ -38,6 +39,7 @@ from .lifecycle import worth_adding
 from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
+from .silences import Muting, Silence, from_document
 
 NO_RECIPIENT = "undisclosed-recipients:;"
 LOCK = "health-check"
@@ -151,20 +153,34 @@ def classify_residue(collected: Collected, ai: AIChoice, now: dt.datetime) -> tu
     return replace(collected, patterns=tuple(apply_answers(collected.patterns, answers.kinds))), answers
 
 
-def review(facts: HealthFacts, evidence: Evidence | None, ai: AIChoice, fleet: Fleet | None = None) -> HealthReport:
-    """Assess with the rules; when a client is given, ask the model and merge its grounded answer;
-    then mark what changed since the previous recorded daily run."""
-    rules = assess(facts, evidence, fleet)
+def review(
+    facts: HealthFacts,
+    evidence: Evidence | None,
+    ai: AIChoice,
+    fleet: Fleet | None = None,
+    silences: Sequence[Silence] = (),
+) -> HealthReport:
+    """Assess with the rules (the active silences set aside); when a client is given, ask the
+    model about what is not silenced and merge its grounded answer; then mark what changed since
+    the previous recorded daily run."""
+    rules = assess(facts, evidence, fleet, silences)
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
+        heard = Muting(facts, silences).facts()  # the AI judges what the silences leave
         result: AIResult = ask_parsed(
-            ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules), response_format=AssessmentAnswer
+            ai.client, model=ai.model, system=SYSTEM, user=prompt(heard, rules), response_format=AssessmentAnswer
         )
-        assessment, info = merge(facts, rules, result)
+        assessment, info = merge(heard, rules, result)
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
     new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
     return HealthReport(facts, assessment, info, facts.window.end, changes, new_models)
+
+
+def silences_for(store: Store, window: Window) -> tuple[Silence, ...]:
+    """The silences that matter to the window (active at its end, or ended within it)."""
+    found = (from_document(doc) for doc in window_silences(store, window.start, window.end))
+    return tuple(s for s in found if s is not None)
 
 
 def staging(store: Store) -> Callable[[str, str], str | None]:
@@ -237,7 +253,7 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
     if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
         ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
     facts = shape(collected)
-    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts))
+    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts), silences_for(store, window))
     message = compose(report, delivery)
     if delivery.send is None:
         return Outcome(report, message, None)

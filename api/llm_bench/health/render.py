@@ -16,6 +16,7 @@ from .facts import HealthFacts
 from .fleet import Gap
 from .history import NEW, ONGOING, RESOLVED, Problem
 from .report import HealthReport
+from .silences import ACTIVE, ENDED
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
@@ -142,6 +143,33 @@ def _coverage(report: HealthReport) -> list[str]:
     return lines + [""]
 
 
+def silenced_lines(report: HealthReport) -> list[str]:
+    """`Silenced (N)`: each active silence with its reason, end and the problems it covers (they
+    set no status); a silence that ended in the window, or that covers nothing now."""
+    groups = report.assessment.silenced
+    if not groups:
+        return []
+    covered = sum(len(g.problems) for g in groups if g.state == ACTIVE)
+    lines = [f"Silenced ({covered})"]
+    for g in groups:
+        s = g.silence
+        head = f"{s.label}: {s.reason}"
+        if g.state == ACTIVE:
+            lines.append(_wrap(f"- {head} — until {_when(s.until)} (silence {s.id}, by {s.created_by or '?'})"))
+            lines += _capped([_wrap(p.text, "    · ") for p in g.problems])
+        elif g.state == ENDED:
+            how = f"removed by {s.removed_by}" if s.removed_at and s.removed_at < s.until else "ended"
+            lines.append(_wrap(f"- {head} — silence {s.id} {how} {_when(s.end())}: its problems are judged again"))
+        else:
+            lines.append(
+                _wrap(
+                    f"- {head} — until {_when(s.until)}: no longer needed, nothing it names is wrong now "
+                    f"(llm-health-check silence remove {s.id})"
+                )
+            )
+    return lines + [""]
+
+
 def _enabled_set(report: HealthReport) -> list[str]:
     fleet = report.assessment.fleet
     if fleet is None or not fleet.coverage.known:
@@ -183,6 +211,7 @@ def text_body(report: HealthReport) -> str:
     ]
     lines.append("")
     lines += _coverage(report)
+    lines += silenced_lines(report)
     lines += _changes(report)
     lines += _findings("Models likely deprecated", a.models_likely_deprecated)
     lines += _findings("Code fixes needed", a.code_fixes_needed)
@@ -383,6 +412,7 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
             }
             for n in report.new_models
         ],
+        "silenced": [g.to_dict() for g in a.silenced],
         "changes": _changes_json(report),
         "ai": {
             "used": ai.used,
