@@ -348,7 +348,9 @@ def assess(
     silenced = group(candidates, muting, silences, facts.window.start)
     hidden = {p.provider for g in silenced if g.state == ACTIVE for p in g.problems if p.key.startswith("provider:")}
     collapsed = set(quiet.collapsed) | (set(full.collapsed) & hidden)
-    return replace(quiet, fleet=fleet, silenced=silenced, collapsed=tuple(sorted(collapsed)))
+    covered = sum(len(g.problems) for g in silenced if g.state == ACTIVE)
+    summary = quiet.summary + (f" Silenced: {plural(covered, 'problem')} (listed apart)." if covered else "")
+    return replace(quiet, summary=summary, fleet=fleet, silenced=silenced, collapsed=tuple(sorted(collapsed)))
 
 
 def issue_kinds(issue: ProviderIssue, facts: HealthFacts, fleet: Fleet | None) -> tuple[str, ...]:
@@ -385,9 +387,8 @@ def _candidates(full: Assessment, facts: HealthFacts) -> list[Candidate]:
     for f in (*full.not_measured, *full.stalled, *full.went_silent):
         add(f, dominant(models.get(f.key)), "enabled model")
     listed = {c.key for c in found}
-    collapsed = set(full.collapsed)
-    for m in facts.failing_models:
-        if f"model:{m.key}" not in listed and m.provider not in collapsed:
+    for m in facts.failing_models:  # the rest, a collapsed provider's models too (a model silence names them)
+        if f"model:{m.key}" not in listed:
             kinds = ", ".join(f"{k} ×{n}" for k, n in m.kinds)
             found.append(
                 Candidate(f"model:{m.key}", m.provider, m.model, dominant(m), f"{m.key}: {kinds}, {m.successes} ok")

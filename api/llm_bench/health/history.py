@@ -109,7 +109,13 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
         provider = m.provider if m else key.split(":", 1)[0]
         since = first.get(key) or silence.get(key) or start  # errors, else the silence, began then
         problems[f"model:{key}"] = (f"{key} {'; '.join(parts)}", provider, since)
-    if fleet is not None and fleet.coverage.known and fleet.coverage.not_measured:
+    hushed = {p.key for g in assessment.silenced if g.state == ACTIVE for p in g.problems}
+    gaps = [
+        g
+        for g in (fleet.coverage.not_measured if fleet else ())
+        if f"provider:{g.provider}" not in hushed and f"model:{g.key}" not in hushed
+    ]
+    if fleet is not None and fleet.coverage.known and gaps:  # gaps that are all silenced are no coverage problem
         c = fleet.coverage
         problems["fleet:coverage"] = (f"coverage: {c.measured} of {c.enabled} enabled models measured", "", start)
     if fleet is not None:

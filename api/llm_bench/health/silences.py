@@ -408,11 +408,14 @@ def group(
     window are said once."""
     by_id: dict[str, list[SilencedProblem]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
-    for c in candidates:
+    for c in sorted(candidates, key=lambda c: c.model is not None):  # provider issues first
         s = muting.first(c.provider, c.model, c.kinds)
-        if s is not None and (s.id, c.text) not in seen:
-            seen.add((s.id, c.text))
-            by_id[s.id].append(SilencedProblem(c.key, c.provider, c.text))
+        if s is None or (s.id, c.text) in seen or (s.id, c.provider) in seen:
+            continue  # a model under a provider issue the same silence covers is that issue's
+        seen.add((s.id, c.text))
+        if c.model is None:
+            seen.add((s.id, c.provider))
+        by_id[s.id].append(SilencedProblem(c.key, c.provider, c.text))
     end = muting.raw.window.end
     out = [Silenced(s, ACTIVE if by_id.get(s.id) else UNNEEDED, tuple(by_id.get(s.id, ()))) for s in muting.active]
     out += [Silenced(s, ENDED) for s in silences if not s.active(end) and start < s.end() <= end]
