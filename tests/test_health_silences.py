@@ -300,3 +300,23 @@ def test_help_shows_examples(command: str) -> None:
     result = runner.invoke(app, ["silence", command, "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.stdout and f"llm-health-check silence {command}" in result.stdout
+
+
+def test_stored_silences_are_read_defensively() -> None:
+    from api.llm_bench.health.silences import from_document
+
+    good = {
+        "_id": "a1",
+        "provider": "openai",
+        "model": None,
+        "kind": "billing",
+        "reason": "unpaid\x1b[31m",
+        "created_at": DAY1,
+        "until": DAY1 + DAY,
+        "created": {"user": "ops", "host": "box"},
+        "removed": None,
+    }
+    silence = from_document(good)
+    assert silence is not None and silence.reason == "unpaid" and silence.created_by == "ops@box"
+    for broken in ({"until": "tomorrow"}, {"provider": ""}, {"kind": "everything"}, {"model": 7}, {"created_at": None}):
+        assert from_document({**good, **broken}) is None, broken  # it silences nothing

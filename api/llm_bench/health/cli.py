@@ -182,7 +182,7 @@ silence_app = typer.Typer(
     \b
       llm-health-check silence add openai --for 3d --reason "invoice 4711 unpaid" --kind billing
       llm-health-check silence list --format json
-      llm-health-check silence remove 3f2a9c1d
+      llm-health-check silence remove ID     # the id that add and list print
     """,
 )
 app.add_typer(silence_app, name="silence")
@@ -217,7 +217,7 @@ def _silence_out(data: object, text: str, output: Format) -> None:
 
 @silence_app.command("add", epilog=exit_statuses(HEALTH))
 def silence_add(
-    target: str = typer.Argument(..., help="A provider (openai) or one model (openai:gpt-4o)."),
+    target: str = typer.Argument(..., metavar="TARGET", help="A provider (openai) or one model (openai:gpt-4o)."),
     period: str | None = typer.Option(None, "--for", help="How long: 12h, 3d, 2w (1h to 90d)."),
     until: str | None = typer.Option(None, "--until", help="Through the end of this day (UTC), YYYY-MM-DD."),
     reason: str | None = typer.Option(None, "--reason", help="Why (required), shown in every report."),
@@ -307,8 +307,8 @@ def silence_remove(
     Examples:
 
     \b
-      llm-health-check silence remove 3f2a9c1d
-      llm-health-check silence remove 3f2a9c1d --dry-run
+      llm-health-check silence remove ID              # the id that add and list print
+      llm-health-check silence remove ID --dry-run    # says what it would remove
     """
 
     def action() -> int:
