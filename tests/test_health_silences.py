@@ -127,6 +127,8 @@ def test_a_silence_quiets_one_known_problem_until_it_ends(
         in (group["problems"][0]["detail"])
     )
     assert marks(day2)["provider:anthropic"] == "ongoing"  # still tracked, not resolved
+    (recorded,) = store.coll("health_runs").find({"finished_at": DAY1 + DAY})
+    assert recorded["status"] == "healthy" and recorded["silenced"][0]["id"] == silence["id"]
     mail = smtp.delivered[-1]
     assert mail.message["Subject"].startswith("[HEALTHY]")
     body = mail.text()
@@ -254,6 +256,7 @@ def test_dry_runs_write_nothing(store: repository.Store, cli: Callable[..., Resu
         (["", "--for", "3d", "--reason", "x"], "error: TARGET is empty"),
         (["openai:", "--for", "3d", "--reason", "x"], "error: TARGET must be a provider"),
         (["open ai", "--for", "3d", "--reason", "x"], "error: TARGET must be a provider"),
+        (["openai:gpt\x1b[2J", "--for", "3d", "--reason", "x"], "error: TARGET must be a provider"),
         (["openai", "--for", "3d"], "error: --reason is required"),
         (["openai", "--for", "3d", "--reason", "  "], "error: --reason is required"),
         (["openai", "--for", "0h", "--reason", "x"], "error: --for must be from 1h to 90d, got 0h"),

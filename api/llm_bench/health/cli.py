@@ -289,7 +289,7 @@ def silence_list(
         with repository.opened(load_settings(), write=False) as store:
             docs = find_silences(store, ending_after=None if everything else now)
         found = [s for s in map(from_document, docs) if s is not None and (everything or s.active(now))]
-        text = "\n".join(s.text for s in found) if found else "no active silences"
+        text = "\n".join(s.text for s in found) if found else ("no silences" if everything else "no active silences")
         _silence_out([s.to_dict() for s in found], text, output)
         return 0
 

@@ -31,7 +31,7 @@ from typing import Any
 from ..classify import KINDS
 from ..errors import OpsError
 from ..exit_codes import ExitStatus
-from ..untrusted import safe_text
+from ..untrusted import is_identifier, safe_text
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .fleet import Fleet, Gap
 
@@ -71,7 +71,7 @@ def parse_target(value: str) -> Target:
     if len(text) > MAX_TARGET:
         raise SilenceInputError(f"TARGET is longer than {MAX_TARGET} characters")
     provider, sep, model = text.partition(":")
-    if not NAME.fullmatch(provider) or (sep and not model.strip()) or any(c.isspace() for c in text):
+    if not (NAME.fullmatch(provider) and is_identifier(text)) or (sep and not model):
         raise SilenceInputError(
             f"TARGET must be a provider (openai) or provider:model_id (openai:gpt-4o), got {safe_text(text, 80)!r}"
         )
