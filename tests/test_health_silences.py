@@ -12,13 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from http_stub import HTTPStub
+from openai_stub import PATH, answer_with
 from smtp_sink import SMTPSink
+from test_health_ai_review import FACTS, good_answer
 from test_health_fleet_scenarios import BEDROCK_AUTH, DAY, DAY1, FLEET, HOUR, enabled, failed, fleet_days, marks
 from typer.testing import CliRunner, Result
 
 from api.llm_bench import repository
+from api.llm_bench.ai import make_client
+from api.llm_bench.config import Settings
 from api.llm_bench.exit_codes import ExitStatus
 from api.llm_bench.health.cli import app
+from api.llm_bench.health.job import AIChoice, review
+from api.llm_bench.health.silences import Silence, Target, from_document
 from api.llm_bench.repository.health import insert_documents
 
 runner = CliRunner()
@@ -306,8 +313,6 @@ def test_help_shows_examples(command: str) -> None:
 
 
 def test_stored_silences_are_read_defensively() -> None:
-    from api.llm_bench.health.silences import from_document
-
     good = {
         "_id": "a1",
         "provider": "openai",
@@ -323,3 +328,20 @@ def test_stored_silences_are_read_defensively() -> None:
     assert silence is not None and silence.reason == "unpaid" and silence.created_by == "ops@box"
     for broken in ({"until": "tomorrow"}, {"provider": ""}, {"kind": "everything"}, {"model": 7}, {"created_at": None}):
         assert from_document({**good, **broken}) is None, broken  # it silences nothing
+
+
+def test_the_ai_is_asked_about_what_the_silences_leave(http_server: HTTPStub) -> None:
+    end = FACTS.window.end
+    retired = Silence("s1", Target("openai", "gpt-4-32k"), None, "replacement planned", end - DAY, end + DAY)
+    answer_with(http_server, good_answer(overall_status="warning"))
+    client = make_client(
+        Settings(openai_api_key="sk-test", openai_base_url=http_server.base_url + "/v1", openai_timeout=10)
+    )
+    report = review(FACTS, None, AIChoice(client, "gpt-4o-mini"), silences=(retired,))
+    user = http_server.calls(PATH)[0].json()["messages"][1]["content"]
+    assert "gpt-4-32k" not in user.split('"failing_models"')[1].split('"new_error_patterns"')[0]
+    a = report.assessment
+    assert [f.key for f in a.models_likely_deprecated] == []  # the AI named it: it stays silenced
+    assert [f.key for f in a.code_fixes_needed] == ["anthropic:claude-3-haiku"]  # another model still counts
+    (group,) = a.silenced
+    assert [p.key for p in group.problems] == ["model:openai:gpt-4-32k"]

@@ -167,11 +167,32 @@ def review(
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
-        heard = Muting(facts, silences).facts()  # the AI judges what the silences leave
+        muting = Muting(facts, silences)
+        heard = muting.facts()  # the AI judges what the silences leave
         result: AIResult = ask_parsed(
             ai.client, model=ai.model, system=SYSTEM, user=prompt(heard, rules), response_format=AssessmentAnswer
         )
         assessment, info = merge(heard, rules, result)
+        if muting.active:  # what the AI adds about a silenced target stays silenced
+            assessment = replace(
+                assessment,
+                models_likely_deprecated=tuple(
+                    f
+                    for f in assessment.models_likely_deprecated
+                    if f in rules.models_likely_deprecated
+                    or not muting.hides_model(f.provider, f.model, ("hard_model",))
+                ),
+                code_fixes_needed=tuple(
+                    f
+                    for f in assessment.code_fixes_needed
+                    if f in rules.code_fixes_needed or not muting.hides_model(f.provider, f.model, ("hard_capability",))
+                ),
+                provider_issues=tuple(
+                    i
+                    for i in assessment.provider_issues
+                    if i.kind != "ai" or muting.first(i.provider, None, ()) is None
+                ),
+            )
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
     new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
     return HealthReport(facts, assessment, info, facts.window.end, changes, new_models)
