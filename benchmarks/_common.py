@@ -26,7 +26,11 @@ from api.llm_bench.embedded import embedded_mongodb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # http_stub, openai_stub, command_counter
 
+import http_stub  # noqa: E402
+import openai_stub  # noqa: E402
 from command_counter import CommandCounter  # noqa: E402
+
+__all__ = ["ROOT", "Bench", "CommandCounter", "bench_database", "http_stub", "openai_stub", "parser", "table", "timed"]
 
 T = TypeVar("T")
 

@@ -24,9 +24,16 @@ import functools
 import json
 from typing import Any
 
-import http_stub
-import openai_stub
-from _common import ROOT, Bench, bench_database, parser, table, timed  # first: puts tests/ on the path
+from _common import (  # first: puts tests/ on the path
+    ROOT,
+    Bench,
+    bench_database,
+    http_stub,
+    openai_stub,
+    parser,
+    table,
+    timed,
+)
 from matching_precision import DEFAULT as REVIEWED_MATCHES
 from matching_precision import REGISTRY
 from openai import OpenAI

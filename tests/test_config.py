@@ -21,6 +21,7 @@ COLLECTION_VARIABLES = {
     "ERROR_CLASSES_COLLECTION": "error_classes",
     "PROVIDER_MODELS_COLLECTION": "provider_models",
     "SOURCE_RUNS_COLLECTION": "source_runs",
+    "PROBE_RESULTS_COLLECTION": "probe_results",
     "SILENCES_COLLECTION": "silences",
 }
 
@@ -54,6 +55,7 @@ def test_default_collection_names() -> None:
         "error_classes": "error_classes",
         "provider_models": "provider_models",
         "source_runs": "source_runs",
+        "probe_results": "probe_results",
         "silences": "health_silences",
     }
 
@@ -225,9 +227,8 @@ def test_recipient_must_be_one_plain_address(value: str) -> None:
 
 
 def test_header_injection_through_the_environment_is_refused() -> None:
-    settings = Settings.from_env({"NOTIFY_EMAIL": "ops@example.test\nBcc: attacker@example.test\n"})
-    with pytest.raises(ConfigError, match="one plain address"):
-        settings.require_recipient()
+    with pytest.raises(ConfigError, match="NOTIFY_EMAIL must be one plain address"):
+        Settings.from_env({"NOTIFY_EMAIL": "ops@example.test\nBcc: attacker@example.test\n"})
 
 
 # --- upstream's collection variables ---------------------------------------------------------

@@ -213,3 +213,26 @@ def test_a_unit_name_starting_with_a_dash_is_a_unit(tmp_path, tools, smtp, msmtp
     assert result.returncode == ExitStatus.OK, result.stderr
     (delivered,) = smtp.delivered
     assert str(delivered.message["Subject"]).endswith(" -.mount failed")
+
+
+def test_fifty_long_journal_lines_are_cut_line_by_line_and_mailed(tmp_path, smtp, msmtp_binary) -> None:
+    # Each 200 KB line used to be redacted whole (quadratically) before the text was cut: the
+    # alert outlived its unit's time limit and never went out.
+    record = tmp_path / "argv.jsonl"
+    lines = [f"2026-11-26T08:00:{i:02}+0000 host llm-health-check[42]: line {i} " + "a." * 100_000 for i in range(50)]
+    long_tools = {
+        "journalctl": stand_in(tmp_path / "journalctl", record, "\n".join(lines) + "\n"),
+        "systemctl": stand_in(tmp_path / "systemctl", record, (SHOWN / "exit-4.txt").read_text()),
+    }
+    result = _run(
+        "llm-health-check.service",
+        long_tools,
+        NOTIFY_EMAIL="oncall@example.test",
+        MSMTP_PATH=msmtp_binary,
+        MSMTP_CONFIG=str(smtp.msmtprc(tmp_path)),
+    )
+    assert result.returncode == ExitStatus.OK, result.stderr
+    (delivered,) = smtp.delivered
+    body = delivered.text()
+    assert all(f"llm-health-check[42]: line {i} a.a." in body for i in range(50))  # every line, each cut
+    assert len(body) < 50 * 450 + 2_000

@@ -61,7 +61,7 @@ def test_fetch_report_stats(store, mongo_uri: str, db_name: str, http_server: HT
     store.coll("models").insert_one({"provider": "openai", "model_id": "gpt-5.2-codex", "enabled": True})
     report = runner.invoke(app, ["report", "--format", "json", "-p", "openai", "--max-matches", "3"], env=env)
     assert report.exit_code == 0, report.output
-    rows = json.loads(report.stdout)
+    rows = json.loads(report.stdout)["proposals"]
     assert len(rows) == 3 and {r["provider"] for r in rows} == {"openai"}
     assert "openai/gpt-5.2-codex" not in {r["openrouter_id"] for r in rows}
     assert set(rows[0]) >= {
@@ -146,7 +146,7 @@ def test_real_process_against_the_fixtures(store, mongo_uri: str, db_name: str, 
             timeout=120,
         )
         assert run.returncode == 0, run.stderr
-    rows = json.loads(run.stdout)
+    rows = json.loads(run.stdout)["proposals"]
     assert len(rows) == 5 and all(r["source"] == "rule" and r["command"].startswith("mongosh") for r in rows)
 
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 from api.llm_bench.errors import ConfigError, DatabaseUnavailable, MailFailed, OpsError
-from api.llm_bench.exit_codes import COMMANDS, FETCH, HEALTH, REPORT, STATS, TABLE, ExitStatus, describe
+from api.llm_bench.exit_codes import COMMANDS, FETCH, HEALTH, PROBE, REPORT, STATS, TABLE, ExitStatus, describe
 
 
 def markdown_table() -> str:
@@ -43,6 +43,7 @@ def test_describe_covers_every_member() -> None:
         (FETCH, [0, 1, 2, 3, 4, 6, 7]),
         (REPORT, [0, 1, 2, 3, 4, 8]),
         (STATS, [0, 1, 2, 3, 4]),
+        (PROBE, [0, 1, 2, 3, 4, 8]),
     ],
 )
 def test_each_command_lists_only_its_own_statuses(command: str, codes: list[int]) -> None:

@@ -116,3 +116,22 @@ def test_a_source_refused_for_more_than_48_hours_is_stale() -> None:
         },
     ]
     assert [lag.source for lag in stale_sources(rows, NOW)] == ["provider:openai", "provider:together"]
+
+
+def test_two_models_broken_their_own_way_are_not_a_provider_outage() -> None:
+    f = facts(
+        errors=[
+            ("openai", "gpt-4-32k", "hard_model", 9, "gone"),
+            ("openai", "o1-pro", "hard_capability", 9, "v1/responses"),
+        ],
+        ok=[("openai", "gpt-4o", 30)],
+    )
+    models = [{"provider": "openai", "model_id": m, "enabled": True} for m in ("gpt-4o", "gpt-4-32k", "o1-pro")]
+    rows, kinds = streak_rows("openai", ["gpt-4-32k"], 9, NOW - 9 * HOUR, "hard_model")
+    more, more_kinds = streak_rows("openai", ["o1-pro"], 9, NOW - 9 * HOUR, "hard_capability")
+    fleet = judge(f, models, None, rows + more, {**kinds, **more_kinds}, [])
+    assert fleet.streaks and not fleet.streaks[0].provider_wide
+    a = assess(f, None, fleet)
+    assert a.provider_issues == ()  # (the day is CRITICAL for its coverage, 1 of 3, not for an outage)
+    assert [x.key for x in a.models_likely_deprecated] == ["openai:gpt-4-32k"]
+    assert [x.key for x in a.code_fixes_needed] == ["openai:o1-pro"]

@@ -132,7 +132,71 @@ def test_new_models_worth_adding_reach_the_mail(store: repository.Store) -> None
     outcome = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery())
     assert [n.model_id for n in outcome.report.new_models] == ["gpt-5.5"]
     body = outcome.message.get_content()
-    assert "New models worth adding (1)" in body and "llm-discovery report --since 1d" in body
+    assert "New models worth adding (1)" in body and "verified by the provider list" in body
+    command = outcome.report.new_models[0].command  # the mail stages it itself
+    assert command and shlex.split(command)[:2] == ["mongosh", "$MONGODB_URI"] and "enabled: false" in command
+    assert "# stage it:" in body and 'model_id: "gpt-5.5", enabled: false' in body.replace("\n", " ")
+
+
+def _placed(openrouter_id: str, model_id: str, hours: int = 3, provider: str = "together") -> dict[str, object]:
+    return {
+        "openrouter_id": openrouter_id,
+        "first_seen_at": NOW - dt.timedelta(hours=hours),
+        "direct_match": {"provider": provider, "model_id": model_id, "verified_by": "registry"},
+    }
+
+
+def _probe(model_id: str, outcome: str, hours: float, **fields: object) -> dict[str, object]:
+    return {
+        "provider": "together",
+        "model_id": model_id,
+        "openrouter_id": "x",
+        "at": NOW - dt.timedelta(hours=hours),
+        "outcome": outcome,
+        **fields,
+    }
+
+
+def test_worth_adding_is_honest_one_per_id_none_staged_none_refused(store: repository.Store) -> None:
+    seed(store)
+    store.coll("catalog").insert_many(
+        [
+            _placed("openai/gpt-oss-120b:free", "openai/gpt-oss-120b", hours=1),  # newer, but a variant
+            _placed("openai/gpt-oss-120b", "openai/gpt-oss-120b", hours=2),
+            _placed("openai/gpt-oss-120b:exacto", "openai/gpt-oss-120b", hours=2),
+            _placed("qwen/qwen3-staged", "Qwen/Qwen3-Staged"),
+            _placed("meta/llama-refused", "meta-llama/Llama-Refused"),
+            _placed("z/glm-verified", "zai-org/GLM-Verified"),
+        ]
+    )
+    # staged by the report's own command earlier: disabled, the id in another case
+    store.coll("models").insert_one({"provider": "together", "model_id": "qwen/qwen3-staged", "enabled": False})
+    store.coll("probe_results").insert_many(
+        [
+            _probe("meta-llama/Llama-Refused", "refused", 5, status=404, reason="no_access", message="no access"),
+            _probe("zai-org/GLM-Verified", "success", 6),
+            _probe("zai-org/GLM-Verified", "success", 3),
+        ]
+    )
+    outcome = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery())
+    new = {n.model_id: n for n in outcome.report.new_models}
+    assert sorted(new) == ["gpt-5.5", "openai/gpt-oss-120b", "zai-org/GLM-Verified"]
+    assert new["openai/gpt-oss-120b"].openrouter_id == "openai/gpt-oss-120b"  # the base, not a twin
+    assert new["zai-org/GLM-Verified"].verified_by == "probe"
+    left = {(x.openrouter_id, x.reason) for x in outcome.report.new_models_left_out}
+    assert left == {
+        ("openai/gpt-oss-120b:free", "variant"),
+        ("openai/gpt-oss-120b:exacto", "variant"),
+        ("meta/llama-refused", "no_access"),
+    }
+    body = outcome.message.get_content()
+    assert "New models worth adding (3)" in body and "verified by probe" in body
+    assert "New models left out (3)" in body and "no access to the model" in body
+    assert "qwen" not in body.lower()
+    payload = json.loads(json.dumps(json_report(outcome.report)))
+    assert {m["verified_by"] for m in payload["new_models_worth_adding"]} == {"provider", "registry", "probe"}
+    assert all(m["command"].startswith("mongosh") for m in payload["new_models_worth_adding"])
+    assert {x["reason"] for x in payload["new_models_left_out"]} == {"variant", "no_access"}
 
 
 def test_a_successor_already_in_the_benchmark_or_unlisted_is_not_staged() -> None:

@@ -110,3 +110,11 @@ def test_the_mail_needs_no_monospace_table() -> None:
     body = text_body(report())
     assert "- openai: 340 ok, 12 errors, 3.4%" in body
     assert "- hard_model: 12" in body
+
+
+def test_notes_on_the_ai_answer_follow_the_findings_once_each() -> None:
+    dropped = "AI named model 'openai:gpt-5' which is not in the data: dropped"
+    body = text_body(report(AIInfo(used=True, model="gpt-4o-mini", error=None, notes=(dropped, dropped))))
+    assert body.count(dropped) == 1
+    assert body.index("Recommended actions") < body.index(dropped) < body.index("=== Raw metrics ===")
+    assert body.index("Summary") < body.index("Models likely deprecated") < body.index(dropped)

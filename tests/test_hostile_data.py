@@ -141,3 +141,28 @@ def test_a_rollup_kind_outside_the_known_kinds_is_unknown_and_clean(store: repos
     assert pattern.stored_kind == "unknown"
     body = outcome.message.get_content()
     assert "\x1b" not in body and "sk-proj" not in body
+
+
+def test_a_200_kb_sample_and_message_are_cut_before_they_are_read(store: repository.Store) -> None:
+    # Runs that made the old redaction rescan from every word boundary (138 s for this report).
+    huge = "mongodb://u:" + "a." * 100_000
+    outcome = report_for(
+        store,
+        {
+            "errors": [error_document(provider="openai", model="gpt-4o", message=huge, ts=AN_HOUR_AGO)],
+            "rollups": [
+                {
+                    "fingerprint": "r",
+                    "provider": "groq",
+                    "model_name": "llama",
+                    "error_kind": "network",
+                    "count": 2,
+                    "first_seen": AN_HOUR_AGO,
+                    "sample_messages": ["a://b:" * 35_000],
+                }
+            ],
+        },
+    )
+    samples = [p.sample for p in outcome.report.facts.new_patterns]
+    assert samples and all(len(sample) <= 300 and sample.endswith("…") for sample in samples)
+    assert len(outcome.message.get_content()) < 20_000

@@ -18,6 +18,7 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "catalog_flags": [],
         "models": [],
         "new_models": [],
+        "probes": [],
         "ai_price": None,
         "sources": [],
     }

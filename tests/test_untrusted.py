@@ -3,6 +3,8 @@ characters removed, length bounded, and a strict allow-list for identifiers."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from api.llm_bench.untrusted import REDACTED, SECRET_SHAPES, clean, comment_text, is_identifier, redact, safe_text
@@ -345,7 +347,7 @@ def test_safe_text_truncates_to_the_limit() -> None:
     assert safe_text("x" * 51, limit=50) == "x" * 49 + "…"
 
 
-def test_safe_text_redacts_before_truncating() -> None:
+def test_a_key_at_the_limit_is_still_redacted() -> None:
     out = safe_text(f"{'a' * 20} {OPENAI_PROJECT_KEY}", limit=40)
     assert len(out) <= 40
     assert "Ab3_dE" not in out
@@ -433,3 +435,141 @@ def test_comment_text_is_one_clean_redacted_line() -> None:
 def test_comment_text_is_bounded() -> None:
     assert len(comment_text("y" * 1000)) <= 300
     assert len(comment_text("y" * 1000, limit=20)) <= 20
+
+
+# Runs that make a backtracking pattern rescan: ordinary separators, the openings of every
+# row (scheme, label, quote, escape), and every head and tail of each row's example.
+ADVERSARIAL_RUNS = (
+    "a.", "a-", "a_", "a ", "a:", "a=", "a/", "1", "@", "%", "a%22", "%3d", '\\"', "-----",
+    "a://b:", "://", "eyj-", "gsk_", "xoxb-", "sk-", "key provided:", "bearer ", "basic ",
+    "token=", "password:", "authorization: token ", "-----begin private key-----",
+)  # fmt: skip
+
+
+def _runs(example: str) -> set[str]:
+    cuts = {max(1, len(example) * i // 6) for i in range(1, 7)}
+    heads = {variant[:k] for variant in (example, example.lower()) for k in cuts}
+    return (
+        set(ADVERSARIAL_RUNS) | heads | {head + " " for head in heads} | {example[k:] for k in cuts if k < len(example)}
+    )
+
+
+def _seconds(work, text: str, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()  # CPU time: a busy machine does not stretch it
+        work(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def _superlinear(work, runs: set[str], small: int = 3_000, factor: int = 8) -> list[str]:
+    """Runs for which `work` takes far more than `factor` times as long on a text `factor` times
+    longer: linear costs 8×, quadratic 64×; the bar is 24×, and a run above it is measured again
+    before it counts, so a busy machine does not fail the test. Below NOISE_FLOOR seconds on the
+    long text a ratio is timer noise: a quadratic row costs far more there (the old URL row took
+    seconds on 24 K characters)."""
+    offenders = []
+    for run in sorted(runs):
+        texts = [(run * (size // len(run) + 1))[:size] for size in (small, small * factor)]
+        for repeat in (3, 9):
+            long_text = _seconds(work, texts[1], repeat)
+            ratio = long_text / max(_seconds(work, texts[0], repeat), 1e-6)
+            if ratio < 3 * factor or long_text < NOISE_FLOOR:
+                break
+        else:
+            offenders.append(f"{run[:30]!r}: ×{ratio:.0f}")
+    return offenders
+
+
+NOISE_FLOOR = 0.002
+
+
+@pytest.mark.parametrize("shape", SECRET_SHAPES, ids=[shape.name for shape in SECRET_SHAPES])
+def test_every_shape_stays_linear_on_adversarial_runs(shape) -> None:
+    assert _superlinear(lambda text: shape.pattern.sub(shape.replacement, text), _runs(shape.example)) == []
+
+
+def test_redact_and_clean_stay_linear_on_adversarial_runs() -> None:
+    runs = set(ADVERSARIAL_RUNS) | {shape.example[: len(shape.example) // 2] for shape in SECRET_SHAPES}
+    assert _superlinear(redact, runs) == []
+    assert _superlinear(clean, {"\x1b[", "\x1b]", "\x1b[0", "a\u200b", " \t"}) == []
+
+
+def test_safe_text_cost_is_bounded_by_the_limit_not_the_input() -> None:
+    # The text is cut before any pattern runs: 4 MB costs about what 4 KB does (a generous 10×).
+    for run in ("a.", "a://b:", "eyj-", "\u200b"):
+        small, huge = (run * (size // len(run)) for size in (4_000, 4_000_000))
+        assert len(safe_text(huge, 300)) <= 300 and safe_text(huge, 300).endswith("…")
+        costs = [_seconds(lambda text: safe_text(text, 300), text) for text in (small, huge)]
+        assert costs[1] < max(10 * costs[0], NOISE_FLOOR)
+
+
+# The third hostile-input campaign's shapes: each secret must be gone as written and lower-cased.
+PEM_BODY = "MIIEowIBAAKCAQEA" + "q8Zr2LmN4vX0pT6w" * 4
+CAMPAIGN_SECRETS = [
+    (f"oauth refresh failed: refresh_token={OPAQUE_TOKEN}&grant_type=refresh_token", OPAQUE_TOKEN),
+    (f"POST /token client_id=bench&client_secret={OPAQUE_TOKEN}", OPAQUE_TOKEN),
+    (f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----", PEM_BODY),
+    (f'{{"private_key": "-----BEGIN PRIVATE KEY-----\\n{PEM_BODY}\\n-----END PRIVATE KEY-----\\n"}}', PEM_BODY),
+    (f"-----BEGIN OPENSSH PRIVATE KEY----- {PEM_BODY} (truncated", PEM_BODY),
+    (f"sent Authorization: Token {OPAQUE_TOKEN} upstream", OPAQUE_TOKEN),
+    (f"headers={{'Authorization': 'ApiKey {OPAQUE_TOKEN}'}}", OPAQUE_TOKEN),
+    (f"https://bucket.s3.example.test/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={OPAQUE_TOKEN}", OPAQUE_TOKEN),
+    ("odbc: Server=db;Uid=bench;Pwd=Zq7x9;", "Zq7x9"),
+    ("login failed: password=Zq7", "Zq7"),
+    ("cannot reach mongodb://bench:pa/ss9w0rd@cluster0.example.test/llm", "pa/ss9w0rd"),
+    (f'body: "{{\\"api_key\\": \\"{OPAQUE_TOKEN}\\"}}"', OPAQUE_TOKEN),
+    (f"GET /v1?q=api_key%3D{OPAQUE_TOKEN}", OPAQUE_TOKEN),
+    (f"GET /v1?q=%22api_key%22%3A%20%22{OPAQUE_TOKEN}%22", OPAQUE_TOKEN),
+    (f"GET /v1?q=api_key%253D{OPAQUE_TOKEN}", OPAQUE_TOKEN),
+    (f"https://acct.blob.example.test/c/b?sv=2024-05-04&se=2026-12-01&sr=b&sp=r&sig={OPAQUE_TOKEN}%3D", OPAQUE_TOKEN),
+    ("slack said invalid_auth for xoxb-2048-4096-" + OPAQUE_TOKEN, OPAQUE_TOKEN),
+    (f"Authorization: Bearer 12|{OPAQUE_TOKEN}", OPAQUE_TOKEN),
+    (f"curl -H 'Bearer 12|{OPAQUE_TOKEN}'", OPAQUE_TOKEN),
+    (f"tokensk-proj-{'Ab3dEf9' * 6}", "Ab3dEf9" * 6),
+    (f"Proxy-Authorization: Digest {OPAQUE_TOKEN}", OPAQUE_TOKEN),
+    (f"X-Goog-Api-Key: {OPAQUE_TOKEN}", OPAQUE_TOKEN),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), CAMPAIGN_SECRETS, ids=[f"{i:02}" for i in range(len(CAMPAIGN_SECRETS))])
+def test_campaign_secret_shapes_are_redacted_as_written_and_lower_cased(text: str, secret: str) -> None:
+    for variant in (text, text.lower()):
+        out = redact(variant)
+        assert secret.lower() not in out.lower(), out
+        assert REDACTED in out
+        assert redact(out) == out  # redacting twice changes nothing
+        assert secret.lower() not in safe_text(variant, 60).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "max_token: 8192",
+        "max_tokens=8192",
+        "token_count=123456",
+        "Authorization failed",
+        "missing authorization header",
+        "https://us-central1-aiplatform.example.test:443/v1/models/chat-bison@001:predict",
+        "the monkey=banana12 test",
+        "signature verification failed",
+        "password required",
+        "desk-project-management",
+    ],
+)
+def test_ordinary_text_near_the_new_labels_is_untouched(text: str) -> None:
+    assert redact(text) == text
+    assert redact(text.lower()) == text.lower()
+
+
+def test_labels_keep_their_quoting_and_the_rest_of_the_text() -> None:
+    assert redact(f"?a=1&client_secret={OPAQUE_TOKEN}&b=2") == f"?a=1&client_secret={REDACTED}&b=2"
+    assert redact(f'{{\\"api_key\\": \\"{OPAQUE_TOKEN}\\"}}') == f'{{\\"api_key\\": \\"{REDACTED}\\"}}'
+    assert redact(f"Authorization: Token {OPAQUE_TOKEN} (see logs)") == f"Authorization: {REDACTED} (see logs)"
+
+
+def test_a_key_straddling_the_cut_is_still_redacted() -> None:
+    for prefix in range(30, 60):
+        out = safe_text("x" * prefix + " " + OPENAI_PROJECT_KEY + " tail " * 500, limit=60)
+        assert "Ab3_dE" not in out and len(out) <= 60

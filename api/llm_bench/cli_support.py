@@ -144,6 +144,10 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+#: Libraries whose own debug lines (request and command dumps) stay off even with --verbose.
+NOISY_LOGGERS = ("httpx", "httpcore", "openai", "pymongo")
+
+
 def setup_logging(verbose: bool) -> None:
     """Logs and progress go to stderr, timestamps in UTC; stdout carries only the report."""
     handler = _StderrHandler()
@@ -151,7 +155,7 @@ def setup_logging(verbose: bool) -> None:
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler], force=True)
-    for noisy in ("httpx", "httpcore", "openai", "pymongo"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

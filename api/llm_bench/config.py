@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .errors import ConfigError
 from .mail import SUBJECT_TAGS, MailSettings
-from .variables import BY_NAME, LISTED_PROVIDERS, default
+from .variables import API_BASES, BY_NAME, LISTED_PROVIDERS, default
 
 log = logging.getLogger("llm_bench")
 
@@ -36,6 +36,7 @@ COLLECTION_VARIABLES = {
     "error_classes": "ERROR_CLASSES_COLLECTION",
     "provider_models": "PROVIDER_MODELS_COLLECTION",
     "source_runs": "SOURCE_RUNS_COLLECTION",
+    "probe_results": "PROBE_RESULTS_COLLECTION",
     "silences": "SILENCES_COLLECTION",
 }
 
@@ -54,6 +55,7 @@ class Collections:
     error_classes: str = default("ERROR_CLASSES_COLLECTION")
     provider_models: str = default("PROVIDER_MODELS_COLLECTION")
     source_runs: str = default("SOURCE_RUNS_COLLECTION")
+    probe_results: str = default("PROBE_RESULTS_COLLECTION")
     silences: str = default("SILENCES_COLLECTION")
 
 
@@ -81,6 +83,10 @@ class Settings:
     provider_keys: Mapping[str, str] = field(default_factory=dict)
     #: provider -> model-list URL, only where `<NAME>_MODELS_URL` overrides the default
     provider_list_urls: Mapping[str, str] = field(default_factory=dict)
+    #: provider -> API base URL for the probe, only where `<NAME>_BASE_URL` overrides the public one
+    #: (OpenAI's is `openai_base_url`)
+    provider_base_urls: Mapping[str, str] = field(default_factory=dict)
+    probe_max_usd: float = float(default("PROBE_MAX_USD"))
     collections: Collections = field(default_factory=Collections)
 
     @classmethod
@@ -95,7 +101,7 @@ class Settings:
             openai_base_url=get("OPENAI_BASE_URL"),
             openai_model=get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
             openai_timeout=_positive("OPENAI_TIMEOUT", get, "a number of seconds", float),
-            notify_email=get("NOTIFY_EMAIL"),
+            notify_email=_plain_address("NOTIFY_EMAIL", notify) if (notify := get("NOTIFY_EMAIL")) else None,
             mail_from=_plain_address("MAIL_FROM", mail_from) if (mail_from := get("MAIL_FROM")) else None,
             msmtp_path=get("MSMTP_PATH") or default("MSMTP_PATH"),
             msmtp_config=get("MSMTP_CONFIG"),
@@ -108,6 +114,12 @@ class Settings:
                 for p in LISTED_PROVIDERS
                 if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")
             },
+            provider_base_urls={
+                p: u
+                for p in LISTED_PROVIDERS
+                if p != "openai" and (u := get(f"{p.upper()}_BASE_URL")) and u != default(f"{p.upper()}_BASE_URL")
+            },
+            probe_max_usd=_positive("PROBE_MAX_USD", get, "a number of US dollars", float),
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
@@ -118,6 +130,19 @@ class Settings:
                 "(or use --demo to run on the embedded database)"
             )
         return self.mongodb_uri
+
+    def api_base(self, provider: str) -> str | None:
+        """The API base a probe of `provider` calls: the overriding `<NAME>_BASE_URL` (OpenAI's:
+        `OPENAI_BASE_URL`), else the public one; None for a provider without an API here."""
+        if provider == "openai" and self.openai_base_url:
+            return self.openai_base_url
+        return self.provider_base_urls.get(provider) or API_BASES.get(provider)
+
+    def keeps_key_at_gateway(self, provider: str) -> bool:
+        """True when the provider's API base is overridden and its model-list URL is not: its key
+        must not be sent to the public list."""
+        overridden = self.openai_base_url if provider == "openai" else self.provider_base_urls.get(provider)
+        return bool(overridden) and provider not in self.provider_list_urls
 
     @property
     def mail(self) -> MailSettings:
@@ -190,6 +215,9 @@ def _collection_name(variable: str, get: Reader) -> str:
 
 
 def _plain_address(variable: str, value: str) -> str:
-    if any(c in value for c in " \t\r\n,;<>") or "@" not in value:
+    """One bare address, fit for a header as it is: no list, no display name, no character that
+    is not printable (VT, NEL, U+2028 and the like end a header line for some readers) and no
+    RFC 2047 encoded-word (`=?utf-8?q?...?=` may decode to a line break)."""
+    if any(c in value for c in " ,;<>") or not value.isprintable() or "=?" in value or "@" not in value:
         raise ConfigError(f"{variable} must be one plain address, got {value!r}")
     return value

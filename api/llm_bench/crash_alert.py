@@ -4,7 +4,9 @@ the operator the unit, host, time, how it ended and the failed run's journal, se
 Run by systemd as `python -m api.llm_bench.crash_alert -- <unit>`; `--test <unit>` sends the
 same mail marked as a test, so an operator can check the path end to end without a failure.
 The unit name arrives only as an argument and goes to `journalctl`/`systemctl` as one argv
-element (`unit_status`); everything that reaches the mail passes through `untrusted.safe_text`.
+element (`unit_status`); everything that reaches the mail passes through `untrusted.safe_text`,
+and the subject through `mail.header_text` too (encoded-words decoded, then cleaned), so a unit
+or host name cannot add a header line.
 If the mail cannot go out, the alert is printed to stdout so the journal keeps it.
 """
 

@@ -27,8 +27,9 @@ class ExitStatus(IntEnum):
 
 #: The commands, as their --help and the README name them.
 HEALTH, FETCH, REPORT, STATS, CRASH_ALERT = "health", "fetch", "report", "stats", "crash-alert"
-COMMANDS = (HEALTH, FETCH, REPORT, STATS, CRASH_ALERT)
-_DATABASE = (HEALTH, FETCH, REPORT, STATS)
+PROBE = "probe"
+COMMANDS = (HEALTH, FETCH, REPORT, STATS, PROBE, CRASH_ALERT)
+_DATABASE = (HEALTH, FETCH, REPORT, STATS, PROBE)
 
 #: The one table: status -> (meaning, the commands that can end with it).
 TABLE: dict[ExitStatus, tuple[str, tuple[str, ...]]] = {
@@ -40,7 +41,7 @@ TABLE: dict[ExitStatus, tuple[str, tuple[str, ...]]] = {
     ExitStatus.MAIL_FAILED: ("msmtp missing or failed; the report was printed to stdout", (HEALTH, CRASH_ALERT)),
     ExitStatus.UPSTREAM_UNAVAILABLE: ("OpenRouter catalog could not be fetched", (FETCH,)),
     ExitStatus.CATALOG_REFUSED: ("fetched catalog failed validation; stored catalog untouched", (FETCH,)),
-    ExitStatus.CATALOG_MISSING: ("no complete catalog fetch yet; run `llm-discovery fetch` first", (REPORT,)),
+    ExitStatus.CATALOG_MISSING: ("no complete catalog fetch yet; run `llm-discovery fetch` first", (REPORT, PROBE)),
 }
 
 

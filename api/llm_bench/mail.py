@@ -13,11 +13,13 @@ import datetime as dt
 import re
 import subprocess
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from .errors import MailFailed
-from .untrusted import safe_text
+from .untrusted import clean, safe_text
 
 #: SUBJECT_TAGS style -> {health status: the tag in the subject}. `upstream` keeps the tags
 #: that mail filters written for the upstream ops scripts match.
@@ -62,14 +64,43 @@ def flowed(text: str, width: int = FLOW_WIDTH) -> str:
     return "\n".join(" " + line if line.startswith((" ", ">", "From ")) else line for line in out)
 
 
+#: A subject longer than this is cut (RFC 5322 lines stop at 998 characters).
+SUBJECT_CHARS = 300
+
+
+def header_text(value: str, limit: int = SUBJECT_CHARS) -> str:
+    """`value` made fit for a header: RFC 2047 encoded-words are decoded first (the email package
+    would decode them when the header is set, line breaks included), then the text is cleaned to
+    one line, and any `=?` left (an encoded-word inside an encoded-word) is broken up, so nothing
+    is decoded after the cleaning."""
+    text = value[: limit * 4]
+    for _ in range(3):
+        if "=?" not in text:
+            break
+        try:
+            text = str(make_header(decode_header(text)))
+        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+            break
+    text = clean(text).replace("=?", "= ?")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _address_header(message: EmailMessage, name: str, address: str) -> None:
+    try:
+        message[name] = address
+    except (ValueError, HeaderParseError, IndexError) as exc:
+        raise MailFailed(f"cannot put {address!r} in the {name} header: {safe_text(exc, 200)}") from None
+
+
 def build_message(subject: str, body: str, *, sender: str | None, recipient: str, now: dt.datetime) -> EmailMessage:
     """A UTF-8 text/plain; format=flowed message with To, Subject, Date (UTC), Message-ID and,
-    when `sender` is given, From (without it msmtp adds its account's `from`)."""
+    when `sender` is given, From (without it msmtp adds its account's `from`). The subject passes
+    through `header_text`; an address the email package refuses is MailFailed, not a crash."""
     message = EmailMessage()
     if sender:
-        message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = subject
+        _address_header(message, "From", sender)
+    _address_header(message, "To", recipient)
+    message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(now.astimezone(dt.UTC))
     domain = sender.rpartition("@")[2] if sender else None
     message["Message-ID"] = make_msgid(idstring="llm-bench-ops", domain=domain or "localhost")
@@ -91,7 +122,7 @@ def send(message: EmailMessage, recipient: str, settings: MailSettings) -> None:
     if settings.msmtp_config:
         argv += ["-C", settings.msmtp_config]
     if settings.mail_from:
-        outgoing["From"] = settings.mail_from
+        _address_header(outgoing, "From", settings.mail_from)
         argv += ["-f", settings.mail_from]
     argv += ["--", recipient]
     try:

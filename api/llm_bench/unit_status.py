@@ -20,6 +20,7 @@ from .exit_codes import ExitStatus
 from .untrusted import safe_text
 
 JOURNAL_LINES = 50
+JOURNAL_LINE_CHARS = 400  # each journal line in the alert is cut to this many characters
 Runner = Callable[..., "subprocess.CompletedProcess[bytes]"]
 
 CLD_EXITED, CLD_KILLED, CLD_DUMPED = 1, 2, 3
@@ -152,4 +153,7 @@ def journal_tail(invocation: str, tools: Tools, run: Runner = subprocess.run) ->
     ok, text = _output(argv, tools, run)
     if not ok:
         return f"(journal unavailable: {safe_text(text, 300)})"
-    return safe_text(text, 20_000, keep_newlines=True) or "(no journal lines)"
+    # Each line is cut before it is cleaned and redacted, so fifty 1 MB lines cost what fifty
+    # short ones do, and the last lines (where the failure is) are always in.
+    lines = [safe_text(line, JOURNAL_LINE_CHARS, keep_newlines=True) for line in text.splitlines()[-JOURNAL_LINES:]]
+    return "\n".join(lines).strip("\n") or "(no journal lines)"

@@ -41,6 +41,17 @@ _MODEL_LISTS = {
     "deepinfra": ("DeepInfra", "https://api.deepinfra.com/v1/openai/models"),
     "cerebras": ("Cerebras", "https://api.cerebras.ai/v1/models"),
 }
+#: provider -> the public API base `llm-discovery probe` sends its chat request to (OpenAI's is
+#: `OPENAI_BASE_URL`, listed with the AI settings, unset meaning this one).
+API_BASES = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com/v1",
+    "groq": "https://api.groq.com/openai/v1",
+    "together": "https://api.together.xyz/v1",
+    "fireworks": "https://api.fireworks.ai/inference/v1",
+    "deepinfra": "https://api.deepinfra.com/v1/openai",
+    "cerebras": "https://api.cerebras.ai/v1",
+}
 
 
 def _provider_list(provider: str) -> tuple[Variable, ...]:
@@ -58,7 +69,20 @@ def _provider_list(provider: str) -> tuple[Variable, ...]:
             ),
         )
     )
-    return (*key, Variable(f"{name}_MODELS_URL", url, f"{label}'s model list", "discovery fetch"))
+    base = (
+        ()
+        if provider == "openai"
+        else (
+            Variable(
+                f"{name}_BASE_URL",
+                API_BASES[provider],
+                f"{label}'s API, for `llm-discovery probe` (overridden without `{name}_MODELS_URL`: "
+                "the list is not fetched, the key stays at this host)",
+                "discovery probe",
+            ),
+        )
+    )
+    return (*key, Variable(f"{name}_MODELS_URL", url, f"{label}'s model list", "discovery fetch"), *base)
 
 
 BOTH = "both jobs"
@@ -79,7 +103,13 @@ VARIABLES: tuple[Variable, ...] = (
         "OpenAI key; without it the jobs use their rules only (also reads OpenAI's model list)",
         "health AI assessment, discovery",
     ),
-    Variable("OPENAI_BASE_URL", None, "an OpenAI-compatible gateway or local server (unset: OpenAI's API)", BOTH),
+    Variable(
+        "OPENAI_BASE_URL",
+        None,
+        "an OpenAI-compatible gateway or local server (unset: OpenAI's API); also the probe's; "
+        "set without `OPENAI_MODELS_URL`, OpenAI's list is not fetched (the key stays at the gateway)",
+        BOTH,
+    ),
     Variable("OPENAI_MODEL", "gpt-4o-mini", "model of the AI calls", BOTH),
     Variable("OPENAI_TIMEOUT", "60", "seconds before an OpenAI request is abandoned", BOTH),
     Variable("NOTIFY_EMAIL", None, "recipient, one plain address; required to send", MAIL),
@@ -103,6 +133,12 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     *(variable for provider in LISTED_PROVIDERS for variable in _provider_list(provider)),
     Variable(
+        "PROBE_MAX_USD",
+        "0.05",
+        "spend ceiling of one `llm-discovery probe` run, estimated from the registry's prices",
+        "discovery probe",
+    ),
+    Variable(
         "HEALTHCHECK_PING_URL",
         None,
         "dead-man ping: `<url>/start`, then `<url>/<exit status>`; unset: off",
@@ -122,6 +158,9 @@ VARIABLES: tuple[Variable, ...] = (
         "PROVIDER_MODELS_COLLECTION", "provider_models", "the model registry and providers' model lists", "discovery"
     ),
     _collection("SOURCE_RUNS_COLLECTION", "source_runs", "model-source fetches", "discovery"),
+    _collection(
+        "PROBE_RESULTS_COLLECTION", "probe_results", "one chat request per proposed id and its outcome", "discovery"
+    ),
     _collection("SILENCES_COLLECTION", "health_silences", "the health check's silences, with who made them", "health"),
     _upstream("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION"),

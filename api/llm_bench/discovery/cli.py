@@ -1,4 +1,4 @@
-"""`llm-discovery`: fetch the OpenRouter catalog, report models worth adding, show stats.
+"""`llm-discovery`: fetch the OpenRouter catalog, report models worth adding, probe them, show stats.
 
 Thin on purpose: each command parses options, opens the store, calls one job from `jobs` and
 renders its result. pymongo, openai and httpx are imported inside the commands, so `--help`
@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from ..admission import DEFAULT_CALLS, MAX_CALLS
 from ..cli_support import (
     CONTEXT,
     VERSION_OPTION,
@@ -25,7 +26,7 @@ from ..cli_support import (
 )
 from ..config import Settings
 from ..errors import OpsError
-from ..exit_codes import FETCH, REPORT, STATS, ExitStatus
+from ..exit_codes import FETCH, PROBE, REPORT, STATS, ExitStatus
 from .matching import PROVIDERS
 
 log = logging.getLogger("llm_bench.discovery")
@@ -100,7 +101,9 @@ def fetch(
     Model sources: the model registry (MODEL_REGISTRY_URL, default LiteLLM's model map) and the
     own model list of each provider whose key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY,
     GROQ_API_KEY, TOGETHER_API_KEY, FIREWORKS_API_KEY, DEEPINFRA_API_KEY, CEREBRAS_API_KEY; URL
-    overridden by <PROVIDER>_MODELS_URL, e.g. GROQ_MODELS_URL). A failed source is recorded and
+    overridden by <PROVIDER>_MODELS_URL, e.g. GROQ_MODELS_URL). A provider whose API base is
+    overridden (OPENAI_BASE_URL, <PROVIDER>_BASE_URL) without its <PROVIDER>_MODELS_URL keeps its
+    key at that host: its public list is skipped, with a note. A failed source is recorded and
     changes nothing; the exit status is about the OpenRouter catalog.
 
     Examples:
@@ -196,6 +199,57 @@ def report(
         for note in result.notes:
             log.warning("%s", note)
         _emit(result, fmt, "report_text")
+
+    guarded(action)
+
+
+@app.command(epilog=exit_statuses(PROBE))
+def probe(
+    provider: list[str] = typer.Option(None, "--provider", "-p", help=f"only these providers: {', '.join(PROVIDERS)}"),
+    max_calls: int = typer.Option(
+        DEFAULT_CALLS, "--max-calls", min=1, max=MAX_CALLS, help="most chat requests in this run"
+    ),
+    timeout: float = typer.Option(20.0, "--timeout", min=1, max=120, help="seconds per request"),
+    deadline: float = typer.Option(120.0, "--deadline", min=1, max=900, help="seconds for the whole run"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="print what would be called; call and write nothing"),
+    fmt: Format = _FORMAT,
+    verbose: bool = _VERBOSE,
+) -> None:
+    """Send one small chat request per proposed id, with the benchmark's own key; record the outcome.
+
+    Two successes at least 2 h apart make a proposal `verified_by: probe`; a definitive refusal
+    (not found, no access, terms, dedicated endpoint, not serverless) leaves it out of the report
+    and the health mail for 30 days. Spend is capped by PROBE_MAX_USD (registry prices).
+
+    Examples:
+
+      llm-discovery probe --dry-run
+
+      llm-discovery probe -p groq -p together --max-calls 3 --format json
+    """
+    setup_logging(verbose)
+    unknown = sorted(set(provider or ()) - set(PROVIDERS))
+    if unknown:
+        raise typer.BadParameter(f"unknown provider(s) {', '.join(unknown)}; choose from {', '.join(PROVIDERS)}")
+
+    def action() -> None:
+        from ..repository import opened
+        from .jobs import require_fetched
+        from .probe import ProbeConfig, run_probe
+
+        settings = load_settings()
+        config = ProbeConfig.from_settings(settings, max_calls=max_calls, timeout=timeout, deadline=deadline)
+        with opened(settings, write=not dry_run) as store:
+            require_fetched(store)
+            result = run_probe(
+                store,
+                settings.mongodb_db,
+                config,
+                tuple(provider) if provider else PROVIDERS,
+                _now(),
+                dry_run=dry_run,
+            )
+        _emit(result, fmt, "probe_text")
 
     guarded(action)
 

@@ -13,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from ..admission import RECHECK, REFUSALS, Standing, read_standings
 from ..errors import OpsError
 from ..exit_codes import ExitStatus
-from ..repository import Store
+from ..identity import split_variant
+from ..repository import Store, probe_results
 from ..repository import catalog as repo
+from ..repository import provider_models as source_runs
 from ..untrusted import safe_text
 from . import openrouter, sources
 from .ai_match import Ask, ask_batches, cached_proposal
@@ -148,7 +151,10 @@ class Match:
     first_seen_at: dt.datetime | None
     command: str | None
     command_problem: str | None
-    verified_by: str | None = None  # "provider" (its own list) or "registry"
+    #: the strongest evidence: "probe" (two probe successes), "provider" (its own list) or "registry"
+    verified_by: str | None = None
+    listed_by: str | None = None  # "provider" or "registry": the list that shows the id
+    probe: str | None = None  # what the probes said, when the id was probed
     listed_since: dt.datetime | None = None
     registry_context_length: int | None = None
     registry_input_price: float | None = None  # USD per million tokens
@@ -163,6 +169,21 @@ class Match:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A proposal the report does not print, and why."""
+
+    openrouter_id: str
+    provider: str
+    model_id: str
+    reason: str  # "variant" (folded into another proposal of the same id) or one of admission.REFUSALS
+    detail: str
+    until: dt.datetime | None = None  # a refusal stands until then (then the id is probed again)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Report:
     generated_at: dt.datetime
     candidates: int
@@ -171,6 +192,19 @@ class Report:
     matches: tuple[Match, ...]
     ai_requests: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    left_out: tuple[LeftOut, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at,
+            "candidates": self.candidates,
+            "covered": self.covered,
+            "examined": self.examined,
+            "ai_requests": self.ai_requests,
+            "proposals": [m.to_dict() for m in self.matches],
+            "left_out": [x.to_dict() for x in self.left_out],
+            "notes": list(self.notes),
+        }
 
 
 #: A catalog id's rule proposals (retrieval against the listed ids), computed once per run.
@@ -181,22 +215,57 @@ def placer(index: Index) -> Placer:
     return functools.cache(lambda openrouter_id: tuple(propose(openrouter_id, index)))
 
 
-def _pick(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> Proposal | None:
+def _acceptable(model: repo.CatalogEntry, place: Placer, index: Index, options: ReportOptions) -> list[Proposal]:
+    """The proposals the options allow for one model, best first."""
     proposals: list[Proposal | None] = [*place(model.openrouter_id)] or [cached_proposal(model.ai_match, index)]
-    for proposal in proposals:
-        if proposal and proposal.provider in options.providers and proposal.confidence >= options.min_confidence:
-            return proposal
-    return None
+    return [
+        p
+        for p in proposals
+        if p is not None and p.provider in options.providers and p.confidence >= options.min_confidence
+    ]
 
 
-def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | None, now: dt.datetime) -> Report:
-    """Candidates newest first, placed by retrieval, then by cached or fresh AI picks from shortlists."""
+def source_notes(runs: list[dict[str, Any]], listed: int) -> list[str]:
+    """What the report says about the model sources: each one not complete at its last fetch, and
+    when; without any listed id, that no source is stored (and why, when a fetch ran)."""
+    notes = [
+        f"model source {safe_text(run.get('source'), 40)} was {safe_text(run.get('status'), 20)} at the last fetch "
+        f"({run['fetched_at']:%Y-%m-%d %H:%M} UTC: {safe_text(run.get('message') or '', 160)})"
+        for run in runs
+        if run.get("status") != "complete" and isinstance(run.get("fetched_at"), dt.datetime)
+    ]
+    if not listed:
+        notes.append(
+            "no listed id is stored: nothing can be proposed until a source is complete"
+            if runs
+            else "no model source is stored yet: run `llm-discovery fetch`"
+        )
+    return notes
+
+
+def build_report(
+    store: Store,
+    db_name: str,
+    options: ReportOptions,
+    ask: Ask | None,
+    now: dt.datetime,
+    *,
+    standings: dict[tuple[str, str], Standing] | None = None,
+) -> Report:
+    """Candidates newest first, placed by retrieval, then by cached or fresh AI picks from shortlists.
+
+    One proposal per provider id (a variant such as `:exacto` folds into its base); an id whose
+    latest probe was a definitive refusal is left out, with the reason, for the recheck period.
+    """
     since = now - options.since if options.since else None
     index = sources.load_index(store)
     place = placer(index)
+    if standings is None:
+        standings = read_standings(probe_results.recent(store, now - RECHECK))
     found, covered = candidates(repo.catalog_models(store), repo.benchmark_models(store), place, since=since)
     matches: list[Match] = []
-    notes: list[str] = [] if len(index) else ["no model source is stored yet: run `llm-discovery fetch`"]
+    left_out: list[LeftOut] = []
+    notes: list[str] = source_notes(source_runs.latest_runs(store), len(index))
     requests = discarded = examined = 0
     announced = False
     for start in range(0, len(found), STEP):
@@ -224,12 +293,59 @@ def build_report(store: Store, db_name: str, options: ReportOptions, ask: Ask | 
             if len(matches) >= options.max_matches:
                 break
             examined += 1
-            proposal = _pick(model, place, index, options)
-            if proposal:
-                matches.append(_match(model, proposal, db_name, store.names.models, options.enable))
+            for proposal in _acceptable(model, place, index, options):
+                # a provider id a probe refused gives way to the model's next-best provider
+                if _refused(proposal, model.openrouter_id, standings, left_out):
+                    continue
+                match = _match(model, proposal, db_name, store.names.models, options.enable)
+                _admit(_evidence(match, standings.get((match.provider, match.model_id))), matches, left_out)
+                break
     if discarded:
         notes.append(f"AI: {discarded} answer(s) outside the shortlist of listed ids discarded")
-    return Report(now, len(found), covered, examined, tuple(matches), requests, tuple(notes))
+    return Report(now, len(found), covered, examined, tuple(matches), requests, tuple(notes), tuple(left_out))
+
+
+def _evidence(match: Match, standing: Standing | None) -> Match:
+    if standing is None:
+        return match
+    verified = "probe" if standing.verified_at is not None else match.verified_by
+    return replace(match, verified_by=verified, probe=standing.summary())
+
+
+def _refused(
+    proposal: Proposal, openrouter_id: str, standings: dict[tuple[str, str], Standing], left_out: list[LeftOut]
+) -> bool:
+    """True (and the proposal listed as left out, with the reason) when a probe refused its id."""
+    standing = standings.get((proposal.provider, proposal.model_id))
+    if standing is None or standing.refusal is None:
+        return False
+    reason = standing.refusal.reason or "not_found"
+    detail = f"{REFUSALS.get(reason, reason)}: {standing.summary()}"
+    left_out.append(
+        LeftOut(openrouter_id, proposal.provider, proposal.model_id, reason, detail, standing.refused_until)
+    )
+    return True
+
+
+def _admit(match: Match, matches: list[Match], left_out: list[LeftOut]) -> None:
+    """Add a proposal, unless another proposal has its provider id already (the base model's
+    proposal replaces a variant's)."""
+    for position, kept in enumerate(matches):
+        if (kept.provider, kept.model_id) != (match.provider, match.model_id):
+            continue
+        if split_variant(kept.openrouter_id)[1] and not split_variant(match.openrouter_id)[1]:
+            matches[position], match, kept = match, kept, match
+        left_out.append(
+            LeftOut(
+                match.openrouter_id,
+                match.provider,
+                match.model_id,
+                "variant",
+                f"same provider id as {kept.openrouter_id}: one proposal per provider id",
+            )
+        )
+        return
+    matches.append(match)
 
 
 def _match(model: repo.CatalogEntry, proposal: Proposal, db_name: str, collection: str, enable: bool) -> Match:
@@ -256,6 +372,7 @@ def _match(model: repo.CatalogEntry, proposal: Proposal, db_name: str, collectio
         command=command.text,
         command_problem=command.problem,
         verified_by=listing.verified_by if listing else None,
+        listed_by=listing.verified_by if listing else None,
         listed_since=listing.listed_since if listing else None,
         registry_context_length=listing.context_length if listing else None,
         registry_input_price=listing.input_price if listing else None,

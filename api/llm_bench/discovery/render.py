@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from ..untrusted import safe_text
 from .commands import comment_line
-from .jobs import FetchResult, Match, Report
+from .jobs import FetchResult, LeftOut, Match, Report
+from .probe import ProbeRun
 from .sources import SourceResult
 from .stats import Stats
 
@@ -83,8 +84,10 @@ def _money(value: float | None) -> str:
 
 def _facts(match: Match) -> str:
     """Where the id is listed and since when, and the registry's figures beside OpenRouter's."""
+    listed = f"{safe_text(match.listed_by or 'no', 20)} list, listed since {_when(match.listed_since)}"
+    verified = f"probe ({listed})" if match.verified_by == "probe" else listed
     return (
-        f"verified by {safe_text(match.verified_by or 'nothing', 20)} list, listed since {_when(match.listed_since)}; "
+        f"verified by {verified}; "
         f"USD per M tokens in/out: registry {_money(match.registry_input_price)}/{_money(match.registry_output_price)}, "
         f"OpenRouter {_money(match.openrouter_input_price)}/{_money(match.openrouter_output_price)}; "
         f"context: registry {match.registry_context_length or '?'}, OpenRouter {match.openrouter_context_length or '?'}"
@@ -105,6 +108,7 @@ def _proposal(match: Match) -> list[str]:
             indent=2,
         ),
         comment_line(_facts(match), indent=2, limit=400),
+        *([comment_line(f"probe: {match.probe}", indent=2)] if match.probe else []),
         comment_line(match.reasoning, indent=2),
         match.command if match.command else comment_line(match.command_problem, indent=2),
     ]
@@ -122,9 +126,49 @@ def report_text(report: Report) -> str:
     lines += capped(report.notes, lambda n: comment_line(f"note: {n}"), more="# note: … and {} more")
     for match in report.matches:
         lines += _proposal(match)
+    if report.left_out:
+        lines += ["", comment_line(f"Left out ({len(report.left_out)}):")]
+        lines += capped(report.left_out, _left_out, more="#   … and {} more")
     unexamined = report.candidates - report.examined
     if unexamined > 0:
         lines += ["", comment_line(f"… and {unexamined} more candidate(s) not examined (see --max-matches, --since)")]
+    return "\n".join(lines)
+
+
+def _left_out(item: LeftOut) -> str:
+    until = f" (until {_when(item.until)})" if item.until else ""
+    return comment_line(
+        f"{safe_text(item.provider, 40)}/{safe_text(item.model_id, 160)} [{safe_text(item.openrouter_id, 120)}]: "
+        f"{safe_text(item.detail, 300)}{until}",
+        indent=2,
+        limit=500,
+    )
+
+
+def probe_text(run: ProbeRun) -> str:
+    """What a probe run called (or, dry, would call), each outcome, and what it skipped and why."""
+    verb = "would call" if run.dry_run else "called"
+    lines = [
+        f"Probe {_when(run.at)}{' (dry run: nothing sent)' if run.dry_run else ''}: {run.proposals} proposal(s), "
+        f"{verb} {len(run.calls)}, skipped {len(run.skipped)}, estimated spend USD {run.estimated_usd:.4g}"
+    ]
+    lines += capped(run.notes, lambda n: f"note: {safe_text(n, 300)}")
+    for call in run.calls:
+        where = f"{safe_text(call.provider, 40)}/{safe_text(call.model_id, 160)}"
+        if run.dry_run:
+            lines.append(f"  {where}: POST {safe_text(call.url, 200)} (estimated USD {call.estimated_usd:.4g})")
+            continue
+        status = f"HTTP {call.status}" if call.status else "no answer"
+        reason = f" {call.reason}" if call.reason else ""
+        message = f": {safe_text(call.message, 200)}" if call.message else ""
+        lines.append(f"  {where}: {call.outcome}{reason} ({status}, {call.kind}){message}")
+    if run.skipped:
+        lines.append("skipped")
+        lines += capped(
+            run.skipped,
+            lambda s: f"  {safe_text(s.provider, 40)}/{safe_text(s.model_id, 160)}: {safe_text(s.reason, 300)}",
+            limit=SHOWN * 3,
+        )
     return "\n".join(lines)
 
 
@@ -169,7 +213,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(result: FetchResult | Report | Stats) -> str:
-    """A report is a list of match objects; fetch and stats results are one object."""
-    payload: Any = [m.to_dict() for m in result.matches] if isinstance(result, Report) else result.to_dict()
-    return json.dumps(_plain(payload), indent=2, ensure_ascii=False)
+def to_json(result: FetchResult | Report | Stats | ProbeRun) -> str:
+    """One object per result (a report's proposals are its `proposals` list)."""
+    return json.dumps(_plain(result.to_dict()), indent=2, ensure_ascii=False)

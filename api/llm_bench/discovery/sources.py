@@ -39,21 +39,31 @@ class SourceConfig:
     keys: Mapping[str, str] = field(default_factory=dict)  # provider -> API key (lists fetched for these)
     urls: Mapping[str, str] = field(default_factory=dict)  # provider -> list URL override
     limits: Limits = field(default_factory=Limits)
+    #: provider -> why its list is not fetched although its key is set
+    skipped: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, limits: Limits | None = None) -> SourceConfig:
+        """The sources to fetch; a provider whose API base is overridden (a gateway) and whose list
+        URL is not keeps its key at the gateway: its public list is skipped, with a note."""
+        gated = {p for p in settings.provider_keys if settings.keeps_key_at_gateway(p)}
         return cls(
             settings.model_registry_url,
-            dict(settings.provider_keys),
+            {p: k for p, k in settings.provider_keys.items() if p not in gated},
             dict(settings.provider_list_urls),
             limits or Limits(),
+            {
+                p: f"{p.upper()}_BASE_URL is set and {p.upper()}_MODELS_URL is not: the key is not sent "
+                f"to the public list (set {p.upper()}_MODELS_URL to the gateway's list)"
+                for p in sorted(gated)
+            },
         )
 
 
 @dataclass(frozen=True)
 class SourceResult:
     source: str
-    status: str  # complete, refused or unavailable
+    status: str  # complete, refused, unavailable or skipped
     listed: int = 0
     added: int = 0
     missing: int = 0
@@ -93,6 +103,12 @@ def refresh(
     own_lists = tuple(config.keys)
     results: list[SourceResult] = []
     runs: list[dict[str, Any]] = []
+    for provider, why in config.skipped.items():
+        results.append(SourceResult(f"provider:{provider}", "skipped", message=why))
+        log.warning("provider:%s skipped: %s", provider, why)
+        runs.append(
+            {"fetched_at": now, "url": "", "source": f"provider:{provider}", "status": "skipped", "message": why}
+        )
     http = client or httpx.Client(follow_redirects=True, headers={"Accept": "application/json"})
     try:
         for name, url, fetch in _sources(config):

@@ -208,7 +208,7 @@ def _streak_issue(streak: Streak, facts: HealthFacts) -> ProviderIssue | None:
     active = {m.model for m in facts.models if m.provider == streak.provider}
     if streak.access and (len(streak.models) >= 2 or len(active) <= 1 or set(streak.models) >= active):
         return ProviderIssue(streak.provider, streak.access, f"{streak.access} broken: {streak.text}", streak.since)
-    if len(streak.models) >= 2:
+    if len(streak.models) >= 2 and streak.provider_wide:
         return ProviderIssue(streak.provider, "failing", f"failing: {streak.text}", streak.since)
     return None
 

@@ -32,6 +32,7 @@ COVERAGE_CRITICAL = 0.50  # measured / enabled below this is CRITICAL (any gap a
 ENABLED_SHRINK = 0.10  # the enabled set shrinking by more than this since the previous daily run
 STALE_SOURCE = dt.timedelta(hours=48)
 UNMEASURABLE_KINDS = ("budget_exhausted", "timeout")
+MODEL_KINDS = ("hard_model", "hard_capability", "budget_exhausted")  # kinds about one model's request
 MAX_RECORDED_ENABLED = 5000  # enabled model keys kept in a ledger entry
 NAME_CHARS = 120
 
@@ -96,6 +97,13 @@ class Streak:
         if refused * 2 < self.errors:
             return None
         return "billing" if counts.get("billing", 0) > counts.get("auth", 0) else "auth"
+
+    @property
+    def provider_wide(self) -> bool:
+        """At least half of the streak is of kinds that speak of the provider, not of one model's
+        request (two models each broken their own way are two model problems, not an outage)."""
+        own = sum(n for kind, n in self.kinds if kind in MODEL_KINDS)
+        return own * 2 <= self.errors
 
     @property
     def unmeasurable(self) -> bool:

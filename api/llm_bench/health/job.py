@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from .. import __version__
+from ..admission import RECHECK
 from ..ai import AIResult, announce, ask_parsed, estimated_cost
 from ..errors import AlreadyRunning, ConfigError, MailFailed
 from ..mail import build_message
@@ -35,7 +36,7 @@ from .facts import HealthFacts, Window, shape_facts
 from .fleet import Fleet, judge
 from .history import compare
 from .ledger import ledger_entry, previous_from_ledger
-from .lifecycle import worth_adding
+from .lifecycle import left_out, worth_adding
 from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
@@ -96,7 +97,9 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     successes of both windows are aggregated in the same commands. Successes come before
     errors so that one more command can count, per provider, the errors after its last success.
     """
-    context = run_context(store, new_since=window.start, ai_model=ai_model, now=window.end)
+    context = run_context(
+        store, new_since=window.start, ai_model=ai_model, now=window.end, probes_since=window.end - RECHECK
+    )
     evidence = evidence_from(context, staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
     recorded = previous_from_ledger(evidence.previous_run, before)
@@ -194,8 +197,10 @@ def review(
                 ),
             )
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
-    new_models = tuple(worth_adding(evidence.lifecycle)) if evidence and evidence.lifecycle else ()
-    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models)
+    lifecycle = evidence.lifecycle if evidence else None
+    new_models = tuple(worth_adding(lifecycle, stage=evidence.stage)) if evidence and lifecycle else ()
+    left = tuple(left_out(lifecycle)) if lifecycle else ()
+    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left)
 
 
 def silences_for(store: Store, window: Window) -> tuple[Silence, ...]:

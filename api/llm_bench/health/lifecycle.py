@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..identity import identity
+from ..admission import Standing, read_standings
+from ..identity import identity, split_variant
 from ..untrusted import is_identifier, safe_text
 
 RETIRING_WITHIN = dt.timedelta(days=30)
@@ -50,8 +51,21 @@ class NewModel:
     openrouter_id: str
     provider: str
     model_id: str
-    verified_by: str
+    verified_by: str  # "probe" (two probe successes), "provider" (its own list) or "registry"
     first_seen: dt.datetime
+    probe: str = ""  # what the probes said, when the id was probed
+    command: str | None = None  # the staged upsert, when worth adding
+
+
+@dataclass(frozen=True)
+class LeftOutModel:
+    """A proposal "worth adding" does not list, and why."""
+
+    openrouter_id: str
+    provider: str
+    model_id: str
+    reason: str  # "variant", or one of admission.REFUSALS
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,9 @@ class Lifecycle:
     benchmark: tuple[BenchmarkModel, ...]  # enabled and not deprecated
     new_models: tuple[NewModel, ...]  # newest first
     ai_prices: tuple[float, float] | None  # USD per million (prompt, completion) tokens
+    #: identities of every `models` document, staged, enabled or deprecated
+    known: frozenset[str] = frozenset()
+    probes: Mapping[tuple[str, str], Standing] = field(default_factory=dict)
 
     def lookup(self, provider: str, model_id: str) -> Listed | None:
         return self.listed.get((provider, identity(model_id)))
@@ -132,8 +149,11 @@ def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
     its successor), `new_models` and `ai_price`, defensively."""
     listed: dict[tuple[str, str], Listed] = {}
     benchmark = []
+    known = set()
     for m in context.get("models") or []:
         provider, model_id = _name(m.get("provider")), _name(m.get("model_id"))
+        if model_id:
+            known.add(identity(model_id))
         if not (model_id and m.get("enabled") is True and m.get("deprecated") is not True):
             continue
         benchmark.append(
@@ -173,6 +193,8 @@ def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
         tuple(benchmark),
         tuple(sorted(new_models, key=lambda n: n.first_seen, reverse=True)),
         (prompt_price, completion_price) if prompt_price is not None and completion_price is not None else None,
+        frozenset(known),
+        read_standings(p for p in context.get("probes") or [] if isinstance(p, Mapping)),
     )
 
 
@@ -186,9 +208,52 @@ def provider_dropped(lifecycle: Lifecycle, provider: str, model_id: str) -> str 
     return f"{provider}'s model list no longer shows {listed.model_id} (missing since {listed.missing_since:%Y-%m-%d})"
 
 
-def worth_adding(lifecycle: Lifecycle, limit: int = MAX_NEW_MODELS) -> list[NewModel]:
-    """Verified proposals new in the window that the benchmark does not run yet, newest first."""
-    return [n for n in lifecycle.new_models if not lifecycle.in_benchmark(n.provider, n.model_id)][:limit]
+def _sorted_out(lifecycle: Lifecycle) -> tuple[list[NewModel], list[LeftOutModel]]:
+    """New proposals not in `models` in any state or case: one per provider id (a variant such as
+    `:free` folds into its base), without the ids a probe refused (for the recheck period)."""
+    kept: dict[tuple[str, str], NewModel] = {}
+    left: list[LeftOutModel] = []
+    for new in lifecycle.new_models:
+        if identity(new.model_id) in lifecycle.known or identity(new.openrouter_id) in lifecycle.known:
+            continue
+        standing = lifecycle.probes.get((new.provider, new.model_id))
+        if standing is not None and standing.refusal is not None:
+            reason = standing.refusal.reason or "not_found"
+            left.append(LeftOutModel(new.openrouter_id, new.provider, new.model_id, reason, standing.summary()))
+            continue
+        if standing is not None:
+            new = replace(
+                new, probe=standing.summary(), verified_by="probe" if standing.verified_at else new.verified_by
+            )
+        key = (new.provider, identity(new.model_id))
+        other = kept.get(key)
+        if other is None:
+            kept[key] = new
+            continue
+        if split_variant(other.openrouter_id)[1] and not split_variant(new.openrouter_id)[1]:
+            kept[key], new, other = new, other, new
+        left.append(
+            LeftOutModel(
+                new.openrouter_id, new.provider, new.model_id, "variant", f"same provider id as {other.openrouter_id}"
+            )
+        )
+    return list(kept.values()), left
+
+
+def worth_adding(
+    lifecycle: Lifecycle,
+    limit: int = MAX_NEW_MODELS,
+    stage: Callable[[str, str], str | None] | None = None,
+) -> list[NewModel]:
+    """Proposals new in the window that `models` does not hold in any state, newest first, one per
+    provider id, none a probe refused; each with its staging command when `stage` is given."""
+    kept, _ = _sorted_out(lifecycle)
+    return [replace(n, command=stage(n.provider, n.model_id) if stage else None) for n in kept[:limit]]
+
+
+def left_out(lifecycle: Lifecycle, limit: int = MAX_NEW_MODELS) -> list[LeftOutModel]:
+    """The new proposals "worth adding" leaves out: refused by a probe, or a variant of another."""
+    return _sorted_out(lifecycle)[1][:limit]
 
 
 def successor_to_stage(lifecycle: Lifecycle, provider: str, successor: str) -> str | None:

@@ -234,14 +234,25 @@ def text_body(report: HealthReport) -> str:
         ) + [""]
     if report.new_models:
         lines.append(f"New models worth adding ({len(report.new_models)})")
-        lines += [
-            _wrap(
-                f"- {n.provider}:{n.model_id} (from {n.openrouter_id}, verified by the {n.verified_by} "
-                f"list, first seen {_when(n.first_seen)})"
+        for n in report.new_models:
+            evidence = "verified by probe" if n.verified_by == "probe" else f"verified by the {n.verified_by} list"
+            probe = f"; {n.probe}" if n.probe and n.verified_by != "probe" else ""
+            lines.append(
+                _wrap(
+                    f"- {n.provider}:{n.model_id} (from {n.openrouter_id}, {evidence}{probe}, first seen {_when(n.first_seen)})"
+                )
             )
-            for n in report.new_models
-        ]
-        lines += ["  Commands to stage them: llm-discovery report --since 1d", ""]
+            lines += [f"  # stage it:\n  {n.command}"] if n.command else []
+        lines += ["  (All proposals with their evidence: llm-discovery report)", ""]
+    if report.new_models_left_out:
+        lines.append(f"New models left out ({len(report.new_models_left_out)})")
+        lines += _capped(
+            [
+                _wrap(f"- {x.provider}:{x.model_id} (from {x.openrouter_id}): {x.detail}")
+                for x in report.new_models_left_out
+            ]
+        )
+        lines.append("")
     lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
     lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
     lines += ["", "Recommended actions"]
@@ -408,9 +419,20 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
                 "model": f"{n.provider}:{n.model_id}",
                 "openrouter_id": n.openrouter_id,
                 "verified_by": n.verified_by,
+                "probe": n.probe or None,
                 "first_seen": n.first_seen.isoformat(),
+                "command": n.command,
             }
             for n in report.new_models
+        ],
+        "new_models_left_out": [
+            {
+                "model": f"{x.provider}:{x.model_id}",
+                "openrouter_id": x.openrouter_id,
+                "reason": x.reason,
+                "detail": x.detail,
+            }
+            for x in report.new_models_left_out
         ],
         "silenced": [g.to_dict() for g in a.silenced],
         "changes": _changes_json(report),

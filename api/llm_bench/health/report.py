@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .assess import Assessment
 from .facts import HealthFacts
 from .history import Changes
-from .lifecycle import NewModel
+from .lifecycle import LeftOutModel, NewModel
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,4 @@ class HealthReport:
     generated_at: dt.datetime
     changes: Changes | None = None
     new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
+    new_models_left_out: tuple[LeftOutModel, ...] = ()  # new proposals left out, and why

@@ -40,9 +40,10 @@ def run_context(
     new_since: dt.datetime | None = None,
     ai_model: str | None = None,
     now: dt.datetime | None = None,
+    probes_since: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources}
-    read in one aggregate command.
+    """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources,
+    probes} read in one aggregate command.
 
     `previous_run` is the latest *daily* run (a manual run over another window never becomes the
     baseline). Each of the benchmark's `models` carries `listed`: the `provider_models` documents
@@ -51,7 +52,9 @@ def run_context(
     success ever (one indexed look-up per model); `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
     `provider_models` document of the OpenAI model in use; `sources` one row per model source
-    fetched in the last 30 days (its last attempt and its last complete fetch).
+    fetched in the last 30 days (its last attempt and its last complete fetch); `probes` the
+    `probe_results` attempts made since `probes_since` (what discovery's probe said about
+    proposed ids).
     """
     names = store.names
     flagged = {
@@ -225,6 +228,19 @@ def run_context(
                 }
             }
         )
+    if probes_since is not None:
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.probe_results,
+                    "pipeline": [
+                        {"$match": {"at": {"$gte": probes_since}}},
+                        {"$project": {"_id": 0}},
+                        _tagged("probe", "$$ROOT"),
+                    ],
+                }
+            }
+        )
     context: dict[str, Any] = {
         "previous_run": None,
         "last_complete_fetch": None,
@@ -233,8 +249,15 @@ def run_context(
         "new_models": [],
         "ai_price": None,
         "sources": [],
+        "probes": [],
     }
-    lists = {"catalog": "catalog_flags", "model": "models", "new_model": "new_models", "source": "sources"}
+    lists = {
+        "catalog": "catalog_flags",
+        "model": "models",
+        "new_model": "new_models",
+        "source": "sources",
+        "probe": "probes",
+    }
     with translate_errors("reading the previous run and the catalog"):
         for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):
             doc = row.get("doc") or {}

@@ -77,6 +77,19 @@ def last_complete_counts(store: Store) -> dict[str, int]:
         return {row["_id"]: int(row["listed"] or 0) for row in store.coll("source_runs").aggregate(pipeline)}
 
 
+def latest_runs(store: Store) -> list[dict[str, Any]]:
+    """The last run record of each source (complete or not), by source name."""
+    pipeline = [
+        {"$sort": {"fetched_at": -1}},
+        {"$group": {"_id": "$source", "run": {"$first": "$$ROOT"}}},
+        {"$replaceRoot": {"newRoot": "$run"}},
+        {"$project": {"_id": 0, "source": 1, "status": 1, "fetched_at": 1, "message": 1}},
+        {"$sort": {"source": 1}},
+    ]
+    with translate_errors("reading source runs"):
+        return list(store.coll("source_runs").aggregate(pipeline))
+
+
 def apply_source(store: Store, source: SourceWrite, now: dt.datetime) -> None:
     """Write one complete source run in one bulk write: upsert what it lists, mark absences."""
     ops: list[UpdateOne] = []
