@@ -138,6 +138,12 @@ def test_registry_silence_never_removes_bedrock_vertex_or_a_listed_provider(
     config = serve(http_server)
     refresh(store, config, NOW)
     kept = {k: v for k, v in SAMPLE.items() if not k.startswith(("us.", "vertex_ai/", "gemini", "gpt-4o", "cerebras/"))}
+    # One other model each for OpenAI and Cerebras: a registry that drops a provider entirely is
+    # not believed about it (test_hostile_sources), one that lists a different model is.
+    kept |= {
+        "gpt-4.1": {"mode": "chat", "litellm_provider": "openai"},
+        "cerebras/qwen-3-32b": {"mode": "chat", "litellm_provider": "cerebras"},
+    }
     http_server.route("GET", "/registry.json", lambda _r: json_reply(kept))
     for day in (1, 2, 3):
         refresh(store, config, NOW + day * DAY)

@@ -39,7 +39,7 @@ def test_describe_covers_every_member() -> None:
 @pytest.mark.parametrize(
     ("command", "codes"),
     [
-        (HEALTH, [0, 1, 2, 3, 4, 5]),
+        (HEALTH, [0, 1, 2, 3, 4, 5, 9]),
         (FETCH, [0, 1, 2, 3, 4, 6, 7]),
         (REPORT, [0, 1, 2, 3, 4, 8]),
         (STATS, [0, 1, 2, 3, 4]),
@@ -52,6 +52,12 @@ def test_each_command_lists_only_its_own_statuses(command: str, codes: list[int]
 
 def test_readme_exit_codes_table_matches() -> None:
     assert markdown_table() in (ROOT / "README.md").read_text(), "README's Exit codes table drifted"
+
+
+def test_the_operators_guide_lists_every_status() -> None:
+    guide = (ROOT / "ops" / "README.md").read_text()
+    for status in ExitStatus:
+        assert f"| {int(status)} | {status.name} |" in guide, f"ops/README.md does not list {status.name}"
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "probes": [],
         "ai_price": None,
         "sources": [],
+        "misdated_errors": {},
     }
 
 

@@ -99,8 +99,17 @@ class Format(str, Enum):
 
 def load_settings() -> Settings:
     """Read `.env` from the working directory or its parents (the real environment wins)."""
+    import os
+
     from dotenv import find_dotenv
 
+    try:
+        os.getcwd()
+    except OSError as exc:
+        raise ConfigError(
+            f"the working directory cannot be read ({exc.strerror or exc}; deleted?): "
+            "start the command from an existing folder, where .env is looked for"
+        ) from None
     path = find_dotenv(usecwd=True)
     if path:
         load_env_file(Path(path))
@@ -126,9 +135,13 @@ def load_env_file(path: Path) -> None:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x})") from None
-    bad = [binding.original.line for binding in parse_stream(io.StringIO(text)) if binding.error]
-    if bad:
-        raise ConfigError(f"{path}, line {bad[0]}: cannot parse it as NAME=value (check its quotes)")
+    for binding in parse_stream(io.StringIO(text)):
+        where = f"{path}, line {binding.original.line}"
+        if binding.error:
+            raise ConfigError(f"{where}: cannot parse it as NAME=value (check its quotes)")
+        if "\x00" in binding.original.string:  # the environment cannot hold a NUL byte
+            what = binding.key if binding.key and binding.key.isidentifier() else "the line"
+            raise ConfigError(f"{where}: {what} contains a NUL byte, which no variable can hold")
     load_dotenv(stream=io.StringIO(text), override=False)
 
 

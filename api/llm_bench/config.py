@@ -59,6 +59,12 @@ class Collections:
     silences: str = default("SILENCES_COLLECTION")
 
 
+#: Upper bounds of the timeouts: a day, far beyond any job's own limit, and within what the
+#: drivers accept (pymongo refuses a timeoutMS of a billion, a socket a timeout of 1e12 s).
+MAX_TIMEOUT_S = 86_400.0
+MAX_PROBE_USD = 100.0  # a spend ceiling per probe run beyond this is a typo, not a plan
+MAX_TIMEOUT_MS = 86_400_000
+
 # MongoDB refuses these in database names (on Linux), and an empty or over-long name.
 _BAD_DB_CHARS = re.compile(r'[/\\. "$\x00]')
 
@@ -96,11 +102,13 @@ class Settings:
         return cls(
             mongodb_uri=get("MONGODB_URI"),
             mongodb_db=_database_name(get("MONGODB_DB") or DEFAULT_DB),
-            mongodb_timeout_ms=int(_positive("MONGODB_TIMEOUT_MS", get, "a whole number of milliseconds", int)),
+            mongodb_timeout_ms=int(
+                _positive("MONGODB_TIMEOUT_MS", get, "a whole number of milliseconds", int, MAX_TIMEOUT_MS)
+            ),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_base_url=get("OPENAI_BASE_URL"),
             openai_model=get("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
-            openai_timeout=_positive("OPENAI_TIMEOUT", get, "a number of seconds", float),
+            openai_timeout=_positive("OPENAI_TIMEOUT", get, "a number of seconds", float, MAX_TIMEOUT_S),
             notify_email=_plain_address("NOTIFY_EMAIL", notify) if (notify := get("NOTIFY_EMAIL")) else None,
             mail_from=_plain_address("MAIL_FROM", mail_from) if (mail_from := get("MAIL_FROM")) else None,
             msmtp_path=get("MSMTP_PATH") or default("MSMTP_PATH"),
@@ -119,7 +127,7 @@ class Settings:
                 for p in LISTED_PROVIDERS
                 if p != "openai" and (u := get(f"{p.upper()}_BASE_URL")) and u != default(f"{p.upper()}_BASE_URL")
             },
-            probe_max_usd=_positive("PROBE_MAX_USD", get, "a number of US dollars", float),
+            probe_max_usd=_positive("PROBE_MAX_USD", get, "a number of US dollars", float, MAX_PROBE_USD),
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
@@ -180,14 +188,16 @@ def _reader(env: Mapping[str, str]) -> Reader:
     return get
 
 
-def _positive(name: str, get: Reader, unit: str, kind: type[float] | type[int]) -> float:
+def _positive(name: str, get: Reader, unit: str, kind: type[float] | type[int], maximum: float) -> float:
     text = get(name) or default(name)
     try:
         value = kind(text)
     except ValueError:
-        raise ConfigError(f"{name} must be {unit}, got {text!r}") from None
+        raise ConfigError(f"{name} must be {unit}, got {text[:40]!r}") from None
     if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"{name} must be a positive, finite number ({unit}), got {text!r}")
+        raise ConfigError(f"{name} must be a positive, finite number ({unit}), got {text[:40]!r}")
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {int(maximum)} ({unit}: a day), got {text[:40]!r}")
     return value
 
 

@@ -29,6 +29,7 @@ class MailFailed(OpsError):
 
 
 class AlreadyRunning(OpsError):
-    """Another run of the same job holds its lock: this one stops cleanly, sending nothing."""
+    """Another run of the same job holds its lock: this one stops cleanly, sending nothing, with
+    its own exit status so that a skipped run shows (in the journal and the dead-man ping)."""
 
-    status = ExitStatus.OK
+    status = ExitStatus.ALREADY_RUNNING

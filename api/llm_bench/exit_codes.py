@@ -23,6 +23,8 @@ class ExitStatus(IntEnum):
     CATALOG_REFUSED = 7
     #: `report` found no complete catalog fetch to work from: run `llm-discovery fetch` first.
     CATALOG_MISSING = 8
+    #: Another health check holds the run lock: this run sent and recorded nothing.
+    ALREADY_RUNNING = 9
 
 
 #: The commands, as their --help and the README name them.
@@ -42,6 +44,10 @@ TABLE: dict[ExitStatus, tuple[str, tuple[str, ...]]] = {
     ExitStatus.UPSTREAM_UNAVAILABLE: ("OpenRouter catalog could not be fetched", (FETCH,)),
     ExitStatus.CATALOG_REFUSED: ("fetched catalog failed validation; stored catalog untouched", (FETCH,)),
     ExitStatus.CATALOG_MISSING: ("no complete catalog fetch yet; run `llm-discovery fetch` first", (REPORT, PROBE)),
+    ExitStatus.ALREADY_RUNNING: (
+        "another health check holds the run lock; this run sent and recorded nothing",
+        (HEALTH,),
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 """Build a proper MIME message and hand it to the real `msmtp` binary.
 
 The recipient is passed as an argument after `--`, never through a shell, and the message goes
-in on stdin. Any failure (binary missing, non-zero exit, timeout) raises `MailFailed` with one
+in on stdin. Any failure (binary missing or not startable, non-zero exit, timeout) raises `MailFailed` with one
 line that says what went wrong, msmtp's own words included; the caller decides what to do with
 the unsent report. Bodies go out as format=flowed, so a phone reflows them.
 """
@@ -135,6 +135,9 @@ def send(message: EmailMessage, recipient: str, settings: MailSettings) -> None:
         raise MailFailed(f"msmtp is not executable ({settings.msmtp_path!r})") from None
     except subprocess.TimeoutExpired:
         raise MailFailed(f"msmtp did not finish within {settings.timeout:.0f}s") from None
+    except (OSError, ValueError) as exc:  # ENOEXEC, ETXTBSY, E2BIG, a NUL in an argument...
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise MailFailed(f"msmtp could not be started ({safe_text(settings.msmtp_path, 200)!r}): {reason}") from None
     if result.returncode != 0:
         lines = result.stderr.decode("utf-8", "replace").splitlines()
         detail = " / ".join(line.removeprefix("msmtp: ").strip() for line in lines if line.strip())

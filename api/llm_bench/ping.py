@@ -2,9 +2,10 @@
 
 The units run `python -m api.llm_bench.ping start` before the job and `... finish` after it;
 `finish` reads systemd's `$EXIT_STATUS` and pings `<url>/<status>`. With no
-`HEALTHCHECK_PING_URL` nothing happens. A ping never blocks the job for long (short timeout)
-and never fails it: every outcome of a ping exits 0 (only a wrong command line does not, and
-the units ignore even that), and only a one-line note goes to stderr.
+`HEALTHCHECK_PING_URL` nothing happens. A ping never blocks the job for long (one bound on the
+whole request, however slowly the server answers) and never fails it: every outcome of a ping
+exits 0 (only a wrong command line does not, and the units ignore even that), and only a
+one-line note goes to stderr.
 """
 
 from __future__ import annotations
@@ -43,14 +44,27 @@ def ping_url(base: str, event: str) -> str:
 
 
 def ping(url: str, *, timeout: float = TIMEOUT_SECONDS) -> PingResult:
-    """GET `url`; any network error, timeout or non-2xx reply is reported, never raised."""
+    """GET `url` within `timeout` seconds in total (connect, redirects and every byte of the
+    answer's head; the body is never read); any network error, timeout or non-2xx reply is
+    reported, never raised."""
+    import asyncio
+
     import httpx
 
+    async def status() -> int:
+        async with (
+            httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client,
+            client.stream("GET", url) as response,
+        ):
+            return response.status_code
+
     try:
-        response = httpx.get(url, timeout=timeout, follow_redirects=True)
+        code = asyncio.run(asyncio.wait_for(status(), timeout))
+    except TimeoutError:
+        return PingResult(url, False, f"Timeout: no complete answer within {timeout:g} s in total")
     except httpx.HTTPError as exc:
         return PingResult(url, False, f"{exc.__class__.__name__}: {safe_text(str(exc), 200)}")
-    return PingResult(url, response.is_success, f"HTTP {response.status_code}")
+    return PingResult(url, 200 <= code < 300, f"HTTP {code}")
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

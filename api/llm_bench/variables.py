@@ -94,7 +94,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "MONGODB_TIMEOUT_MS",
         "120000",
-        "milliseconds one MongoDB operation may take (`timeoutMS`); a `timeoutMS` in the URI wins",
+        "milliseconds one MongoDB operation may take (`timeoutMS`, at most 86400000: a day); a `timeoutMS` in the URI wins",
         BOTH,
     ),
     Variable(
@@ -111,7 +111,7 @@ VARIABLES: tuple[Variable, ...] = (
         BOTH,
     ),
     Variable("OPENAI_MODEL", "gpt-4o-mini", "model of the AI calls", BOTH),
-    Variable("OPENAI_TIMEOUT", "60", "seconds before an OpenAI request is abandoned", BOTH),
+    Variable("OPENAI_TIMEOUT", "60", "seconds before an OpenAI request is abandoned (at most 86400: a day)", BOTH),
     Variable("NOTIFY_EMAIL", None, "recipient, one plain address; required to send", MAIL),
     Variable("MAIL_FROM", None, "sender (envelope and `From:`); unset: the msmtp account's `from`", MAIL),
     Variable("MSMTP_PATH", "msmtp", "the msmtp binary", MAIL),

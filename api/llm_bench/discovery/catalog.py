@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ..repository.catalog import ADOPT, Absent, FetchWrite
@@ -38,11 +38,11 @@ def per_million(value: Any) -> float | None:
         return None
     try:
         number = Decimal(str(value).strip())
-    except InvalidOperation:
+        if not number.is_finite() or number < 0:
+            return None
+        return float(round(number * 1_000_000, 6))
+    except ArithmeticError:  # InvalidOperation: junk, or too large to round (1e16 USD per token and beyond)
         return None
-    if not number.is_finite() or number < 0:
-        return None
-    return float(round(number * 1_000_000, 6))
 
 
 def _modalities(entry: Mapping[str, Any], key: str, side: int) -> list[str]:

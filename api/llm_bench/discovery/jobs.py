@@ -67,7 +67,7 @@ def run_fetch(
     its absences or price changes a second time.
     """
     refreshed = sources.refresh(store, source_config, now) if source_config else ()
-    last = repo.last_complete_run(store)
+    last = repo.last_complete_run(store, now)
     try:
         fetched = openrouter.fetch_catalog(url, **fetch_options)
         openrouter.check_complete(fetched, last.get("listed") if last else None)

@@ -20,6 +20,8 @@ import httpx
 
 from ..errors import OpsError
 from ..exit_codes import ExitStatus
+from ..origins import described, same_origin
+from ..untrusted import safe_text
 
 log = logging.getLogger("llm_bench.discovery")
 
@@ -66,7 +68,8 @@ def fetch_catalog(
     deadline: float = DEADLINE,
     max_bytes: int = MAX_BYTES,
 ) -> FetchedCatalog:
-    """GET the catalog, following `links.next` pages; raise UpstreamUnavailable or CatalogRefused."""
+    """GET the catalog, following `links.next` pages on the catalog's origin; raise
+    UpstreamUnavailable or CatalogRefused."""
     progress = _Progress(url, max_bytes, max_bytes)
     fetching = _fetch_pages(url, progress, timeout=timeout, retries=retries, backoff=backoff)
     try:
@@ -101,6 +104,11 @@ async def _fetch_pages(
             links = payload.get("links")
             following = links.get("next") if isinstance(links, dict) else None
             next_url = urljoin(next_url, following) if isinstance(following, str) and following else None
+            if next_url is not None and not same_origin(next_url, url):
+                raise CatalogRefused(
+                    f"the catalog's links.next leaves its origin ({safe_text(described(next_url), 120)}, "
+                    f"not {safe_text(described(url), 120)}); refusing it"
+                )
         return FetchedCatalog(url=url, entries=tuple(entries), pages=pages, total_count=total_count)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ..untrusted import is_identifier, safe_text
@@ -60,13 +60,15 @@ def model_id_of(key: str, provider: str) -> str | None:
 
 
 def per_million(value: Any) -> float | None:
+    """USD per token as USD per million tokens; None for junk, a negative price or one too large
+    to round (at 1e16 USD per token and beyond: dropped, not fatal)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
         number = Decimal(str(value))
-    except InvalidOperation:
+        return float(round(number * 1_000_000, 6)) if number.is_finite() and number >= 0 else None
+    except ArithmeticError:  # InvalidOperation: not a number, or beyond the context's precision
         return None
-    return float(round(number * 1_000_000, 6)) if number.is_finite() and number >= 0 else None
 
 
 def _date(value: Any) -> str | None:
@@ -74,7 +76,8 @@ def _date(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    """A positive integer MongoDB can store (64 bits); anything else is dropped."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 else None
 
 
 def parse(payload: Any) -> tuple[Seen, ...]:
@@ -93,7 +96,9 @@ def parse(payload: Any) -> tuple[Seen, ...]:
             provider=provider,
             model_id=model_id,
             deprecation_date=_date(entry.get("deprecation_date")),
-            deprecation_source=safe_text(entry["deprecation_source"], 300) if entry.get("deprecation_source") else None,
+            deprecation_source=safe_text(source, 300)
+            if isinstance(source := entry.get("deprecation_source"), str) and source
+            else None,
             successor=_ROUTING.sub("", entry["successor_model"])
             if is_identifier(entry.get("successor_model"))
             else None,

@@ -2,8 +2,8 @@
 
 `refresh` runs each source on its own (the providers' lists whose key is set, then the model
 registry): a source that fails is recorded and changes nothing, and never stops the others.
-A complete source is checked against its last complete run, planned (`listing.plan`) and
-written in one bulk write. `load_index` turns what is listed now into the `retrieval.Index`
+A complete source is checked against its last complete run (in total and, for the registry, per
+provider), planned (`listing.plan`) and written in one bulk write. `load_index` turns what is listed now into the `retrieval.Index`
 that places catalog models; `direct_matches` stores each catalog entry's best placement.
 """
 
@@ -25,7 +25,7 @@ from ..repository.catalog import CatalogEntry
 from ..untrusted import redact, safe_text
 from . import registry
 from .download import Budget, Limits, SourceError, get_json
-from .listing import SourceList, check_complete, plan, to_write
+from .listing import SourceList, by_provider, check_complete, plan, short_providers, to_write
 from .matching import Listing
 from .provider_lists import SPECS, fetch_list
 from .retrieval import Index, propose
@@ -99,7 +99,7 @@ def refresh(
 ) -> tuple[SourceResult, ...]:
     """Fetch, check and store every configured source; one run record each."""
     state = repo.stored_state(store)
-    last = repo.last_complete_counts(store)
+    last = repo.last_complete_runs(store, now)
     own_lists = tuple(config.keys)
     results: list[SourceResult] = []
     runs: list[dict[str, Any]] = []
@@ -112,14 +112,22 @@ def refresh(
     http = client or httpx.Client(follow_redirects=True, headers={"Accept": "application/json"})
     try:
         for name, url, fetch in _sources(config):
+            before = last.get(name)
+            counts: dict[str, int] = {}
             try:
                 source = fetch(http, Budget(config.limits))
-                check_complete(source, last.get(name))
+                check_complete(source, before.listed if before else None)
+                short = short_providers(source, before.by_provider if before else None)
+                # A provider not believed this run keeps its last count as the basis of the next.
+                counts = {**by_provider(source), **{p: then for p, (_, then) in short.items()}}
             except SourceError as exc:
                 result = SourceResult(name, exc.status, message=safe_text(str(exc), 300))
                 log.warning("%s %s: %s", name, result.status, result.message)
+            except (RecursionError, ArithmeticError) as exc:  # a value no check foresaw: this source only
+                result = SourceResult(name, "refused", message=f"an unreadable value ({type(exc).__name__})")
+                log.warning("%s %s: %s", name, result.status, result.message)
             else:
-                change = plan(state, source, own_lists)
+                change = plan(state, source, own_lists, skip=short)
                 repo.apply_source(store, to_write(source, change), now)
                 result = SourceResult(
                     name,
@@ -129,13 +137,17 @@ def refresh(
                     change.count(removed=False),
                     change.count(removed=True),
                     len(change.returned),
+                    _short_message(short),
                 )
+                if short:
+                    log.warning("%s: %s", name, result.message)
             results.append(result)
             runs.append(
                 {
                     "fetched_at": now,
                     "url": safe_text(redact(url), 300),
                     **{k: v for k, v in vars(result).items() if v is not None},
+                    **({"listed_by_provider": counts} if result.status == "complete" else {}),
                 }
             )
     finally:
@@ -143,6 +155,14 @@ def refresh(
             http.close()
     repo.record_source_runs(store, runs)
     return tuple(results)
+
+
+def _short_message(short: Mapping[str, tuple[int, int]]) -> str | None:
+    """The providers a complete source was not believed about, in one line."""
+    if not short:
+        return None
+    each = ", ".join(f"{p} {now} (last complete run {then})" for p, (now, then) in sorted(short.items()))
+    return f"under half as many models as last time for {each}: their stored models are left unchanged"
 
 
 def listings(rows: Iterable[Mapping[str, Any]]) -> list[Listing]:

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, stale_discovery
+from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, misdated_note, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .fleet import COVERAGE_CRITICAL, ENABLED_SHRINK, UNMEASURABLE_KINDS, Fleet, Gap, Streak
 from .lifecycle import Retirement, provider_dropped, retirements
@@ -533,7 +533,15 @@ def _assess(
         shown_attempts = shown.successes + shown.errors
         rate = shown.errors / shown_attempts if shown_attempts else 0.0
     summary = _summary(status, shown or facts, rate, reasons, len(critical))
-    notes = [n for n in (evidence and discovery_note(evidence), _unlisted_note(fleet, evidence)) if n]
+    notes = [
+        n
+        for n in (
+            evidence and discovery_note(evidence),
+            evidence and misdated_note(evidence),
+            _unlisted_note(fleet, evidence),
+        )
+        if n
+    ]
     return Assessment(
         status,
         summary,

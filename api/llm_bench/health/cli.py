@@ -142,9 +142,9 @@ def _run(
     with _database(settings, demo, not dry_run, now) as store:
         try:
             outcome = run(store, window, ai, delivery)
-        except AlreadyRunning as exc:
+        except AlreadyRunning as exc:  # a skipped run is no success: its own status, for the ping too
             log.warning("%s", exc)
-            return ExitStatus.OK
+            return exc.status
     facts = outcome.report.facts
     log.info(
         "window %s → %s: %d ok, %d errors; status %s",

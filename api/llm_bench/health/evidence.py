@@ -38,6 +38,7 @@ class Evidence:
     stage: Callable[[str, str], str | None] = lambda provider, model_id: None  # a staging command
     context_models: tuple[Mapping[str, Any], ...] = ()  # the `models` list as read (each with its last success)
     sources: tuple[Mapping[str, Any], ...] = ()  # model-source fetches: last attempt and last complete
+    misdated_errors: tuple[int, int] = (0, 0)  # error documents no window holds: (dated in the future, `ts` as text)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -67,6 +68,7 @@ def evidence_from(
         for m in context.get("models", [])
         if m.get("model_id") and m.get("enabled") is True and m.get("deprecated") is not True
     )
+    misdated = context.get("misdated_errors") or {}
     return Evidence(
         context.get("previous_run"),
         context.get("last_complete_fetch"),
@@ -76,6 +78,25 @@ def evidence_from(
         stage,
         tuple(m for m in context.get("models", []) if isinstance(m, Mapping)),
         tuple(s for s in context.get("sources", []) if isinstance(s, Mapping)),
+        (_count(misdated.get("future")), _count(misdated.get("text"))),
+    )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def misdated_note(evidence: Evidence) -> str | None:
+    """A note when error documents are dated in the future or carry `ts` as text: no window
+    counts them, so the report says how many it could not place."""
+    future, text = evidence.misdated_errors
+    parts = [f"{future} dated in the future"] if future else []
+    parts += [f"{text} with `ts` stored as text"] if text else []
+    if not parts:
+        return None
+    return (
+        f"Error documents outside every window, not counted: {' and '.join(parts)} "
+        "(check the benchmark writers' clock and the type of `ts`)."
     )
 
 

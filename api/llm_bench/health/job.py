@@ -9,9 +9,10 @@ in tests, the embedded demo, and production MongoDB.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
@@ -19,12 +20,12 @@ from typing import Any
 from .. import __version__
 from ..admission import RECHECK
 from ..ai import AIResult, announce, ask_parsed, estimated_cost
-from ..errors import AlreadyRunning, ConfigError, MailFailed
+from ..errors import AlreadyRunning, ConfigError, DatabaseUnavailable, MailFailed
 from ..mail import build_message
 from ..mongosh import stage_command
 from ..repository import Store
 from ..repository import health as queries
-from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context
+from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context, take_over_lock
 from ..repository.silences import window_silences
 from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
@@ -41,6 +42,8 @@ from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
 from .silences import Muting, Silence, from_document
+
+log = logging.getLogger("llm_bench.health")
 
 NO_RECIPIENT = "undisclosed-recipients:;"
 LOCK = "health-check"
@@ -248,14 +251,21 @@ def compose(report: HealthReport, delivery: Delivery) -> EmailMessage:
 def run(store: Store, window: Window, ai: AIChoice, delivery: Delivery) -> Outcome:
     """One health run. A delivery without `send` is a dry run: nothing is sent and nothing written.
 
-    Otherwise one run at a time holds the lock, the message is sent and the run recorded in the
-    ledger, also when sending failed (the outcome then carries the failure for the caller).
+    Otherwise one run at a time holds the lock (AlreadyRunning when another does; a lock whose
+    owner was a process of this host that is gone is taken over), the message is sent and the run
+    recorded in the ledger, also when sending failed (the outcome then carries the failure for the
+    caller). A run that fails reports its own failure, even when the lock cannot be released.
     """
     started = dt.datetime.now(dt.UTC)
     if delivery.send is None:
         return _run(store, window, ai, delivery, started)
-    owner = f"{socket.gethostname()}:{os.getpid()}:{started.isoformat()}"
-    holder = acquire_lock(store, LOCK, owner, started, LOCK_TTL)
+    host, pid = socket.gethostname(), os.getpid()
+    owner = f"{host}:{pid}:{started.isoformat()}"
+    holder = acquire_lock(store, LOCK, owner, started, LOCK_TTL, host=host, pid=pid)
+    gone = holder is not None and owner_gone(holder, host)
+    if gone and take_over_lock(store, LOCK, holder or {}, owner, started, LOCK_TTL, host=host, pid=pid):
+        log.warning("took over the run lock of %s: that process is gone", safe_text((holder or {}).get("owner"), 120))
+        holder = None
     if holder is not None:
         since = holder.get("started_at")
         when = f", since {since:%Y-%m-%d %H:%M} UTC" if isinstance(since, dt.datetime) else ""
@@ -264,9 +274,32 @@ def run(store: Store, window: Window, ai: AIChoice, delivery: Delivery) -> Outco
             "this one sends and records nothing"
         )
     try:
-        return _run(store, window, ai, delivery, started)
-    finally:
-        release_lock(store, LOCK, owner)
+        outcome = _run(store, window, ai, delivery, started)
+    except BaseException:
+        try:  # the failure that stopped the run is the one to report, not a lock left behind
+            release_lock(store, LOCK, owner)
+        except DatabaseUnavailable as exc:
+            log.warning("%s; the next run on this host takes the lock over", exc)
+        raise
+    release_lock(store, LOCK, owner)
+    return outcome
+
+
+def owner_gone(holder: Mapping[str, Any], host: str) -> bool:
+    """Whether the lock's owner was a process of this host that no longer exists."""
+    held_by, pid = holder.get("host"), holder.get("pid")
+    if held_by is None and isinstance(holder.get("owner"), str):  # a lock taken before host and pid were stored
+        parts = holder["owner"].split(":", 2)
+        held_by, pid = parts[0], int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else None
+    if held_by != host or not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, but another user's (or not ours to ask about)
+        return False
+    return False
 
 
 def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started: dt.datetime) -> Outcome:

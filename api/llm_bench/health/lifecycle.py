@@ -35,6 +35,7 @@ class Listed:
     deprecation_date: dt.date | None
     deprecation_source: str
     successor: str
+    missing_by: str = ""  # "registry" or "provider": whose absence marked it (older documents: unknown)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def _listed(doc: Mapping[str, Any]) -> Listed:
         _date(doc.get("deprecation_date")),
         _name(doc.get("deprecation_source")),
         _name(doc.get("successor")),
+        _name(doc.get("missing_by")),
     )
 
 
@@ -199,13 +201,14 @@ def lifecycle_from(context: Mapping[str, Any]) -> Lifecycle:
 
 
 def provider_dropped(lifecycle: Lifecycle, provider: str, model_id: str) -> str | None:
-    """Why the provider's own list says the model is gone, or None."""
+    """Why the source with authority (the provider's own list, or the registry) says the model is gone, or None."""
     listed = lifecycle.lookup(provider, model_id)
     if listed is None or not (listed.removed_at or listed.missing_since):  # set only by a source with authority
         return None
+    said = "the model registry" if listed.missing_by == "registry" else f"{provider}'s model list"
     if listed.removed_at:
-        return f"{provider}'s model list dropped {listed.model_id} (removed {listed.removed_at:%Y-%m-%d})"
-    return f"{provider}'s model list no longer shows {listed.model_id} (missing since {listed.missing_since:%Y-%m-%d})"
+        return f"{said} dropped {listed.model_id} (removed {listed.removed_at:%Y-%m-%d})"
+    return f"{said} no longer shows {listed.model_id} (missing since {listed.missing_since:%Y-%m-%d})"
 
 
 def _sorted_out(lifecycle: Lifecycle) -> tuple[list[NewModel], list[LeftOutModel]]:

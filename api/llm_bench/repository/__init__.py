@@ -24,6 +24,17 @@ from ..config import Collections, Settings
 from ..errors import ConfigError, DatabaseUnavailable
 from ..untrusted import safe_text
 
+#: How far beyond now a record may be dated and still count as the latest run or fetch: a few
+#: minutes of clock skew between hosts. Anything later (a wrong clock, a poisoned record) is
+#: ignored when choosing the previous health run or the last complete fetch of a source.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def not_after(now: dt.datetime | None) -> dt.datetime:
+    """The latest date a record may carry to count as past: `now` (the wall clock when None) plus CLOCK_SKEW."""
+    return (now or dt.datetime.now(dt.UTC)) + CLOCK_SKEW
+
+
 #: Batch size that brings a job's rows back in the first reply (no getMore round trips); the
 #: server still caps one reply at 16 MiB.
 ONE_REPLY = 100_000
@@ -101,6 +112,11 @@ def check_uri(uri: str) -> None:
     scheme, sep, rest = uri.partition("://")
     if not sep or scheme not in ("mongodb", "mongodb+srv"):
         raise ConfigError("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+    if rest.partition("?")[0].count("@") > 1:  # an unescaped @ in the password: never echo a part of it
+        raise ConfigError(
+            "MONGODB_URI has more than one '@' before its options: percent-encode '@' as %40 "
+            "(and '/' as %2F) in the user name and password"
+        )
     hosts = re.split(r"[/?]", rest, maxsplit=1)[0].rpartition("@")[2]
     for host in hosts.split(","):
         if not _HOST.match(host):

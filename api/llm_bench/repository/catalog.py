@@ -19,7 +19,7 @@ from bson import ObjectId
 from pymongo import DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from . import ONE_REPLY, Store, translate_errors
+from . import ONE_REPLY, Store, not_after, translate_errors
 
 __all__ = [
     "ADOPT",
@@ -183,10 +183,14 @@ def record_run(store: Store, run: Mapping[str, Any]) -> None:
         store.coll("catalog_runs").insert_one(dict(run))
 
 
-def last_complete_run(store: Store) -> dict[str, Any] | None:
+def last_complete_run(store: Store, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """The latest complete fetch record not dated beyond `now` plus CLOCK_SKEW (a record from
+    the future would freeze absence counting: it would stay the diff's basis)."""
     with translate_errors("reading fetch runs"):
         return store.coll("catalog_runs").find_one(
-            {"status": "complete"}, {"_id": 0}, sort=[("fetched_at", DESCENDING)]
+            {"status": "complete", "fetched_at": {"$lte": not_after(now)}},
+            {"_id": 0},
+            sort=[("fetched_at", DESCENDING)],
         )
 
 

@@ -4,7 +4,8 @@
 complete discovery fetch, the catalog entries that carry a warning sign (missing, removed or
 with an expiration date) and the benchmark's model list — so the command count of a health
 run stays constant however many models there are. A lock document with an expiry keeps two
-real runs (a manual one during the timer's) from both mailing and recording.
+real runs (a manual one during the timer's) from both mailing and recording; it is bounded by
+its start time and the TTL whatever its stored fields say.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from pymongo import DESCENDING
 
-from . import ONE_REPLY, Store, translate_errors
+from . import ONE_REPLY, Store, not_after, translate_errors
 
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 SOURCE_HISTORY = dt.timedelta(days=30)  # model-source fetches read for their freshness
@@ -43,7 +44,7 @@ def run_context(
     probes_since: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources,
-    probes} read in one aggregate command.
+    probes, misdated_errors} read in one aggregate command.
 
     `previous_run` is the latest *daily* run (a manual run over another window never becomes the
     baseline). Each of the benchmark's `models` carries `listed`: the `provider_models` documents
@@ -55,14 +56,20 @@ def run_context(
     fetched in the last 30 days (its last attempt and its last complete fetch); `probes` the
     `probe_results` attempts made since `probes_since` (what discovery's probe said about
     proposed ids).
+
+    A ledger entry or fetch record dated beyond `now` (the wall clock when None) plus
+    CLOCK_SKEW is never the previous run or the last fetch: one wrong date would otherwise stay
+    "the latest" for years. `misdated_errors` counts the error documents no window holds:
+    {"future": dated beyond that bound, "text": `ts` stored as a string} (absent when none).
     """
     names = store.names
+    latest = not_after(now)
     flagged = {
         "$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}}, {"expiration_date": {"$ne": None}}]
     }
     success_before = {"gen_ts": {"$lt": now}} if now is not None else {}
     pipeline = [
-        {"$match": DAILY_RUN},
+        {"$match": {**DAILY_RUN, "finished_at": {"$lte": latest}}},
         {"$sort": {"finished_at": -1}},
         {"$limit": 1},
         {"$project": {"_id": 0}},
@@ -71,7 +78,7 @@ def run_context(
             "$unionWith": {
                 "coll": names.catalog_runs,
                 "pipeline": [
-                    {"$match": {"status": "complete"}},
+                    {"$match": {"status": "complete", "fetched_at": {"$lte": latest}}},
                     {"$sort": {"fetched_at": -1}},
                     {"$limit": 1},
                     _tagged("fetch", {"fetched_at": "$fetched_at"}),
@@ -154,6 +161,21 @@ def run_context(
             }
         },
     ]
+    # Errors no window can hold: dated beyond now (a writer's wrong clock) or with `ts` stored as
+    # text; both ranges are on the `ts` index (a string range matches only strings).
+    for kind, match in (("future", {"$gt": latest}), ("text", {"$gte": ""})):
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.errors,
+                    "pipeline": [
+                        {"$match": {"ts": match}},
+                        {"$group": {"_id": None, "count": {"$sum": 1}}},
+                        _tagged("misdated", {"kind": {"$literal": kind}, "count": "$count"}),
+                    ],
+                }
+            }
+        )
     if new_since is not None:
         pipeline.append(
             {
@@ -250,6 +272,7 @@ def run_context(
         "ai_price": None,
         "sources": [],
         "probes": [],
+        "misdated_errors": {},
     }
     lists = {
         "catalog": "catalog_flags",
@@ -267,6 +290,8 @@ def run_context(
                 context["last_complete_fetch"] = doc.get("fetched_at")
             elif row["source"] == "ai_price":
                 context["ai_price"] = doc
+            elif row["source"] == "misdated":
+                context["misdated_errors"][doc.get("kind")] = doc.get("count")
             else:
                 context[lists[row["source"]]].append(doc)
     return context
@@ -288,21 +313,49 @@ def _locks(store: Store) -> Any:
     return store.db[f"{store.names.health_runs}_lock"]
 
 
-def acquire_lock(store: Store, name: str, owner: str, now: dt.datetime, ttl: dt.timedelta) -> dict[str, Any] | None:
-    """Take the lock `name` until `now + ttl` (an expired lock is taken over). None when taken;
-    otherwise the current holder's document."""
+def acquire_lock(
+    store: Store,
+    name: str,
+    owner: str,
+    now: dt.datetime,
+    ttl: dt.timedelta,
+    *,
+    host: str | None = None,
+    pid: int | None = None,
+) -> dict[str, Any] | None:
+    """Take the lock `name` until `now + ttl`. None when taken; otherwise the current holder's document.
+
+    A lock is held only while its `started_at` is a date within `ttl` before now (and at most
+    CLOCK_SKEW after it) and its `expires_at` has not passed: whatever else the stored fields
+    say (a string, nothing, a date years ahead), a lock older than the TTL is taken over.
+    `host` and `pid` are stored so that the owner's host can tell a dead owner (`take_over`)."""
     from pymongo.errors import DuplicateKeyError
 
-    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl}
+    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl, "host": host, "pid": pid}
+    held = {
+        "started_at": {"$gte": now - ttl, "$lte": not_after(now)},
+        "expires_at": {"$not": {"$lt": now}},  # an expiry can only shorten the TTL
+    }
     with translate_errors("taking the run lock"):
         try:
             _locks(store).insert_one({"_id": name, **mine})
             return None
         except DuplicateKeyError:
             pass
-        if _locks(store).find_one_and_update({"_id": name, "expires_at": {"$lt": now}}, {"$set": mine}) is not None:
+        if _locks(store).find_one_and_update({"_id": name, "$nor": [held]}, {"$set": mine}) is not None:
             return None
         return _locks(store).find_one({"_id": name}) or {}
+
+
+def take_over_lock(
+    store: Store, name: str, holder: dict[str, Any], owner: str, now: dt.datetime, ttl: dt.timedelta, **who: Any
+) -> bool:
+    """Take the lock from `holder` (a document `acquire_lock` returned, whose owner is known to be
+    gone); False when it changed hands meanwhile."""
+    mine = {"owner": owner, "started_at": now, "expires_at": now + ttl, **who}
+    with translate_errors("taking over the run lock"):
+        taken = _locks(store).find_one_and_update({"_id": name, "owner": holder.get("owner")}, {"$set": mine})
+    return taken is not None
 
 
 def release_lock(store: Store, name: str, owner: str) -> None:

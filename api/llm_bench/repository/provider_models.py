@@ -2,11 +2,12 @@
 
 `provider_models` holds one document per (provider, model_id) that the model registry or a
 provider's own list shows: `{provider, model_id, sources: ["provider", "registry"],
-first_seen_at, last_seen_at, missing_since, missing_count, removed_at, deprecation_date,
-deprecation_source, successor, context_length, input_price, output_price}` (prices USD per
-million tokens; `deprecation_date` a "YYYY-MM-DD" string as the registry gives it; the other
-times datetimes). Each source run is one `bulk_write`, and its record one document in
-`source_runs` (`{fetched_at, source, status, listed, ...}`), all of a fetch in one insert.
+first_seen_at, last_seen_at, missing_since, missing_count, missing_by, removed_at,
+deprecation_date, deprecation_source, successor, context_length, input_price, output_price}`
+(prices USD per million tokens; `deprecation_date` a "YYYY-MM-DD" string as the registry gives
+it; `missing_by` the kind of source whose absence is counted; the other times datetimes). Each
+source run is one `bulk_write`, and its record one document in `source_runs` (`{fetched_at,
+source, status, listed, listed_by_provider, ...}`), all of a fetch in one insert.
 A source run to write comes as a `SourceWrite` of plain fields.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from pymongo import UpdateOne
 
-from . import ONE_REPLY, Store, translate_errors
+from . import ONE_REPLY, Store, not_after, translate_errors
 
 #: The facts a registry run sets on what it lists; a provider's own list only proves the id exists.
 REGISTRY_FIELDS = (
@@ -66,15 +67,42 @@ def stored_state(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
         return {(row["provider"], row["model_id"]): row for row in rows}
 
 
-def last_complete_counts(store: Store) -> dict[str, int]:
-    """The `listed` count of each source's last complete run, by source name."""
+@dataclass(frozen=True)
+class LastComplete:
+    """A source's last complete run: models listed, and per provider when it recorded that."""
+
+    listed: int
+    by_provider: Mapping[str, int]
+
+
+def last_complete_runs(store: Store, now: dt.datetime | None = None) -> dict[str, LastComplete]:
+    """Each source's last complete run not dated beyond `now` plus CLOCK_SKEW, by source name."""
     pipeline = [
-        {"$match": {"status": "complete"}},
+        {"$match": {"status": "complete", "fetched_at": {"$lte": not_after(now)}}},
         {"$sort": {"fetched_at": -1}},
-        {"$group": {"_id": "$source", "listed": {"$first": "$listed"}}},
+        {
+            "$group": {
+                "_id": "$source",
+                "listed": {"$first": "$listed"},
+                "by_provider": {"$first": "$listed_by_provider"},
+            }
+        },
     ]
     with translate_errors("reading source runs"):
-        return {row["_id"]: int(row["listed"] or 0) for row in store.coll("source_runs").aggregate(pipeline)}
+        rows = list(store.coll("source_runs").aggregate(pipeline))
+    return {
+        row["_id"]: LastComplete(
+            _count(row.get("listed")),
+            {str(k): _count(v) for k, v in row["by_provider"].items()}
+            if isinstance(row.get("by_provider"), dict)
+            else {},
+        )
+        for row in rows
+    }
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def latest_runs(store: Store) -> list[dict[str, Any]]:
@@ -104,12 +132,12 @@ def apply_source(store: Store, source: SourceWrite, now: dt.datetime) -> None:
             "$setOnInsert": {"first_seen_at": now},
         }
         if key in source.returned:
-            update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": ""}
+            update["$unset"] = {"missing_since": "", "missing_count": "", "removed_at": "", "missing_by": ""}
         ops.append(UpdateOne({"provider": key[0], "model_id": key[1]}, update, upsert=True))
     for absence in source.absent:
         update = {"$pull": {"sources": source.kind}} if absence.drop_source else {}
         if absence.missing_count is not None:
-            marks: dict[str, Any] = {"missing_count": absence.missing_count}
+            marks: dict[str, Any] = {"missing_count": absence.missing_count, "missing_by": source.kind}
             marks.update({"missing_since": now} if absence.first_absence else {})
             marks.update({"removed_at": now} if absence.removed else {})
             update["$set"] = marks
