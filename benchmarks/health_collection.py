@@ -425,7 +425,7 @@ def breakdown(bench: Bench, window: Window, rounds: int) -> list[list[Any]]:
     variants = {
         "errors: $match → $count": pipeline[:1] + [{"$count": "n"}],
         **{f"errors: $match → {label}": pipeline[:end] for label, end in cuts},
-        "successes: whole pipeline": success_pipeline(window.start, window.end),
+        "successes: whole pipeline": success_pipeline(bench.store.names, window.start, window.end),
     }
     times: dict[str, list[float]] = {label: [] for label in variants}
     returned: dict[str, int] = {}

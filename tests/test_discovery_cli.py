@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,26 @@ def test_usage_and_config_errors(http_server: HTTPStub) -> None:
     assert runner.invoke(app, ["report", "--since", "soon"]).exit_code == ExitStatus.USAGE
     assert runner.invoke(app, ["report", "-p", "azure"]).exit_code == ExitStatus.USAGE
     missing = runner.invoke(app, ["stats"], env={"MONGODB_URI": ""})
-    assert missing.exit_code == ExitStatus.CONFIG_ERROR and "MONGODB_URI" in missing.stderr
+    assert missing.exit_code == ExitStatus.CONFIG_ERROR and "MONGODB_URI is not set" in missing.stderr
+    assert "--demo" not in missing.stderr  # llm-discovery has no --demo
+
+
+@pytest.mark.parametrize(
+    "url", ["notaurl", "ftp://example.test/models", "http://", "http://host:99999/", "http://a b/"]
+)
+def test_a_malformed_url_is_a_usage_error_at_once(url: str) -> None:
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["fetch", "--url", url], env={"MONGODB_URI": ""})
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "--url" in result.stderr and result.stderr.count("\n") <= 6
+    assert time.monotonic() - started < 2  # no request, no retry
+
+
+@pytest.mark.parametrize("name", ["OPENROUTER_MODELS_URL", "MODEL_REGISTRY_URL", "GROQ_MODELS_URL"])
+def test_a_malformed_url_variable_is_a_config_error(name: str) -> None:
+    result = CliRunner().invoke(app, ["fetch"], env={"MONGODB_URI": "mongodb://127.0.0.1/", name: "notaurl"})
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert result.stderr == f"error: {name} is not a URL to fetch: expected http:// or https://\n"
 
 
 def test_help_imports_neither_pymongo_nor_openai() -> None:

@@ -8,11 +8,13 @@ the tool's own upserts may run, once per proposal, and nothing else.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from http_stub import HTTPStub, json_reply
 from test_discovery_matching import NOW, answer_from, asker, load_catalog
 from typer.testing import CliRunner
@@ -196,6 +198,14 @@ def test_every_report_line_is_a_command_or_a_comment(
     assert all(line.startswith("# ") or line == "" or line in commands for line in lines)
     assert "gpt-8" not in "\n".join(commands)
     assert "deleteMany" in text and "touch MARK" in text  # shown, inside comments
+    assert "x\u2019 ; touch MARK ; \u2018" in text and "x\u201d ; touch MARK ; \u201c" in text
+
+
+def test_apostrophes_in_comments_stay_as_text() -> None:
+    assert comment_line("no listed id matched Azure's name or Bedrock's id") == (
+        "# no listed id matched Azure\u2019s name or Bedrock\u2019s id"
+    )
+    assert comment_line('the "pro" mode, $HOME, `id`, a\\b') == "# the \u201cpro\u201d mode, HOME, id, ab"
 
 
 def _stand_in(tmp_path: Path) -> Path:
@@ -219,7 +229,8 @@ def paste(text: str, cwd: Path, env: dict[str, str], *, interactive: bool) -> su
         cwd=cwd,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="replace",  # an interactive bash in the C locale echoes non-ASCII comment text byte by byte
         timeout=300,
     )
 
@@ -253,8 +264,16 @@ def mongosh_binary() -> str:
     if MONGOSH is None:
         if os.environ.get("CI"):
             pytest.fail("mongosh is not installed: .ci/run installs it with npm")
-        pytest.skip("mongosh is not installed (npm install -g mongosh)")
+        pytest.skip("mongosh is not installed (npm install --global mongosh, see README's Quick start)")
     return MONGOSH
+
+
+def test_readme_names_mongosh_as_ci_installs_it() -> None:
+    """A new user learns from the README's prerequisites that the paste test needs mongosh."""
+    version = re.search(r"mongosh@[0-9.]+", (ROOT / ".ci" / "run").read_text())
+    assert version, ".ci/run no longer installs a pinned mongosh"
+    quick_start = (ROOT / "README.md").read_text().partition("## Quick start")[2].partition("\n## ")[0]
+    assert f"npm install --global {version.group()}" in quick_start
 
 
 def _everything(store: repository.Store) -> dict[str, list[dict]]:

@@ -262,7 +262,7 @@ def test_refusals_are_left_out_with_reasons_then_rechecked(store: repository.Sto
     assert left["llama-terms"].reason == "terms" and left["llama-terms"].until == NOW + RECHECK
     assert left["acme/Model-NoAccess"].reason == "no_access"
     text = report_text(report)
-    assert "# Left out (2):" in text and "the models terms must be accepted first" in text
+    assert "# Left out (2):" in text and "the model\u2019s terms must be accepted first" in text
     payload = json.loads(to_json(report))
     assert {x["reason"] for x in payload["left_out"]} == {"terms", "no_access"}
     assert {p["model_id"] for p in payload["proposals"]} == {"llama-ok", "acme/Model-Busy"}

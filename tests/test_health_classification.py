@@ -201,3 +201,32 @@ def test_a_hung_endpoint_is_asked_once_per_run(store: repository.Store, http_ser
     assert report.ai.error == (
         f"the OpenAI request to {http_server.base_url}{openai_stub.PATH} timed out; not asked again in this run"
     )
+
+
+def test_readme_documents_every_kind_source_the_code_gives() -> None:
+    """Each value of `kind_source` the classifier and the AI steps give, read from the code by
+    running it, is documented in the README's JSON description (and nothing else is)."""
+    import re
+
+    from conftest import ROOT
+
+    from api.llm_bench.classify import LLMVerdict, classify
+    from api.llm_bench.health.classification import apply_answers, apply_cached, classified
+
+    decided = {
+        classify(provider="openai", message="x", llm=LLMVerdict("auth", 0.9)).source,
+        classify(provider="openai", message="Error code: 429 - insufficient_quota").source,
+        classify(provider="openai", message="Error code: 429 - slow down", stored_kind="rate_limit").source,
+        classify(provider="openai", message="something odd").source,
+    }
+    (unknown,) = classified([{"provider": "p", "model": "m", "fingerprint": "f", "text": "odd", "count": 1}], NOW)
+    decided |= {
+        apply_cached([unknown], {"f": {"kind": "auth"}})[0].source,
+        apply_answers([unknown], {"f": "auth"})[0].source,
+    }
+    documented = re.search(
+        r"`kind_source` says what decided the kind: (.*?)\)\),", (ROOT / "README.md").read_text(), re.S
+    )
+    assert documented, "README's --format json description lost its kind_source list"
+    listed = set(re.findall(r"`([a-z:<>-]+)` \(", documented.group(1)))
+    assert {re.sub(r"^rule:.*", "rule:<id>", s) for s in decided} == listed

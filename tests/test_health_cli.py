@@ -37,6 +37,7 @@ def test_missing_mongodb_uri_is_a_config_error() -> None:
     result = runner.invoke(app, ["--dry-run"], env={})
     assert result.exit_code == ExitStatus.CONFIG_ERROR
     assert "MONGODB_URI is not set" in result.output
+    assert "(or use --demo to run on the embedded database)" in result.output
     assert "Traceback" not in result.output
 
 
@@ -55,19 +56,25 @@ def test_sending_without_recipient_is_a_config_error(seeded: dict[str, str]) -> 
     assert "NOTIFY_EMAIL" in result.output
 
 
-@pytest.mark.parametrize("days", ["0.01", "0", "-1", "366.5", "1e9", "nan", "inf"])
+@pytest.mark.parametrize("days", ["0.01", "0.0415", "0", "-1", "366.5", "1e9", "nan", "inf"])
 def test_days_out_of_range_is_a_usage_error(days: str) -> None:
     result = runner.invoke(app, ["--days", days, "--dry-run"], env={})
     assert result.exit_code == ExitStatus.USAGE
-    assert "must be from 0.0417 (one hour) to 366 days" in result.output
+    assert "must be from 0.0416 (one hour) to 366 days" in result.output
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("days", ["0.0417", "1", "0.5", "366"])
+@pytest.mark.parametrize("days", ["0.0416", "0.0417", "1", "0.5", "366"])
 def test_days_in_range_gets_past_the_options(days: str) -> None:
     result = runner.invoke(app, ["--days", days, "--dry-run"], env={})
     assert result.exit_code == ExitStatus.CONFIG_ERROR  # on to the configuration: no MONGODB_URI
     assert "MONGODB_URI is not set" in result.output
+
+
+def test_one_hour_written_0_0416_is_a_one_hour_window(seeded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--days", "0.0416", "--dry-run", "--no-ai", "--format", "json"], env=seeded)
+    assert result.exit_code == ExitStatus.OK, result.output
+    assert json.loads(result.stdout)["window"]["hours"] == pytest.approx(1)
 
 
 def test_help_states_the_days_bounds_and_only_the_health_statuses() -> None:
@@ -75,7 +82,7 @@ def test_help_states_the_days_bounds_and_only_the_health_statuses() -> None:
         result = runner.invoke(app, [flag])
         assert result.exit_code == 0
         text = " ".join(result.stdout.split())
-        assert "0.0417 (one hour) to 366" in text
+        assert "0.0416 (one hour) to 366" in text
         assert "--version" in text
         statuses = result.stdout.split("Exit statuses:")[1]
         for code in range(6):
@@ -239,7 +246,7 @@ def test_real_send_goes_through_msmtp(
     assert delivered.message["Subject"].startswith("[CRITICAL] LLM Benchmarks Daily Health")
     assert "Provider-wide issues" in delivered.message.get_content()
     assert any(info["key"] == [("ts", -1)] for info in store.coll("errors").index_information().values())
-    (latest, _yesterday) = store.coll("health_runs").find({}, sort=[("finished_at", -1)])
+    latest, *_recorded_by_the_demo = store.coll("health_runs").find({}, sort=[("finished_at", -1)])
     assert latest["mail"]["sent"] is True and latest["status"] == "critical"
 
 
@@ -273,12 +280,55 @@ def test_relay_refusal_reaches_stderr_and_the_ledger(
     assert latest["mail"]["sent"] is False and "554 5.7.1 refused by policy" in latest["mail"]["error"]
 
 
+def test_a_missing_msmtp_config_is_a_config_error_before_the_run(
+    seeded: dict[str, str], tmp_path: Path, store: repository.Store
+) -> None:
+    """Found up front (exit 3, nothing read, sent or recorded), as ops/install.sh finds it; a
+    dry run sends nothing and does not need it."""
+    missing = tmp_path / "etc" / "msmtprc"
+    env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_CONFIG": str(missing)}
+    recorded = store.coll("health_runs").count_documents({})
+    result = runner.invoke(app, ["--no-ai"], env=env)
+    assert result.exit_code == ExitStatus.CONFIG_ERROR
+    assert (
+        result.stderr == f"error: MSMTP_CONFIG={missing} does not exist: set up msmtp first (ops/README.md, 'msmtp')\n"
+    )
+    assert result.stdout == "" and store.coll("health_runs").count_documents({}) == recorded
+    assert runner.invoke(app, ["--no-ai", "--dry-run"], env=env).exit_code == ExitStatus.OK
+    missing.parent.mkdir()
+    missing.write_text("account default\n")
+    missing.chmod(0o000)
+    if os.geteuid() != 0:  # root reads any file
+        unreadable = runner.invoke(app, ["--no-ai"], env=env)
+        assert unreadable.exit_code == ExitStatus.CONFIG_ERROR and "is not readable" in unreadable.stderr
+
+
 def test_missing_msmtp_exits_mail_failed(seeded: dict[str, str], tmp_path: Path) -> None:
     env = {**seeded, "NOTIFY_EMAIL": "ops@example.test", "MSMTP_PATH": str(tmp_path / "no-msmtp")}
     result = runner.invoke(app, ["--no-ai", "--format", "json"], env=env)
     assert result.exit_code == ExitStatus.MAIL_FAILED
     data = json.loads(result.stdout)
     assert data["mail"]["sent"] is False and "msmtp not found" in data["mail"]["error"]
+    assert data["delivery"] == {"dry_run": False, "mailed": False, "recorded": True}
+
+
+def test_a_real_run_with_json_output_still_mails_and_records_and_says_so(
+    seeded: dict[str, str], smtp: SMTPSink, msmtp_binary: str, tmp_path: Path, store: repository.Store
+) -> None:
+    env = {
+        **seeded,
+        "NOTIFY_EMAIL": "ops@example.test",
+        "MSMTP_PATH": msmtp_binary,
+        "MSMTP_CONFIG": str(smtp.msmtprc(tmp_path)),
+    }
+    recorded = store.coll("health_runs").count_documents({})
+    result = runner.invoke(app, ["--no-ai", "--format", "json"], env=env)
+    assert result.exit_code == ExitStatus.OK, result.output
+    assert json.loads(result.stdout)["delivery"] == {"dry_run": False, "mailed": True, "recorded": True}
+    assert len(smtp.delivered) == 1 and store.coll("health_runs").count_documents({}) == recorded + 1
+    dry = runner.invoke(app, ["--no-ai", "--format", "json", "--dry-run"], env=env)
+    assert json.loads(dry.stdout)["delivery"] == {"dry_run": True, "mailed": False, "recorded": False}
+    assert len(smtp.delivered) == 1 and store.coll("health_runs").count_documents({}) == recorded + 1
 
 
 def test_ai_part_through_the_openai_sdk(seeded: dict[str, str], http_server: HTTPStub) -> None:

@@ -32,9 +32,11 @@ def test_the_demo_day_does_not_contradict_itself(store: repository.Store) -> Non
         ("Models likely deprecated", a.models_likely_deprecated),
         ("Code fixes needed", a.code_fixes_needed),
         ("Stalled models", a.stalled),
-        ("Enabled models not measured", a.not_measured),
     ):
         assert f"{section} ({len(items)})" in body
+    twins = {key for group in a.fleet.coverage.duplicates for key in group} if a.fleet else set()
+    alone = [f for f in a.not_measured if f.key not in twins]  # a twin is told as the enabled set's
+    assert f"Enabled models not measured ({len(alone)})" in body
     # one of each fleet finding is on show
     assert a.fleet is not None
     c = a.fleet.coverage
@@ -42,3 +44,17 @@ def test_the_demo_day_does_not_contradict_itself(store: repository.Store) -> Non
     assert a.fleet.streaks and a.fleet.stale_sources and a.unmeasurable
     assert {i.kind for i in a.provider_issues} >= {"auth", "overloaded", "silent"}
     assert any(r.past for r in a.retiring_soon)
+
+
+def test_the_demo_shows_the_first_screen_and_the_trend(store: repository.Store) -> None:
+    insert_documents(store, demo_day(NOW))
+    report = run(store, window_for(1, NOW), AIChoice(None, "gpt-4o-mini"), Delivery()).report
+    body = text_body(report)
+    screen, rest = body.split("Details below.", 1)
+    assert screen.startswith("Status: CRITICAL — bedrock has auth errors since")
+    assert "1. [CRITICAL, NEW] bedrock: credentials refused since" in screen
+    assert "Coverage: 14 of 22 enabled models measured in 24 h (64%)" in screen
+    assert "Trend, 9 daily runs 11-18 → 11-26" in rest
+    coverage = next(line for line in rest.splitlines() if line.startswith("coverage "))
+    assert coverage.startswith("coverage ██") and coverage.endswith(" 64%")
+    assert any(r.startswith("trend: coverage down") for r in report.assessment.reasons)

@@ -144,7 +144,8 @@ def test_enabled_models_that_never_ran_are_not_healthy(
     assert "coverage: 7 of 9 enabled models measured" in report["reasons"]
     body = last_mail(smtp)
     assert body.index("Coverage: 7 of 9 enabled models measured in 24 h") < body.index("Summary")
-    assert "- openai:gpt-5-nano: not measured (never a success)" in body
+    told = body.split("Enabled models not measured (2)", 1)[1]
+    assert "- openai:gpt-5-nano (new)\n  not measured: never a success" in told
 
 
 def test_a_silent_provider_stays_ongoing_until_it_succeeds(

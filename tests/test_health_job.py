@@ -154,8 +154,9 @@ def test_second_day_marks_new_ongoing_resolved(two_days: repository.Store) -> No
     assert (retired.count, retired.model, retired.kind) == (4, "gpt-4-32k", "hard_model")
 
     body = outbox[1].get_content()
-    assert body.index("RESOLVED (1)") < body.index("ONGOING (3)")
-    assert "groq:llama-3.3-70b-versatile rate_limit ×2 — since 2026-11-" in body
+    assert body.index("RESOLVED (1)") < body.index("- vertex:gemini-2.5-pro")
+    assert "0 new, 3 ongoing: each is marked where it is told below." in body
+    assert "- groq:llama-3.3-70b-versatile (since 2026-11-" in body  # told once, with its mark
     assert "Retiring soon or past retirement (1)" in body and "(high confidence)" in body
     assert "- groq: 30 ok (+0), " in body  # provider change against the previous window
 
@@ -219,5 +220,6 @@ def test_an_idle_fleet_is_critical_and_says_nothing_ran(store: repository.Store)
     outcome = run(store, window(DAY2 + dt.timedelta(days=3)), RULES_ONLY, Delivery())
     assert outcome.report.assessment.status is Status.CRITICAL
     body = outcome.message.get_content()
-    assert "no successes and no errors: the benchmarks did not run" in body
+    assert body.startswith("Status: CRITICAL — no successes and no errors in the window")
+    assert "nothing ran. Check the benchmark scheduler" in body
     assert "no problems" not in body

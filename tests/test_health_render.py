@@ -45,16 +45,17 @@ def test_body_sections_in_order_and_ai_line() -> None:
     body = text_body(report())
     order = [
         "Status: CRITICAL",
+        "Needs action today (2):",
+        "Details below.",
         "Summary",
+        "Provider-wide issues (1)",
         "Models likely deprecated (1)",
         "Code fixes needed (0)",
-        "Provider-wide issues (1)",
         "Recommended actions",
         "(AI assessment unavailable: the OpenAI request timed out",
         "=== Raw metrics ===",
         "Errors by kind",
         "Providers",
-        "Models with only errors",
         "New error patterns (1)",
         "Top failing models",
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -94,10 +95,19 @@ def test_no_secret_reaches_any_sink(
         **error_document(provider="groq", model="llama", message="weird: " + text, ts=NOW - dt.timedelta(hours=2)),
         "message": None,
     }
+    # Documents from a writer that stamps no fingerprint: grouped by their message, never keyed by it.
+    unkeyed = {
+        **error_document(provider="vertex", model="gemini", message="odd: " + message, ts=NOW - dt.timedelta(hours=4)),
+        "fingerprint": None,
+    }
+    unkeyed_normalized_only = error_document(
+        provider="vertex", model="gemini-pro", message="odder: " + message, ts=NOW - dt.timedelta(hours=5)
+    )
+    del unkeyed_normalized_only["fingerprint"], unkeyed_normalized_only["message"]
     insert_documents(
         store,
         {
-            "errors": [with_original, normalized_only],
+            "errors": [with_original, normalized_only, unkeyed, unkeyed_normalized_only],
             "successes": [
                 {
                     "provider": "openai",
@@ -126,11 +136,14 @@ def test_no_secret_reaches_any_sink(
         "openai": " ".join(json.dumps(call.json()) for call in http_server.calls(openai_stub.PATH)),
         "ledger": json.dumps(list(store.coll("health_runs").find({}, {"_id": 0})), default=str),
         "logs": caplog.text,
+        "cache": json.dumps(list(store.coll("error_classes").find({}, {"_id": 0})), default=str),
     }
     assert http_server.calls(openai_stub.PATH), "the AI was asked about the unknown pattern"
     assert "[REDACTED]" in sinks["mail"] and "[REDACTED]" in sinks["openai"]
     leaked = [name for name, out in sinks.items() if secret in out.lower()]
     assert leaked == [], f"the secret leaked into {leaked}"
+    keys = {p["fingerprint"] for p in json.loads(sinks["json"])["error_patterns"]}
+    assert len(keys) == 4 and all(re.fullmatch(r"(msg-)?[0-9a-f]{16}", key) for key in keys), keys
 
 
 @pytest.mark.parametrize(("message", "secret"), CASES, ids=IDS)

@@ -153,6 +153,38 @@ def test_success_groups_count_each_success_once(store: repository.Store) -> None
     assert rows[("vertex", "gemini")]["count"] == 1
 
 
+def test_a_success_stamped_with_run_ts_only_counts_once_at_its_run_ts(store: repository.Store) -> None:
+    """Some writers stamp `run_ts` only: such a success counts at its run_ts; a success with a
+    `gen_ts` counts at its gen_ts alone, wherever its run_ts falls."""
+
+    def run_only(h: float, model: str) -> dict[str, object]:
+        return {"provider": "openai", "model_name": model, "run_ts": hours_ago(h).replace(microsecond=0)}
+
+    straddling = {**ok(1, "openai", "gpt-4o"), "run_ts": hours_ago(25), "gen_ts": hours_ago(23.99)}
+    late_gen = {**ok(1, "openai", "gpt-4o"), "run_ts": hours_ago(23.99), "gen_ts": hours_ago(24.5)}
+    queries.insert_documents(
+        store,
+        {
+            "successes": [
+                ok(2, "openai", "gpt-4o"),
+                run_only(3, "gpt-4o"),
+                run_only(4, "gpt-4o-mini"),
+                {**run_only(5, "gpt-4o-mini"), "gen_ts": None},
+                run_only(30, "gpt-4o-mini"),  # previous window
+                straddling,
+                late_gen,
+            ]
+        },
+    )
+    previous = START - dt.timedelta(days=1)
+    rows = {(r["period"], r["model"]): r for r in queries.success_groups(store, START, NOW, previous_start=previous)}
+    assert rows[("current", "gpt-4o")]["count"] == 3  # gen_ts 2 h, run_ts only 3 h, gen_ts 23.99 h ago
+    assert rows[("current", "gpt-4o-mini")]["count"] == 2
+    assert rows[("current", "gpt-4o-mini")]["last_success"] == hours_ago(4).replace(microsecond=0)
+    assert rows[("previous", "gpt-4o-mini")]["count"] == 1
+    assert rows[("previous", "gpt-4o")]["count"] == 1  # late_gen: by its gen_ts
+
+
 def test_window_bounds_are_start_inclusive_end_exclusive(store: repository.Store) -> None:
     queries.insert_documents(
         store,
@@ -271,15 +303,18 @@ def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> No
         store,
         {
             "errors": [err(h, "openai", "gpt-4", "boom") for h in range(0, 96, 4)],
-            "successes": [ok(h, "openai", "gpt-4") for h in range(0, 96, 4)],
+            "successes": [ok(h, "openai", "gpt-4") for h in range(0, 96, 4)]
+            + [{"provider": "openai", "model_name": "gpt-4", "run_ts": hours_ago(h)} for h in range(2, 96, 4)],
         },
     )
     names = store.names
     previous = START - dt.timedelta(days=1)
     errors = queries.error_pipeline(names, START, NOW, previous_start=previous)
+    successes = queries.success_pipeline(names, START, NOW, previous_start=previous)
     for collection, pipeline in (
         (names.errors, errors[:2]),
-        (names.successes, queries.success_pipeline(START, NOW, previous_start=previous)),
+        (names.successes, successes),
+        (names.successes, successes[1]["$unionWith"]["pipeline"]),  # the successes stamped run_ts only
     ):
         plan = str(store.db.command("explain", {"aggregate": collection, "pipeline": pipeline, "cursor": {}}))
         assert "IXSCAN" in plan and "COLLSCAN" not in plan, (collection, plan)

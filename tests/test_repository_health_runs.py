@@ -22,6 +22,7 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "ai_price": None,
         "sources": [],
         "misdated_errors": {},
+        "trend": [],
     }
 
 

@@ -1,9 +1,17 @@
 """ops/ under a real systemd: a throwaway systemd booted as PID 1 in new namespaces
-(tests/systemd_sandbox.py), deployed the way ops/README.md says, with loopback stand-ins for
-MongoDB (SecantusDB), OpenRouter and the dead-man pings, and an SMTP sink writing a maildir.
+(tests/systemd_sandbox.py), deployed by running ops/README.md's own commands as written (its
+code blocks are read from the guide), with loopback stand-ins for MongoDB (SecantusDB),
+OpenRouter and the dead-man pings, and an SMTP sink writing a maildir.
 
-It installs with ops/install.sh (offline, from uv's cache), runs both services, sends a test
-crash alert, runs discovery by hand as the service user, fails the health check and a
+What cannot run offline is replaced, line by line, by `STAND_INS` (a test below checks that
+each replaced line is still in the guide): the packages are checked instead of installed, uv
+is copied instead of downloaded, the checkout is copied instead of cloned, `uv sync` reads
+uv's cache (a system uv.toml says offline), and `sudoedit` writes the file the test prepared.
+The sandbox runs as root and has no sudo, so a stand-in `sudo` runs the command as root (or
+with `-u`, as that user through runuser). The guide's Deploy (user, msmtp and its test mail,
+`.env`, `install.sh --dry-run`, `install.sh`, the end-to-end check with both services and a
+test crash alert, the same by hand) and its discovery by hand run in that order; then it
+fails the health check and a
 discovery that times out in ExecStartPre= and reads their crash mails, then reboots twice with
 both daily runs missed and checks that discovery's catch-up finished before the health check's
 started. Needs root (namespaces, mounts, cgroups); in CI (CI=true) it never skips.
@@ -13,6 +21,8 @@ from __future__ import annotations
 
 import mailbox
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -154,89 +164,133 @@ def _start(box: Sandbox, unit: str, *, fails: bool = False) -> None:
         )
 
 
-def _deploy(box: Sandbox) -> None:
-    """ops/README.md's Deploy, with a copy of this checkout for `git clone` and uv offline."""
+GUIDE = ROOT / "ops" / "README.md"
+ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Debian's, for root
+#: Lines of the guide that cannot run in the offline sandbox -> what runs instead.
+STAND_INS = {
+    "sudo apt-get install -y git msmtp ca-certificates curl": "dpkg-query -W git msmtp ca-certificates curl",
+    "curl -LsSf https://astral.sh/uv/install.sh | sudo env UV_INSTALL_DIR=/usr/local/bin sh": (
+        f"install -m 755 {SHARE}/uv /usr/local/bin/uv"
+    ),
+    "sudo git clone https://github.com/OWNER/llm-bench-ops.git /opt/llm-bench-ops": (
+        f"mkdir {APP} && tar -C {SHARE}/checkout -cf - . | tar -C {APP} -xf -"
+    ),
+}
+#: What `sudoedit FILE` writes in the sandbox (the guide's own msmtprc relays to a real provider).
+EDITS = {f"{APP}/.env": ENV, "/etc/llm-bench-ops/msmtprc": MSMTPRC, "/etc/llm-bench-ops/smtp-password": "unused\n"}
+SUDO = """#!/bin/sh
+# sandbox stand-in for sudo: the sandbox's commands already run as root
+if [ "$1" = -u ]; then user=$2; shift 2; exec runuser -u "$user" -- "$@"; fi
+exec "$@"
+"""
+SUDOEDIT = f"""#!/bin/sh
+# sandbox stand-in for sudoedit: writes the prepared text, keeping the file's owner and mode
+for file; do cat "{SHARE}/edits/$(printf %s "$file" | tr / _)" > "$file"; done
+"""
+
+
+def guide_blocks(section: str) -> list[str]:
+    """The `sh` code blocks of one `## section` of ops/README.md, in order."""
+    text = GUIDE.read_text()
+    start = text.index(f"\n## {section}\n")
+    end = text.find("\n## ", start + 1)
+    body = text[start : end if end >= 0 else None]
+    return re.findall(r"^```sh\n(.*?)^```", body, flags=re.MULTILINE | re.DOTALL)
+
+
+def _command(line: str) -> str:
+    return line.split("  #")[0].strip()
+
+
+def offline(block: str) -> str:
+    """The block with each line of STAND_INS replaced (every other line runs as written)."""
+    return "\n".join(STAND_INS.get(_command(line), line) for line in block.splitlines())
+
+
+def _guide(box: Sandbox, block: str, cwd: str = APP, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """One of the guide's blocks in a fresh bash (-e: a failing command fails the test)."""
+    script = f"set -euo pipefail\ncd {shlex.quote(cwd)}\n{offline(block)}\n"
+    return box.run("bash", "-c", script, HOME="/root", PATH=ROOT_PATH, timeout=timeout)
+
+
+def _prepare(box: Sandbox) -> None:
+    """The sandbox's stand-ins for the network and for sudo (nothing of it reaches the host)."""
+    shutil.copy(str(_uv()), box.share / "uv")
     files = " ".join(CHECKOUT_FILES)
-    box.run("sh", "-c", f"mkdir {APP} && tar -C {ROOT} --exclude=__pycache__ -cf - {files} | tar -C {APP} -xf -")
-    box.run("systemd-sysusers", f"{APP}/ops/llm-bench.sysusers")
-    box.run("install", "-d", "-m", "750", "-o", "root", "-g", "llm-bench", "/etc/llm-bench-ops")
-    box.run("install", "-m", "600", "-o", "llm-bench", "-g", "llm-bench", "/dev/null", "/etc/llm-bench-ops/msmtprc")
-    box.run("sh", "-c", f"printf '%s' '{MSMTPRC}' > /etc/llm-bench-ops/msmtprc")
-    box.run(
-        "sh",
-        "-c",
-        f"cd {APP} && {_uv()} sync --frozen --no-dev --offline --python /usr/bin/python3 -q",
-        HOME="/root",
-        UV_CACHE_DIR=_uv_cache(),
-        timeout=120,
+    (box.share / "checkout").mkdir()
+    subprocess.run(
+        f"tar -C {shlex.quote(str(ROOT))} --exclude=__pycache__ -cf - {files} | tar -C {box.share}/checkout -xf -",
+        shell=True,
+        check=True,
+        timeout=60,
     )
-    box.run("install", "-m", "600", "/dev/null", f"{APP}/.env")
-    box.run("sh", "-c", f"printf '%s' '{ENV}' > {APP}/.env")
+    edits = box.share / "edits"
+    edits.mkdir()
+    for path, text in EDITS.items():
+        (edits / path.replace("/", "_")).write_text(text)
+    (box.share / "sudo").write_text(SUDO)
+    (box.share / "sudoedit").write_text(SUDOEDIT)
+    box.run("sh", "-c", f"[ -x /usr/bin/sudo ] || install -m 755 {SHARE}/sudo {SHARE}/sudoedit /usr/local/bin/")
+    (box.share / "uv.toml").write_text(f'offline = true\ncache-dir = "{_uv_cache()}"\n')
+    box.run("install", "-D", "-m", "644", f"{SHARE}/uv.toml", "/etc/uv/uv.toml")
+
+
+def test_the_guide_still_has_every_line_the_sandbox_replaces() -> None:
+    deploy, msmtp = guide_blocks("Deploy"), guide_blocks("msmtp")
+    lines = {_command(line) for block in deploy for line in block.splitlines()}
+    assert set(STAND_INS) <= lines
+    assert "sudo systemd-sysusers /opt/llm-bench-ops/ops/llm-bench.sysusers" in lines
+    edited = {
+        name
+        for block in deploy + msmtp
+        for line in block.splitlines()
+        if line.startswith("sudoedit ")
+        for name in line.split()[1:]
+    }
+    assert edited == set(EDITS)
+    assert "sudo -u llm-bench msmtp" in msmtp[1]
+    assert "llm-discovery fetch" in guide_blocks("Check status")[2]
 
 
 def test_install_run_fail_and_catch_up_in_order(sandbox: Sandbox) -> None:
     box = sandbox
-    _deploy(box)
-    dry = box.run(f"{APP}/ops/install.sh", "--dry-run")
-    assert "dry run: nothing was changed" in dry.stdout
-    installed = box.run(f"{APP}/ops/install.sh")
+    _prepare(box)
+    deploy, msmtp = guide_blocks("Deploy"), guide_blocks("msmtp")
+
+    # Deploy as the guide says: checkout, uv, the user; msmtp and its test mail; .env and install.sh.
+    _guide(box, deploy[0], cwd="/root")
+    assert box.run("id", "-un", "llm-bench").stdout.strip() == "llm-bench"
+    _guide(box, msmtp[0])
+    _guide(box, msmtp[1])
+    _wait_for_mail(box, "msmtp test", set())
+    installed = _guide(box, deploy[1])
+    assert "dry run: nothing was changed" in installed.stdout
     assert "+ systemctl enable --now llm-discovery.timer llm-health-check.timer" in installed.stdout
     assert "readable by llm-bench" in installed.stdout
     assert "unchanged: user llm-bench exists" in installed.stdout
+    assert box.run("stat", "-c", "%U %a", f"{APP}/.env").stdout.split() == ["llm-bench", "600"]
 
-    # Both jobs, as the timers would start them.
-    _start(box, "llm-discovery.service")
-    _start(box, "llm-health-check.service")
-    report = _wait_for_mail(box, "LLM Benchmarks Daily Health", set())
+    # The end-to-end check: both jobs as the timers would start them, then a test crash alert
+    # with the template's user, groups and environment file.
+    seen = set(_mails(box))
+    _guide(box, deploy[2])
+    report = _wait_for_mail(box, "LLM Benchmarks Daily Health", seen)
     assert report["To"] == "oncall@example.test"
     requests = (box.share / "requests.log").read_text().splitlines()
     assert "GET /api/v1/models" in requests and requests.count("GET /ping/e2e-check/0") == 2
     uid = box.run("id", "-u", "llm-bench").stdout.strip()
     assert box.journal("-u", "llm-health-check.service", f"_UID={uid}", "-o", "cat").strip()
-
-    # The guide's test crash alert: the template's user, groups and environment file, --test.
-    seen = set(_mails(box))
-    box.run(
-        "systemd-run",
-        "--quiet",
-        "--wait",
-        "--pipe",
-        "--collect",
-        "-p",
-        "User=llm-bench",
-        "-p",
-        "Group=llm-bench",
-        "-p",
-        "SupplementaryGroups=systemd-journal",
-        "-p",
-        f"WorkingDirectory={APP}",
-        "-p",
-        f"EnvironmentFile={APP}/.env",
-        f"{APP}/.venv/bin/python",
-        "-m",
-        "api.llm_bench.crash_alert",
-        "--test",
-        "llm-health-check.service",
-        timeout=60,
-    )
     test_alert = _wait_for_mail(box, "[TEST]", seen)
     assert "crash alert test for llm-health-check.service" in str(test_alert["Subject"])
     assert unflow(test_alert.get_content()).startswith("This is a TEST of the crash alert")
     assert "Exit status: exited with status 0 (OK)" in unflow(test_alert.get_content())
 
-    # Discovery by hand, as the guide has an operator do it.
-    by_hand = box.run("runuser", "-u", "llm-bench", "--", "sh", "-c", f"cd {APP} && .venv/bin/llm-discovery stats")
+    # The same by hand, after the script: it changes nothing that matters and fails nowhere.
+    _guide(box, deploy[3])
+
+    # Discovery by hand, as the guide has an operator do it (stats, report, fetch).
+    by_hand = _guide(box, guide_blocks("Check status")[2], timeout=300)
     assert "catalog" in by_hand.stdout.lower()
-    box.run(
-        "runuser",
-        "-u",
-        "llm-bench",
-        "--",
-        "sh",
-        "-c",
-        f"cd {APP} && .venv/bin/llm-discovery report --no-ai --max-matches 3",
-        timeout=120,
-    )
 
     # A failed run: MongoDB down. The alert shows this run only (one "Starting" line).
     seen = set(_mails(box))

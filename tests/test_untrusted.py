@@ -417,11 +417,11 @@ def test_is_identifier_rejects_non_strings(value: object) -> None:
     assert not is_identifier(value)
 
 
-def test_comment_text_removes_quotes_backticks_dollars_and_backslashes() -> None:
-    out = comment_text('it\'s "quoted" `id` $(rm -rf ~) ${HOME} back\\slash')
+def test_comment_text_keeps_quotes_as_text_and_removes_backticks_dollars_and_backslashes() -> None:
+    out = comment_text('it\'s "quoted" `id` $(rm -rf ~) ${HOME} back\\slash \'single\' ("x")')
     for char in "'\"`$\\":
         assert char not in out
-    assert out == "its quoted id (rm -rf ~) {HOME} backslash"
+    assert out == "it\u2019s \u201cquoted\u201d id (rm -rf ~) {HOME} backslash \u2018single\u2019 (\u201cx\u201d)"
 
 
 def test_comment_text_is_one_clean_redacted_line() -> None:

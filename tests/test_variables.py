@@ -1,10 +1,11 @@
 """The environment-variable table against everything that lists variables: Settings' defaults,
-`.env.example`, the README's Configuration table and the tests' isolation list."""
+`.env.example`, the variable tables of README.md and ops/README.md and the tests' isolation list."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import PROJECT_VARIABLES, ROOT
 
 from api.llm_bench.config import COLLECTION_VARIABLES, Collections, Settings
@@ -42,9 +43,12 @@ def test_names_are_unique_and_aliases_point_at_variables() -> None:
             assert BY_NAME[v.alias_of].alias_of is None and v.default is None
 
 
-def test_readme_configuration_table_matches() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert markdown_table() in readme, "README's Configuration table drifted; paste markdown_table()"
+@pytest.mark.parametrize("readme", ["README.md", "ops/README.md"])
+def test_readme_variable_table_matches(readme: str) -> None:
+    """Both guides carry the one table, whole: every variable, default and meaning."""
+    text = (ROOT / readme).read_text()
+    assert markdown_table() in text, f"{readme}'s variable table drifted; paste markdown_table()"
+    assert text.count("| variable | default | meaning | used by |") == 1
 
 
 def test_env_example_assigns_every_variable_and_mentions_every_alias() -> None:
@@ -82,3 +86,28 @@ def test_provider_list_urls_match_discovery() -> None:
 def test_a_models_url_equal_to_the_default_is_no_override() -> None:
     env = {"GROQ_MODELS_URL": default("GROQ_MODELS_URL"), "TOGETHER_MODELS_URL": "http://127.0.0.1:9/v1/models"}
     assert Settings.from_env(env).provider_list_urls == {"together": "http://127.0.0.1:9/v1/models"}
+
+
+def _comment_above(name: str) -> str:
+    """The comment lines right above `NAME=` in .env.example, joined."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{name}="))
+    above = []
+    for line in reversed(lines[:at]):
+        if not line.startswith("# ") or ASSIGNMENT.match(line[2:]):
+            break
+        above.insert(0, line[2:])
+    return " ".join(above)
+
+
+def test_env_example_says_which_mongodb_timeout_is_which() -> None:
+    """Connecting is bounded by the URI's options (5 s), each operation by MONGODB_TIMEOUT_MS."""
+    import inspect
+
+    from api.llm_bench.repository import connect
+
+    connect_ms = inspect.signature(connect).parameters["timeout_ms"].default
+    uri, operation = _comment_above("MONGODB_URI"), _comment_above("MONGODB_TIMEOUT_MS")
+    assert f"{connect_ms // 1000} s: the connect timeout" in uri and "serverSelectionTimeoutMS" in uri
+    assert operation.startswith("The operation timeout, not the connect timeout")
+    assert "connecting has its own 5 s bound" in BY_NAME["MONGODB_TIMEOUT_MS"].meaning

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import typer
 
-from .config import Settings
+from .config import Settings, http_url_problem
 from .errors import ConfigError, OpsError
 from .exit_codes import describe
 from .untrusted import safe_text
@@ -31,6 +31,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 #: --days bounds: one hour to a leap year.
 MIN_DAYS, MAX_DAYS = 1 / 24, 366.0
+#: One hour written with four decimals, cut rather than rounded (0.0416); from here up to
+#: MIN_DAYS a --days value means one hour.
+ONE_HOUR_WRITTEN = 0.0416
 
 
 def exit_statuses(command: str) -> str:
@@ -65,10 +68,22 @@ VERSION_OPTION = typer.Option(
 
 
 def check_days(days: float) -> float:
-    """--days: a finite window from one hour to 366 days, else a usage error (exit 2)."""
-    if not MIN_DAYS <= days <= MAX_DAYS:  # also refuses NaN
-        raise typer.BadParameter(f"must be from {MIN_DAYS:.4f} (one hour) to {MAX_DAYS:g} days, got {days}")
-    return days
+    """--days: a finite window from one hour to 366 days, else a usage error (exit 2).
+
+    One hour may be written 0.0416 or 0.0417 (1/24 is 0.041666...): a value from 0.0416 up to
+    one hour is one hour, so the window is never shorter than an hour."""
+    if not ONE_HOUR_WRITTEN <= days <= MAX_DAYS:  # also refuses NaN
+        raise typer.BadParameter(f"must be from {ONE_HOUR_WRITTEN} (one hour) to {MAX_DAYS:g} days, got {days}")
+    return max(days, MIN_DAYS)
+
+
+def check_url(url: str | None) -> str | None:
+    """--url: an http or https URL with a host, else a usage error (exit 2) before any request."""
+    if url is not None:
+        problem = http_url_problem(url)
+        if problem:
+            raise typer.BadParameter(f"{problem}, got {safe_text(url, 80)!r}")
+    return url
 
 
 AS_OF_SKEW = 300  # seconds: --as-of may be at most this far ahead of the clock

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .mail import SUBJECT_TAGS, MailSettings
@@ -114,13 +115,13 @@ class Settings:
             msmtp_path=get("MSMTP_PATH") or default("MSMTP_PATH"),
             msmtp_config=get("MSMTP_CONFIG"),
             subject_tags=_choice("SUBJECT_TAGS", get, tuple(SUBJECT_TAGS)),
-            openrouter_models_url=get("OPENROUTER_MODELS_URL") or DEFAULT_OPENROUTER_MODELS_URL,
-            model_registry_url=get("MODEL_REGISTRY_URL") or DEFAULT_MODEL_REGISTRY_URL,
+            openrouter_models_url=_url("OPENROUTER_MODELS_URL", get),
+            model_registry_url=_url("MODEL_REGISTRY_URL", get),
             provider_keys={p: k for p in LISTED_PROVIDERS if (k := get(f"{p.upper()}_API_KEY"))},
             provider_list_urls={
-                p: u
+                p: listed
                 for p in LISTED_PROVIDERS
-                if (u := get(f"{p.upper()}_MODELS_URL")) and u != default(f"{p.upper()}_MODELS_URL")
+                if (listed := _url(f"{p.upper()}_MODELS_URL", get)) != default(f"{p.upper()}_MODELS_URL")
             },
             provider_base_urls={
                 p: u
@@ -131,11 +132,11 @@ class Settings:
             collections=Collections(**{attr: _collection_name(var, get) for attr, var in COLLECTION_VARIABLES.items()}),
         )
 
-    def require_mongodb_uri(self) -> str:
+    def require_mongodb_uri(self, hint: str = "") -> str:
+        """The connection string; `hint` (what else the command offers) is appended when missing."""
         if not self.mongodb_uri:
             raise ConfigError(
-                "MONGODB_URI is not set: put it in the environment or .env "
-                "(or use --demo to run on the embedded database)"
+                "MONGODB_URI is not set: put it in the environment or .env" + (f" ({hint})" if hint else "")
             )
         return self.mongodb_uri
 
@@ -156,6 +157,17 @@ class Settings:
     def mail(self) -> MailSettings:
         """How msmtp is called (binary, configuration, sender)."""
         return MailSettings(self.msmtp_path, self.msmtp_config, self.mail_from)
+
+    def require_msmtp_config(self) -> None:
+        """Before a run that will send: the file MSMTP_CONFIG names (when set) can be read, so a
+        typo fails at once (exit 3) instead of after the whole run (exit 5)."""
+        path = self.msmtp_config
+        if not path:
+            return
+        if not os.path.isfile(path):
+            raise ConfigError(f"MSMTP_CONFIG={path} does not exist: set up msmtp first (ops/README.md, 'msmtp')")
+        if not os.access(path, os.R_OK):
+            raise ConfigError(f"MSMTP_CONFIG={path} is not readable by this user (ops/README.md, 'msmtp')")
 
     def require_recipient(self, hint: str = "") -> str:
         """The one recipient address; `hint` is appended to the error when it is missing."""
@@ -198,6 +210,30 @@ def _positive(name: str, get: Reader, unit: str, kind: type[float] | type[int], 
         raise ConfigError(f"{name} must be a positive, finite number ({unit}), got {text[:40]!r}")
     if value > maximum:
         raise ConfigError(f"{name} must be at most {int(maximum)} ({unit}: a day), got {text[:40]!r}")
+    return value
+
+
+def http_url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched as it is (None when it is an http or https URL with a host)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "expected http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    return None
+
+
+def _url(name: str, get: Reader) -> str:
+    value = get(name) or default(name)
+    problem = http_url_problem(value)
+    if problem:
+        raise ConfigError(f"{name} is not a URL to fetch: {problem}")  # the value may hold a token
     return value
 
 

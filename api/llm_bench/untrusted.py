@@ -212,6 +212,16 @@ def is_identifier(value: object) -> bool:
 
 
 def comment_text(value: object, limit: int = 300) -> str:
-    """Text for a `#` comment line next to a shell command: one line, no quotes or backslashes."""
-    text = safe_text(value, limit)
-    return re.sub(r"[\"'`\\$]", "", text)
+    """Text for a `#` comment line next to a shell command: one line, no shell quote or backslash.
+
+    Apostrophes and double quotes stay as text, as their typographic forms (‘ ’ “ ”: an opening
+    one after a space or a bracket), which no shell reads as quotes (zsh without
+    `interactivecomments` parses a `#` line as a command); backticks, `$` and backslashes are
+    removed."""
+    text = _OPENING_QUOTE.sub(lambda m: "\u2018" if m.group() == "'" else "\u201c", safe_text(value, limit))
+    text = text.replace("'", "\u2019").replace('"', "\u201d")
+    return re.sub(r"[`\\$]", "", text)
+
+
+#: A quote at the start or after a space or an opening bracket opens; any other closes.
+_OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(\[{]))['\"]")

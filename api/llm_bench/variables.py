@@ -1,8 +1,8 @@
 """The one table of environment variables: name, default, meaning and who reads it.
 
-`Settings` (config.py) takes its defaults from here, and `.env.example`, the README's
-Configuration table and the tests' isolation list are checked against it, so the four cannot
-drift apart. Upstream's older names are listed too, as aliases of the project's names.
+`Settings` (config.py) takes its defaults from here, and `.env.example`, the variable table of
+README.md and of ops/README.md and the tests' isolation list are checked against it, so they
+cannot drift apart. Upstream's older names are listed too, as aliases of the project's names.
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "MONGODB_TIMEOUT_MS",
         "120000",
-        "milliseconds one MongoDB operation may take (`timeoutMS`, at most 86400000: a day); a `timeoutMS` in the URI wins",
+        "milliseconds one MongoDB operation (a query, a write) may take once connected (`timeoutMS`, at most 86400000: a day;"
+        " a `timeoutMS` in the URI wins); connecting has its own 5 s bound"
+        " (`serverSelectionTimeoutMS` and `connectTimeoutMS` in the URI win)",
         BOTH,
     ),
     Variable(

@@ -19,6 +19,7 @@ from ..cli_support import (
     CONTEXT,
     VERSION_OPTION,
     Format,
+    check_url,
     exit_statuses,
     guarded,
     load_settings,
@@ -83,7 +84,12 @@ def _emit(result: Any, fmt: Format, text_renderer: str) -> None:
 
 @app.command(epilog=exit_statuses(FETCH))
 def fetch(
-    url: str = typer.Option(None, "--url", help="catalog URL (default: OPENROUTER_MODELS_URL or OpenRouter's)"),
+    url: str = typer.Option(
+        None,
+        "--url",
+        callback=check_url,
+        help="catalog URL, http or https (default: OPENROUTER_MODELS_URL or OpenRouter's)",
+    ),
     timeout: float = typer.Option(30.0, "--timeout", min=1, help="seconds per HTTP request"),
     retries: int = typer.Option(3, "--retries", min=0, help="retries on 5xx and network errors (catalog)"),
     deadline: float = typer.Option(

@@ -38,6 +38,7 @@ from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .fleet import COVERAGE_CRITICAL, ENABLED_SHRINK, UNMEASURABLE_KINDS, Fleet, Gap, Streak
 from .lifecycle import Retirement, provider_dropped, retirements
 from .silences import ACTIVE, Candidate, Muting, Silence, Silenced, dominant, group
+from .trend import COVERAGE_DROP, PERSIST_RISE, PERSIST_STEPS, TREND_DAYS, Trend, TrendFinding
 
 MIN_ATTEMPTS = 10
 RATE_LIMIT_SHARE = 0.20
@@ -89,6 +90,15 @@ STATUS_RULES: tuple[Rule, ...] = (
     Rule(Status.WARNING, "a model source (a provider's list, the registry) not refreshed for 48 hours"),
     Rule(Status.WARNING, "the last complete discovery fetch is older than 48 hours"),
     Rule(Status.WARNING, f"{OVERALL_WARNING_RATE:.0%} or more of all attempts failed"),
+    Rule(
+        Status.WARNING,
+        f"trend: coverage down more than {COVERAGE_DROP * 100:.0f} points over {TREND_DAYS} days of daily runs",
+    ),
+    Rule(
+        Status.WARNING,
+        f"trend: a provider's error rate rose on each of the last {PERSIST_STEPS} daily runs, "
+        f"by {PERSIST_RISE * 100:.0f} points or more in all",
+    ),
     Rule(
         Status.HEALTHY,
         "none of the above; models retiring soon, models that ran while not enabled and two "
@@ -151,6 +161,7 @@ class Assessment:
     stalled: tuple[Finding, ...] = ()
     unmeasurable: tuple[Finding, ...] = ()  # cannot be measured: budget, timeouts
     collapsed: tuple[str, ...] = ()  # providers whose models are reported once, as the provider's issue
+    trend: tuple[TrendFinding, ...] = ()  # what the last daily runs show together
     silenced: tuple[Silenced, ...] = ()  # silences with the problems they cover, ended or no longer needed
 
 
@@ -290,7 +301,8 @@ def _silent_providers(facts: HealthFacts, fleet: Fleet) -> list[ProviderIssue]:
     return issues
 
 
-_ACTIONS = {
+#: The action for each provider issue kind (the email's first screen and recommended actions).
+PROVIDER_ACTIONS = {
     "failing": "Check {p}'s account, credentials and status page: every call failed.",
     "auth": "Rotate or fix the {p} API key/credentials used by the benchmark.",
     "billing": "Check {p} billing: quota or credit is exhausted.",
@@ -298,7 +310,18 @@ _ACTIONS = {
     "error_rate": "Investigate {p}: most calls failed.",
     "overloaded": "Watch {p}'s status page; lower concurrency or retry later: every model sees the same failure.",
     "silent": "Check why the benchmark stopped calling {p}: no result at all in the window.",
+    "ai": "Investigate {p}: the AI review flagged it.",
 }
+#: The action for each model finding.
+MODEL_ACTIONS = {
+    "deprecated": "Disable or replace {key} in the models list: the provider no longer serves it.",
+    "code_fix": "Fix the request for {key}: it asks for a capability the model lacks.",
+    "went_silent": "Check why {key} stopped running: it had successes in the previous window.",
+    "not_measured": "Check why {key} is not measured: it is enabled and had no success.",
+    "stalled": "Check the benchmark's scheduler for {key}: its runs stopped.",
+    "unmeasurable": "Raise the benchmark's budget or timeout for {key}: it could not be measured ({detail}).",
+}
+NOTHING_RAN_ACTION = "Check the benchmark scheduler and its writers: nothing was recorded in the window."
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -331,12 +354,13 @@ def assess(
     facts: HealthFacts,
     evidence: Evidence | None = None,
     fleet: Fleet | None = None,
+    trend: Trend | None = None,
     silences: Sequence[Silence] = (),
 ) -> Assessment:
     """The rules' assessment. With silences, the problems an active silence covers are judged
     apart: the status is set by what remains (their errors and gaps set aside), and the
     assessment lists them under `silenced` with the silences that ended or are no longer needed."""
-    full = _assess(facts, evidence, fleet)
+    full = _assess(facts, evidence, fleet, trend)
     if not silences:
         return full
     muting = Muting(facts, silences)
@@ -344,7 +368,7 @@ def assess(
     if not muting.active:
         return replace(full, silenced=group(candidates, muting, silences, facts.window.start))
     quiet_fleet, aside = muting.fleet(fleet)
-    quiet = _assess(muting.facts(), evidence, quiet_fleet, muting=muting, shown=facts, aside=aside)
+    quiet = _assess(muting.facts(), evidence, quiet_fleet, trend, muting=muting, shown=facts, aside=aside)
     silenced = group(candidates, muting, silences, facts.window.start)
     hidden = {p.provider for g in silenced if g.state == ACTIVE for p in g.problems if p.key.startswith("provider:")}
     collapsed = set(quiet.collapsed) | (set(full.collapsed) & hidden)
@@ -400,6 +424,7 @@ def _assess(
     facts: HealthFacts,
     evidence: Evidence | None = None,
     fleet: Fleet | None = None,
+    trend: Trend | None = None,
     *,
     muting: Muting | None = None,
     shown: HealthFacts | None = None,
@@ -454,16 +479,16 @@ def _assess(
         ]
         stalls = [_stall_finding(g) for g in fleet.coverage.stalled if g.provider not in collapsed]
 
-    actions = [_ACTIONS[i.kind].format(p=i.provider) for i in issues]
-    actions += [f"Disable or replace {f.key} in the models list: the provider no longer serves it." for f in deprecated]
-    actions += [f"Fix the request for {f.key}: it asks for a capability the model lacks." for f in fixes]
-    actions += [f"Check why {f.key} stopped running: it had successes in the previous window." for f in silent_models]
-    actions += [f"Check why {f.key} is not measured: it is enabled and had no success." for f in not_measured]
-    actions += [f"Check the benchmark's scheduler for {f.key}: its runs stopped." for f in stalls]
-    actions += [
-        f"Raise the benchmark's budget or timeout for {f.key}: it could not be measured ({f.detail})."
-        for f in unmeasurable
-    ]
+    actions = [PROVIDER_ACTIONS[i.kind].format(p=i.provider) for i in issues]
+    for kind, found in (
+        ("deprecated", deprecated),
+        ("code_fix", fixes),
+        ("went_silent", silent_models),
+        ("not_measured", not_measured),
+        ("stalled", stalls),
+        ("unmeasurable", unmeasurable),
+    ):
+        actions += [MODEL_ACTIONS[kind].format(key=f.key, detail=f.detail) for f in found]
     actions += [f"Plan a replacement for {r.key}: it {r.detail}." for r in retiring if not r.past]
 
     attempts = facts.successes + facts.errors
@@ -475,7 +500,7 @@ def _assess(
     ran = (shown or facts).successes + (shown or facts).errors  # silenced errors still ran
     if ran == 0:
         critical.append("no successes and no errors in the window: the benchmarks are not running")
-        actions.insert(0, "Check the benchmark scheduler and its writers: nothing was recorded in the window.")
+        actions.insert(0, NOTHING_RAN_ACTION)
     critical += [
         f"{i.provider} is failing" + (f" since {i.since:%H:%M} UTC" if i.since else " as a whole")
         for i in issues
@@ -526,6 +551,9 @@ def _assess(
     explained = {f.key for f in (*deprecated, *fixes, *unmeasurable)}
     only_errors = [m for m in models if not m.successes and m.key not in explained]
     warning += [f"{plural(len(only_errors), 'model')} had errors and no success"] if only_errors else []
+    trends = trend.findings if trend else ()
+    warning += [f"trend: {t.detail}" for t in trends]
+    actions += [t.action for t in trends]
 
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
@@ -558,6 +586,7 @@ def _assess(
         tuple(stalls),
         tuple(unmeasurable),
         tuple(sorted(collapsed)),
+        tuple(trends),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..classify import Classification, LLMVerdict, classify, clean_kind
 from ..classify.writer import status_kind
+from ..message_keys import shown_key, template
 from ..untrusted import safe_text
 
 SAMPLE_CHARS = 300
@@ -36,10 +37,22 @@ class ClassifiedPattern:
     sample: str  # made safe; the original message when the writer kept it
     new: bool  # its fingerprint first occurred inside the window
     unreadable: int = 0  # documents whose message could not be read as text
+    shape: str = ""  # the template of the whole text (message_keys.template): what merging compares
+    models: tuple[str, ...] = ()  # a merged new pattern: every model it spans, `model` first
 
     @property
     def key(self) -> str:
         return f"{self.provider}:{self.model}"
+
+    @property
+    def all_models(self) -> tuple[str, ...]:
+        return self.models or (self.model,)
+
+    @property
+    def label(self) -> str:
+        """The model for a line of text: "<model>", or "<first model> +N more" when merged."""
+        others = len(self.all_models) - 1
+        return f"{self.model} +{others} more" if others else self.model
 
     @property
     def reclassified(self) -> bool:
@@ -50,6 +63,7 @@ class ClassifiedPattern:
         return {
             "provider": self.provider,
             "model": self.model,
+            "models": list(self.all_models),
             "fingerprint": self.fingerprint,
             "kind": self.kind,
             "stored_kind": self.stored_kind,
@@ -107,6 +121,7 @@ def classified(rows: Iterable[Mapping[str, Any]], start: dt.datetime) -> list[Cl
                 and isinstance(first, dt.datetime)
                 and first >= start,
                 unreadable=int(row.get("unreadable") or 0),
+                shape=template(row.get("text") or ""),
             )
         )
     return patterns
@@ -119,6 +134,19 @@ def residue(patterns: Iterable[ClassifiedPattern]) -> list[ClassifiedPattern]:
         if p.period == "current" and p.kind == "unknown" and p.fingerprint and p.fingerprint not in seen:
             seen[p.fingerprint] = p
     return sorted(seen.values(), key=lambda p: (-p.count, p.fingerprint))
+
+
+def apply_cached(
+    patterns: Iterable[ClassifiedPattern], cached: Mapping[str, Mapping[str, Any]]
+) -> list[ClassifiedPattern]:
+    """Patterns with cached AI kinds (by fingerprint) applied where they were unknown."""
+    kinds = {key: clean_kind(c.get("kind")) for key, c in cached.items()}
+    return [
+        replace(p, kind=kinds[p.fingerprint], source="cache")
+        if p.kind == "unknown" and kinds.get(p.fingerprint, "unknown") != "unknown"
+        else p
+        for p in patterns
+    ]
 
 
 def apply_answers(patterns: Iterable[ClassifiedPattern], answers: Mapping[str, str]) -> list[ClassifiedPattern]:
@@ -135,16 +163,17 @@ def rollup_patterns(rows: Iterable[Mapping[str, Any]], start: dt.datetime, known
     """New patterns that only the rollups know of, read defensively (any field may be malformed)."""
     found = []
     for row in rows:
-        fingerprint = row.get("fingerprint")
-        if not isinstance(fingerprint, str) or fingerprint in known:
+        raw_fingerprint = row.get("fingerprint")
+        if not isinstance(raw_fingerprint, str) or raw_fingerprint in known:
             continue
         samples = row.get("sample_messages")
         sample = samples[0] if isinstance(samples, list) and samples else samples if isinstance(samples, str) else ""
+        text = sample if isinstance(sample, str) else ""
+        fingerprint = shown_key(raw_fingerprint, _name(row.get("provider")), _name(row.get("model_name")))
         count = row.get("count")
         count = count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 0
         first = row.get("first_seen") if isinstance(row.get("first_seen"), dt.datetime) else start
         stored = clean_kind(row.get("error_kind"))
-        text = sample if isinstance(sample, str) else ""
         decided = classify(
             provider=str(row.get("provider") or ""), message=text, normalized_message=text.lower(), stored_kind=stored
         )
@@ -162,7 +191,8 @@ def rollup_patterns(rows: Iterable[Mapping[str, Any]], start: dt.datetime, known
                 None,
                 safe_text(text, SAMPLE_CHARS),
                 True,
+                shape=template(text),
             )
         )
-        known.add(fingerprint)
+        known.update((raw_fingerprint, fingerprint))
     return found

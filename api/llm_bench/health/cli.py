@@ -48,7 +48,8 @@ def _database(settings: Settings, demo: bool, write: bool, now: dt.datetime) -> 
     from .. import repository
 
     if not demo:
-        with repository.opened(settings, write=write) as store:
+        uri = settings.require_mongodb_uri("or use --demo to run on the embedded database")
+        with repository.opened(settings, write=write, uri=uri) as store:
             yield store
         return
     from ..embedded import embedded_mongodb
@@ -71,13 +72,17 @@ def health(
         1.0,
         "--days",
         callback=check_days,
-        help="Window length in days, ending now: 0.0417 (one hour) to 366, fractional allowed.",
+        help="Window length in days, ending now: 0.0416 (one hour) to 366, fractional allowed.",
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the complete email instead of sending; write nothing."
     ),
     no_ai: bool = typer.Option(False, "--no-ai", help="Skip the OpenAI assessment; rules only."),
-    output: Format = typer.Option(Format.text, "--format", help="text: the email; json: one JSON object."),
+    output: Format = typer.Option(
+        Format.text,
+        "--format",
+        help="text: the email; json: one JSON object (a real run still mails and records: see 'delivery').",
+    ),
     demo: bool = typer.Option(
         False, "--demo", help="Run on an embedded database seeded with a generated day (implies --dry-run)."
     ),
@@ -125,6 +130,8 @@ def _run(
     now = as_of or dt.datetime.now(dt.UTC)
     window = window_for(days, now)
     recipient = None if dry_run else settings.require_recipient("use --dry-run to print the report instead")
+    if not dry_run:
+        settings.require_msmtp_config()
     if no_ai:
         ai = AIChoice(None, settings.openai_model)
     elif not settings.openai_api_key:
@@ -163,6 +170,49 @@ def _run(
     elif dry_run or outcome.failure:
         typer.echo(printable(outcome.message))
     return outcome.failure.status if outcome.failure else ExitStatus.OK
+
+
+@app.command("history", epilog=exit_statuses(HEALTH))
+def history(
+    days: int = typer.Option(30, "--days", min=1, max=366, help="How many days back, 1 to 366."),
+    output: Format = typer.Option(Format.text, "--format", help="text: a table; json: one JSON object."),
+    include_manual: bool = typer.Option(False, "--all", help="Manual runs too (marked), not only the daily ones."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", callback=check_as_of, help="The span ends at this UTC time instead of now (ISO 8601)."
+    ),
+) -> None:
+    """The run ledger: one line per daily run (date, status, coverage, successes, errors, error
+    rate, top problems) and sparklines; --format json for scripts.
+
+    Examples:
+
+    \b
+      llm-health-check history                    # the last 30 days
+      llm-health-check history --days 14 --all    # manual runs too
+      llm-health-check history --format json
+    """
+    until = dt.datetime.fromisoformat(as_of) if as_of else None
+    code = guarded(lambda: _history(days=days, output=output, include_manual=include_manual, until=until))
+    raise typer.Exit(code)
+
+
+def _history(*, days: int, output: Format, include_manual: bool, until: dt.datetime | None) -> int:
+    from .. import repository
+    from ..exit_codes import ExitStatus
+    from ..repository.health_runs import ledger_history
+    from .timeline import text_table, timeline
+
+    settings = load_settings()
+    end = until or dt.datetime.now(dt.UTC)
+    since = end - dt.timedelta(days=days)
+    with repository.opened(settings, write=False) as store:
+        docs = ledger_history(store, since, daily_only=not include_manual)
+    t = timeline(docs, since, end, include_manual)
+    if output is Format.json:
+        typer.echo(json.dumps(t.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(text_table(t), nl=False)
+    return ExitStatus.OK
 
 
 silence_app = typer.Typer(

@@ -11,7 +11,8 @@ failed), Anthropic answers 529 on every model, one model stalls ten hours before
 enabled model never ran, one is past its retirement date, the benchmark's own budget stops one,
 a disabled model still runs, one model is enabled under two spellings, OpenAI's model list has
 been refused for three days, and a provider went silent yesterday. Yesterday's recorded run (with
-a larger enabled set), a fresh discovery fetch and catalog entries complete the picture.
+a larger enabled set), the week of daily runs before it (coverage slowly decaying: the trend), a
+fresh discovery fetch and catalog entries complete the picture.
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def _previous_run(now: dt.datetime, enabled: list[str]) -> dict[str, Any]:
         "totals": {"successes": 230, "errors": 15},
         "enabled": {"count": len(recorded), "complete": True, "models": recorded},
         "mail": {"sent": True, "error": None},
+        "coverage": {"enabled": len(recorded), "measured": 20},
+        "providers": _providers(230, 15),
         "problems": [
             {
                 "key": "model:groq:llama-3.3-70b-versatile",
@@ -138,6 +141,49 @@ def _previous_run(now: dt.datetime, enabled: list[str]) -> dict[str, Any]:
             },
         ],
     }
+
+
+#: The week before yesterday as the ledger recorded it: (days back, measured of 25, successes, errors).
+EARLIER = (
+    (8, 25, 250, 6),
+    (7, 25, 248, 8),
+    (6, 24, 246, 7),
+    (5, 24, 240, 9),
+    (4, 23, 238, 11),
+    (3, 22, 236, 12),
+    (2, 21, 233, 14),
+)
+DEMO_PROVIDERS = ("anthropic", "bedrock", "groq", "openai", "together", "vertex", "cerebras")
+
+
+def _providers(successes: int, errors: int) -> list[dict[str, Any]]:
+    """The day's totals spread over the providers (groq takes the errors: its rate limits)."""
+    share = successes // len(DEMO_PROVIDERS)
+    return [{"provider": p, "successes": share, "errors": errors if p == "groq" else 0} for p in DEMO_PROVIDERS]
+
+
+def _earlier_runs(now: dt.datetime) -> list[dict[str, Any]]:
+    """The daily runs before yesterday's: coverage slowly decaying, a trend no single day showed."""
+    runs = []
+    for days_back, measured, ok, errors in EARLIER:
+        end = now - dt.timedelta(days=days_back)
+        runs.append(
+            {
+                "schema": 2,
+                "started_at": end,
+                "finished_at": end,
+                "daily": True,
+                "status": "healthy" if measured == 25 else "warning",
+                "version": "demo",
+                "window": {"start": end - dt.timedelta(days=1), "end": end, "hours": 24.0},
+                "totals": {"successes": ok, "errors": errors},
+                "coverage": {"enabled": 25, "measured": measured},
+                "providers": _providers(ok, errors),
+                "mail": {"sent": True, "error": None},
+                "problems": [],
+            }
+        )
+    return runs
 
 
 def _success(provider: str, model: str, gen: dt.datetime, latency: int) -> dict[str, Any]:
@@ -259,7 +305,10 @@ def demo_day(now: dt.datetime) -> dict[str, list[dict[str, Any]]]:
         "catalog": catalog,
         "catalog_runs": [fetch],
         "source_runs": sources,
-        "health_runs": [_previous_run(now, [f"{m['provider']}:{m['model_id']}" for m in models if m["enabled"]])],
+        "health_runs": [
+            *_earlier_runs(now),
+            _previous_run(now, [f"{m['provider']}:{m['model_id']}" for m in models if m["enabled"]]),
+        ],
     }
 
 

@@ -121,6 +121,8 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
     if fleet is not None:
         for lag in fleet.stale_sources:
             problems[f"source:{lag.source}"] = (lag.text(facts.window.end), "", lag.last_complete or start)
+    for t in assessment.trend:
+        problems[t.key] = (f"trend: {t.detail}", t.provider, start)
     if facts.successes + facts.errors == 0:
         problems["fleet:nothing-ran"] = ("no successes and no errors: the benchmarks did not run", "", start)
     for silenced in assessment.silenced:  # still tracked, so an expired silence finds them ONGOING

@@ -22,6 +22,7 @@ from ..admission import RECHECK
 from ..ai import AIResult, announce, ask_parsed, estimated_cost
 from ..errors import AlreadyRunning, ConfigError, DatabaseUnavailable, MailFailed
 from ..mail import build_message
+from ..message_keys import is_message_key
 from ..mongosh import stage_command
 from ..repository import Store
 from ..repository import health as queries
@@ -31,7 +32,7 @@ from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
 from .assess import assess
-from .classification import ClassifiedPattern, apply_answers, classified, residue, rollup_patterns
+from .classification import ClassifiedPattern, apply_answers, apply_cached, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
 from .fleet import Fleet, judge
@@ -42,6 +43,7 @@ from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
 from .silences import Muting, Silence, from_document
+from .trend import trend_from
 
 log = logging.getLogger("llm_bench.health")
 
@@ -89,6 +91,7 @@ class Collected:
     previous: HealthFacts | None  # from the previous run's ledger entry, when it covered that window
     evidence: Evidence
     streak_rows: tuple[dict[str, Any], ...] = ()  # errors after each provider's last success
+    trend_rows: tuple[dict[str, Any], ...] = ()  # the last daily runs' ledger projections
 
 
 def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
@@ -109,7 +112,7 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     previous_start = None if recorded else before.start
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
     rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
-    patterns = classified(rows, window.start)
+    patterns = _with_cached_message_keys(store, classified(rows, window.start))
     last_success: dict[Any, dt.datetime] = {}
     for row in successes:
         raw, last = row.get("raw_provider"), row.get("last_success")
@@ -118,7 +121,16 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     streaks = queries.error_streaks(store, window.start, window.end, last_success)
     keyed = {p.fingerprint for p in patterns}
     rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
-    return Collected(window, tuple(patterns), tuple(successes), tuple(rollups), recorded, evidence, tuple(streaks))
+    return Collected(
+        window,
+        tuple(patterns),
+        tuple(successes),
+        tuple(rollups),
+        recorded,
+        evidence,
+        tuple(streaks),
+        tuple(context.get("trend") or ()),
+    )
 
 
 def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
@@ -128,6 +140,13 @@ def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
     }
     evidence = collected.evidence
     return judge(facts, evidence.context_models, evidence.previous_run, collected.streak_rows, kinds, evidence.sources)
+
+
+def _with_cached_message_keys(store: Store, patterns: list[ClassifiedPattern]) -> list[ClassifiedPattern]:
+    """Patterns without a writer's fingerprint are keyed by a hash the pattern query cannot
+    compute: their cached AI kinds come from one more lookup, made only when some are unknown."""
+    keys = [p.fingerprint for p in residue(patterns) if is_message_key(p.fingerprint)]
+    return apply_cached(patterns, queries.cached_classes(store, keys)) if keys else patterns
 
 
 def shape(collected: Collected) -> HealthFacts:
@@ -164,12 +183,14 @@ def review(
     evidence: Evidence | None,
     ai: AIChoice,
     fleet: Fleet | None = None,
+    trend_rows: tuple[dict[str, Any], ...] = (),
     silences: Sequence[Silence] = (),
 ) -> HealthReport:
-    """Assess with the rules (the active silences set aside); when a client is given, ask the
-    model about what is not silenced and merge its grounded answer; then mark what changed since
-    the previous recorded daily run."""
-    rules = assess(facts, evidence, fleet, silences)
+    """Assess with the rules (the last daily runs' trend included, the active silences set
+    aside); when a client is given, ask the model about what is not silenced and merge its
+    grounded answer; then mark what changed since the previous recorded daily run."""
+    trend = trend_from(trend_rows, facts, fleet)
+    rules = assess(facts, evidence, fleet, trend, silences)
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
@@ -203,7 +224,8 @@ def review(
     lifecycle = evidence.lifecycle if evidence else None
     new_models = tuple(worth_adding(lifecycle, stage=evidence.stage)) if evidence and lifecycle else ()
     left = tuple(left_out(lifecycle)) if lifecycle else ()
-    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left)
+    trend = trend.with_status(assessment.status.value)
+    return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left, trend)
 
 
 def silences_for(store: Store, window: Window) -> tuple[Silence, ...]:
@@ -312,7 +334,14 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
     if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
         ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
     facts = shape(collected)
-    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts), silences_for(store, window))
+    report = review(
+        facts,
+        collected.evidence,
+        ai,
+        judge_fleet(collected, facts),
+        collected.trend_rows,
+        silences_for(store, window),
+    )
     message = compose(report, delivery)
     if delivery.send is None:
         return Outcome(report, message, None)

@@ -20,7 +20,7 @@ from .report import HealthReport
 SAME_WINDOW = dt.timedelta(minutes=15)  # a recorded window this close to the one before stands in for it
 MAX_LEDGER_MODELS = 5000  # per-model counts kept in a ledger entry; beyond, the next run aggregates
 MAX_LEDGER_PROBLEMS = 2000
-LEDGER_SCHEMA = 2  # 2: `daily`, `enabled`, problems keyed without their error kind
+LEDGER_SCHEMA = 2  # 2: `daily`, `enabled`, problems keyed without their error kind; `coverage`, `providers`
 MAX_LEDGER_ITEMS = 200  # per list of the recorded assessment
 
 
@@ -48,6 +48,15 @@ def ledger_entry(
         "counts": window_counts(report.facts),
         "daily": is_daily(report.facts.window),
         "enabled": recorded_enabled(a.fleet) if a.fleet else None,
+        "coverage": (
+            {"enabled": a.fleet.coverage.enabled, "measured": a.fleet.coverage.measured}
+            if a.fleet and a.fleet.coverage.known
+            else None
+        ),
+        "providers": [
+            {"provider": p.name, "successes": p.successes, "errors": p.errors}
+            for p in report.facts.providers[:MAX_LEDGER_ITEMS]
+        ],
         "status": report.assessment.status.value,
         "notes": list(report.assessment.notes),
         "assessment": {

@@ -11,12 +11,13 @@ import datetime as dt
 from typing import Any
 
 from ..mail import subject_tag
-from .assess import Finding, Status, plural
+from .assess import Finding, plural
+from .digest import digest, first_screen
 from .facts import HealthFacts
-from .fleet import Gap
-from .history import NEW, ONGOING, RESOLVED, Problem
+from .history import NEW, NO_DATA, ONGOING, RESOLVED, Problem
 from .report import HealthReport
 from .silences import ACTIVE, ENDED
+from .trend import MAX_TREND_PROVIDERS, Trend, coverage_sparkline, sparkline
 
 TOP_MODELS = 15
 MAX_LINES = 30  # items per list in the email; the rest is "and N more" (JSON keeps them all)
@@ -44,11 +45,37 @@ def _wrap(text: str, first: str = "") -> str:
     return first + " ".join(text.split("\n"))
 
 
-def _findings(title: str, items: tuple[Finding, ...]) -> list[str]:
+def _unseen(keys: tuple[str, ...], seen: set[str]) -> list[str]:
+    """The keys not told yet, now marked as told."""
+    fresh = [k for k in dict.fromkeys(keys) if k not in seen]
+    seen.update(fresh)
+    return fresh
+
+
+def _mark(report: HealthReport, key: str) -> str:
+    """` (new)`, ` (since 2026-11-29, 4 days)` or "" for a problem key."""
+    if report.changes is None:
+        return ""
+    problem = next((p for p in report.changes.problems if p.key == key), None)
+    if problem is None or problem.mark == RESOLVED:
+        return ""
+    if problem.mark == NEW:
+        return " (new)"
+    return f" (since {problem.since:%Y-%m-%d}, {plural(problem.days(report.facts.window.end), 'day')})"
+
+
+def _findings(
+    report: HealthReport, title: str, items: tuple[Finding, ...], seen: set[str], always: bool = False
+) -> list[str]:
+    """One finding section; a model already told in an earlier section is not told again."""
+    told = set(_unseen(tuple(f.key for f in items), seen))
+    items = tuple(f for f in items if f.key in told)
+    if not items and not always:
+        return []
     lines = [f"{title} ({len(items)})"]
     lines += _capped(
         [
-            _wrap(f"- {f.key}" + (" (high confidence)" if f.evidence else ""))
+            _wrap(f"- {f.key}{_mark(report, 'model:' + f.key)}" + (" (high confidence)" if f.evidence else ""))
             + f"\n{_wrap(f.detail, '  ')}"
             + (f"\n{_wrap('evidence: ' + f.evidence, '  ')}" if f.evidence else "")
             for f in items
@@ -83,6 +110,8 @@ def _folded(items: tuple[Problem, ...], end: dt.datetime, ongoing: bool) -> list
 
 
 def _changes(report: HealthReport) -> list[str]:
+    """The notes, how many problems are new or ongoing (each is marked where it is told), what
+    was resolved, and what is still open without data in this window."""
     changes = report.changes
     if changes is None:
         return []
@@ -90,14 +119,41 @@ def _changes(report: HealthReport) -> list[str]:
     lines = [f"What changed since the previous run{since}"]
     lines += [_wrap(note, "! ") for note in changes.notes]
     end = report.facts.window.end
-    for mark in (NEW, RESOLVED, ONGOING):
-        items = changes.marked(mark)
-        if items:
-            lines.append(f"{mark.upper()} ({len(items)})")
-            lines += _capped(_folded(items, end, mark == ONGOING))
+    new, ongoing, resolved = (changes.marked(mark) for mark in (NEW, ONGOING, RESOLVED))
+    if new or ongoing:
+        lines.append(f"{len(new)} new, {len(ongoing)} ongoing: each is marked where it is told below.")
+    if resolved:
+        lines.append(f"RESOLVED ({len(resolved)})")
+        lines += _capped(_folded(resolved, end, False))
+    stale = tuple(p for p in ongoing if p.label.endswith(NO_DATA))
+    if stale:
+        lines.append(f"ONGOING without data in this window ({len(stale)})")
+        lines += _capped(_folded(stale, end, True))
     if len(lines) == 1 + len(changes.notes):
-        healthy = report.assessment.status is Status.HEALTHY
+        healthy = report.assessment.status.value == "healthy"
         lines.append("- no problems, before or now" if healthy else "- nothing to compare: see the status above")
+    return lines + [""]
+
+
+def _trend(trend: Trend | None) -> list[str]:
+    """One sparkline per series, oldest day first (a middle dot: no figure that day)."""
+    if trend is None or len(trend.points) < 2:
+        return []
+    first, last = trend.points[0].end, trend.points[-1].end
+    series = trend.series()
+
+    def row(label: str, values: list[float | None], coverage: bool = False) -> str:
+        now = values[-1]
+        line = coverage_sparkline(values) if coverage else sparkline(values)
+        return f"{label} {line} {'-' if now is None else f'{now:.0%}'}"
+
+    lines = [f"Trend, {len(trend.points)} daily runs {first:%m-%d} → {last:%m-%d}"]
+    lines.append(row("errors", series["error_rate"]))
+    lines.append(row("coverage", series["coverage"], coverage=True))
+    for name in trend.providers[:MAX_TREND_PROVIDERS]:
+        lines.append(_wrap(row(f"{name} errors", series[f"provider:{name}"])))
+    if len(trend.providers) > MAX_TREND_PROVIDERS:
+        lines.append(f"- and {len(trend.providers) - MAX_TREND_PROVIDERS} more providers (all are in --format json)")
     return lines + [""]
 
 
@@ -115,7 +171,8 @@ def _last(moment: dt.datetime | None) -> str:
 
 
 def _coverage(report: HealthReport) -> list[str]:
-    """What is missing from the enabled set, grouped by provider when a provider is missing whole."""
+    """What is missing from the enabled set as a whole provider (each model missing on its own
+    is told once, in its finding section below)."""
     fleet = report.assessment.fleet
     if fleet is None or not fleet.coverage.known:
         if fleet is not None:
@@ -127,19 +184,16 @@ def _coverage(report: HealthReport) -> list[str]:
     for streak in fleet.streaks:
         if streak.provider in collapsed:
             lines.append(_wrap(f"- {streak.provider}: {streak.text}"))
-    whole = set(c.missing_providers) | collapsed
     for provider in c.missing_providers:
         gaps = [g for g in c.not_measured if g.provider == provider]
         last = max((g.last_success for g in gaps if g.last_success), default=None)
         which = f"none of its {len(gaps)} enabled models" if len(gaps) > 1 else "its one enabled model not"
         lines.append(_wrap(f"- {provider}: {which} measured ({_last(last)})"))
-
-    def gap(g: Gap, what: str) -> str:
-        errors = f"; {plural(g.errors, 'error')}" if g.errors else ""
-        return _wrap(f"- {g.key}: {what} ({_last(g.last_success)}{errors})")
-
-    lines += _capped([gap(g, "not measured") for g in c.not_measured if g.provider not in whole])
-    lines += _capped([gap(g, "stalled") for g in c.stalled if g.provider not in collapsed])
+    whole = set(c.missing_providers) | collapsed
+    alone = sum(1 for g in c.not_measured if g.provider not in whole)
+    stalled = sum(1 for g in c.stalled if g.provider not in collapsed)
+    if alone or stalled:
+        lines.append(f"- {alone} other not measured, {stalled} stalled: each told in its section below")
     return lines + [""]
 
 
@@ -170,7 +224,7 @@ def silenced_lines(report: HealthReport) -> list[str]:
     return lines + [""]
 
 
-def _enabled_set(report: HealthReport) -> list[str]:
+def _enabled_set(report: HealthReport, seen: set[str]) -> list[str]:
     fleet = report.assessment.fleet
     if fleet is None or not fleet.coverage.known:
         return []
@@ -179,12 +233,14 @@ def _enabled_set(report: HealthReport) -> list[str]:
     if c.removed_since_previous:
         lines.append(f"Removed from the enabled set since the previous daily run ({len(c.removed_since_previous)})")
         lines += _capped([f"- {key}" for key in c.removed_since_previous]) + [""]
-    if c.ran_while_disabled:
-        lines.append(f"Ran while not enabled ({len(c.ran_while_disabled)}): the runner did work nobody asked for")
-        lines += _capped([f"- {key}" for key in c.ran_while_disabled]) + [""]
-    if c.duplicates:
-        lines.append(f"Enabled twice under two spellings ({len(c.duplicates)})")
-        lines += _capped([_wrap("- " + " and ".join(group)) for group in c.duplicates]) + [""]
+    ran = _unseen(c.ran_while_disabled, seen)
+    if ran:
+        lines.append(f"Ran while not enabled ({len(ran)}): the runner did work nobody asked for")
+        lines += _capped([f"- {key}" for key in ran]) + [""]
+    twins = c.duplicates  # their keys were marked seen first: the story of each is this line
+    if twins:
+        lines.append(f"Enabled twice under two spellings ({len(twins)})")
+        lines += _capped([_wrap("- " + " and ".join(group)) for group in twins]) + [""]
     if fleet.stale_sources:
         lines.append(f"Model sources not refreshed ({len(fleet.stale_sources)})")
         lines += [_wrap(f"- {lag.text(report.facts.window.end)}") for lag in fleet.stale_sources] + [""]
@@ -196,40 +252,83 @@ def _delta(now: float, before: float, percent: bool = False) -> str:
     return f"{diff:+.1f}pt" if percent else f"{diff:+.0f}"
 
 
+def _provider_issues(report: HealthReport) -> list[str]:
+    issues = report.assessment.provider_issues
+    lines = [f"Provider-wide issues ({len(issues)})"]
+    lines += _capped([_wrap(i.text + _mark(report, f"provider:{i.provider}"), "- ") for i in issues]) or ["- none"]
+    return lines + [""]
+
+
+def _other_errors(report: HealthReport, seen: set[str]) -> list[str]:
+    """Models with errors told nowhere else: only errors (unexplained), or errors among successes
+    at a provider without a provider-wide issue."""
+    a = report.assessment
+    wide = {i.provider for i in a.provider_issues} | set(a.collapsed)
+    models = [m for m in report.facts.failing_models if m.provider not in wide]
+    only = _unseen(tuple(m.key for m in models if not m.successes), seen)
+    some = _unseen(tuple(m.key for m in models if m.successes), seen)
+    by_key = {m.key: m for m in models}
+    lines = []
+    for title, keys in (("Models with only errors", only), ("Errors among successes", some)):
+        if keys:
+            lines.append(f"{title} ({len(keys)})")
+            lines += _capped(
+                [
+                    _wrap(
+                        f"- {k}{_mark(report, 'model:' + k)}: {plural(by_key[k].errors, 'error')}, "
+                        f"{by_key[k].successes} ok ({_kinds(by_key[k].kinds)})"
+                    )
+                    for k in keys
+                ]
+            )
+            lines.append("")
+    return lines
+
+
 def text_body(report: HealthReport) -> str:
+    """The first screen (status, what needs action today, coverage), the trend, then each story
+    told once: one section per finding kind, each model in one of them; raw metrics last."""
     f, a = report.facts, report.assessment
     attempts = f.successes + f.errors
     rate = f" ({f.errors / attempts:.1%} errors)" if attempts else ""
-    lines = [
-        f"Status: {a.status.value.upper()}",
+    lines = [_wrap(line) for line in first_screen(digest(report), f.window.end)]
+    lines.append("")
+    lines += _trend(report.trend)
+    lines += [
         _wrap(f"Window: {_when(f.window.start)} → {_when(f.window.end)} ({f.window.hours:g} h)"),
         f"Runs: {f.successes} ok, {plural(f.errors, 'error')}{rate}",
-        *([line] if (line := coverage_line(report)) else []),
         "",
         "Summary",
         _wrap(a.summary),
+        "",
     ]
-    lines.append("")
-    lines += _coverage(report)
-    lines += silenced_lines(report)
     lines += _changes(report)
-    lines += _findings("Models likely deprecated", a.models_likely_deprecated)
-    lines += _findings("Code fixes needed", a.code_fixes_needed)
-    if a.stalled:
-        lines += _findings("Stalled models", a.stalled)
-    if a.not_measured:
-        lines += _findings("Enabled models not measured", a.not_measured)
-    if a.unmeasurable:
-        lines += _findings("Could not be measured (budget or timeout; the provider is not broken)", a.unmeasurable)
-    if a.went_silent:
-        lines += _findings("Models gone silent", a.went_silent)
-    lines += _enabled_set(report)
-    if a.retiring_soon:
-        lines.append(f"Retiring soon or past retirement ({len(a.retiring_soon)})")
+    lines += _coverage(report)
+    lines += _provider_issues(report)
+    # finding sections: a model is told in the first one that holds it, never again
+    fleet = a.fleet
+    seen: set[str] = {key for group in fleet.coverage.duplicates for key in group} if fleet else set()
+    lines += _findings(report, "Models likely deprecated", a.models_likely_deprecated, seen, always=True)
+    lines += _findings(report, "Code fixes needed", a.code_fixes_needed, seen, always=True)
+    lines += _findings(report, "Stalled models", a.stalled, seen)
+    lines += _findings(report, "Enabled models not measured", a.not_measured, seen)
+    lines += _findings(
+        report, "Could not be measured (budget or timeout; the provider is not broken)", a.unmeasurable, seen
+    )
+    lines += _findings(report, "Models gone silent", a.went_silent, seen)
+    lines += _other_errors(report, seen)
+    if a.trend:
+        lines.append(f"Trends ({len(a.trend)})")
+        lines += [_wrap(f"- {t.detail}{_mark(report, t.key)}") for t in a.trend] + [""]
+    lines += _enabled_set(report, seen)
+    retiring = [r for r in a.retiring_soon if r.key not in seen]
+    seen.update(r.key for r in retiring)
+    if retiring:
+        lines.append(f"Retiring soon or past retirement ({len(retiring)})")
         lines += _capped(
             [
                 _wrap(f"- {r.key}: {r.detail}") + (f"\n  # stage the successor:\n  {r.command}" if r.command else "")
-                for r in a.retiring_soon
+                for r in retiring
             ]
         ) + [""]
     if report.new_models:
@@ -253,10 +352,10 @@ def text_body(report: HealthReport) -> str:
             ]
         )
         lines.append("")
-    lines.append(f"Provider-wide issues ({len(a.provider_issues)})")
-    lines += _capped([_wrap(i.text, "- ") for i in a.provider_issues]) or ["- none"]
-    lines += ["", "Recommended actions"]
+    lines += ["Recommended actions"]
     lines += _capped([_wrap(action, f"{n}. ") for n, action in enumerate(a.recommended_actions, 1)]) or ["- none"]
+    if a.silenced:  # after the findings and actions, before the notes and the raw metrics
+        lines += ["", *silenced_lines(report)[:-1]]
     if report.ai.error:
         lines += ["", _wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)")]
     elif not report.ai.used:
@@ -285,15 +384,11 @@ def text_body(report: HealthReport) -> str:
                 for p in f.providers
             ]
         ) or ["- none"]
-    lines += ["", f"Models with only errors ({len(f.error_only_models)})"]
-    lines += _capped(
-        [_wrap(f"- {m.key} ({plural(m.errors, 'error')}: {_kinds(m.kinds)})") for m in f.error_only_models]
-    ) or ["- none"]
     lines += ["", f"New error patterns ({len(f.new_patterns)})"]
     lines += _capped(
         [
             _wrap(
-                f"- {p.provider}:{p.model} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
+                f"- {p.provider}:{p.label} {p.kind} ×{p.count}{_decided(p.source, p.stored_kind, p.kind)}, "
                 f"first {_when(p.first_error)}"
             )
             + f"\n{_wrap(p.sample, '  ')}"
@@ -436,6 +531,9 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         ],
         "silenced": [g.to_dict() for g in a.silenced],
         "changes": _changes_json(report),
+        "digest": digest(report).to_dict(),
+        "trend": report.trend.to_dict() if report.trend else None,
+        "trend_findings": [t.to_dict() for t in a.trend],
         "ai": {
             "used": ai.used,
             "model": ai.model,
@@ -445,6 +543,8 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
             "completion_tokens": ai.completion_tokens,
         },
         "mail": mail,
+        # A real run mails and records whatever the output format; only a dry run (mail None) does neither.
+        "delivery": {"dry_run": mail is None, "mailed": bool(mail and mail.get("sent")), "recorded": mail is not None},
         "generated_at": report.generated_at.isoformat(),
     }
 

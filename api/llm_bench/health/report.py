@@ -11,6 +11,7 @@ from .assess import Assessment
 from .facts import HealthFacts
 from .history import Changes
 from .lifecycle import LeftOutModel, NewModel
+from .trend import Trend
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,4 @@ class HealthReport:
     changes: Changes | None = None
     new_models: tuple[NewModel, ...] = ()  # verified proposals new in the window, newest first
     new_models_left_out: tuple[LeftOutModel, ...] = ()  # new proposals left out, and why
+    trend: Trend | None = None  # the last daily runs and this one

@@ -187,6 +187,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("errors", [("fingerprint", ASCENDING), ("ts", ASCENDING)], {}),
     ("successes", [("gen_ts", DESCENDING)], {}),
     ("successes", [("model_name", ASCENDING), ("provider", ASCENDING), ("gen_ts", DESCENDING)], {}),
+    ("successes", [("run_ts", DESCENDING)], {}),  # successes a writer stamped with run_ts only
     ("rollups", [("first_seen", DESCENDING)], {}),
     ("rollups", [("fingerprint", ASCENDING)], {}),
     ("error_classes", [("fingerprint", ASCENDING)], {"unique": True}),

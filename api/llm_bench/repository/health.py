@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..classify import KINDS
+from ..classify.writer import NORMALIZED_MAX_CHARS
+from ..message_keys import message_key, shown_key
 from . import ONE_REPLY, Store, translate_errors
 
 TEXT_CHARS = 1000  # enough of a message for the text rules; shown text is cut shorter later
@@ -48,7 +50,7 @@ def _pattern_key_fields() -> dict[str, Any]:
         "provider": _string("$_id.provider", 200, "unknown"),
         "model": _string("$_id.model", 200, "unknown"),
         "keyed": {"$eq": [{"$type": "$_id.fp"}, "string"]},
-        "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", 300, "")]},
+        "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", NORMALIZED_MAX_CHARS, "")]},
         "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
     }
 
@@ -193,6 +195,13 @@ def _llm(r: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _key(r: Mapping[str, Any]) -> str:
+    """A pattern row's key: the writer's fingerprint, or (the group's key being the normalized
+    message when there is none) a hash of the message's template, never the text itself."""
+    provider, model = str(r["provider"]), str(r["model"])
+    return shown_key(r["fp"], provider, model) if r.get("keyed") else message_key(provider, model, str(r["fp"]))
+
+
 def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
     cached = (r.get("cached") or [None])[0]
     rollup_first = (r.get("rollup") or [{}])[0].get("first_seen")
@@ -202,7 +211,7 @@ def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
         "period": r["period"],
         "provider": str(r["provider"]),
         "model": str(r["model"]),
-        "fingerprint": str(r["fp"]),
+        "fingerprint": _key(r),
         "keyed": bool(r.get("keyed")),
         "stored_kind": r["kind"],
         "count": int(r["count"]),
@@ -299,7 +308,7 @@ def error_streaks(
             {
                 "provider": str(r["provider"]),
                 "model": str(r["model"]),
-                "fingerprint": str(r["fp"]),
+                "fingerprint": _key(r),
                 "stored_kind": r["kind"],
                 "count": int(r["count"]),
                 "first": r.get("first"),
@@ -309,21 +318,31 @@ def error_streaks(
 
 
 def success_pipeline(
-    start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+    names: Any, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
-    """The aggregation `success_groups` runs: one range on the `gen_ts` index, one `$group`.
+    """The aggregation `success_groups` runs: two indexed ranges in one command, one `$group`.
 
-    The writer stamps every success with both `run_ts` (before the call) and `gen_ts` (after),
-    so one range on `gen_ts` counts each success exactly once.
+    The writer stamps a success with `run_ts` (before the call) and `gen_ts` (after); some
+    writers stamp `run_ts` only. Each success counts once, at its `gen_ts`, else at its
+    `run_ts`: a range on the `gen_ts` index, joined (`$unionWith`, the same command) by a range
+    on the `run_ts` index among the documents without a `gen_ts`.
     """
+    window = {"$gte": previous_start or start, "$lt": end}
+    at = {"$ifNull": ["$gen_ts", "$run_ts"]}
     return [
-        {"$match": {"gen_ts": {"$gte": previous_start or start, "$lt": end}}},
+        {"$match": {"gen_ts": window}},
+        {
+            "$unionWith": {
+                "coll": names.successes,
+                "pipeline": [{"$match": {"run_ts": window}}, {"$match": {"gen_ts": None}}],
+            }
+        },
         {
             "$group": {
-                "_id": {"period": _period("$gen_ts", start), "provider": "$provider", "model": "$model_name"},
+                "_id": {"period": _period(at, start), "provider": "$provider", "model": "$model_name"},
                 "count": {"$sum": 1},
-                "first": {"$min": "$gen_ts"},
-                "last": {"$max": "$gen_ts"},
+                "first": {"$min": at},
+                "last": {"$max": at},
                 "raw_provider": {"$first": "$provider"},
             }
         },
@@ -346,7 +365,7 @@ def success_groups(
     store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """One row per (period, provider, model): successful runs and the latest run time."""
-    pipeline = success_pipeline(start, end, previous_start=previous_start)
+    pipeline = success_pipeline(store.names, start, end, previous_start=previous_start)
     with translate_errors("aggregating successes"):
         rows = store.coll("successes").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
         return [
@@ -394,6 +413,17 @@ def save_error_classes(store: Store, classes: Sequence[Mapping[str, Any]]) -> No
     ops = [UpdateOne({"fingerprint": c["fingerprint"]}, {"$setOnInsert": dict(c)}, upsert=True) for c in classes]
     with translate_errors("caching error classifications"):
         store.coll("error_classes").bulk_write(ops, ordered=False)
+
+
+def cached_classes(store: Store, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Cached AI classifications of patterns keyed by `message_key` (whose key the pattern query
+    cannot compute), by key: one indexed `find`, made only when such patterns remain unknown."""
+    if not keys:
+        return {}
+    projection = {"_id": 0, "fingerprint": 1, "kind": 1, "reason": 1}
+    with translate_errors("reading cached error classifications"):
+        found = store.coll("error_classes").find({"fingerprint": {"$in": list(keys)}}, projection)
+        return {d["fingerprint"]: {"kind": d.get("kind"), "reason": d.get("reason")} for d in found}
 
 
 def insert_documents(store: Store, documents: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:

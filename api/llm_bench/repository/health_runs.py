@@ -21,6 +21,16 @@ from . import ONE_REPLY, Store, not_after, translate_errors
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 SOURCE_HISTORY = dt.timedelta(days=30)  # model-source fetches read for their freshness
 DAILY_HOURS = (23.75, 24.25)  # a recorded window of this length is a daily run (the baseline)
+TREND_RUNS = 13  # daily runs read for the trend (the run being judged makes the 14th point)
+#: What the trend reads of a ledger entry: small, whatever the number of models.
+TREND_FIELDS = {
+    "finished_at": "$finished_at",
+    "window": "$window",
+    "status": "$status",
+    "totals": "$totals",
+    "coverage": "$coverage",
+    "providers": "$providers",
+}
 
 #: A ledger entry that is a daily run: recorded as such, or (older entries) a window of about 24 h.
 DAILY_RUN = {
@@ -44,7 +54,7 @@ def run_context(
     probes_since: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources,
-    probes, misdated_errors} read in one aggregate command.
+    trend, probes, misdated_errors} read in one aggregate command.
 
     `previous_run` is the latest *daily* run (a manual run over another window never becomes the
     baseline). Each of the benchmark's `models` carries `listed`: the `provider_models` documents
@@ -53,9 +63,10 @@ def run_context(
     success ever (one indexed look-up per model); `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
     `provider_models` document of the OpenAI model in use; `sources` one row per model source
-    fetched in the last 30 days (its last attempt and its last complete fetch); `probes` the
-    `probe_results` attempts made since `probes_since` (what discovery's probe said about
-    proposed ids).
+    fetched in the last 30 days (its last attempt and its last complete fetch); `trend` the small
+    projection (`TREND_FIELDS`) of the last TREND_RUNS daily runs that finished before `now`,
+    newest first; `probes` the `probe_results` attempts made since `probes_since` (what
+    discovery's probe said about proposed ids).
 
     A ledger entry or fetch record dated beyond `now` (the wall clock when None) plus
     CLOCK_SKEW is never the previous run or the last fetch: one wrong date would otherwise stay
@@ -74,6 +85,17 @@ def run_context(
         {"$limit": 1},
         {"$project": {"_id": 0}},
         _tagged("health_run", "$$ROOT"),
+        {
+            "$unionWith": {
+                "coll": names.health_runs,
+                "pipeline": [
+                    {"$match": {**DAILY_RUN, **({"finished_at": {"$lte": now}} if now is not None else {})}},
+                    {"$sort": {"finished_at": -1}},
+                    {"$limit": TREND_RUNS},
+                    _tagged("trend", TREND_FIELDS),
+                ],
+            }
+        },
         {
             "$unionWith": {
                 "coll": names.catalog_runs,
@@ -271,6 +293,7 @@ def run_context(
         "new_models": [],
         "ai_price": None,
         "sources": [],
+        "trend": [],
         "probes": [],
         "misdated_errors": {},
     }
@@ -279,6 +302,7 @@ def run_context(
         "model": "models",
         "new_model": "new_models",
         "source": "sources",
+        "trend": "trend",
         "probe": "probes",
     }
     with translate_errors("reading the previous run and the catalog"):
@@ -362,3 +386,24 @@ def release_lock(store: Store, name: str, owner: str) -> None:
     """Give the lock back (only if this owner still holds it)."""
     with translate_errors("releasing the run lock"):
         _locks(store).delete_one({"_id": name, "owner": owner})
+
+
+MAX_HISTORY_RUNS = 2000  # ledger entries one `history` reads (manual runs included)
+#: What `history` reads of a ledger entry: everything but the per-model counts and the enabled set.
+HISTORY_FIELDS = {"_id": 0, "counts": 0, "enabled": 0}
+
+
+def ledger_history(store: Store, since: dt.datetime, *, daily_only: bool = True) -> list[dict[str, Any]]:
+    """The ledger entries whose window ended at or after `since`, oldest first (daily runs only
+    unless `daily_only` is False), at most MAX_HISTORY_RUNS of the newest."""
+    query: dict[str, Any] = {"window.end": {"$gte": since}}
+    if daily_only:
+        query = {"$and": [query, DAILY_RUN]}
+    with translate_errors("reading the health run ledger"):
+        rows = list(
+            store.coll("health_runs")
+            .find(query, HISTORY_FIELDS)
+            .sort("finished_at", DESCENDING)
+            .limit(MAX_HISTORY_RUNS)
+        )
+    return rows[::-1]
