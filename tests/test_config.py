@@ -22,6 +22,7 @@ COLLECTION_VARIABLES = {
     "PROVIDER_MODELS_COLLECTION": "provider_models",
     "SOURCE_RUNS_COLLECTION": "source_runs",
     "PROBE_RESULTS_COLLECTION": "probe_results",
+    "SILENCES_COLLECTION": "silences",
 }
 
 
@@ -55,6 +56,7 @@ def test_default_collection_names() -> None:
         "provider_models": "provider_models",
         "source_runs": "source_runs",
         "probe_results": "probe_results",
+        "silences": "health_silences",
     }
 
 

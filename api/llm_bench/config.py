@@ -38,6 +38,7 @@ COLLECTION_VARIABLES = {
     "provider_models": "PROVIDER_MODELS_COLLECTION",
     "source_runs": "SOURCE_RUNS_COLLECTION",
     "probe_results": "PROBE_RESULTS_COLLECTION",
+    "silences": "SILENCES_COLLECTION",
 }
 
 
@@ -56,6 +57,7 @@ class Collections:
     provider_models: str = default("PROVIDER_MODELS_COLLECTION")
     source_runs: str = default("SOURCE_RUNS_COLLECTION")
     probe_results: str = default("PROBE_RESULTS_COLLECTION")
+    silences: str = default("SILENCES_COLLECTION")
 
 
 #: Upper bounds of the timeouts: a day, far beyond any job's own limit, and within what the

@@ -163,6 +163,7 @@ VARIABLES: tuple[Variable, ...] = (
     _collection(
         "PROBE_RESULTS_COLLECTION", "probe_results", "one chat request per proposed id and its outcome", "discovery"
     ),
+    _collection("SILENCES_COLLECTION", "health_silences", "the health check's silences, with who made them", "health"),
     _upstream("MONGODB_COLLECTION_ERRORS", "ERRORS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_ERROR_ROLLUPS", "ROLLUPS_COLLECTION"),
     _upstream("MONGODB_COLLECTION_CLOUD", "METRICS_COLLECTION"),

@@ -29,13 +29,15 @@ tested against it). In short:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, misdated_note, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .fleet import COVERAGE_CRITICAL, ENABLED_SHRINK, UNMEASURABLE_KINDS, Fleet, Gap, Streak
 from .lifecycle import Retirement, provider_dropped, retirements
+from .silences import ACTIVE, Candidate, Muting, Silence, Silenced, dominant, group
 from .trend import COVERAGE_DROP, PERSIST_RISE, PERSIST_STEPS, TREND_DAYS, Trend, TrendFinding
 
 MIN_ATTEMPTS = 10
@@ -102,6 +104,11 @@ STATUS_RULES: tuple[Rule, ...] = (
         "none of the above; models retiring soon, models that ran while not enabled and two "
         "spellings of one model are listed without changing the status",
     ),
+    Rule(
+        Status.HEALTHY,
+        "a problem under an active silence sets no status: its errors and gaps are set aside "
+        "before the rules above are applied, and it is listed under Silenced",
+    ),
 )
 
 
@@ -155,6 +162,7 @@ class Assessment:
     unmeasurable: tuple[Finding, ...] = ()  # cannot be measured: budget, timeouts
     collapsed: tuple[str, ...] = ()  # providers whose models are reported once, as the provider's issue
     trend: tuple[TrendFinding, ...] = ()  # what the last daily runs show together
+    silenced: tuple[Silenced, ...] = ()  # silences with the problems they cover, ended or no longer needed
 
 
 def plural(n: int, noun: str) -> str:
@@ -343,8 +351,87 @@ def _unmeasurable(models: list[ModelFacts]) -> list[Finding]:
 
 
 def assess(
-    facts: HealthFacts, evidence: Evidence | None = None, fleet: Fleet | None = None, trend: Trend | None = None
+    facts: HealthFacts,
+    evidence: Evidence | None = None,
+    fleet: Fleet | None = None,
+    trend: Trend | None = None,
+    silences: Sequence[Silence] = (),
 ) -> Assessment:
+    """The rules' assessment. With silences, the problems an active silence covers are judged
+    apart: the status is set by what remains (their errors and gaps set aside), and the
+    assessment lists them under `silenced` with the silences that ended or are no longer needed."""
+    full = _assess(facts, evidence, fleet, trend)
+    if not silences:
+        return full
+    muting = Muting(facts, silences)
+    candidates = _candidates(full, facts)
+    if not muting.active:
+        return replace(full, silenced=group(candidates, muting, silences, facts.window.start))
+    quiet_fleet, aside = muting.fleet(fleet)
+    quiet = _assess(muting.facts(), evidence, quiet_fleet, trend, muting=muting, shown=facts, aside=aside)
+    silenced = group(candidates, muting, silences, facts.window.start)
+    hidden = {p.provider for g in silenced if g.state == ACTIVE for p in g.problems if p.key.startswith("provider:")}
+    collapsed = set(quiet.collapsed) | (set(full.collapsed) & hidden)
+    covered = sum(len(g.problems) for g in silenced if g.state == ACTIVE)
+    summary = quiet.summary + (f" Silenced: {plural(covered, 'problem')} (listed apart)." if covered else "")
+    return replace(quiet, summary=summary, fleet=fleet, silenced=silenced, collapsed=tuple(sorted(collapsed)))
+
+
+def issue_kinds(issue: ProviderIssue, facts: HealthFacts, fleet: Fleet | None) -> tuple[str, ...]:
+    """The kind a silence's --kind matches for a provider issue: its own (auth, billing,
+    rate_limit), else the most frequent error kind behind it (none for a silent provider)."""
+    if issue.kind in ("auth", "billing", "rate_limit"):
+        return (issue.kind,)
+    if issue.kind == "silent":
+        return ()
+    streak = next((s for s in fleet.streaks if s.provider == issue.provider), None) if fleet else None
+    if streak is not None and issue.since is not None and streak.kinds:
+        return (streak.kind,)
+    return dominant(facts.provider(issue.provider))
+
+
+def _candidates(full: Assessment, facts: HealthFacts) -> list[Candidate]:
+    """Every problem of the unsilenced assessment, as silences match them."""
+    models = {m.key: m for m in facts.models}
+    found = [
+        Candidate(f"provider:{i.provider}", i.provider, None, issue_kinds(i, facts, full.fleet), i.text)
+        for i in full.provider_issues
+    ]
+
+    def add(f: Finding, kinds: tuple[str, ...], what: str) -> None:
+        found.append(Candidate(f"model:{f.key}", f.provider, f.model, kinds, f"{f.key} {what}: {f.detail}"))
+
+    for f in full.models_likely_deprecated:
+        m = models.get(f.key)
+        add(f, ("hard_model",) if m and m.count("hard_model") else (), "likely deprecated")
+    for f in full.code_fixes_needed:
+        add(f, ("hard_capability",), "needs a code fix")
+    for f in full.unmeasurable:
+        add(f, tuple(k for k, _ in models[f.key].kinds) if f.key in models else (), "could not be measured")
+    for f in (*full.not_measured, *full.stalled, *full.went_silent):
+        add(f, dominant(models.get(f.key)), "enabled model")
+    listed = {c.key for c in found}
+    for m in facts.failing_models:  # the rest, a collapsed provider's models too (a model silence names them)
+        if f"model:{m.key}" not in listed:
+            kinds = ", ".join(f"{k} ×{n}" for k, n in m.kinds)
+            found.append(
+                Candidate(f"model:{m.key}", m.provider, m.model, dominant(m), f"{m.key}: {kinds}, {m.successes} ok")
+            )
+    return found
+
+
+def _assess(
+    facts: HealthFacts,
+    evidence: Evidence | None = None,
+    fleet: Fleet | None = None,
+    trend: Trend | None = None,
+    *,
+    muting: Muting | None = None,
+    shown: HealthFacts | None = None,
+    aside: int = 0,
+) -> Assessment:
+    """The rules on `facts` and `fleet`; with `muting`, what its silences cover is left out,
+    and `shown` (the raw facts) gives the summary's totals."""
     today = facts.window.end.date()
     known = fleet is not None and fleet.coverage.known
     if known:
@@ -353,6 +440,9 @@ def assess(
     else:
         silent_providers, silent_models = _silent(facts)
     issues = _provider_issues(facts, fleet) + silent_providers
+    if muting is not None:
+        issues = [i for i in issues if muting.first(i.provider, None, issue_kinds(i, muting.raw, fleet)) is None]
+        silent_models = [f for f in silent_models if not muting.hides_model(f.provider, f.model, ())]
     # every call failed (or none was made): the provider's models are its story, told once
     collapsed = {i.provider for i in issues if i.kind == "failing" or (i.critical and i.since)}
     silent = {i.provider for i in issues if i.kind == "silent"}  # its gaps are one line
@@ -371,6 +461,14 @@ def assess(
         retirements(lifecycle, catalog_expirations(evidence), today, evidence.stage) if evidence and lifecycle else []
     )
     deprecated += _past_retirement(facts, retiring, {f.key for f in deprecated}, collapsed)
+    if muting is not None:
+        raw = {m.key: m for m in muting.raw.models}
+
+        def hard(f: Finding) -> tuple[str, ...]:
+            m = raw.get(f.key)
+            return ("hard_model",) if m and m.count("hard_model") else ()
+
+        deprecated = [f for f in deprecated if not muting.hides_model(f.provider, f.model, hard(f))]
     not_measured, stalls = [], []
     if fleet is not None:
         listed = {f.key for f in deprecated} | cannot
@@ -399,7 +497,8 @@ def assess(
     measurable_rate = measurable / (facts.successes + measurable) if facts.successes + measurable else 0.0
     critical: list[str] = []
     warning: list[str] = []
-    if attempts == 0:
+    ran = (shown or facts).successes + (shown or facts).errors  # silenced errors still ran
+    if ran == 0:
         critical.append("no successes and no errors in the window: the benchmarks are not running")
         actions.insert(0, NOTHING_RAN_ACTION)
     critical += [
@@ -412,9 +511,10 @@ def assess(
         for i in issues
         if i.kind in ("auth", "billing")
     ]
-    if fleet is not None and fleet.coverage.known and attempts:
+    if fleet is not None and fleet.coverage.known and ran:
         c = fleet.coverage
         line = f"coverage: {c.measured} of {c.enabled} enabled models measured"
+        line += f" ({plural(aside, 'silenced model')} set aside)" if aside else ""
         if c.ratio < COVERAGE_CRITICAL:
             critical.append(line)
         elif c.not_measured:
@@ -457,7 +557,10 @@ def assess(
 
     status = Status.CRITICAL if critical else Status.WARNING if warning else Status.HEALTHY
     reasons = tuple(critical + warning)
-    summary = _summary(status, facts, rate, reasons, len(critical))
+    if shown is not None:
+        shown_attempts = shown.successes + shown.errors
+        rate = shown.errors / shown_attempts if shown_attempts else 0.0
+    summary = _summary(status, shown or facts, rate, reasons, len(critical))
     notes = [
         n
         for n in (

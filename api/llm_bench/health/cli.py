@@ -215,6 +215,176 @@ def _history(*, days: int, output: Format, include_manual: bool, until: dt.datet
     return ExitStatus.OK
 
 
+silence_app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+    no_args_is_help=True,
+    help="""Acknowledge a known problem until a date, without hiding anything else.
+
+    A silenced problem is listed in every report with its reason and end date, and sets neither
+    the status, the subject nor the summary; its errors leave the error-rate thresholds. It
+    covers only what it names: TARGET (a provider, or provider:model_id) and, with --kind, one
+    error kind.
+
+    Examples:
+
+    \b
+      llm-health-check silence add openai --for 3d --reason "invoice 4711 unpaid" --kind billing
+      llm-health-check silence list --format json
+      llm-health-check silence remove ID     # the id that add and list print
+    """,
+)
+app.add_typer(silence_app, name="silence")
+
+AS_OF_SILENCE = typer.Option(
+    None,
+    "--as-of",
+    callback=check_as_of,
+    help="Act as of this UTC time instead of now (ISO 8601), as the check's --as-of.",
+)
+
+
+def _now(as_of: str | None) -> dt.datetime:
+    return dt.datetime.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC)
+
+
+def _who() -> tuple[str, str]:
+    """The user and host running the command, recorded with each creation and removal."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return user, socket.gethostname()
+
+
+def _silence_out(data: object, text: str, output: Format) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False) if output is Format.json else text)
+
+
+@silence_app.command("add", epilog=exit_statuses(HEALTH))
+def silence_add(
+    target: str = typer.Argument(..., metavar="TARGET", help="A provider (openai) or one model (openai:gpt-4o)."),
+    period: str | None = typer.Option(None, "--for", help="How long: 12h, 3d, 2w (1h to 90d)."),
+    until: str | None = typer.Option(None, "--until", help="Through the end of this day (UTC), YYYY-MM-DD."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (required), shown in every report."),
+    kind: str | None = typer.Option(None, "--kind", help="Only problems of this error kind (auth, billing ...)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the silence it would make; write nothing."),
+    output: Format = typer.Option(Format.text, "--format", help="text or json."),
+    as_of: str | None = AS_OF_SILENCE,
+) -> None:
+    """Silence TARGET's problems until a date, with a reason; prints the silence with its id.
+
+    Examples:
+
+    \b
+      llm-health-check silence add openai --for 3d --reason "invoice 4711 unpaid"
+      llm-health-check silence add bedrock --until 2026-12-15 --kind auth --reason "key rotation, ticket 88"
+      llm-health-check silence add groq:qwen-qwq-32b --for 12h --reason "known outage" --dry-run
+    """
+
+    def action() -> int:
+        import secrets
+
+        from .silences import new_silence, to_document
+
+        user, host = _who()
+        silence = new_silence(
+            target,
+            reason=reason,
+            period=period,
+            until=until,
+            kind=kind,
+            now=_now(as_of),
+            silence_id=secrets.token_hex(4),
+            by=f"{user}@{host}",
+        )
+        if not dry_run:
+            from .. import repository
+            from ..repository.silences import insert_silence
+
+            with repository.opened(load_settings(), write=True) as store:
+                insert_silence(store, to_document(silence, user, host))
+        prefix = "would add (dry run, nothing written): " if dry_run else "added: "
+        _silence_out({**silence.to_dict(), "dry_run": dry_run}, prefix + silence.text, output)
+        return 0
+
+    raise typer.Exit(guarded(action))
+
+
+@silence_app.command("list", epilog=exit_statuses(HEALTH))
+def silence_list(
+    everything: bool = typer.Option(False, "--all", help="Include expired and removed silences."),
+    output: Format = typer.Option(Format.text, "--format", help="text or json (a list of silences)."),
+    as_of: str | None = AS_OF_SILENCE,
+) -> None:
+    """List the active silences (with --all, expired and removed ones too), latest end first.
+
+    Examples:
+
+    \b
+      llm-health-check silence list
+      llm-health-check silence list --all --format json
+    """
+
+    def action() -> int:
+        from .. import repository
+        from ..repository.silences import find_silences
+        from .silences import from_document
+
+        now = _now(as_of)
+        with repository.opened(load_settings(), write=False) as store:
+            docs = find_silences(store, ending_after=None if everything else now)
+        found = [s for s in map(from_document, docs) if s is not None and (everything or s.active(now))]
+        text = "\n".join(s.text for s in found) if found else ("no silences" if everything else "no active silences")
+        _silence_out([s.to_dict() for s in found], text, output)
+        return 0
+
+    raise typer.Exit(guarded(action))
+
+
+@silence_app.command("remove", epilog=exit_statuses(HEALTH))
+def silence_remove(
+    silence_id: str = typer.Argument(..., metavar="ID", help="The silence's id, as add and list print it."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what it would remove; write nothing."),
+    as_of: str | None = AS_OF_SILENCE,
+) -> None:
+    """End a silence now (it stays on record, with who removed it and when).
+
+    Examples:
+
+    \b
+      llm-health-check silence remove ID              # the id that add and list print
+      llm-health-check silence remove ID --dry-run    # says what it would remove
+    """
+
+    def action() -> int:
+        from .. import repository
+        from ..errors import OpsError
+        from ..exit_codes import ExitStatus
+        from ..repository.silences import find_silence, remove_silence
+        from .silences import from_document
+
+        wanted = silence_id.strip()
+        user, host = _who()
+        with repository.opened(load_settings(), write=not dry_run) as store:
+            doc = find_silence(store, wanted) if wanted else None
+            if doc is None or doc.get("removed"):
+                why = "was already removed" if doc else "does not exist (see: llm-health-check silence list --all)"
+                raise OpsError(f"silence {wanted[:40]!r} {why}", ExitStatus.USAGE)
+            if not dry_run:
+                doc = remove_silence(store, wanted, at=_now(as_of), user=user, host=host) or doc
+        silence = from_document(doc)
+        shown = silence.text if silence else wanted
+        typer.echo(("would remove (dry run, nothing written): " if dry_run else "removed: ") + shown)
+        return 0
+
+    raise typer.Exit(guarded(action))
+
+
 def main() -> None:
     app()
 

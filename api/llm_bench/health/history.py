@@ -20,6 +20,7 @@ from ..classify import KINDS
 from ..untrusted import safe_text
 from .assess import Assessment, ProviderIssue
 from .facts import HealthFacts, ModelFacts
+from .silences import ACTIVE
 
 NEW, ONGOING, RESOLVED = "new", "ongoing", "resolved"
 MISSED_RUN_SLACK = 1.5  # a previous run older than 1.5 windows means at least one run was missed
@@ -108,7 +109,13 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
         provider = m.provider if m else key.split(":", 1)[0]
         since = first.get(key) or silence.get(key) or start  # errors, else the silence, began then
         problems[f"model:{key}"] = (f"{key} {'; '.join(parts)}", provider, since)
-    if fleet is not None and fleet.coverage.known and fleet.coverage.not_measured:
+    hushed = {p.key for g in assessment.silenced if g.state == ACTIVE for p in g.problems}
+    gaps = [
+        g
+        for g in (fleet.coverage.not_measured if fleet else ())
+        if f"provider:{g.provider}" not in hushed and f"model:{g.key}" not in hushed
+    ]
+    if fleet is not None and fleet.coverage.known and gaps:  # gaps that are all silenced are no coverage problem
         c = fleet.coverage
         problems["fleet:coverage"] = (f"coverage: {c.measured} of {c.enabled} enabled models measured", "", start)
     if fleet is not None:
@@ -118,6 +125,15 @@ def current_problems(facts: HealthFacts, assessment: Assessment) -> dict[str, tu
         problems[t.key] = (f"trend: {t.detail}", t.provider, start)
     if facts.successes + facts.errors == 0:
         problems["fleet:nothing-ran"] = ("no successes and no errors: the benchmarks did not run", "", start)
+    for silenced in assessment.silenced:  # still tracked, so an expired silence finds them ONGOING
+        if silenced.state != ACTIVE:
+            continue
+        for item in silenced.problems:
+            if item.key.startswith("provider:") and item.key in problems:
+                continue  # the provider's unsilenced issues speak for it
+            until = f"silenced until {silenced.silence.until:%Y-%m-%d %H:%M} UTC"
+            since = first.get(item.key.split(":", 1)[1]) or start
+            problems[item.key] = (f"{item.text} ({until})", item.provider, since)
     return problems
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
@@ -27,6 +27,7 @@ from ..mongosh import stage_command
 from ..repository import Store
 from ..repository import health as queries
 from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context, take_over_lock
+from ..repository.silences import window_silences
 from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
@@ -41,6 +42,7 @@ from .lifecycle import left_out, worth_adding
 from .patterns import collapse
 from .render import subject, text_body
 from .report import AIInfo, HealthReport
+from .silences import Muting, Silence, from_document
 from .trend import trend_from
 
 log = logging.getLogger("llm_bench.health")
@@ -184,25 +186,54 @@ def review(
     ai: AIChoice,
     fleet: Fleet | None = None,
     trend_rows: tuple[dict[str, Any], ...] = (),
+    silences: Sequence[Silence] = (),
 ) -> HealthReport:
-    """Assess with the rules (the last daily runs' trend included); when a client is given, ask
-    the model and merge its grounded answer; then mark what changed since the previous recorded
-    daily run."""
+    """Assess with the rules (the last daily runs' trend included, the active silences set
+    aside); when a client is given, ask the model about what is not silenced and merge its
+    grounded answer; then mark what changed since the previous recorded daily run."""
     trend = trend_from(trend_rows, facts, fleet)
-    rules = assess(facts, evidence, fleet, trend)
+    rules = assess(facts, evidence, fleet, trend, silences)
     if ai.client is None:
         assessment, info = rules, AIInfo(used=False, model=None, error=ai.skipped_because)
     else:
+        muting = Muting(facts, silences)
+        heard = muting.facts()  # the AI judges what the silences leave
         result: AIResult = ask_parsed(
-            ai.client, model=ai.model, system=SYSTEM, user=prompt(facts, rules), response_format=AssessmentAnswer
+            ai.client, model=ai.model, system=SYSTEM, user=prompt(heard, rules), response_format=AssessmentAnswer
         )
-        assessment, info = merge(facts, rules, result)
+        assessment, info = merge(heard, rules, result)
+        if muting.active:  # what the AI adds about a silenced target stays silenced
+            assessment = replace(
+                assessment,
+                models_likely_deprecated=tuple(
+                    f
+                    for f in assessment.models_likely_deprecated
+                    if f in rules.models_likely_deprecated
+                    or not muting.hides_model(f.provider, f.model, ("hard_model",))
+                ),
+                code_fixes_needed=tuple(
+                    f
+                    for f in assessment.code_fixes_needed
+                    if f in rules.code_fixes_needed or not muting.hides_model(f.provider, f.model, ("hard_capability",))
+                ),
+                provider_issues=tuple(
+                    i
+                    for i in assessment.provider_issues
+                    if i.kind != "ai" or muting.first(i.provider, None, ()) is None
+                ),
+            )
     changes = compare(facts, assessment, evidence.previous_run if evidence else None, facts.window.end)
     lifecycle = evidence.lifecycle if evidence else None
     new_models = tuple(worth_adding(lifecycle, stage=evidence.stage)) if evidence and lifecycle else ()
     left = tuple(left_out(lifecycle)) if lifecycle else ()
     trend = trend.with_status(assessment.status.value)
     return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left, trend)
+
+
+def silences_for(store: Store, window: Window) -> tuple[Silence, ...]:
+    """The silences that matter to the window (active at its end, or ended within it)."""
+    found = (from_document(doc) for doc in window_silences(store, window.start, window.end))
+    return tuple(s for s in found if s is not None)
 
 
 def staging(store: Store) -> Callable[[str, str], str | None]:
@@ -305,7 +336,14 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
     if answers is not None and answers.result.unreachable:  # a hung endpoint costs one timeout, not two
         ai = replace(ai, client=None, skipped_because=f"{answers.result.error}; not asked again in this run")
     facts = shape(collected)
-    report = review(facts, collected.evidence, ai, judge_fleet(collected, facts), collected.trend_rows)
+    report = review(
+        facts,
+        collected.evidence,
+        ai,
+        judge_fleet(collected, facts),
+        collected.trend_rows,
+        silences_for(store, window),
+    )
     message = compose(report, delivery)
     if delivery.send is None:
         return Outcome(report, message, None)

@@ -68,6 +68,7 @@ def ledger_entry(
             "recommended_actions": list(a.recommended_actions[:MAX_LEDGER_ITEMS]),
             "errors_by_kind": dict(report.facts.errors_by_kind),
         },
+        "silenced": [g.to_dict() for g in a.silenced[:MAX_LEDGER_ITEMS]],
         "problems": [
             {"key": p.key, "label": p.label, "since": p.since, "provider": p.provider}
             for p in changes.problems

@@ -16,6 +16,7 @@ from .digest import digest, first_screen
 from .facts import HealthFacts
 from .history import NEW, NO_DATA, ONGOING, RESOLVED, Problem
 from .report import HealthReport
+from .silences import ACTIVE, ENDED
 from .trend import MAX_TREND_PROVIDERS, Trend, coverage_sparkline, sparkline
 
 TOP_MODELS = 15
@@ -196,6 +197,33 @@ def _coverage(report: HealthReport) -> list[str]:
     return lines + [""]
 
 
+def silenced_lines(report: HealthReport) -> list[str]:
+    """`Silenced (N)`: each active silence with its reason, end and the problems it covers (they
+    set no status); a silence that ended in the window, or that covers nothing now."""
+    groups = report.assessment.silenced
+    if not groups:
+        return []
+    covered = sum(len(g.problems) for g in groups if g.state == ACTIVE)
+    lines = [f"Silenced ({covered})"]
+    for g in groups:
+        s = g.silence
+        head = f"{s.label}: {s.reason}"
+        if g.state == ACTIVE:
+            lines.append(_wrap(f"- {head} — until {_when(s.until)} (silence {s.id}, by {s.created_by or '?'})"))
+            lines += _capped([_wrap(p.text, "    · ") for p in g.problems])
+        elif g.state == ENDED:
+            how = f"removed by {s.removed_by}" if s.removed_at and s.removed_at < s.until else "ended"
+            lines.append(_wrap(f"- {head} — silence {s.id} {how} {_when(s.end())}: its problems are judged again"))
+        else:
+            lines.append(
+                _wrap(
+                    f"- {head} — until {_when(s.until)}: no longer needed, nothing it names is wrong now "
+                    f"(llm-health-check silence remove {s.id})"
+                )
+            )
+    return lines + [""]
+
+
 def _enabled_set(report: HealthReport, seen: set[str]) -> list[str]:
     fleet = report.assessment.fleet
     if fleet is None or not fleet.coverage.known:
@@ -326,8 +354,8 @@ def text_body(report: HealthReport) -> str:
         lines.append("")
     lines += ["Recommended actions"]
     lines += _capped([_wrap(action, f"{n}. ") for n, action in enumerate(a.recommended_actions, 1)]) or ["- none"]
-    # ---- The "Silenced (N)" section (problems an operator silenced) goes here: after the
-    # ---- findings and actions, before the notes and the raw metrics.
+    if a.silenced:  # after the findings and actions, before the notes and the raw metrics
+        lines += ["", *silenced_lines(report)[:-1]]
     if report.ai.error:
         lines += ["", _wrap(f"(AI assessment unavailable: {report.ai.error}; rules-based assessment only.)")]
     elif not report.ai.used:
@@ -503,6 +531,7 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
             }
             for x in report.new_models_left_out
         ],
+        "silenced": [g.to_dict() for g in a.silenced],
         "changes": _changes_json(report),
         "digest": digest(report).to_dict(),
         "trend": report.trend.to_dict() if report.trend else None,

@@ -199,6 +199,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("provider_models", [("model_id", ASCENDING)], {}),
     ("source_runs", [("source", ASCENDING), ("fetched_at", DESCENDING)], {}),
     ("probe_results", [("at", DESCENDING)], {}),
+    ("silences", [("until", DESCENDING)], {}),
 )
 
 
