@@ -23,6 +23,7 @@ def test_empty_database_gives_an_empty_context(store: repository.Store) -> None:
         "sources": [],
         "misdated_errors": {},
         "trend": [],
+        "silences": [],
     }
 
 

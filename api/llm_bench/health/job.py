@@ -27,7 +27,6 @@ from ..mongosh import stage_command
 from ..repository import Store
 from ..repository import health as queries
 from ..repository.health_runs import acquire_lock, record_run, release_lock, run_context, take_over_lock
-from ..repository.silences import window_silences
 from ..untrusted import safe_text
 from .ai_kinds import KindAnswers, ask_kinds
 from .ai_review import SYSTEM, AssessmentAnswer, merge, prompt
@@ -92,6 +91,7 @@ class Collected:
     evidence: Evidence
     streak_rows: tuple[dict[str, Any], ...] = ()  # errors after each provider's last success
     trend_rows: tuple[dict[str, Any], ...] = ()  # the last daily runs' ledger projections
+    silence_docs: tuple[dict[str, Any], ...] = ()  # silences active at the window's end or ended within it
 
 
 def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
@@ -130,6 +130,7 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
         evidence,
         tuple(streaks),
         tuple(context.get("trend") or ()),
+        tuple(context.get("silences") or ()),
     )
 
 
@@ -230,9 +231,10 @@ def review(
     return HealthReport(facts, assessment, info, facts.window.end, changes, new_models, left, trend)
 
 
-def silences_for(store: Store, window: Window) -> tuple[Silence, ...]:
-    """The silences that matter to the window (active at its end, or ended within it)."""
-    found = (from_document(doc) for doc in window_silences(store, window.start, window.end))
+def silences_for(collected: Collected) -> tuple[Silence, ...]:
+    """The silences that matter to the window (active at its end, or ended within it), as the
+    run context read them."""
+    found = (from_document(doc) for doc in collected.silence_docs)
     return tuple(s for s in found if s is not None)
 
 
@@ -342,7 +344,7 @@ def _run(store: Store, window: Window, ai: AIChoice, delivery: Delivery, started
         ai,
         judge_fleet(collected, facts),
         collected.trend_rows,
-        silences_for(store, window),
+        silences_for(collected),
     )
     message = compose(report, delivery)
     if delivery.send is None:

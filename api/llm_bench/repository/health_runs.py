@@ -17,6 +17,7 @@ from typing import Any
 from pymongo import DESCENDING
 
 from . import ONE_REPLY, Store, not_after, translate_errors
+from .silences import MAX_SILENCES
 
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 SOURCE_HISTORY = dt.timedelta(days=30)  # model-source fetches read for their freshness
@@ -259,6 +260,20 @@ def run_context(
                 }
             }
         )
+    if new_since is not None and now is not None:
+        pipeline.append(
+            {
+                "$unionWith": {
+                    "coll": names.silences,
+                    "pipeline": [
+                        {"$match": {"created_at": {"$lte": now}, "until": {"$gt": new_since}}},
+                        {"$sort": {"until": -1, "_id": 1}},
+                        {"$limit": MAX_SILENCES},
+                        _tagged("silence", "$$ROOT"),
+                    ],
+                }
+            }
+        )
     if ai_model:
         pipeline.append(
             {
@@ -296,6 +311,7 @@ def run_context(
         "trend": [],
         "probes": [],
         "misdated_errors": {},
+        "silences": [],
     }
     lists = {
         "catalog": "catalog_flags",
@@ -304,6 +320,7 @@ def run_context(
         "source": "sources",
         "trend": "trend",
         "probe": "probes",
+        "silence": "silences",
     }
     with translate_errors("reading the previous run and the catalog"):
         for row in store.coll("health_runs").aggregate(pipeline, batchSize=ONE_REPLY):

@@ -27,13 +27,6 @@ def find_silences(store: Store, *, ending_after: dt.datetime | None = None) -> l
         return list(store.coll("silences").find(query, sort=[("until", -1), ("_id", 1)], limit=MAX_SILENCES))
 
 
-def window_silences(store: Store, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-    """The silences that matter to a window: made by its end and not over before its start."""
-    query = {"created_at": {"$lte": end}, "until": {"$gt": start}}
-    with translate_errors("reading the silences"):
-        return list(store.coll("silences").find(query, sort=[("until", -1), ("_id", 1)], limit=MAX_SILENCES))
-
-
 def find_silence(store: Store, silence_id: str) -> dict[str, Any] | None:
     with translate_errors("reading the silence"):
         found = store.coll("silences").find_one({"_id": silence_id})
