@@ -282,7 +282,7 @@ def silence_add(
 
     \b
       llm-health-check silence add openai --for 3d --reason "invoice 4711 unpaid"
-      llm-health-check silence add bedrock --until 2026-12-15 --kind auth --reason "key rotation, ticket 88"
+      llm-health-check silence add bedrock --for 2w --kind auth --reason "key rotation, ticket 88"
       llm-health-check silence add groq:qwen-qwq-32b --for 12h --reason "known outage" --dry-run
     """
 
