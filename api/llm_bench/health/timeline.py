@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..repository.health_runs import DAILY_HOURS
 from ..untrusted import safe_text
 from .trend import coverage_sparkline, sparkline
 
@@ -106,7 +107,7 @@ def run_from(doc: Mapping[str, Any]) -> Run | None:
     status = doc.get("status")
     return Run(
         end,
-        daily is True or (daily is None and 23.75 <= hours <= 24.25),
+        daily is True or (daily is None and DAILY_HOURS[0] <= hours <= DAILY_HOURS[1]),
         hours,
         status if status in ("healthy", "warning", "critical") else "unknown",
         ok,
