@@ -404,3 +404,18 @@ def test_a_model_list_refused_for_three_days_is_a_warning_and_registry_only_prov
     note = "bedrock: no model list of their own is read, only the model registry speaks for them."
     assert note in day1["notes"]
     assert note not in judge(DAY1 + DAY)["notes"]  # said once
+
+
+def test_a_model_whose_writer_stamps_run_ts_only_keeps_its_last_success(
+    store: repository.Store, judge: Callable[..., dict[str, Any]]
+) -> None:
+    old = DAY1 - 3 * DAY
+    run_ts_only = [{"provider": "groq", "model_name": "llama-3.3-70b-versatile", "run_ts": old}]
+    others = [m for m in FLEET if m[0] != "groq"]
+    insert_documents(
+        store, {"models": enabled(*FLEET), "successes": fleet_days(DAY1 - 2 * DAY, DAY1, others) + run_ts_only}
+    )
+    report = judge(DAY1)
+    assert report["coverage"]["not_measured"] == [
+        {"model": "groq:llama-3.3-70b-versatile", "last_success": old.isoformat()}  # not "never"
+    ]

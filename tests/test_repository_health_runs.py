@@ -56,6 +56,7 @@ def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.S
     assert sorted(f["openrouter_id"] for f in context["catalog_flags"]) == ["a/expiring", "a/removed"]
     (model,) = context["models"]
     assert model.pop("last_success", None) is None  # no success ever (null or absent)
+    assert model.pop("last_run", None) is None  # nor one stamped run_ts only
     assert model == {"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False, "listed": []}
 
 

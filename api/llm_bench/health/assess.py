@@ -471,11 +471,10 @@ def _assess(
         deprecated = [f for f in deprecated if not muting.hides_model(f.provider, f.model, hard(f))]
     not_measured, stalls = [], []
     if fleet is not None:
-        listed = {f.key for f in deprecated} | cannot
+        listed = {f.key for f in deprecated} | cannot | {m.key for m in models}  # told in their own sections
+        folded = collapsed | silent
         not_measured = [
-            _gap_finding(g)
-            for g in fleet.coverage.not_measured
-            if g.provider not in collapsed | silent and g.key not in listed and g.key not in {m.key for m in models}
+            _gap_finding(g) for g in fleet.coverage.not_measured if g.provider not in folded and g.key not in listed
         ]
         stalls = [_stall_finding(g) for g in fleet.coverage.stalled if g.provider not in collapsed]
 

@@ -213,6 +213,13 @@ def _moment(value: Any) -> dt.datetime | None:
     return value if isinstance(value, dt.datetime) else None
 
 
+def _stamp(found: Any, *fields: str) -> dt.datetime | None:
+    """The first of `fields` that holds a date, in a looked-up success (None when there is none)."""
+    if not isinstance(found, Mapping):
+        return None
+    return next((moment for f in fields if (moment := _moment(found.get(f)))), None)
+
+
 def enabled_models(context_models: Iterable[Mapping[str, Any]], end: dt.datetime) -> tuple[EnabledModel, ...]:
     """The enabled, not deprecated models of the run context, each with its last success ever."""
     found: dict[str, EnabledModel] = {}
@@ -220,10 +227,8 @@ def enabled_models(context_models: Iterable[Mapping[str, Any]], end: dt.datetime
         provider, model = _name(doc.get("provider")), _name(doc.get("model_id"))
         if not (provider and model and doc.get("enabled") is True and doc.get("deprecated") is not True):
             continue
-        last = doc.get("last_success")
-        moment = None
-        if isinstance(last, Mapping):
-            moment = _moment(last.get("gen_ts")) or _moment(last.get("run_ts"))
+        stamped = [_stamp(doc.get("last_success"), "gen_ts", "run_ts"), _stamp(doc.get("last_run"), "run_ts")]
+        moment = max((t for t in stamped if t is not None), default=None)
         found.setdefault(
             model_key(provider, model), EnabledModel(provider, model, moment if moment and moment < end else None)
         )

@@ -183,25 +183,47 @@ def _succeeded_after(models: list[ModelFacts], since: dt.datetime | None) -> boo
     return any(m.successes and (since is None or m.last_success is None or m.last_success > since) for m in models)
 
 
-def _resolved(key: str, since: dt.datetime | None, facts: HealthFacts, assessment: Assessment) -> str | None:
+@dataclass(frozen=True)
+class _Seen:
+    """What the window holds about models and providers, indexed once per comparison."""
+
+    models: Mapping[str, ModelFacts]
+    by_provider: Mapping[str, list[ModelFacts]]
+    enabled: frozenset[str] | None  # enabled model keys, None without a models list
+    enabled_providers: frozenset[str]
+
+    @classmethod
+    def of(cls, facts: HealthFacts, assessment: Assessment) -> _Seen:
+        by_provider: dict[str, list[ModelFacts]] = defaultdict(list)
+        for m in facts.models:
+            by_provider[m.provider].append(m)
+        fleet = assessment.fleet
+        enabled = frozenset(fleet.coverage.enabled_keys) if fleet is not None and fleet.coverage.known else None
+        return cls(
+            {m.key: m for m in facts.models},
+            by_provider,
+            enabled,
+            frozenset(k.split(":", 1)[0] for k in enabled or ()),
+        )
+
+
+def _resolved(key: str, since: dt.datetime | None, seen: _Seen) -> str | None:
     """Why a recorded problem that is no longer current is resolved, or None when the window
     has no data about it (absence of data never resolves a problem: only a success after it began,
     or the model leaving the enabled set, does)."""
     scope, _, rest = key.partition(":")
-    fleet = assessment.fleet
-    enabled = set(fleet.coverage.enabled_keys) if fleet is not None and fleet.coverage.known else None
     if scope == "model":
-        m = next((m for m in facts.models if m.key == rest), None)
+        m = seen.models.get(rest)
         if m is not None and _succeeded_after([m], since):
             return "succeeded"
-        if enabled is not None and rest not in enabled and m is None:
+        if seen.enabled is not None and rest not in seen.enabled and m is None:
             return "no longer enabled"
         return None
     if scope == "provider":
-        p = facts.provider(rest)
-        if _succeeded_after([m for m in facts.models if m.provider == rest], since):
+        own = seen.by_provider.get(rest, [])
+        if _succeeded_after(own, since):
             return "succeeded"
-        if enabled is not None and not any(k.split(":", 1)[0] == rest for k in enabled) and p is None:
+        if seen.enabled is not None and rest not in seen.enabled_providers and not own:
             return "no longer enabled"
         return None
     return "condition ended"  # fleet and source conditions are judged whole every run
@@ -222,12 +244,13 @@ def compare(
         )
         for k, (label, provider, first) in current.items()
     ]
+    seen = _Seen.of(facts, assessment)
     for k, p in before.items():
         if k in current:
             continue
         label = safe_text(p.get("label", k), 300)
         provider = safe_text(p.get("provider", ""), 120)
-        why = _resolved(k, p.get("since"), facts, assessment)
+        why = _resolved(k, p.get("since"), seen)
         if why is None:
             label = label if label.endswith(NO_DATA) else f"{label}{NO_DATA}"
         problems.append(Problem(k, label, RESOLVED if why else ONGOING, _since(p.get("since"), now), provider))

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from ..mail import subject_tag
+from ..untrusted import is_identifier
 from .assess import Finding, plural
 from .digest import digest, first_screen
 from .facts import HealthFacts
@@ -217,8 +218,8 @@ def silenced_lines(report: HealthReport) -> list[str]:
         else:
             lines.append(
                 _wrap(
-                    f"- {head} — until {_when(s.until)}: no longer needed, nothing it names is wrong now "
-                    f"(llm-health-check silence remove {s.id})"
+                    f"- {head} — until {_when(s.until)}: no longer needed, nothing it names is wrong now"
+                    + (f" (llm-health-check silence remove {s.id})" if is_identifier(s.id) else "")
                 )
             )
     return lines + [""]

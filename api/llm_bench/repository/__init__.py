@@ -188,6 +188,7 @@ INDEXES: tuple[tuple[str, list[tuple[str, int]], dict[str, Any]], ...] = (
     ("successes", [("gen_ts", DESCENDING)], {}),
     ("successes", [("model_name", ASCENDING), ("provider", ASCENDING), ("gen_ts", DESCENDING)], {}),
     ("successes", [("run_ts", DESCENDING)], {}),  # successes a writer stamped with run_ts only
+    ("successes", [("model_name", ASCENDING), ("provider", ASCENDING), ("run_ts", DESCENDING)], {}),
     ("rollups", [("first_seen", DESCENDING)], {}),
     ("rollups", [("fingerprint", ASCENDING)], {}),
     ("error_classes", [("fingerprint", ASCENDING)], {"unique": True}),

@@ -60,8 +60,9 @@ def run_context(
     `previous_run` is the latest *daily* run (a manual run over another window never becomes the
     baseline). Each of the benchmark's `models` carries `listed`: the `provider_models` documents
     with its id (deprecation date, successor and whether a source still lists that successor,
-    missing or removed), found through the `model_id` index, and `last_success`: its latest
-    success ever (one indexed look-up per model); `new_models` are the catalog entries first seen
+    missing or removed), found through the `model_id` index, and its latest success ever before
+    `now`: `last_success` by `gen_ts`, `last_run` by `run_ts` among successes stamped `run_ts`
+    only (an indexed look-up each per model); `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
     `provider_models` document of the OpenAI model in use; `sources` one row per model source
     fetched in the last 30 days (its last attempt and its last complete fetch); `trend` the small
@@ -80,6 +81,7 @@ def run_context(
         "$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}}, {"expiration_date": {"$ne": None}}]
     }
     success_before = {"gen_ts": {"$lt": now}} if now is not None else {}
+    run_before = {"gen_ts": None, **({"run_ts": {"$lt": now}} if now is not None else {"run_ts": {"$ne": None}})}
     pipeline = [
         {"$match": {**DAILY_RUN, "finished_at": {"$lte": latest}}},
         {"$sort": {"finished_at": -1}},
@@ -166,6 +168,21 @@ def run_context(
                             "as": "last_success",
                         }
                     },
+                    {  # a writer that stamps run_ts only: its latest success by run_ts
+                        "$lookup": {
+                            "from": names.successes,
+                            "localField": "model_id",
+                            "foreignField": "model_name",
+                            "let": {"provider": "$provider"},
+                            "pipeline": [
+                                {"$match": {**run_before, "$expr": {"$eq": ["$provider", "$$provider"]}}},
+                                {"$sort": {"run_ts": -1}},
+                                {"$limit": 1},
+                                {"$project": {"_id": 0, "run_ts": 1}},
+                            ],
+                            "as": "last_run",
+                        }
+                    },
                     _tagged(
                         "model",
                         {
@@ -178,6 +195,7 @@ def run_context(
                             "deprecation_reason": "$deprecation_reason",
                             "listed": "$listed",
                             "last_success": {"$first": "$last_success"},
+                            "last_run": {"$first": "$last_run"},
                         },
                     ),
                 ],
