@@ -71,6 +71,14 @@ from api.llm_bench.classify.rules import RULES
             ("HTTPStatusError",),
             "",
         ),
+        (  # google-api-core: an exception name without a suffix, then its status
+            "google.api_core.exceptions.Forbidden: 403 POST https://aiplatform.googleapis.com/v1/projects/p: "
+            "Permission 'aiplatform.endpoints.predict' denied",
+            403,
+            (),
+            ("Forbidden",),
+            "",
+        ),
         ("httpx.ConnectError: [Errno -3] Temporary failure in name resolution", None, (), ("ConnectError",), ""),
         ("ConnectionResetError(104, 'Connection reset by peer')", None, (), ("ConnectionResetError",), ""),
         (  # Google JSON with a reason

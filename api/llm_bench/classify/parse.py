@@ -8,6 +8,7 @@ Shapes read (each bounded, each regex linear):
 - google-api-core / gRPC `429 Resource has been exhausted`, `DeadlineExceeded: 504 ...`,
   `google.api_core.exceptions.NotFound: 404 ...` and upper-case status names (`RESOURCE_EXHAUSTED`);
 - httpx `Client error '429 Too Many Requests' for url ...`;
+- google-api-core's `Forbidden: 403 ...` (an exception name, then its status);
 - exception class names anywhere (`openai.APIConnectionError`, `httpx.ReadTimeout`,
   `ConnectionResetError`).
 
@@ -65,6 +66,10 @@ _EXCEPTION = re.compile(
     r"(?<![\w.])(?:[a-z_][a-z0-9_]{0,40}\.){0,5}([A-Z][A-Za-z0-9]{1,60}"
     r"(?:Error|Exception|Timeout|Exceeded|Exhausted|Unavailable|Denied|NotFound|Unauthenticated|"
     r"InvalidArgument|FailedPrecondition|Cancelled))(?![\w])"
+)
+# google-api-core prints an exception as `Forbidden: 403 ...`: a CamelCase name, then its status.
+_NAMED_STATUS = re.compile(
+    r"(?<![\w.])(?:[a-z_][a-z0-9_]{0,40}\.){0,5}([A-Z][a-z]{1,20}(?:[A-Z][a-z]{1,20}){0,3}):\s{0,3}[45]\d\d\b"
 )
 _GRPC_NAMES = (
     "CANCELLED",
@@ -238,6 +243,9 @@ def parse(text: str) -> Parsed:
             names.append(found.group(1))
         if len(names) >= MAX_NAMES:
             break
+    for found in _NAMED_STATUS.finditer(text[:2_000]):
+        if found.group(1) not in names and len(names) < MAX_NAMES:
+            names.append(found.group(1))
     for found in _GRPC.finditer(text[:2_000]):
         if found.group(1) not in names and len(names) < 2 * MAX_NAMES:
             names.append(found.group(1))

@@ -39,6 +39,11 @@ BOTOCORE = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference
 AIOHTTP = "https://docs.aiohttp.org/en/stable/client_reference.html#client-exceptions"
 HTTP_CLIENT = "https://docs.python.org/3/library/http.client.html#http.client.RemoteDisconnected"
 URLLIB3 = "https://urllib3.readthedocs.io/en/stable/reference/urllib3.exceptions.html"
+GROQ_ERRORS = "https://console.groq.com/docs/errors"
+LITELLM = "https://docs.litellm.ai/docs/exception_mapping"
+GENAI = "https://googleapis.github.io/python-genai/genai.html#module-genai.errors"
+BEDROCK_STREAM = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html#API_runtime_InvokeModelWithResponseStream_Errors"
+OPENAI_SPEC = "https://platform.openai.com/docs/api-reference/chat/create"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,15 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("context_length_exceeded", "hard_capability", OPENAI, D),
             ("unsupported_parameter", "hard_capability", OPENAI, D),
             ("unsupported_value", "hard_capability", OPENAI, D),
+            ("invalid_value", "hard_capability", OPENAI_SPEC, D),
+            ("invalid_type", "hard_capability", OPENAI_SPEC, D),
+            ("missing_required_parameter", "hard_capability", OPENAI_SPEC, D),
+            ("unknown_parameter", "hard_capability", OPENAI_SPEC, D),
+            ("integer_above_max_value", "hard_capability", OPENAI_SPEC, D),
+            ("integer_below_min_value", "hard_capability", OPENAI_SPEC, D),
+            ("string_above_max_length", "hard_capability", OPENAI_SPEC, D),
+            ("array_above_max_length", "hard_capability", OPENAI_SPEC, D),
+            ("invalid_image_url", "hard_capability", OPENAI_SPEC, D),
             ("rate_limit_exceeded", "rate_limit", OPENAI, D),
             ("slow_down", "rate_limit", OPENAI, D),
             ("server_error", "transient_provider", OPENAI, D),
@@ -93,6 +107,12 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("RateLimitError", "rate_limit", OPENAI_PY, F),
             ("InternalServerError", "transient_provider", OPENAI_PY, F),
             ("ServiceUnavailableError", "transient_provider", OPENAI_PY, F),
+            # LiteLLM's own subclasses of them, raised for every provider it calls.
+            ("ContextWindowExceededError", "hard_capability", LITELLM, D),
+            ("UnsupportedParamsError", "hard_capability", LITELLM, D),
+            ("ImageFetchError", "hard_capability", LITELLM, D),
+            ("ContentPolicyViolationError", "hard_capability", LITELLM, F),
+            ("BudgetExceededError", "budget_exhausted", LITELLM, D),
         ],
     ),
     "anthropic": _table(
@@ -122,6 +142,7 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ModelTimeoutException", "timeout", BEDROCK, D),
             ("ModelNotReadyException", "transient_provider", BEDROCK, D),
             ("ModelErrorException", "transient_provider", BEDROCK, F),
+            ("ModelStreamErrorException", "transient_provider", BEDROCK_STREAM, F),
             ("ServiceUnavailableException", "transient_provider", BEDROCK, D),
             ("InternalServerException", "transient_provider", BEDROCK, D),
             ("InternalFailure", "transient_provider", BEDROCK_TROUBLE, D),
@@ -134,6 +155,18 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ExpiredToken", "auth", AWS_COMMON, D),
             ("UnrecognizedClientException", "auth", AWS_COMMON, D),
             ("FTUFormNotFilled", "hard_model", BEDROCK_TROUBLE, D),
+            ("InvalidSignatureException", "auth", AWS_COMMON, D),
+            ("RequestExpired", "auth", AWS_COMMON, D),
+            ("OptInRequired", "auth", AWS_COMMON, D),
+            ("TooManyRequestsException", "rate_limit", AWS_COMMON, D),
+            # botocore's client-side credential failures: no request was signed.
+            ("NoCredentialsError", "auth", BOTOCORE, D),
+            ("PartialCredentialsError", "auth", BOTOCORE, D),
+            ("CredentialRetrievalError", "auth", BOTOCORE, D),
+            ("UnauthorizedSSOTokenError", "auth", BOTOCORE, D),
+            ("SSOTokenLoadError", "auth", BOTOCORE, D),
+            ("TokenRetrievalError", "auth", BOTOCORE, D),
+            ("ProfileNotFound", "auth", BOTOCORE, D),
         ],
     ),
     # google.rpc codes as the Gemini API and Vertex AI send them, and google-api-core's
@@ -173,6 +206,12 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ServiceUnavailable", "transient_provider", GOOGLE_CORE, F),
             ("DeadlineExceeded", "timeout", GOOGLE_CORE, D),
             ("GatewayTimeout", "timeout", GOOGLE_CORE, D),
+            ("BadRequest", "hard_capability", GOOGLE_CORE, F),
+            ("Forbidden", "auth", GOOGLE_CORE, F),
+            ("Unauthorized", "auth", GOOGLE_CORE, D),
+            ("BadGateway", "transient_provider", GOOGLE_CORE, F),
+            # google-genai's two families (genai.errors): the status inside says more.
+            ("ServerError", "transient_provider", GENAI, F),
         ],
     ),
     "openrouter": _table(
@@ -188,6 +227,10 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
         [
             ("model_decommissioned", "hard_model", GROQ_DEPRECATIONS, D),
             ("capacity_exceeded", "transient_provider", GROQ_FLEX, D),
+            ("tool_use_failed", "hard_capability", GROQ_ERRORS, D),
+            ("json_validate_failed", "hard_capability", GROQ_ERRORS, D),
+            # A served model whose terms an administrator has not accepted: said, not guessed.
+            ("model_terms_required", "unknown", GROQ_ERRORS, D),
         ],
     ),
     "fireworks": _table(
