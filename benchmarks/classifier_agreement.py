@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _common import table, timed
-from errors_corpus import records, split
+from errors_corpus import by_file, records, split
 
 from api.llm_bench.classify import KINDS, classify
 from api.llm_bench.classify.rules import RULES
@@ -48,7 +48,7 @@ def decide(row: dict, original: bool = True) -> str:
     ).kind
 
 
-def report(name: str, rows: list[dict]) -> list[str]:
+def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str]:
     """One line of figures for the set, and a per-kind table (aggregated only)."""
     if not rows:
         print(f"\n{name}: no rows")
@@ -72,6 +72,8 @@ def report(name: str, rows: list[dict]) -> list[str]:
     per_kind = collections.Counter(row["expected_kind"] for row in rows)
     per_kind_right = collections.Counter(row["expected_kind"] for row, got, _ in decided if got == row["expected_kind"])
     abstained = collections.Counter(row["expected_kind"] for row, got, _ in decided if got == "unknown")
+    if not per_kind_table:
+        return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient)
     print(f"\n{name}: {len(rows)} rows, per kind (reviewed kind: right / rows, left unknown)\n")
     print(
         table(
@@ -88,13 +90,19 @@ def report(name: str, rows: list[dict]) -> list[str]:
             ],
         )
     )
+    return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient)
+
+
+def _line(
+    name: str, rows: list[dict], right: int, right_normalized: int, writer: int, hard: int, retired: int
+) -> list[str]:
     return [
         name,
         str(len(rows)),
         f"{right}/{len(rows)} ({right / len(rows):.1%})",
         f"{right_normalized / len(rows):.1%}",
         f"{writer / len(rows):.1%}",
-        f"{served_hard} / {retired_transient}",
+        f"{hard} / {retired}",
     ]
 
 
@@ -124,6 +132,13 @@ def main() -> None:
                 "served→hard_model / retired→network|transient",
             ],
             lines,
+        )
+    )
+    print("\nholdout by gathering (each file is one gathering; aggregated only)\n")
+    print(
+        table(
+            ["file", "rows", "agreement (message)", "normalized only", "writer status-only", "safety"],
+            [report(stem, split(rows)["holdout"], per_kind_table=False) for stem, rows in by_file().items()],
         )
     )
     prepared = [

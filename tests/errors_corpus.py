@@ -25,12 +25,16 @@ def side(source: str) -> str:
 
 def records(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
     """Every record of every `*.jsonl` file in the corpus directory, in file order."""
-    found = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(json.loads(line))
-    return found
+    return [row for rows in by_file(directory).values() for row in rows]
+
+
+def by_file(directory: Path = CORPUS_DIR) -> dict[str, list[dict[str, Any]]]:
+    """The records of each `*.jsonl` file, by file stem (each file is one gathering)."""
+    return {path.stem: records_of(path) for path in sorted(directory.glob("*.jsonl"))}
+
+
+def records_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
