@@ -176,7 +176,51 @@ def test_a_family_code_is_refined_by_a_specific_phrase():
         'not supported for generateContent.", "status": "NOT_FOUND"}}'
     )
     assert classify(provider="gemini", message=text).kind == "hard_capability"
-    assert classify(provider="gemini", message='{"error": {"code": 404, "status": "NOT_FOUND"}}').kind == "hard_model"
+    text = (
+        '{"error": {"code": 404, "message": "Requested entity was not found: models/gemini-x", "status": "NOT_FOUND"}}'
+    )
+    assert classify(provider="gemini", message=text).kind == "hard_model"
+
+
+@pytest.mark.parametrize(
+    ("provider", "text"),
+    [
+        ("gemini", '{"error": {"code": 404, "status": "NOT_FOUND"}}'),
+        ("anthropic", '⚠️ HTTP/2 404 returned for "https://api.anthropic.com/v1/messages"'),
+        ("xai", "openai.NotFoundError: Error code: 404 - {'error': 'No handler found on route'}"),
+    ],
+)
+def test_a_404_that_names_no_model_abstains(provider, text):
+    """A wrong path answers 404 too: without a model named, nothing says which model is gone."""
+    assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("provider", "text", "kind"),
+    [
+        # A body cut after the answer began is the provider's break, not a connection never made.
+        (
+            "groq",
+            "httpx.RemoteProtocolError: peer closed connection without sending complete message body "
+            "(incomplete chunked read)",
+            "transient_provider",
+        ),
+        ("openai", "httpx.RemoteProtocolError: Server disconnected without sending a response.", "network"),
+        (
+            "azure",
+            '{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}',
+            "hard_model",
+        ),
+        ("deepseek", '{"error":{"message":"Model Not Exist","type":"invalid_request_error"}}', "hard_model"),
+        ("deepseek", "Reason: [401] API Key 错误", "auth"),
+        ("openrouter", '{"error":"Key limit exceeded (total limit). Manage it at /settings/keys"}', "budget_exhausted"),
+        ("bedrock", "botocore.exceptions.NoCredentialsError: Unable to locate credentials", "auth"),
+        ("openai", "litellm.ContextWindowExceededError: litellm.BadRequestError: prompt exceeds", "hard_capability"),
+        ("vertex", "google.api_core.exceptions.Forbidden: 403 Permission denied on resource project p", "auth"),
+    ],
+)
+def test_documented_names_and_shapes(provider, text, kind):
+    assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == kind
 
 
 def test_a_generic_phrase_does_not_override_a_family():

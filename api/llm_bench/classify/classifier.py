@@ -12,7 +12,8 @@ and gRPC names, inner messages), the codes are looked up in the providers' own v
    disagree, the pattern is `unknown` (`conflict`) and goes to the AI residue;
 3. the family: a family code (`NOT_FOUND`, `RateLimitError`, `ValidationException`), else the
    HTTP status read by the parse layer; a generic phrase (transport, timeout, server wording)
-   never overrides it;
+   never overrides it; a 404 or NotFound family that names no model is `unknown` (a wrong path
+   answers 404 too);
 4. a generic phrase;
 5. the writer's stored kind (status-only);
 6. else `unknown` (`none`).
@@ -22,6 +23,7 @@ the generic phrases but lets a family code or a status through.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .kinds import clean_kind
@@ -68,6 +70,8 @@ STATUS_KINDS: dict[int, str] = {
 #: ("Provider returned error", "Not Found") leaves them unknown rather than guessed.
 AMBIGUOUS_STATUSES = frozenset({400, 403, 404, 422})
 GUESSES = frozenset({"hard_model", "hard_capability"})
+#: A model named in the text: the word, or an id shaped like one (`gpt-4o`, `claude-3-opus-20240229`).
+_MODEL_WORD = re.compile(r"(?<![a-z0-9_])models?(?![a-z0-9_])|deployment|engine", re.IGNORECASE)
 CLIENT_SIDE = frozenset({"network", "timeout"})
 
 
@@ -178,6 +182,9 @@ def classify(
     from_status = _status_kind(evidence.status)
     if from_status is not None and not (says_nothing and evidence.status in AMBIGUOUS_STATUSES):
         family.append(Classification(from_status, 0.6, f"status:{evidence.status}"))
+    if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(text):
+        # A 404 (or NotFound) that names no model says a path was wrong, not which model is gone.
+        return Classification("unknown", 0.3, family[0].source)
     if family:
         if generic is not None and generic.kind in CLIENT_SIDE and family[0].kind == "transient_provider":
             return Classification(generic.kind, generic.confidence, f"rule:{generic.id}")

@@ -48,6 +48,7 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bapi error:?\s{0,3}\(?(\d{3})\b", re.IGNORECASE),
     re.compile(r"\b(?:error|exception|failed|failure)\b:?\s{0,3}\(?(\d{3})\b(?![.,]\d)", re.IGNORECASE),
     re.compile(r"^\W{0,3}(\d{3})\b(?![.,:/]\d)"),
+    re.compile(r"\[(\d{3})\]"),
     re.compile(
         r"\b(\d{3})\s(?:bad request|unauthorized|payment required|forbidden|not found|request timeout|"
         r"too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)\b",

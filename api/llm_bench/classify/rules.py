@@ -97,7 +97,7 @@ RULES: tuple[Rule, ...] = (
         + _B
         + r"budget[ _](?:exhausted|exceeded)"
         + _E
-        + r"|cost limit (?:exceeded|reached)|exit due to cost limit|cost [\d.]+ exceeds limit|budget full|"
+        + r"|cost limit (?:exceeded|reached)|key limit exceeded|exit due to cost limit|cost [\d.]+ exceeds limit|budget full|"
         r"max budget:",
         "400 Budget has been exceeded! Team=99c74652-6e33-4dbd-93f3-5b545da15ade",
     ),
@@ -227,7 +227,8 @@ RULES: tuple[Rule, ...] = (
         "model-not-exist",
         "hard_model",
         r"does not exist or you do not have access|" + _B + r"model_not_found" + _E + r"|"
-        r"model:? ['\"`]?[\w./:@-]{1,200}['\"`]? does not exist",
+        r"model:? ['\"`]?[\w./:@-]{1,200}['\"`]? does not exist|model (?:does )?not exist|"
+        r"deployment for (?:this|the) resource does not exist|" + _B + r"deploymentnotfound" + _E,
         "model_not_found: 404 The model `gpt-4.5-preview-2025-02-27` does not exist or you do not have access to it.",
     ),
     _rule(
@@ -251,7 +252,7 @@ RULES: tuple[Rule, ...] = (
         "model-not-found",
         "hard_model",
         r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
-        r"no endpoints found for|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
+        r"no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
         r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model|publisher model .{1,200} was not found|"
         r"\bmodel is not supported:",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
@@ -279,7 +280,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "capacity",
         "transient_provider",
-        r"mid-stream error|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
+        r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
         r"high traffic",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
@@ -345,7 +346,7 @@ RULES: tuple[Rule, ...] = (
         r"name resolution|" + _B + r"getaddrinfo" + _E + r"|" + _B + r"enotfound" + _E + r"|remote end closed|"
         r"connect ?timeout|connect etimedout|name or service not known|nodename nor servname|max retries exceeded with url|"
         r"connection broken|remotedisconnected|server disconnected|cannot connect to host|network is unreachable|"
-        r"no route to host|premature close|peer closed connection|incomplete chunked read|connection aborted|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
+        r"no route to host|premature close|peer closed connection|connection aborted|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
         + _B
         + r"sslerror"
         + _E
@@ -370,7 +371,7 @@ RULES: tuple[Rule, ...] = (
         _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
         r"server had an error|error occurred while processing your request|temporarily unavailable|"
-        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|something went wrong|unexpected error|"
+        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|"
         r"cannot read propert(?:y|ies) of (?:undefined|null)",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,

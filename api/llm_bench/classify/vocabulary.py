@@ -43,6 +43,9 @@ GROQ_ERRORS = "https://console.groq.com/docs/errors"
 LITELLM = "https://docs.litellm.ai/docs/exception_mapping"
 GENAI = "https://googleapis.github.io/python-genai/genai.html#module-genai.errors"
 BEDROCK_STREAM = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html#API_runtime_InvokeModelWithResponseStream_Errors"
+AZURE_DEPLOYMENT = (
+    "https://learn.microsoft.com/en-us/answers/questions/1189174/how-do-i-resolve-error-deploymentnotfound-for-azur"
+)
 OPENAI_SPEC = "https://platform.openai.com/docs/api-reference/chat/create"
 
 
@@ -221,6 +224,8 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("context_length_exceeded", "hard_capability", OPENROUTER, D),
         ],
     ),
+    # Azure OpenAI: a deployment name that the resource does not serve.
+    "azure": _table("azure", [("DeploymentNotFound", "hard_model", AZURE_DEPLOYMENT, D)]),
     # OpenAI-compatible providers: their documented codes beyond OpenAI's own.
     "groq": _table(
         "groq",
@@ -260,7 +265,7 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("PoolTimeout", "timeout", HTTPX, D),
             ("TimeoutException", "timeout", HTTPX, D),
             ("ReadError", "network", HTTPX, D),
-            ("RemoteProtocolError", "network", HTTPX, D),
+            ("RemoteProtocolError", "network", HTTPX, F),  # also a body cut after the answer began
             ("ConnectionError", "network", PYTHON, D),
             ("ConnectionResetError", "network", PYTHON, D),
             ("ConnectionRefusedError", "network", PYTHON, D),
@@ -286,7 +291,7 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
 #: whose bodies embed the upstream's codes) are read with every table.
 PROVIDER_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "openai": ("openai", "sdk", "transport"),
-    "azure": ("openai", "sdk", "transport"),
+    "azure": ("azure", "openai", "sdk", "transport"),
     "anthropic": ("anthropic", "sdk", "transport"),
     "bedrock": ("bedrock", "anthropic", "transport"),
     "vertex": ("google", "anthropic", "transport"),
