@@ -217,6 +217,27 @@ def test_a_404_that_names_no_model_abstains(provider, text):
         ("bedrock", "botocore.exceptions.NoCredentialsError: Unable to locate credentials", "auth"),
         ("openai", "litellm.ContextWindowExceededError: litellm.BadRequestError: prompt exceeds", "hard_capability"),
         ("vertex", "google.api_core.exceptions.Forbidden: 403 Permission denied on resource project p", "auth"),
+        ("vertex", '400 - {"error":"invalid_grant","error_description":"reauth related error (invalid_rapt)"}', "auth"),
+        ("vertex", 'debug_error_string = "UNKNOWN:Error received from peer {grpc_status:7, grpc_message:"x"}"', "auth"),
+        ("vertex", "google.auth.exceptions.DefaultCredentialsError: Your default credentials were not found.", "auth"),
+        ("openai", "java.lang.RuntimeException: java.net.SocketTimeoutException: timeout", "timeout"),
+        ("openai", "TimeoutError: [Errno 10060] Connect call failed ('10.0.0.1', 443)", "network"),
+        ("openai", "TimeoutError: The operation timed out", "timeout"),
+        (
+            "together",
+            "OpenAI API error: A timeout error occurred. The function call took longer than 60 second(s).",
+            "timeout",
+        ),
+        (
+            "gemini",
+            "429 RESOURCE_EXHAUSTED. Quota exceeded for metric: generate_content_free_tier_requests, limit: 0",
+            "billing",
+        ),
+        (
+            "gemini",
+            "429 RESOURCE_EXHAUSTED. Quota exceeded for metric: generate_content_requests, limit: 15",
+            "rate_limit",
+        ),
     ],
 )
 def test_documented_names_and_shapes(provider, text, kind):

@@ -6,7 +6,8 @@ Shapes read (each bounded, each regex linear):
   and gateway wrappers), up to NESTING levels deep;
 - botocore `An error occurred (ThrottlingException) when calling the InvokeModel operation: ...`;
 - google-api-core / gRPC `429 Resource has been exhausted`, `DeadlineExceeded: 504 ...`,
-  `google.api_core.exceptions.NotFound: 404 ...` and upper-case status names (`RESOURCE_EXHAUSTED`);
+  `google.api_core.exceptions.NotFound: 404 ...`, upper-case status names (`RESOURCE_EXHAUSTED`)
+  and the C core's numbers (`grpc_status:7`);
 - httpx `Client error '429 Too Many Requests' for url ...`;
 - google-api-core's `Forbidden: 403 ...` (an exception name, then its status);
 - exception class names anywhere (`openai.APIConnectionError`, `httpx.ReadTimeout`,
@@ -90,6 +91,10 @@ _GRPC_NAMES = (
     "DATA_LOSS",
     "UNAUTHENTICATED",
 )
+# gRPC's numeric status as its C core prints it (`grpc_status:7`): codes 1..16 in the order above.
+_GRPC_NUMBER = re.compile(r"\bgrpc_status\W{0,3}(\d{1,2})\b")
+# An error field whose whole value is one snake_case word is a code (OAuth's `"error": "invalid_grant"`).
+_CODE_WORD = re.compile(r"[a-z][a-z0-9]{1,30}(?:_[a-z0-9]{1,30}){1,5}")
 # Upper-case gRPC status names stand alone (not inside another identifier) and case-sensitively.
 _GRPC = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(_GRPC_NAMES) + r")(?![A-Za-z0-9_])")
 
@@ -204,6 +209,8 @@ class _Collector:
                     elif isinstance(item, str):
                         self.code(item)
                 if name in MESSAGE_KEYS and isinstance(item, str):
+                    if _CODE_WORD.fullmatch(item.strip()):
+                        self.code(item)
                     self.text(item, nesting)
                 elif name in ("status_code", "statuscode", "http_status", "httpstatuscode"):
                     self.status = self.status or _status_in_range(item)
@@ -247,6 +254,10 @@ def parse(text: str) -> Parsed:
     for found in _NAMED_STATUS.finditer(text[:2_000]):
         if found.group(1) not in names and len(names) < MAX_NAMES:
             names.append(found.group(1))
+    for found in _GRPC_NUMBER.finditer(text[:2_000]):
+        number = int(found.group(1))
+        if 1 <= number <= len(_GRPC_NAMES) and _GRPC_NAMES[number - 1] not in names:
+            names.append(_GRPC_NAMES[number - 1])
     for found in _GRPC.finditer(text[:2_000]):
         if found.group(1) not in names and len(names) < 2 * MAX_NAMES:
             names.append(found.group(1))

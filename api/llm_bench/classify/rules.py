@@ -80,7 +80,16 @@ _E = r"(?![a-z0-9_])"
 
 
 RULES: tuple[Rule, ...] = (
-    # 1. Google quotas are per-minute/day rate quotas, even where the text mentions billing.
+    # 1. A Gemini quota whose limit is 0: no free tier for this model or project, only payment.
+    _rule(
+        "gemini-quota-zero",
+        "billing",
+        r"\blimit: 0(?![\d.])",
+        "Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, "
+        "limit: 0, model: gemini-2.5-pro",
+        providers=("gemini",),
+    ),
+    # Google quotas are per-minute/day rate quotas, even where the text mentions billing.
     _rule(
         "google-quota",
         "rate_limit",
@@ -121,7 +130,7 @@ RULES: tuple[Rule, ...] = (
         "billing",
         r"insufficient[ _](?:balance|credits?|funds)|payment required|billing[ _](?:hard[ _]limit|not[ _]active)|"
         r"(?:purchase|buy) (?:more )?credits|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits|"
-        r"spend(?:ing)? limit|positive balance|upgrade your tier|out of credits|credits? (?:have been |are )?exhausted|"
+        r"spend(?:ing)? limit|positive balance|upgrade your tier|out of credits|credits? (?:have been |are )?(?:exhausted|depleted)|"
         r"(?:account )?balance (?:is )?(?:insufficient|too low|negative)|add a payment method|"
         + _B
         + r"(?:credit_limit|enforced_spend_limit_reached)"
@@ -182,7 +191,9 @@ RULES: tuple[Rule, ...] = (
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
-        r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument",
+        r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
+        r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
+        r"(?:must not|cannot|can't|may not) be (?:empty|blank)|\bis blank\b|is too short|minimum allowed",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
@@ -280,7 +291,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "capacity",
         "transient_provider",
-        r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
+        r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|stream ended (?:with an invalid|unexpectedly|prematurely)|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
         r"high traffic",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
@@ -290,7 +301,7 @@ RULES: tuple[Rule, ...] = (
         "rate_limit",
         r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
         r"resource has been exhausted|tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
-        r"exceeded (?:the |your )?(?:request |token )?quota",
+        r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
     # 8. Credentials and permissions.
@@ -318,7 +329,7 @@ RULES: tuple[Rule, ...] = (
         "permission-denied",
         "auth",
         r"permission '?[\w.]*'? denied|" + _B + r"permission_(?:denied|error)" + _E + r"|not authorized to perform|"
-        r"access is denied|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
+        r"access is denied|has not been used in project|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
         "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
         "Marketplace actions",
     ),
@@ -330,6 +341,15 @@ RULES: tuple[Rule, ...] = (
         providers=("openrouter",),
     ),
     # 9. No answer from the provider, or too late: generic wording, weaker than structured evidence.
+    # A connection that was never made, timed out or not, is the network (a TimeoutError from a
+    # connect call included).
+    _rule(
+        "connect-failed",
+        "network",
+        r"connect call failed|connect etimedout|connect ?timeout|dial tcp [^\s]{1,200}: i/o timeout|"
+        r"network connection (?:was )?lost|no such host",
+        "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
+    ),
     _rule(
         "connection",
         "network",
@@ -344,9 +364,9 @@ RULES: tuple[Rule, ...] = (
         + r"und_err_\w+|"
         r"" + _B + r"econn(?:reset|refused|aborted)" + _E + r"|connection (?:refused|reset|aborted|closed)|"
         r"name resolution|" + _B + r"getaddrinfo" + _E + r"|" + _B + r"enotfound" + _E + r"|remote end closed|"
-        r"connect ?timeout|connect etimedout|name or service not known|nodename nor servname|max retries exceeded with url|"
+        r"name or service not known|nodename nor servname|max retries exceeded with url|"
         r"connection broken|remotedisconnected|server disconnected|cannot connect to host|network is unreachable|"
-        r"no route to host|premature close|peer closed connection|connection aborted|failed to connect|tcp handshake|connect call failed|eof occurred in violation of protocol|"
+        r"no route to host|premature close|peer closed connection|connection aborted|failed to connect|tcp handshake|eof occurred in violation of protocol|"
         + _B
         + r"sslerror"
         + _E
@@ -359,7 +379,8 @@ RULES: tuple[Rule, ...] = (
         "timeout",
         r"read timeout|timed out|" + _B + r"etimedout" + _E + r"|readtimeout|deadline (?:exceeded|expired)|"
         r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of \d+ ?m?s exceeded)|"
-        r"a timeout occurred|idle timeout",
+        r"a timeout (?:error )?occurred|idle timeout|took longer than [\d.]+ ?s(?:ec(?:ond)?s?|\(s\))?\b|"
+        r"client\.timeout exceeded|i/o timeout|" + _B + r"sockettimeoutexception" + _E,
         "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: "
         '"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2/invoke"',
         generic=True,
@@ -371,8 +392,7 @@ RULES: tuple[Rule, ...] = (
         _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
         r"server had an error|error occurred while processing your request|temporarily unavailable|"
-        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|"
-        r"cannot read propert(?:y|ies) of (?:undefined|null)",
+        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),

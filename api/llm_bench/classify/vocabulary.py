@@ -46,6 +46,11 @@ BEDROCK_STREAM = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ru
 AZURE_DEPLOYMENT = (
     "https://learn.microsoft.com/en-us/answers/questions/1189174/how-do-i-resolve-error-deploymentnotfound-for-azur"
 )
+GOOGLE_AUTH = "https://googleapis.dev/python/google-auth/latest/reference/google.auth.exceptions.html"
+OAUTH = "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"
+JAVA_NET = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/java/net/package-summary.html"
+JAVA_HTTP = "https://docs.oracle.com/en/java/javase/21/docs/api/java.net.http/java/net/http/package-summary.html"
+JAVA_SSL = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/javax/net/ssl/SSLHandshakeException.html"
 OPENAI_SPEC = "https://platform.openai.com/docs/api-reference/chat/create"
 
 
@@ -215,6 +220,14 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("BadGateway", "transient_provider", GOOGLE_CORE, F),
             # google-genai's two families (genai.errors): the status inside says more.
             ("ServerError", "transient_provider", GENAI, F),
+            # google-auth: credentials that could not be found or refreshed.
+            ("DefaultCredentialsError", "auth", GOOGLE_AUTH, D),
+            ("RefreshError", "auth", GOOGLE_AUTH, D),
+            # OAuth 2.0 token endpoint errors (RFC 6749), as Google's token service sends them.
+            ("invalid_grant", "auth", OAUTH, D),
+            ("invalid_client", "auth", OAUTH, D),
+            ("unauthorized_client", "auth", OAUTH, D),
+            ("invalid_scope", "auth", OAUTH, D),
         ],
     ),
     "openrouter": _table(
@@ -271,7 +284,7 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ConnectionRefusedError", "network", PYTHON, D),
             ("ConnectionAbortedError", "network", PYTHON, D),
             ("BrokenPipeError", "network", PYTHON, D),
-            ("TimeoutError", "timeout", PYTHON, D),
+            ("TimeoutError", "timeout", PYTHON, F),  # also raised by a connect call that failed
             ("EndpointConnectionError", "network", BOTOCORE, D),
             ("ConnectTimeoutError", "network", BOTOCORE, D),
             ("ReadTimeoutError", "timeout", BOTOCORE, D),
@@ -283,6 +296,15 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("NewConnectionError", "network", URLLIB3, D),
             ("NameResolutionError", "network", URLLIB3, D),
             ("ProtocolError", "network", URLLIB3, D),
+            # Java's: java.net, java.net.http, javax.net.ssl (OkHttp and the JDK client raise them).
+            ("SocketTimeoutException", "timeout", JAVA_NET, D),
+            ("HttpTimeoutException", "timeout", JAVA_HTTP, D),
+            ("HttpConnectTimeoutException", "network", JAVA_HTTP, D),
+            ("ConnectException", "network", JAVA_NET, D),
+            ("UnknownHostException", "network", JAVA_NET, D),
+            ("NoRouteToHostException", "network", JAVA_NET, D),
+            ("SSLHandshakeException", "network", JAVA_SSL, D),
+            ("InterruptedIOException", "timeout", JAVA_NET, F),
         ],
     ),
 }
