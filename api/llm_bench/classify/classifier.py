@@ -58,6 +58,7 @@ STATUS_KINDS: dict[int, str] = {
     402: "billing",
     403: "auth",
     404: "hard_model",
+    410: "hard_model",  # Gone: removed for good
     408: "timeout",
     413: "hard_capability",
     429: "rate_limit",

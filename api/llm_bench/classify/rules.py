@@ -193,7 +193,14 @@ RULES: tuple[Rule, ...] = (
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
-        r"(?:must not|cannot|can't|may not) be (?:empty|blank)|\bis blank\b|is too short|minimum allowed",
+        r"(?:must not|cannot|can't|may not) be (?:empty|blank)|\bis blank\b|is too short|minimum allowed|"
+        # A field path of the request, then what is wrong with it (Anthropic's and Bedrock's validation).
+        r"(?<![a-z0-9_.])(?:messages|tools|tool_choice|max_tokens|temperature|top_p|top_k|stop_sequences|"
+        r"response_format|contents|generation_?config|thinking)(?:\.\d{1,4}|\.[a-z_]{1,30}|\[\d{1,4}\]){1,6}: |"
+        r"invalid json payload received|unknown name \"|cannot find field|request payload size exceeds|"
+        r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|"
+        r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
+        r"violates (?:the )?(?:schema|constraint)",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
