@@ -272,3 +272,19 @@ def test_every_kind_source_is_documented_in_the_readme():
     section = readme.split("**kind_source**", 1)[1].split("\n\n")[1]  # the table after the heading line
     documented = dict(re.findall(r"^\| `([^`]+)` \| (.+?) \|$", section, re.MULTILINE))
     assert documented == KIND_SOURCES
+
+
+def test_an_outage_verdict_is_withheld_when_the_text_says_the_model_is_unavailable():
+    """A retired model must not read as an outage that passes: when only a status or generic
+    wording says "the provider failed" and the text also says the model is unavailable or
+    unknown, the pattern is left to the AI."""
+    text = "Error code: 503 - The model `gpt-x` is not available"
+    assert classify(provider="openai", message=text, stored_kind=status_kind(text)) == Classification(
+        "unknown", 0.0, "conflict"
+    )
+    text = "fetch failed: unknown model llama-x"
+    assert classify(provider="groq", message=text).kind != "network"
+    # ... while an outage that names no model, or says why the model cannot answer now, stays one.
+    assert classify(provider="openai", message="Error code: 503 - Service Unavailable").kind == "transient_provider"
+    text = '{"error": {"code": 503, "message": "The model is overloaded. Please try again later.", "status": "UNAVAILABLE"}}'
+    assert classify(provider="gemini", message=text).kind == "transient_provider"

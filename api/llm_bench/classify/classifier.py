@@ -14,7 +14,8 @@ and gRPC names, inner messages), the codes are looked up in the providers' own v
    HTTP status read by the parse layer; a generic phrase (transport, timeout, server wording)
    never overrides it; a 404 or NotFound family that names no model is `unknown` (a wrong path
    answers 404 too);
-4. a generic phrase;
+4. a generic phrase; a verdict of 3 or 4 that the provider or the network failed is withheld
+   (`conflict`) when the text also says the model is unavailable or unknown;
 5. the writer's stored kind (status-only);
 6. else `unknown` (`none`).
 A phrase of kind "unknown" (a text known to carry no cause, "Provider returned error") stops
@@ -42,7 +43,7 @@ KIND_SOURCES: dict[str, str] = {
     "writer": "a newer writer's specific stored kind (not what the HTTP status alone gives)",
     "status:<n>": "the HTTP status the parse layer read from the text",
     "stored": "the writer's status-only stored kind",
-    "conflict": "specific evidence disagrees: unknown, left to the AI",
+    "conflict": "the evidence disagrees (specific evidence among itself, or an outage verdict and a model said to be unavailable): unknown, left to the AI",
     "cache": "this toolkit's cached AI answer (unknown included), honoured for AI_CACHE_DAYS",
     "ai": "the AI, asked in this run",
     "none": "nothing to go on: unknown",
@@ -74,6 +75,23 @@ GUESSES = frozenset({"hard_model", "hard_capability"})
 #: A model named in the text: the word, or an id shaped like one (`gpt-4o`, `claude-3-opus-20240229`).
 _MODEL_WORD = re.compile(r"(?<![a-z0-9_])models?(?![a-z0-9_])|deployment|engine", re.IGNORECASE)
 CLIENT_SIDE = frozenset({"network", "timeout"})
+
+
+#: A model said to be unavailable, unsupported or unknown: it may be gone for good.
+_MODEL_GONE = re.compile(
+    r"(?<![a-z0-9_])models?(?![a-z0-9_])[^.\n]{0,80}?(?<![a-z0-9_])(?:is |are |was )?(?:currently |temporarily )?"
+    r"(?:not available|unavailable|not supported|invalid|unknown)(?![a-z0-9_])",
+    re.IGNORECASE,
+)
+
+
+def _unless_model_gone(decided: Classification, text: str) -> Classification:
+    """A family or generic verdict that the provider or the network merely failed is withheld when
+    the text also says the model is unavailable or unknown: a retired model must not read as an
+    outage that passes (the specific rules that tell them apart have already been tried)."""
+    if decided.kind in ("transient_provider", "network") and _MODEL_GONE.search(text[:MAX_TEXT_CHARS]):
+        return Classification("unknown", 0.0, "conflict")
+    return decided
 
 
 @dataclass(frozen=True)
@@ -188,12 +206,12 @@ def classify(
         return Classification("unknown", 0.3, family[0].source)
     if family:
         if generic is not None and generic.kind in CLIENT_SIDE and family[0].kind == "transient_provider":
-            return Classification(generic.kind, generic.confidence, f"rule:{generic.id}")
-        return family[0]
+            return _unless_model_gone(Classification(generic.kind, generic.confidence, f"rule:{generic.id}"), text)
+        return _unless_model_gone(family[0], text)
 
     # 4. A generic phrase; one of kind unknown lets the stored kind through.
     if generic is not None and generic.kind != "unknown":
-        return Classification(generic.kind, generic.confidence, f"rule:{generic.id}")
+        return _unless_model_gone(Classification(generic.kind, generic.confidence, f"rule:{generic.id}"), text)
     if stored != "unknown" and not (says_nothing and stored in GUESSES):
         return Classification(stored, 0.5, "stored")
     if generic is not None:
