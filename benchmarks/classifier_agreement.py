@@ -11,7 +11,9 @@ the parse layer, the vocabularies, the phrase rules and the stored kind. Two saf
 set: no error of a model that is still served (`served: true`) and whose reviewed kind is not
 hard_model is called hard_model; no error of a retired or unserved model (`served: false`, or
 reviewed kind hard_model) whose reviewed kind is not network or transient_provider is called one.
-Usage: uv run --extra demo python benchmarks/classifier_agreement.py --no-ai
+`--fresh GATHERING ...` also reports every row of gatherings added since the rules last changed
+(both sides of their split: nothing in them was read while writing rules) as set (d).
+Usage: uv run --extra demo python benchmarks/classifier_agreement.py --no-ai [--fresh gathered-g gathered-h]
 """
 
 from __future__ import annotations
@@ -109,17 +111,29 @@ def _line(
 def main() -> None:
     parsed = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parsed.add_argument("--no-ai", action="store_true", help="rules + stored kind only (the only mode)")
-    parsed.parse_args()
+    parsed.add_argument(
+        "--fresh",
+        nargs="*",
+        default=[],
+        metavar="GATHERING",
+        help="gatherings (file stems) added after the rules were last changed: all their rows, tune and holdout, "
+        "are also reported as one set (d)",
+    )
+    args = parsed.parse_args()
     trained = [json.loads(line) for line in TRAINED.read_text().splitlines() if line.strip()]
     corpus = records()
     parts = split(corpus)
     entries = sum(len(v) for v in VOCABULARIES.values())
     print(f"{len(RULES)} phrase rules, {entries} vocabulary entries in {len(VOCABULARIES)} tables")
     print(f"corpus: {len(corpus)} records from {len({r['source'] for r in corpus})} sources")
-    lines = [
-        report(name, rows)
-        for name, rows in (("(a) trained", trained), ("(b) tune", parts["tune"]), ("(c) holdout", parts["holdout"]))
-    ]
+    gatherings = by_file()
+    unknown = sorted(set(args.fresh) - set(gatherings))
+    if unknown:
+        parsed.error(f"no gathering named {', '.join(unknown)} in tests/fixtures/errors-corpus/")
+    sets = [("(a) trained", trained), ("(b) tune", parts["tune"]), ("(c) holdout", parts["holdout"])]
+    if args.fresh:
+        sets.append((f"(d) fresh: {' + '.join(args.fresh)}", [row for stem in args.fresh for row in gatherings[stem]]))
+    lines = [report(name, rows) for name, rows in sets]
     print("\n--no-ai: parse + vocabularies + phrase rules + stored kind\n")
     print(
         table(
@@ -138,7 +152,7 @@ def main() -> None:
     print(
         table(
             ["file", "rows", "agreement (message)", "normalized only", "writer status-only", "safety"],
-            [report(stem, split(rows)["holdout"], per_kind_table=False) for stem, rows in by_file().items()],
+            [report(stem, split(rows)["holdout"], per_kind_table=False) for stem, rows in gatherings.items()],
         )
     )
     prepared = [
