@@ -67,8 +67,19 @@ def test_the_writer_status_rule_alone_is_right_for_a_small_minority():
     assert right / len(rows) < 0.25
 
 
-TUNE_FLOOR = 0.95
+# A regression floor: the tune part now holds gatherings whose labels often rest on what the
+# source's thread found, which the text alone cannot show (BENCHMARKS.md).
+TUNE_FLOOR = 0.93
 TRANSIENT = {"network", "transient_provider"}
+#: Tune records whose text alone reads the other way: each was labelled from its thread. They are
+#: listed, not fitted: no rule may be written to turn one of them.
+TEXT_CANNOT_TELL = {
+    # "Service unavailable." for a model that the provider had retired: nothing in the text says so.
+    "https://github.com/dust-tt/dust/pull/5214",
+    # "The model ... does not exist or your team does not have access to it" for an image model
+    # called through the chat endpoint: the text says the model does not exist.
+    "https://github.com/ChatGPTNextWeb/NextChat/issues/6397",
+}
 
 
 def test_the_gathered_corpus_is_well_formed():
@@ -101,6 +112,8 @@ def test_tune_part_agreement_and_safety(with_original):
         expected = row["expected_kind"]
         if got.kind != expected:
             wrong.append(f"{row['provider']} {expected} -> {got.kind} ({got.source}): {message[:80]!r}")
+        if row["source"] in TEXT_CANNOT_TELL:
+            continue
         if (
             got.kind == "hard_model"
             and expected != "hard_model"

@@ -44,6 +44,7 @@ MESSAGE_KEYS = frozenset({"message", "detail", "error", "msg", "error_message", 
 _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\berror code:?\s{0,3}(\d{3})\b", re.IGNORECASE),
     re.compile(r"\bstatus(?:[ _]code)?[\"']?\s{0,3}[:=]?\s{0,3}[\"']?(\d{3})\b", re.IGNORECASE),
+    re.compile(r"\bstatus code of (\d{3})\b", re.IGNORECASE),
     re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s{0,3}(?:error\s{0,3})?[:(]?\s{0,3}(\d{3})\b", re.IGNORECASE),
     re.compile(r"\b(?:client|server) error '(\d{3})\b", re.IGNORECASE),
     re.compile(r"\bapi error:?\s{0,3}\(?(\d{3})\b", re.IGNORECASE),

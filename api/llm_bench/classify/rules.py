@@ -84,7 +84,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "gemini-quota-zero",
         "billing",
-        r"\blimit: 0(?![\d.])",
+        r"\blimit: 0(?![\d.])|(?:doesn't|does not) have a free quota tier",
         "Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, "
         "limit: 0, model: gemini-2.5-pro",
         providers=("gemini",),
@@ -238,7 +238,7 @@ RULES: tuple[Rule, ...] = (
         "decommissioned",
         "hard_model",
         r"decommissioned|has been (?:deprecated|retired|discontinued|removed)|end[- ]of[- ]life|end of its life|"
-        r"marked by provider as legacy|no longer (?:available|supported|served)|(?:was|been) shut ?down",
+        r"marked by provider as legacy|in deprecating state|no longer (?:available|supported|served)|(?:was|been) shut ?down",
         "Error: 400 The model `llama-3.3-70b-specdec` has been decommissioned and is no longer supported.",
     ),
     _rule(
@@ -298,7 +298,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "capacity",
         "transient_provider",
-        r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|stream ended (?:with an invalid|unexpectedly|prematurely)|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
+        r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|stream ended (?:with an invalid|unexpectedly|prematurely)|stream disconnected before completion|"
+        r"error decoding response body|ended without a terminal signal|incomplete json segment|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
         r"high traffic",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
@@ -348,13 +349,23 @@ RULES: tuple[Rule, ...] = (
         providers=("openrouter",),
     ),
     # 9. No answer from the provider, or too late: generic wording, weaker than structured evidence.
+    # A client's own clock ran out after the connection was made: undici's headers and body
+    # timeouts, curl's error 28 on a transfer.
+    _rule(
+        "client-timeout",
+        "timeout",
+        r"headers timeout|body timeout|" + _B + r"und_err_(?:headers|body)_timeout" + _E + r"|"
+        r"operation timed out after \d+ milli",
+        "Failed to perform, ErrCode: 28, Reason: 'Operation timed out after 30012 milliseconds with 3977 bytes received'",
+    ),
     # A connection that was never made, timed out or not, is the network (a TimeoutError from a
     # connect call included).
     _rule(
         "connect-failed",
         "network",
         r"connect call failed|connect etimedout|connect ?timeout|dial tcp [^\s]{1,200}: i/o timeout|"
-        r"network connection (?:was )?lost|no such host",
+        r"network connection (?:was )?lost|no such host|timed out: connect(?![a-z])|unexpected response code for connect|"
+        r"tunnel connection failed",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -377,7 +388,8 @@ RULES: tuple[Rule, ...] = (
         + _B
         + r"sslerror"
         + _E
-        + r"|certificate verify failed",
+        + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
+        r"certificate has expired|connection failed|connect error",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),
@@ -398,7 +410,7 @@ RULES: tuple[Rule, ...] = (
         "transient_provider",
         _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
-        r"server had an error|error occurred while processing your request|temporarily unavailable|"
+        r"server had an error|error occurred while processing your request|unexpected error during processing|temporarily unavailable|"
         r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,

@@ -39,6 +39,7 @@ BOTOCORE = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference
 AIOHTTP = "https://docs.aiohttp.org/en/stable/client_reference.html#client-exceptions"
 HTTP_CLIENT = "https://docs.python.org/3/library/http.client.html#http.client.RemoteDisconnected"
 URLLIB3 = "https://urllib3.readthedocs.io/en/stable/reference/urllib3.exceptions.html"
+UNDICI = "https://undici.nodejs.org/#/docs/api/Errors"
 GROQ_ERRORS = "https://console.groq.com/docs/errors"
 LITELLM = "https://docs.litellm.ai/docs/exception_mapping"
 GENAI = "https://googleapis.github.io/python-genai/genai.html#module-genai.errors"
@@ -296,11 +297,14 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("NewConnectionError", "network", URLLIB3, D),
             ("NameResolutionError", "network", URLLIB3, D),
             ("ProtocolError", "network", URLLIB3, D),
+            ("ProxyError", "network", URLLIB3, D),
+            ("HeadersTimeoutError", "timeout", UNDICI, D),
+            ("BodyTimeoutError", "timeout", UNDICI, D),
             # Java's: java.net, java.net.http, javax.net.ssl (OkHttp and the JDK client raise them).
             ("SocketTimeoutException", "timeout", JAVA_NET, D),
             ("HttpTimeoutException", "timeout", JAVA_HTTP, D),
             ("HttpConnectTimeoutException", "network", JAVA_HTTP, D),
-            ("ConnectException", "network", JAVA_NET, D),
+            ("ConnectException", "network", JAVA_NET, F),  # Guzzle raises it for any transfer failure
             ("UnknownHostException", "network", JAVA_NET, D),
             ("NoRouteToHostException", "network", JAVA_NET, D),
             ("SSLHandshakeException", "network", JAVA_SSL, D),
