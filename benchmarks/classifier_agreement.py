@@ -54,7 +54,7 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
     """One line of figures for the set, and a per-kind table (aggregated only)."""
     if not rows:
         print(f"\n{name}: no rows")
-        return [name, "0", "", "", "", ""]
+        return [name, "0", "", "", "", "", "", ""]
     decided = [(row, decide(row), decide(row, original=False)) for row in rows]
     right = sum(got == row["expected_kind"] for row, got, _ in decided)
     right_normalized = sum(got == row["expected_kind"] for row, _, got in decided)
@@ -74,8 +74,11 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
     per_kind = collections.Counter(row["expected_kind"] for row in rows)
     per_kind_right = collections.Counter(row["expected_kind"] for row, got, _ in decided if got == row["expected_kind"])
     abstained = collections.Counter(row["expected_kind"] for row, got, _ in decided if got == "unknown")
+    decided_rows = sum(got != "unknown" for _, got, _ in decided)
+    right_decided = sum(got == row["expected_kind"] for row, got, _ in decided if got != "unknown")
+    precision = (decided_rows, right_decided)
     if not per_kind_table:
-        return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient)
+        return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient, precision)
     print(f"\n{name}: {len(rows)} rows, per kind (reviewed kind: right / rows, left unknown)\n")
     print(
         table(
@@ -92,18 +95,28 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
             ],
         )
     )
-    return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient)
+    return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient, precision)
 
 
 def _line(
-    name: str, rows: list[dict], right: int, right_normalized: int, writer: int, hard: int, retired: int
+    name: str,
+    rows: list[dict],
+    right: int,
+    right_normalized: int,
+    writer: int,
+    hard: int,
+    retired: int,
+    precision: tuple[int, int],
 ) -> list[str]:
+    decided, right_decided = precision
     return [
         name,
         str(len(rows)),
         f"{right}/{len(rows)} ({right / len(rows):.1%})",
         f"{right_normalized / len(rows):.1%}",
         f"{writer / len(rows):.1%}",
+        f"{decided / len(rows):.0%}",
+        f"{right_decided / decided:.1%}" if decided else "",
         f"{hard} / {retired}",
     ]
 
@@ -143,6 +156,8 @@ def main() -> None:
                 "agreement (message)",
                 "normalized only",
                 "writer status-only",
+                "decided",
+                "right when decided",
                 "served→hard_model / retired→network|transient",
             ],
             lines,
@@ -151,7 +166,16 @@ def main() -> None:
     print("\nholdout by gathering (each file is one gathering; aggregated only)\n")
     print(
         table(
-            ["file", "rows", "agreement (message)", "normalized only", "writer status-only", "safety"],
+            [
+                "file",
+                "rows",
+                "agreement (message)",
+                "normalized only",
+                "writer status-only",
+                "decided",
+                "right when decided",
+                "safety",
+            ],
             [report(stem, split(rows)["holdout"], per_kind_table=False) for stem, rows in gatherings.items()],
         )
     )
