@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from api.llm_bench.classify import classifier as classifier_module
 from api.llm_bench.classify import parse as parse_module
 from api.llm_bench.classify import vocabulary, writer
 from api.llm_bench.classify.parse import MAX_PARSE_CHARS, Parsed, parse
@@ -139,6 +140,13 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     found += [(f"parse:status{i}", p) for i, p in enumerate(parse_module._STATUS_PATTERNS)]
     found += [("parse:botocore", parse_module._BOTOCORE), ("parse:exception", parse_module._EXCEPTION)]
     found += [("parse:grpc", parse_module._GRPC), ("vocabulary:token", vocabulary._TOKEN)]
+    found += [
+        ("parse:named-status", parse_module._NAMED_STATUS),
+        ("parse:grpc-number", parse_module._GRPC_NUMBER),
+        ("parse:code-word", parse_module._CODE_WORD),
+        ("classifier:model-word", classifier_module._MODEL_WORD),
+        ("classifier:model-gone", classifier_module._MODEL_GONE),
+    ]
     found += [("writer:status", writer._STATUS)]
     return found
 
@@ -167,6 +175,9 @@ ADVERSARIAL = (
     "does not ",
     "Exception",
     "\\u00",
+    "model is ",
+    "grpc_status:",
+    "Forbidden: ",
 )
 SMALL, LARGE = 16_000, 64_000  # 4x the input: linear ~4x the time, quadratic ~16x
 
