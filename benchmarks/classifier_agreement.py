@@ -38,6 +38,8 @@ from api.llm_bench.classify.writer import normalize_message, status_kind
 TRAINED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "provider-errors.jsonl"
 REPEAT = 20
 RETIRED_NOT = {"network", "transient_provider"}
+#: The figures of one set, after its name and before its safety counts.
+COLUMNS = ("rows", "agreement (message)", "normalized only", "writer status-only", "decided", "right when decided")
 
 
 def decide(row: dict, original: bool = True) -> str:
@@ -150,32 +152,14 @@ def main() -> None:
     print("\n--no-ai: parse + vocabularies + phrase rules + stored kind\n")
     print(
         table(
-            [
-                "set",
-                "rows",
-                "agreement (message)",
-                "normalized only",
-                "writer status-only",
-                "decided",
-                "right when decided",
-                "served→hard_model / retired→network|transient",
-            ],
+            ["set", *COLUMNS, "served→hard_model / retired→network|transient"],
             lines,
         )
     )
     print("\nholdout by gathering (each file is one gathering; aggregated only)\n")
     print(
         table(
-            [
-                "file",
-                "rows",
-                "agreement (message)",
-                "normalized only",
-                "writer status-only",
-                "decided",
-                "right when decided",
-                "safety",
-            ],
+            ["file", *COLUMNS, "safety"],
             [report(stem, split(rows)["holdout"], per_kind_table=False) for stem, rows in gatherings.items()],
         )
     )
