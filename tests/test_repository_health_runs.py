@@ -57,7 +57,14 @@ def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.S
     (model,) = context["models"]
     assert model.pop("last_success", None) is None  # no success ever (null or absent)
     assert model.pop("last_run", None) is None  # nor one stamped run_ts only
-    assert model == {"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False, "listed": []}
+    assert model == {
+        "provider": "openai",
+        "model_id": "gpt-4o",
+        "enabled": True,
+        "deprecated": False,
+        "listed": [],
+        "carried": None,  # no previous run recorded its last success
+    }
 
 
 def test_context_reads_lifecycle_signs_new_models_and_the_ai_price(store: repository.Store) -> None:

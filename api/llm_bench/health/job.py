@@ -34,7 +34,7 @@ from .assess import assess
 from .classification import ClassifiedPattern, apply_answers, apply_cached, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .fleet import Fleet, judge
+from .fleet import Fleet, judge, window_last_successes
 from .history import compare
 from .ledger import ledger_entry, previous_from_ledger
 from .lifecycle import left_out, worth_adding
@@ -104,7 +104,12 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     errors so that one more command can count, per provider, the errors after its last success.
     """
     context = run_context(
-        store, new_since=window.start, ai_model=ai_model, now=window.end, probes_since=window.end - RECHECK
+        store,
+        new_since=window.start,
+        ai_model=ai_model,
+        now=window.end,
+        probes_since=window.end - RECHECK,
+        carry_since=window.start,
     )
     evidence = evidence_from(context, staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
@@ -140,7 +145,15 @@ def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
         (p.provider, p.model, p.fingerprint, p.stored_kind): p.kind for p in collected.patterns if p.period == "current"
     }
     evidence = collected.evidence
-    return judge(facts, evidence.context_models, evidence.previous_run, collected.streak_rows, kinds, evidence.sources)
+    return judge(
+        facts,
+        evidence.context_models,
+        evidence.previous_run,
+        collected.streak_rows,
+        kinds,
+        evidence.sources,
+        window_last_successes(collected.successes),
+    )
 
 
 def _with_cached_message_keys(

@@ -357,6 +357,7 @@ def success_pipeline(
                 "first": 1,
                 "last": 1,
                 "raw_provider": 1,
+                "raw_model": "$_id.model",
                 "provider": _string("$_id.provider", 200, "unknown"),
                 "model": _string("$_id.model", 200, "unknown"),
             }
@@ -380,6 +381,7 @@ def success_groups(
                 "first_success": r.get("first"),
                 "last_success": r["last"],
                 "raw_provider": r.get("raw_provider"),
+                "raw_model": r.get("raw_model"),
             }
             for r in rows
         ]
