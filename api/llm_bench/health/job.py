@@ -95,13 +95,14 @@ class Collected:
 
 
 def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
-    """Five database commands, whatever the number of models or errors.
+    """Four database commands, whatever the number of models or errors.
 
     The run context (previous daily run, catalog signs, the models list with each model's last
     success ever, model-source freshness) comes first: when the previous run covered the window
     just before this one, its recorded totals stand in for that window; otherwise errors and
     successes of both windows are aggregated in the same commands. Successes come before
-    errors so that one more command can count, per provider, the errors after its last success.
+    errors so that the error aggregation also counts, per provider, the errors after its last
+    success (the streak), in the same pass. Then the new rollups.
     """
     context = run_context(
         store,
@@ -116,14 +117,16 @@ def collect(store: Store, window: Window, ai_model: str | None = None) -> Collec
     recorded = previous_from_ledger(evidence.previous_run, before)
     previous_start = None if recorded else before.start
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
-    rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
-    patterns = _with_cached_message_keys(store, classified(rows, window.start, window.end), window.end)
-    last_success: dict[Any, dt.datetime] = {}
+    last_success: dict[str, dt.datetime] = {}
     for row in successes:
         raw, last = row.get("raw_provider"), row.get("last_success")
         if row["period"] == "current" and isinstance(raw, str) and isinstance(last, dt.datetime):
             last_success[raw] = max(last, last_success.get(raw, last))
-    streaks = queries.error_streaks(store, window.start, window.end, last_success)
+    rows = queries.error_patterns(
+        store, window.start, window.end, previous_start=previous_start, last_success=last_success
+    )
+    streaks = queries.error_streaks(rows)
+    patterns = _with_cached_message_keys(store, classified(rows, window.start, window.end), window.end)
     keyed = {p.fingerprint for p in patterns}
     rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
     return Collected(
