@@ -343,8 +343,12 @@ def success_pipeline(
 
     The writer stamps a success with `run_ts` (before the call) and `gen_ts` (after); some
     writers stamp `run_ts` only. Each success counts once, at its `gen_ts`, else at its
-    `run_ts`: a range on the `gen_ts` index, joined (`$unionWith`, the same command) by a range
-    on the `run_ts` index among the documents without a `gen_ts`.
+    `run_ts`: a range on the `gen_ts` index, joined (`$unionWith`, the same command) by the
+    documents without a `gen_ts` in the window by `run_ts`. MongoDB merges that branch's two
+    `$match` stages and picks either index (the `gen_ts` null point or the `run_ts` range);
+    SecantusDB uses the first stage's: the null point, so that it does not read every success of
+    the window a second time when all carry a `gen_ts` (it reads every success ever stamped
+    `run_ts` only instead, which a writer of both stamps never leaves).
     """
     window = {"$gte": previous_start or start, "$lt": end}
     at = {"$ifNull": ["$gen_ts", "$run_ts"]}
@@ -353,7 +357,7 @@ def success_pipeline(
         {
             "$unionWith": {
                 "coll": names.successes,
-                "pipeline": [{"$match": {"run_ts": window}}, {"$match": {"gen_ts": None}}],
+                "pipeline": [{"$match": {"gen_ts": None}}, {"$match": {"run_ts": window}}],
             }
         },
         {
