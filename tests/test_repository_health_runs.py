@@ -107,3 +107,21 @@ def test_recent_runs_newest_first(store: repository.Store) -> None:
     for days in (3, 1, 2):
         record_run(store, {"finished_at": NOW - dt.timedelta(days=days)})
     assert [r["finished_at"] for r in recent_runs(store)] == [NOW - dt.timedelta(days=d) for d in (1, 2, 3)]
+
+
+def test_errors_with_a_text_ts_are_counted_with_the_ts_index_in_place(store: repository.Store) -> None:
+    """`$type` on the `ts` index: a string range there (`$gte: ""`) finds nothing on SecantusDB's
+    descending index."""
+    repository.ensure_indexes(store)
+    insert_documents(
+        store,
+        {
+            "errors": [
+                {"ts": "2026-11-26T07:00:00", "provider": "openai"},
+                {"ts": "b", "provider": "openai"},
+                {"ts": NOW - dt.timedelta(hours=1), "provider": "openai"},
+                {"ts": dt.datetime(2030, 1, 1, tzinfo=dt.UTC), "provider": "openai"},
+            ]
+        },
+    )
+    assert run_context(store, now=NOW)["misdated_errors"] == {"text": 2, "future": 1}
