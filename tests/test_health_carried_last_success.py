@@ -126,3 +126,16 @@ def test_a_record_that_cannot_stand_in_is_not_used(store: repository.Store) -> N
     assert carried(store, DAY2 + DAY)["gpt-4o"][0] == "looked up"
     # The day after, the record stands in.
     assert carried(store, DAY2) == {"gpt-4o": ("carried", DAY1 - MINUTE)}
+    # A ledger entry dated in 2030 is never the previous run: its record is not carried either.
+    poisoned = store.coll("health_runs").find_one({}, {"_id": 0})
+    assert poisoned is not None
+    future = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    store.coll("health_runs").insert_one(
+        {
+            **poisoned,
+            "finished_at": future,
+            "window": {"start": future - DAY, "end": future, "hours": 24.0},
+            LAST_SUCCESS_FIELD: [{"provider": "openai", "model": "gpt-4o", "at": DAY2 - MINUTE}],
+        }
+    )
+    assert carried(store, DAY2) == {"gpt-4o": ("carried", DAY1 - MINUTE)}
