@@ -40,9 +40,11 @@ from api.llm_bench.classify.writer import error_document
 from api.llm_bench.discovery.matching import PROVIDERS
 from api.llm_bench.health.classification import classified
 from api.llm_bench.health.facts import HealthFacts, Window
+from api.llm_bench.health.fleet import enabled_models
 from api.llm_bench.health.job import collect, shape
 from api.llm_bench.health.ledger import LEDGER_SCHEMA, window_counts
 from api.llm_bench.repository.health import error_patterns, error_pipeline, insert_documents, success_pipeline
+from api.llm_bench.repository.health_runs import LAST_SUCCESS_FIELD, run_context
 
 CASES = ((10_000, 45), (10_000, 900))  # 100k and more: --case (see BENCHMARKS.md for the durations)
 BATCH = 5_000
@@ -284,12 +286,15 @@ def seed(bench: Bench, errors: int, model_count: int, successes: int) -> Seeded:
     return Seeded(Window(end - 24 * HOUR, end), errors, successes, time.perf_counter() - started, inserted)
 
 
-def ledger(previous: HealthFacts, window: Window) -> dict[str, Any]:
+def ledger(bench: Bench, previous: HealthFacts, window: Window) -> dict[str, Any]:
     """The ledger entry the run of the day before recorded, shaped like `ledger_entry`: its window
-    is the one just before `window` and its `counts` are `window_counts` of that day's facts."""
+    is the one just before `window`, its `counts` are `window_counts` of that day's facts and its
+    last successes those of the enabled models before that window's end (looked up)."""
     before = {"start": previous.window.start, "end": previous.window.end, "hours": previous.window.hours}
     assert previous.window.end == window.start
+    enabled = enabled_models(run_context(bench.store, now=window.start)["models"], window.start)
     return {
+        LAST_SUCCESS_FIELD: [{"provider": e.provider, "model": e.model, "at": e.last_success} for e in enabled],
         "schema": LEDGER_SCHEMA,
         "started_at": window.start,
         "finished_at": window.start,
@@ -512,7 +517,7 @@ def run_case(bench: Bench, errors: int, model_count: int, options: Any) -> list[
             bench.store.coll("health_runs").insert_one(shifted(entry, dt.datetime.now(dt.UTC) - seeded.window.end))
         else:
             assert measured.facts.previous is not None
-            entry = ledger(measured.facts.previous, seeded.window)
+            entry = ledger(bench, measured.facts.previous, seeded.window)
         rss, report = peak_rss(bench)
         print(
             f"  {state}: collect {measured.collect_s:.2f}s {measured.commands}, {measured.rows:,} rows; upstream "

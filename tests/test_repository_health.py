@@ -296,7 +296,7 @@ def test_command_count_does_not_grow_with_models(mongo_uri: str, db_name: str) -
         finally:
             store.client.drop_database(f"{db_name}-{n_models}")
             store.close()
-    assert counts[0] == counts[1] == 5, counts
+    assert counts[0] == counts[1] == 4, counts
 
 
 def test_window_queries_use_the_timestamp_indexes(store: repository.Store) -> None:
@@ -352,3 +352,43 @@ def test_rows_whose_cleaned_keys_coincide_are_merged(store: repository.Store) ->
     )
     (row,) = queries.error_patterns(store, START, NOW)
     assert (row["provider"], row["count"], row["first_error"]) == ("unknown", 2, hours_ago(2))
+
+
+def test_the_error_aggregation_counts_each_providers_streak_in_the_same_pass(store: repository.Store) -> None:
+    """Per pattern, the errors after its provider's last success in the window (all of the
+    window's errors for a provider without one), and the first of them; the previous window's
+    errors never count, and a provider stored as something else than text is one without."""
+    gone, busy = "Error code: 404 - model gone", "Error code: 529 - Overloaded"
+    queries.insert_documents(
+        store,
+        {
+            "errors": [
+                err(10, "openai", "gpt-4", gone),  # before openai's last success
+                err(6, "openai", "gpt-4", gone),  # exactly at it: not after
+                err(5, "openai", "gpt-4", gone),
+                err(2, "openai", "gpt-4", gone),
+                err(3, "openai", "gpt-4o", busy),
+                err(4, "$groq", "llama", busy),  # a provider named like a field path
+                err(20, "$groq", "llama", busy),
+                err(30, "$groq", "llama", busy),  # the previous window
+                err(1, "anthropic", "claude", busy),  # no success in the window at all
+                {**err(2, "openai", "gpt-4", busy), "provider": {"name": "openai"}},
+            ]
+        },
+    )
+    last = {"openai": hours_ago(6), "$groq": hours_ago(8)}
+    rows = queries.error_patterns(store, START, NOW, previous_start=START - dt.timedelta(days=1), last_success=last)
+    streaks = {(r["provider"], r["model"], r["count"], r["first"]) for r in queries.error_streaks(rows)}
+    assert streaks == {
+        ("openai", "gpt-4", 2, hours_ago(5)),
+        ("openai", "gpt-4o", 1, hours_ago(3)),
+        ("$groq", "llama", 1, hours_ago(4)),
+        ("anthropic", "claude", 1, hours_ago(1)),
+        ("unknown", "gpt-4", 1, hours_ago(2)),
+    }
+    assert {(r["period"], r["provider"], r["count"]) for r in rows if r["provider"] == "$groq"} == {
+        ("current", "$groq", 2),
+        ("previous", "$groq", 1),
+    }
+    # Without last successes (too many providers, or none asked for), no streak is counted.
+    assert queries.error_streaks(queries.error_patterns(store, START, NOW)) == []

@@ -57,7 +57,14 @@ def test_context_reads_the_latest_run_fetch_flags_and_models(store: repository.S
     (model,) = context["models"]
     assert model.pop("last_success", None) is None  # no success ever (null or absent)
     assert model.pop("last_run", None) is None  # nor one stamped run_ts only
-    assert model == {"provider": "openai", "model_id": "gpt-4o", "enabled": True, "deprecated": False, "listed": []}
+    assert model == {
+        "provider": "openai",
+        "model_id": "gpt-4o",
+        "enabled": True,
+        "deprecated": False,
+        "listed": [],
+        "carried": None,  # no previous run recorded its last success
+    }
 
 
 def test_context_reads_lifecycle_signs_new_models_and_the_ai_price(store: repository.Store) -> None:
@@ -100,3 +107,21 @@ def test_recent_runs_newest_first(store: repository.Store) -> None:
     for days in (3, 1, 2):
         record_run(store, {"finished_at": NOW - dt.timedelta(days=days)})
     assert [r["finished_at"] for r in recent_runs(store)] == [NOW - dt.timedelta(days=d) for d in (1, 2, 3)]
+
+
+def test_errors_with_a_text_ts_are_counted_with_the_ts_index_in_place(store: repository.Store) -> None:
+    """`$type` on the `ts` index: a string range there (`$gte: ""`) finds nothing on SecantusDB's
+    descending index."""
+    repository.ensure_indexes(store)
+    insert_documents(
+        store,
+        {
+            "errors": [
+                {"ts": "2026-11-26T07:00:00", "provider": "openai"},
+                {"ts": "b", "provider": "openai"},
+                {"ts": NOW - dt.timedelta(hours=1), "provider": "openai"},
+                {"ts": dt.datetime(2030, 1, 1, tzinfo=dt.UTC), "provider": "openai"},
+            ]
+        },
+    )
+    assert run_context(store, now=NOW)["misdated_errors"] == {"text": 2, "future": 1}

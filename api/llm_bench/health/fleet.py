@@ -203,6 +203,7 @@ class Fleet:
     streaks: tuple[Streak, ...]  # providers whose every call failed since some time
     stale_sources: tuple[SourceLag, ...]
     unlisted_providers: tuple[str, ...]  # enabled providers no own model list speaks for
+    enabled: tuple[EnabledModel, ...] = ()  # each with its last success ever, for the ledger to carry
 
 
 def _name(value: Any) -> str:
@@ -220,14 +221,37 @@ def _stamp(found: Any, *fields: str) -> dt.datetime | None:
     return next((moment for f in fields if (moment := _moment(found.get(f)))), None)
 
 
-def enabled_models(context_models: Iterable[Mapping[str, Any]], end: dt.datetime) -> tuple[EnabledModel, ...]:
-    """The enabled, not deprecated models of the run context, each with its last success ever."""
+def window_last_successes(success_rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], dt.datetime]:
+    """The window's last success per model as stored ((provider, model_name) -> moment), from the
+    success rows of the current period."""
+    last: dict[tuple[str, str], dt.datetime] = {}
+    for row in success_rows:
+        provider, model, moment = row.get("raw_provider"), row.get("raw_model"), row.get("last_success")
+        if not (row.get("period") == "current" and isinstance(provider, str) and isinstance(model, str)):
+            continue
+        if isinstance(moment, dt.datetime) and ((provider, model) not in last or moment > last[(provider, model)]):
+            last[(provider, model)] = moment
+    return last
+
+
+def enabled_models(
+    context_models: Iterable[Mapping[str, Any]],
+    end: dt.datetime,
+    window_last: Mapping[tuple[str, str], dt.datetime] | None = None,
+) -> tuple[EnabledModel, ...]:
+    """The enabled, not deprecated models of the run context, each with its last success ever:
+    the latest of its look-ups, or, for a model whose last success the previous run recorded
+    (`carried`), the later of that record and its last success in the window (`window_last`,
+    by provider and model as stored)."""
     found: dict[str, EnabledModel] = {}
     for doc in context_models:
         provider, model = _name(doc.get("provider")), _name(doc.get("model_id"))
         if not (provider and model and doc.get("enabled") is True and doc.get("deprecated") is not True):
             continue
         stamped = [_stamp(doc.get("last_success"), "gen_ts", "run_ts"), _stamp(doc.get("last_run"), "run_ts")]
+        carried = doc.get("carried")
+        if isinstance(carried, Mapping):
+            stamped += [_moment(carried.get("at")), (window_last or {}).get((doc["provider"], doc["model_id"]))]
         moment = max((t for t in stamped if t is not None), default=None)
         found.setdefault(
             model_key(provider, model), EnabledModel(provider, model, moment if moment and moment < end else None)
@@ -387,15 +411,17 @@ def judge(
     streak_rows: Iterable[Mapping[str, Any]],
     kinds_by_key: Mapping[tuple[str, str, str, str], str],
     sources: Iterable[Mapping[str, Any]],
+    window_last: Mapping[tuple[str, str], dt.datetime] | None = None,
 ) -> Fleet:
     models = list(context_models)
     source_rows = list(sources)
-    enabled = enabled_models(models, facts.window.end)
+    enabled = enabled_models(models, facts.window.end, window_last)
     return Fleet(
         coverage(facts, enabled, previous_run),
         streaks(facts, streak_rows, kinds_by_key, enabled),
         stale_sources(source_rows, facts.window.end),
         unlisted_providers(enabled, source_rows),
+        enabled,
     )
 
 
@@ -406,3 +432,14 @@ def recorded_enabled(fleet: Fleet) -> dict[str, Any] | None:
         return None
     keys = list(fleet.coverage.enabled_keys)
     return {"count": len(keys), "complete": len(keys) <= MAX_RECORDED_ENABLED, "models": keys[:MAX_RECORDED_ENABLED]}
+
+
+def recorded_last_successes(fleet: Fleet) -> list[dict[str, Any]] | None:
+    """Each enabled model's last success ever (None: never) as a ledger entry keeps it, for the
+    next run to carry instead of looking it up; None without a models list. At most
+    MAX_RECORDED_ENABLED models: the next run looks the others up."""
+    if not fleet.coverage.known:
+        return None
+    return [
+        {"provider": e.provider, "model": e.model, "at": e.last_success} for e in fleet.enabled[:MAX_RECORDED_ENABLED]
+    ]

@@ -34,7 +34,7 @@ from .assess import assess
 from .classification import ClassifiedPattern, apply_answers, apply_cached, classified, residue, rollup_patterns
 from .evidence import Evidence, evidence_from
 from .facts import HealthFacts, Window, shape_facts
-from .fleet import Fleet, judge
+from .fleet import Fleet, judge, window_last_successes
 from .history import compare
 from .ledger import ledger_entry, previous_from_ledger
 from .lifecycle import left_out, worth_adding
@@ -95,30 +95,38 @@ class Collected:
 
 
 def collect(store: Store, window: Window, ai_model: str | None = None) -> Collected:
-    """Five database commands, whatever the number of models or errors.
+    """Four database commands, whatever the number of models or errors.
 
     The run context (previous daily run, catalog signs, the models list with each model's last
     success ever, model-source freshness) comes first: when the previous run covered the window
     just before this one, its recorded totals stand in for that window; otherwise errors and
     successes of both windows are aggregated in the same commands. Successes come before
-    errors so that one more command can count, per provider, the errors after its last success.
+    errors so that the error aggregation also counts, per provider, the errors after its last
+    success (the streak), in the same pass. Then the new rollups.
     """
     context = run_context(
-        store, new_since=window.start, ai_model=ai_model, now=window.end, probes_since=window.end - RECHECK
+        store,
+        new_since=window.start,
+        ai_model=ai_model,
+        now=window.end,
+        probes_since=window.end - RECHECK,
+        carry_since=window.start,
     )
     evidence = evidence_from(context, staging(store))
     before = Window(window.start - (window.end - window.start), window.start)
     recorded = previous_from_ledger(evidence.previous_run, before)
     previous_start = None if recorded else before.start
     successes = queries.success_groups(store, window.start, window.end, previous_start=previous_start)
-    rows = queries.error_patterns(store, window.start, window.end, previous_start=previous_start)
-    patterns = _with_cached_message_keys(store, classified(rows, window.start, window.end), window.end)
-    last_success: dict[Any, dt.datetime] = {}
+    last_success: dict[str, dt.datetime] = {}
     for row in successes:
         raw, last = row.get("raw_provider"), row.get("last_success")
         if row["period"] == "current" and isinstance(raw, str) and isinstance(last, dt.datetime):
             last_success[raw] = max(last, last_success.get(raw, last))
-    streaks = queries.error_streaks(store, window.start, window.end, last_success)
+    rows = queries.error_patterns(
+        store, window.start, window.end, previous_start=previous_start, last_success=last_success
+    )
+    streaks = queries.error_streaks(rows)
+    patterns = _with_cached_message_keys(store, classified(rows, window.start, window.end), window.end)
     keyed = {p.fingerprint for p in patterns}
     rollups = rollup_patterns(queries.new_rollup_patterns(store, window.start, window.end), window.start, keyed)
     return Collected(
@@ -140,7 +148,15 @@ def judge_fleet(collected: Collected, facts: HealthFacts) -> Fleet:
         (p.provider, p.model, p.fingerprint, p.stored_kind): p.kind for p in collected.patterns if p.period == "current"
     }
     evidence = collected.evidence
-    return judge(facts, evidence.context_models, evidence.previous_run, collected.streak_rows, kinds, evidence.sources)
+    return judge(
+        facts,
+        evidence.context_models,
+        evidence.previous_run,
+        collected.streak_rows,
+        kinds,
+        evidence.sources,
+        window_last_successes(collected.successes),
+    )
 
 
 def _with_cached_message_keys(

@@ -10,17 +10,18 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ..repository.health_runs import DAILY_HOURS
+from ..repository.health_runs import DAILY_HOURS, LAST_SUCCESS_FIELD
 from .classification import ClassifiedPattern
 from .facts import HealthFacts, Window, shape_facts
-from .fleet import recorded_enabled
+from .fleet import recorded_enabled, recorded_last_successes
 from .history import RESOLVED, Changes
 from .report import HealthReport
 
 SAME_WINDOW = dt.timedelta(minutes=15)  # a recorded window this close to the one before stands in for it
 MAX_LEDGER_MODELS = 5000  # per-model counts kept in a ledger entry; beyond, the next run aggregates
 MAX_LEDGER_PROBLEMS = 2000
-LEDGER_SCHEMA = 2  # 2: `daily`, `enabled`, problems keyed without their error kind; `coverage`, `providers`
+LEDGER_SCHEMA = 3  # 2: `daily`, `enabled`, problems keyed without their error kind; `coverage`, `providers`
+# 3: `last_success_ever`
 MAX_LEDGER_ITEMS = 200  # per list of the recorded assessment
 
 
@@ -48,6 +49,7 @@ def ledger_entry(
         "counts": window_counts(report.facts),
         "daily": is_daily(report.facts.window),
         "enabled": recorded_enabled(a.fleet) if a.fleet else None,
+        LAST_SUCCESS_FIELD: recorded_last_successes(a.fleet) if a.fleet else None,
         "coverage": (
             {"enabled": a.fleet.coverage.enabled, "measured": a.fleet.coverage.measured}
             if a.fleet and a.fleet.coverage.known

@@ -58,19 +58,49 @@ def _pattern_key_fields() -> dict[str, Any]:
 NO_PROBE = "\u0000"  # a lookup key no fingerprint equals: the pattern needs no probe of its history
 
 
+MAX_STREAK_PROVIDERS = 200  # beyond this many providers with successes, streaks are not counted
+
+
+def _after_last_success(start: dt.datetime, last_success: Mapping[str, dt.datetime]) -> dict[str, Any]:
+    """Whether an error came after its provider's last success in the window (`last_success`: the
+    provider as stored -> that moment); for a provider without one, whether it is in the window.
+    One array look-up per document, no branch per provider: an unlisted provider's index is -1,
+    the last element, the moment just before `start` (dates are stored to the millisecond)."""
+    providers = list(last_success)
+    moments = [last_success[p] for p in providers] + [start - dt.timedelta(milliseconds=1)]
+    moment = {"$arrayElemAt": [{"$literal": moments}, {"$indexOfArray": [{"$literal": providers}, "$provider"]}]}
+    return {"$gt": ["$ts", moment]}
+
+
 def error_pipeline(
-    names: Any, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+    names: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    previous_start: dt.datetime | None = None,
+    last_success: Mapping[str, dt.datetime] | None = None,
 ) -> list[dict[str, Any]]:
     """The aggregation `error_patterns` runs: a range on the `ts` index, one `$group` on the raw
     fields (type guards cost per document, so they come after it, once per pattern), then indexed
     `$lookup`s per pattern: the rollup (an LLM classification, and whether the fingerprint was
     seen before the window), the errors' own history only when no rollup already says so, and
-    the cached classification."""
+    the cached classification. With `last_success` (the provider as stored -> its last success in
+    the window, at most MAX_STREAK_PROVIDERS), the same `$group` also counts each pattern's
+    errors after its provider's last success (all of its window's errors for a provider without
+    one), and the first of them: the provider's streak, in the same pass."""
+    streak: dict[str, Any] = {}
+    if last_success is not None and len(last_success) <= MAX_STREAK_PROVIDERS:
+        after = _after_last_success(start, last_success)
+        streak = {
+            "streak": {"$sum": {"$cond": [after, 1, 0]}},
+            "streak_first": {"$min": {"$cond": [after, "$ts", None]}},
+        }
     return [
         {"$match": {"ts": {"$gte": previous_start or start, "$lt": end}}},
         {
             "$group": {
                 "_id": _pattern_id(start),
+                **streak,
                 "count": {"$sum": 1},
                 "first": {"$min": "$ts"},
                 "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
@@ -93,6 +123,7 @@ def error_pipeline(
                 "first": 1,
                 "last": "$latest.t",
                 "llm": 1,
+                **({"streak": 1, "streak_first": 1} if streak else {}),
                 **_pattern_key_fields(),
                 "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
                 "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
@@ -226,6 +257,8 @@ def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
         "unreadable": int(r["count"]) if text is None and r.get("written") else 0,
         "llm": _llm(r),
         "cached": {"kind": cached.get("k"), "reason": cached.get("r"), "at": cached.get("at")} if cached else None,
+        "streak": int(r.get("streak") or 0),
+        "streak_first": r.get("streak_first") if isinstance(r.get("streak_first"), dt.datetime) else None,
     }
 
 
@@ -251,6 +284,8 @@ def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "seen_before": into["seen_before"] or row["seen_before"],
             "llm": into["llm"] or row["llm"],
             "cached": into["cached"] or row["cached"],
+            "streak": into["streak"] + row["streak"],
+            "streak_first": min(filter(None, (into["streak_first"], row["streak_first"])), default=None),
         }
     return list(merged.values())
 
@@ -259,7 +294,12 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def error_patterns(
-    store: Store, start: dt.datetime, end: dt.datetime, *, previous_start: dt.datetime | None = None
+    store: Store,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    previous_start: dt.datetime | None = None,
+    last_success: Mapping[str, dt.datetime] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per (period, provider, model, pattern, stored kind), all in the first reply.
 
@@ -268,56 +308,32 @@ def error_patterns(
     when stored, else the lower-cased `normalized_message`), whether the fingerprint occurred
     before `start`, an LLM classification (the writer's copy on the rows or a rollup's), and the
     cached classification from `error_classes`. With `previous_start`, rows of
-    [previous_start, start) come back too, tagged period "previous".
+    [previous_start, start) come back too, tagged period "previous". With `last_success` (see
+    `error_pipeline`), each row also carries `streak` (its errors after its provider's last
+    success in the window) and `streak_first` (the first of them); otherwise `streak` is 0.
     """
-    pipeline = error_pipeline(store.names, start, end, previous_start=previous_start)
+    pipeline = error_pipeline(store.names, start, end, previous_start=previous_start, last_success=last_success)
     with translate_errors("aggregating errors"):
         rows = store.coll("errors").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
         return _merged([_pattern_row(r, start) for r in rows])
 
 
-MAX_STREAK_PROVIDERS = 200  # beyond this many providers with successes, streaks are not looked for
-
-
-def streak_pipeline(
-    start: dt.datetime, end: dt.datetime, last_success: Mapping[str, dt.datetime]
-) -> list[dict[str, Any]] | None:
-    """The aggregation `error_streaks` runs: the errors after each provider's last success in the
-    window (all of the window's errors for a provider without one), grouped by pattern key as
-    `error_patterns` groups them, so each row joins its classified pattern. `last_success` maps
-    the provider as stored to its last success; None when there are too many providers."""
-    if len(last_success) > MAX_STREAK_PROVIDERS:
-        return None
-    after = [{"provider": provider, "ts": {"$gt": moment}} for provider, moment in last_success.items()]
-    after.append({"provider": {"$nin": list(last_success)}})
+def error_streaks(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The window's errors that came after their provider's last success, from the pattern rows
+    `error_patterns` returned with `last_success`: one row per pattern key, {provider, model,
+    fingerprint, stored_kind, count, first}."""
     return [
-        {"$match": {"ts": {"$gte": start, "$lt": end}, "$or": after}},
-        {"$group": {"_id": _pattern_id(start), "count": {"$sum": 1}, "first": {"$min": "$ts"}}},
-        {"$project": {"_id": 0, "count": 1, "first": 1, **_pattern_key_fields()}},
+        {
+            "provider": r["provider"],
+            "model": r["model"],
+            "fingerprint": r["fingerprint"],
+            "stored_kind": r["stored_kind"],
+            "count": r["streak"],
+            "first": r["streak_first"],
+        }
+        for r in rows
+        if r["period"] == "current" and r.get("streak")
     ]
-
-
-def error_streaks(
-    store: Store, start: dt.datetime, end: dt.datetime, last_success: Mapping[str, dt.datetime]
-) -> list[dict[str, Any]]:
-    """One row per pattern key of the errors that came after their provider's last success in
-    the window: {provider, model, fingerprint, stored_kind, count, first}, all in the first reply."""
-    pipeline = streak_pipeline(start, end, last_success)
-    if pipeline is None:
-        return []
-    with translate_errors("aggregating error streaks"):
-        rows = store.coll("errors").aggregate(pipeline, batchSize=ONE_REPLY, allowDiskUse=True)
-        return [
-            {
-                "provider": str(r["provider"]),
-                "model": str(r["model"]),
-                "fingerprint": _key(r),
-                "stored_kind": r["kind"],
-                "count": int(r["count"]),
-                "first": r.get("first"),
-            }
-            for r in rows
-        ]
 
 
 def success_pipeline(
@@ -327,8 +343,12 @@ def success_pipeline(
 
     The writer stamps a success with `run_ts` (before the call) and `gen_ts` (after); some
     writers stamp `run_ts` only. Each success counts once, at its `gen_ts`, else at its
-    `run_ts`: a range on the `gen_ts` index, joined (`$unionWith`, the same command) by a range
-    on the `run_ts` index among the documents without a `gen_ts`.
+    `run_ts`: a range on the `gen_ts` index, joined (`$unionWith`, the same command) by the
+    documents without a `gen_ts` in the window by `run_ts`. MongoDB merges that branch's two
+    `$match` stages and picks either index (the `gen_ts` null point or the `run_ts` range);
+    SecantusDB uses the first stage's: the null point, so that it does not read every success of
+    the window a second time when all carry a `gen_ts` (it reads every success ever stamped
+    `run_ts` only instead, which a writer of both stamps never leaves).
     """
     window = {"$gte": previous_start or start, "$lt": end}
     at = {"$ifNull": ["$gen_ts", "$run_ts"]}
@@ -337,7 +357,7 @@ def success_pipeline(
         {
             "$unionWith": {
                 "coll": names.successes,
-                "pipeline": [{"$match": {"run_ts": window}}, {"$match": {"gen_ts": None}}],
+                "pipeline": [{"$match": {"gen_ts": None}}, {"$match": {"run_ts": window}}],
             }
         },
         {
@@ -357,6 +377,7 @@ def success_pipeline(
                 "first": 1,
                 "last": 1,
                 "raw_provider": 1,
+                "raw_model": "$_id.model",
                 "provider": _string("$_id.provider", 200, "unknown"),
                 "model": _string("$_id.model", 200, "unknown"),
             }
@@ -380,6 +401,7 @@ def success_groups(
                 "first_success": r.get("first"),
                 "last_success": r["last"],
                 "raw_provider": r.get("raw_provider"),
+                "raw_model": r.get("raw_model"),
             }
             for r in rows
         ]

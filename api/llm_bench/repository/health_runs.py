@@ -19,6 +19,7 @@ from pymongo import DESCENDING
 from . import ONE_REPLY, Store, not_after, translate_errors
 from .silences import MAX_SILENCES
 
+NO_PROBE = "\u0000"  # a look-up key no model name equals: the model needs no look-up of its history
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 SOURCE_HISTORY = dt.timedelta(days=30)  # model-source fetches read for their freshness
 DAILY_HOURS = (23.75, 24.25)  # a recorded window of this length is a daily run (the baseline)
@@ -32,6 +33,11 @@ TREND_FIELDS = {
     "coverage": "$coverage",
     "providers": "$providers",
 }
+
+#: The ledger field holding each enabled model's last success ever before the run's window end:
+#: [{provider, model, at}], `at` None when the model never succeeded.
+LAST_SUCCESS_FIELD = "last_success_ever"
+CARRIED_ROW = "_carried_row"  # marks the ledger's rows among the models documents while they are joined
 
 #: A ledger entry that is a daily run: recorded as such, or (older entries) a window of about 24 h.
 DAILY_RUN = {
@@ -53,6 +59,7 @@ def run_context(
     ai_model: str | None = None,
     now: dt.datetime | None = None,
     probes_since: dt.datetime | None = None,
+    carry_since: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """{previous_run, last_complete_fetch, catalog_flags, models, new_models, ai_price, sources,
     trend, probes, misdated_errors} read in one aggregate command.
@@ -62,7 +69,14 @@ def run_context(
     with its id (deprecation date, successor and whether a source still lists that successor,
     missing or removed), found through the `model_id` index, and its latest success ever before
     `now`: `last_success` by `gen_ts`, `last_run` by `run_ts` among successes stamped `run_ts`
-    only (an indexed look-up each per model); `new_models` are the catalog entries first seen
+    only (an indexed look-up each per enabled model). With `carry_since` (the start of the
+    window whose successes the caller merges in) and `now`, an enabled model the previous daily
+    run recorded (`LAST_SUCCESS_FIELD`: its last success ever before that run's window end, or
+    None for none) is not looked up when that record can stand in: the recorded window ended at
+    or after `carry_since` (no success can fall between it and the caller's window) and the
+    recorded moment is before `now` (a replay never uses a later one). Such a model carries
+    `carried` ({at, until}: the recorded moment and that run's window end) and empty look-ups;
+    every other model carries `carried` None. `new_models` are the catalog entries first seen
     since `new_since` that discovery placed on a listed direct id; `ai_price` the
     `provider_models` document of the OpenAI model in use; `sources` one row per model source
     fetched in the last 30 days (its last attempt and its last complete fetch); `trend` the small
@@ -81,12 +95,62 @@ def run_context(
         "$or": [{"missing_since": {"$ne": None}}, {"removed_at": {"$ne": None}}, {"expiration_date": {"$ne": None}}]
     }
     success_before = {"gen_ts": {"$lt": now}} if now is not None else {}
+    carry = now is not None and carry_since is not None
+    usable = (
+        {
+            "$and": [
+                {"$eq": [{"$type": "$carried.until"}, "date"]},
+                {"$gte": ["$carried.until", carry_since]},
+                {
+                    "$or": [
+                        {"$eq": [{"$type": "$carried.at"}, "null"]},
+                        {"$and": [{"$eq": [{"$type": "$carried.at"}, "date"]}, {"$lt": ["$carried.at", now]}]},
+                    ]
+                },
+            ]
+        }
+        if carry
+        else False
+    )
+    enabled = {"$and": [{"$eq": ["$enabled", True]}, {"$ne": ["$deprecated", True]}]}
+    carried_rows = [  # the previous daily run's record of each enabled model's last success ever
+        {
+            "$unionWith": {
+                "coll": names.health_runs,
+                "pipeline": [
+                    {"$match": {**DAILY_RUN, "finished_at": {"$lte": latest}}},
+                    {"$sort": {"finished_at": -1}},
+                    {"$limit": 1},
+                    {"$project": {"_id": 0, "row": f"${LAST_SUCCESS_FIELD}", "until": "$window.end"}},
+                    {"$unwind": "$row"},
+                    {
+                        "$project": {
+                            "provider": "$row.provider",
+                            "model_id": "$row.model",
+                            "carried": {"at": "$row.at", "until": "$until"},
+                            CARRIED_ROW: {"$literal": True},
+                        }
+                    },
+                ],
+            }
+        },
+        {
+            "$group": {
+                "_id": {"provider": "$provider", "model_id": "$model_id"},
+                "docs": {"$push": "$$ROOT"},
+                "carried": {"$max": "$carried"},
+            }
+        },
+        {"$unwind": "$docs"},
+        {"$match": {f"docs.{CARRIED_ROW}": {"$ne": True}}},
+        {"$replaceRoot": {"newRoot": {"$mergeObjects": ["$docs", {"carried": "$carried"}]}}},
+    ]
     run_before = {"gen_ts": None, **({"run_ts": {"$lt": now}} if now is not None else {"run_ts": {"$ne": None}})}
     pipeline = [
         {"$match": {**DAILY_RUN, "finished_at": {"$lte": latest}}},
         {"$sort": {"finished_at": -1}},
         {"$limit": 1},
-        {"$project": {"_id": 0}},
+        {"$project": {"_id": 0, LAST_SUCCESS_FIELD: 0}},
         _tagged("health_run", "$$ROOT"),
         {
             "$unionWith": {
@@ -131,6 +195,13 @@ def run_context(
             "$unionWith": {
                 "coll": names.models,
                 "pipeline": [
+                    *(carried_rows if carry else []),
+                    {
+                        "$set": {
+                            "carried": {"$cond": [usable, "$carried", None]},
+                            "probe": {"$cond": [{"$and": [enabled, {"$not": [usable]}]}, "$model_id", NO_PROBE]},
+                        }
+                    },
                     {
                         "$lookup": {
                             "from": names.provider_models,
@@ -156,7 +227,7 @@ def run_context(
                     {
                         "$lookup": {
                             "from": names.successes,
-                            "localField": "model_id",
+                            "localField": "probe",
                             "foreignField": "model_name",
                             "let": {"provider": "$provider"},
                             "pipeline": [
@@ -171,7 +242,7 @@ def run_context(
                     {  # a writer that stamps run_ts only: its latest success by run_ts
                         "$lookup": {
                             "from": names.successes,
-                            "localField": "model_id",
+                            "localField": "probe",
                             "foreignField": "model_name",
                             "let": {"provider": "$provider"},
                             "pipeline": [
@@ -196,6 +267,7 @@ def run_context(
                             "listed": "$listed",
                             "last_success": {"$first": "$last_success"},
                             "last_run": {"$first": "$last_run"},
+                            "carried": "$carried",
                         },
                     ),
                 ],
@@ -203,8 +275,10 @@ def run_context(
         },
     ]
     # Errors no window can hold: dated beyond now (a writer's wrong clock) or with `ts` stored as
-    # text; both ranges are on the `ts` index (a string range matches only strings).
-    for kind, match in (("future", {"$gt": latest}), ("text", {"$gte": ""})):
+    # text. Both are bounded on the `ts` index by MongoDB: a date range, and `$type` a type's
+    # bracket. (A string range such as `$gte: ""` is bounded too, but SecantusDB's descending
+    # `ts` index answers it with nothing, after a scan of the whole index.)
+    for kind, match in (("future", {"$gt": latest}), ("text", {"$type": "string"})):
         pipeline.append(
             {
                 "$unionWith": {
@@ -424,8 +498,9 @@ def release_lock(store: Store, name: str, owner: str) -> None:
 
 
 MAX_HISTORY_RUNS = 2000  # ledger entries one `history` reads (manual runs included)
-#: What `history` reads of a ledger entry: everything but the per-model counts and the enabled set.
-HISTORY_FIELDS = {"_id": 0, "counts": 0, "enabled": 0}
+#: What `history` reads of a ledger entry: everything but the per-model counts, the enabled set
+#: and its last successes.
+HISTORY_FIELDS = {"_id": 0, "counts": 0, "enabled": 0, LAST_SUCCESS_FIELD: 0}
 
 
 def ledger_history(store: Store, since: dt.datetime, *, daily_only: bool = True) -> list[dict[str, Any]]:
