@@ -72,8 +72,8 @@ STATUS_KINDS: dict[int, str] = {
 #: ("Provider returned error", "Not Found") leaves them unknown rather than guessed.
 AMBIGUOUS_STATUSES = frozenset({400, 403, 404, 422})
 GUESSES = frozenset({"hard_model", "hard_capability"})
-#: A model named in the text: the word, or an id shaped like one (`gpt-4o`, `claude-3-opus-20240229`).
-_MODEL_WORD = re.compile(r"(?<![a-z0-9_])models?(?![a-z0-9_])|deployment|engine", re.IGNORECASE)
+#: The text speaks of a model (or an Azure deployment, or an older API's engine) at all.
+_MODEL_WORD = re.compile(r"(?<![a-z0-9_])(?:models?|deployments?|engines?)(?![a-z0-9_])", re.IGNORECASE)
 CLIENT_SIDE = frozenset({"network", "timeout"})
 
 
