@@ -4,7 +4,8 @@ The HTTP status alone misleads (billing sent as 400 or 429, retired models answe
 capability errors sent as 404, overloads inside HTTP 200 streams), so the wording decides.
 The first matching rule wins, and the order is the precedence:
 
-1. Google's "exceeded your current quota" is a rate quota, not billing (provider-aware);
+1. a Gemini quota with limit 0 (no free tier) is billing; otherwise Google's "exceeded your
+   current quota" is a rate quota, not billing (provider-aware);
 2. billing wording, whatever the status (400, 429);
 3. capability wording, even under 404 or `param: model` (the model exists, the request is wrong);
 4. model wording: retired, decommissioned, not found, no access to this model;
@@ -12,7 +13,9 @@ The first matching rule wins, and the order is the precedence:
    answer 429 or `RateLimitError`);
 6. rate limits and quotas that reset;
 7. credentials and permissions, before network (LiteLLM labels IAM refusals `APIConnectionError`);
-8. network failures with no provider answer (a proxy's 500 around "fetch failed" included);
+8. a client's own timeout after the connection was made (undici, curl); a connection never
+   made, timed out or not; then network failures with no provider answer (a proxy's 500
+   around "fetch failed" included);
 9. generic server-side errors;
 10. texts known to say nothing ("Provider returned error" with no detail): kind unknown;
 11. a 5xx status written in a shape the writer does not read ("(500)", "HTTP 503").
