@@ -38,6 +38,7 @@ def not_after(now: dt.datetime | None) -> dt.datetime:
 #: Batch size that brings a job's rows back in the first reply (no getMore round trips); the
 #: server still caps one reply at 16 MiB.
 ONE_REPLY = 100_000
+NO_PROBE = "\u0000"  # a `$lookup` key no stored name or fingerprint equals: the row needs no look-up
 
 
 @dataclass(frozen=True)

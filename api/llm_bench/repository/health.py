@@ -18,7 +18,7 @@ from typing import Any
 from ..classify import KINDS
 from ..classify.writer import NORMALIZED_MAX_CHARS
 from ..message_keys import message_key, shown_key
-from . import ONE_REPLY, Store, translate_errors
+from . import NO_PROBE, ONE_REPLY, Store, translate_errors
 
 TEXT_CHARS = 1000  # enough of a message for the text rules; shown text is cut shorter later
 
@@ -53,9 +53,6 @@ def _pattern_key_fields() -> dict[str, Any]:
         "fp": {"$ifNull": [_string("$_id.fp", 200), _string("$_id.fp.nm", NORMALIZED_MAX_CHARS, "")]},
         "kind": {"$cond": [{"$in": ["$_id.kind", list(KINDS)]}, "$_id.kind", "unknown"]},
     }
-
-
-NO_PROBE = "\u0000"  # a lookup key no fingerprint equals: the pattern needs no probe of its history
 
 
 MAX_STREAK_PROVIDERS = 200  # beyond this many providers with successes, streaks are not counted

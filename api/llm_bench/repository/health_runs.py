@@ -16,10 +16,9 @@ from typing import Any
 
 from pymongo import DESCENDING
 
-from . import ONE_REPLY, Store, not_after, translate_errors
+from . import NO_PROBE, ONE_REPLY, Store, not_after, translate_errors
 from .silences import MAX_SILENCES
 
-NO_PROBE = "\u0000"  # a look-up key no model name equals: the model needs no look-up of its history
 MAX_NEW_MODELS = 50  # catalog entries read for "new models worth adding" (the email shows 10)
 SOURCE_HISTORY = dt.timedelta(days=30)  # model-source fetches read for their freshness
 DAILY_HOURS = (23.75, 24.25)  # a recorded window of this length is a daily run (the baseline)
