@@ -11,6 +11,8 @@ the parse layer, the vocabularies, the phrase rules and the stored kind. Two saf
 set: no error of a model that is still served (`served: true`) and whose reviewed kind is not
 hard_model is called hard_model; no error of a retired or unserved model (`served: false`, or
 reviewed kind hard_model) whose reviewed kind is not network or transient_provider is called one.
+"with the SDK's status" feeds each row's `http_status` (the status its text shows or its source
+states) as a writer that stores the status its SDK reported would; the other columns use the text only.
 `--fresh GATHERING ...` also reports every row of gatherings added since the rules last changed
 (both sides of their split: nothing in them was read while writing rules) as set (d).
 Usage: uv run --extra demo python benchmarks/classifier_agreement.py --no-ai [--fresh gathered-g gathered-h]
@@ -39,16 +41,27 @@ TRAINED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "provider
 REPEAT = 20
 RETIRED_NOT = {"network", "transient_provider"}
 #: The figures of one set, after its name and before its safety counts.
-COLUMNS = ("rows", "agreement (message)", "normalized only", "writer status-only", "decided", "right when decided")
+COLUMNS = (
+    "rows",
+    "agreement (message)",
+    "normalized only",
+    "with the SDK's status",
+    "writer status-only",
+    "decided",
+    "right when decided",
+)
 
 
-def decide(row: dict, original: bool = True) -> str:
+def decide(row: dict, original: bool = True, stored_status: bool = False) -> str:
+    """The kind as the writer stores the row today; with `stored_status`, as a writer that also
+    stores the status its SDK reported would (the record's `http_status`: shown or stated)."""
     message = row["message"]
     return classify(
         provider=row["provider"],
         message=message if original else "",
         normalized_message=normalize_message(message),
         stored_kind=status_kind(message),
+        http_status=row.get("http_status") if stored_status else None,
     ).kind
 
 
@@ -56,10 +69,11 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
     """One line of figures for the set, and a per-kind table (aggregated only)."""
     if not rows:
         print(f"\n{name}: no rows")
-        return [name, "0", "", "", "", "", "", ""]
+        return [name, "0", *[""] * len(COLUMNS)]
     decided = [(row, decide(row), decide(row, original=False)) for row in rows]
     right = sum(got == row["expected_kind"] for row, got, _ in decided)
     right_normalized = sum(got == row["expected_kind"] for row, _, got in decided)
+    right_status = sum(decide(row, stored_status=True) == row["expected_kind"] for row in rows)
     writer = sum(status_kind(row["message"]) == row["expected_kind"] for row in rows)
     served_hard = sum(
         1
@@ -80,7 +94,9 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
     right_decided = sum(got == row["expected_kind"] for row, got, _ in decided if got != "unknown")
     precision = (decided_rows, right_decided)
     if not per_kind_table:
-        return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient, precision)
+        return _line(
+            name, rows, (right, right_normalized, right_status, writer), served_hard, retired_transient, precision
+        )
     print(f"\n{name}: {len(rows)} rows, per kind (reviewed kind: right / rows, left unknown)\n")
     print(
         table(
@@ -97,25 +113,25 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
             ],
         )
     )
-    return _line(name, rows, right, right_normalized, writer, served_hard, retired_transient, precision)
+    return _line(name, rows, (right, right_normalized, right_status, writer), served_hard, retired_transient, precision)
 
 
 def _line(
     name: str,
     rows: list[dict],
-    right: int,
-    right_normalized: int,
-    writer: int,
+    rights: tuple[int, int, int, int],
     hard: int,
     retired: int,
     precision: tuple[int, int],
 ) -> list[str]:
+    right, right_normalized, right_status, writer = rights
     decided, right_decided = precision
     return [
         name,
         str(len(rows)),
         f"{right}/{len(rows)} ({right / len(rows):.1%})",
         f"{right_normalized / len(rows):.1%}",
+        f"{right_status / len(rows):.1%}",
         f"{writer / len(rows):.1%}",
         f"{decided / len(rows):.0%}",
         f"{right_decided / decided:.1%}" if decided else "",

@@ -288,3 +288,30 @@ def test_an_outage_verdict_is_withheld_when_the_text_says_the_model_is_unavailab
     assert classify(provider="openai", message="Error code: 503 - Service Unavailable").kind == "transient_provider"
     text = '{"error": {"code": 503, "message": "The model is overloaded. Please try again later.", "status": "UNAVAILABLE"}}'
     assert classify(provider="gemini", message=text).kind == "transient_provider"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"http_status": 401}, ("auth", "status:401")),
+        ({"http_status": 503}, ("transient_provider", "status:503")),
+        ({"provider_error_code": "insufficient_quota"}, ("billing", "code:openai:insufficient_quota")),
+        # Not an error status, not a short printable code: ignored.
+        ({"http_status": True}, ("unknown", "none")),
+        ({"http_status": 200}, ("unknown", "none")),
+        ({"http_status": "429"}, ("unknown", "none")),
+        ({"provider_error_code": "x" * 101}, ("unknown", "none")),
+        ({"provider_error_code": "insufficient_quota\n"}, ("billing", "code:openai:insufficient_quota")),
+        ({"provider_error_code": "insufficient\x1b_quota"}, ("unknown", "none")),
+        ({"provider_error_code": ["insufficient_quota"]}, ("unknown", "none")),
+    ],
+)
+def test_the_writers_stored_status_and_code(fields: dict[str, object], expected: tuple[str, str]) -> None:
+    decided = classify(provider="openai", message="the request failed", **fields)
+    assert (decided.kind, decided.source) == expected
+
+
+def test_a_status_in_the_text_beats_the_stored_one() -> None:
+    """The text names the status nearest the cause (a proxy's stored 502 around an upstream 429)."""
+    decided = classify(provider="openai", message="Error code: 429 - slow down please", http_status=502)
+    assert (decided.kind, decided.source) == ("rate_limit", "status:429")

@@ -303,3 +303,29 @@ def test_beyond_the_cap_patterns_never_asked_go_first(store: repository.Store, h
     asked = [str(item["sample"]).split()[3] for item in asked_items(request) or []]
     assert len(asked) == MAX_PATTERNS
     assert set(asked) == {str(i) for i in range(10, MAX_PATTERNS + 10)}  # every never-asked one, no expired one
+
+
+def test_a_writers_stored_status_and_code_are_evidence(store: repository.Store) -> None:
+    """A writer that stores the status and code its SDK reported tells the classifier what a text
+    without them cannot; fields of another type are ignored, never fail the run."""
+
+    def stored(model: str, message: str, n: int, **fields: object) -> list[dict[str, object]]:
+        return [{**doc, **fields} for doc in errors("together", model, message, n)]
+
+    insert_documents(
+        store,
+        {
+            "errors": stored("model-a", "request failed zq", 3, http_status=429)
+            + stored("model-b", "request failed zq", 2, http_status=None, provider_error_code="model_not_found")
+            + stored("model-c", "request failed zq", 2, http_status="429", provider_error_code={"$gt": 1})
+            + stored("model-d", "Error code: 503 - upstream said no", 1, http_status=429)
+        },
+    )
+    patterns = {p.model: p for p in run(store, WINDOW, RULES_ONLY, Delivery()).report.facts.patterns}
+    assert (patterns["model-a"].kind, patterns["model-a"].source) == ("rate_limit", "status:429")
+    assert (patterns["model-b"].kind, patterns["model-b"].source) == ("hard_model", "code:openai:model_not_found")
+    assert (patterns["model-c"].kind, patterns["model-c"].source) == ("unknown", "none")
+    assert (patterns["model-d"].kind, patterns["model-d"].source) == (
+        "transient_provider",
+        "status:503",
+    )  # the text wins

@@ -3,7 +3,10 @@ weak or contradicts itself.
 
 The text is parsed first (`parse.parse`: HTTP status, provider error types and codes, exception
 and gRPC names, inner messages), the codes are looked up in the providers' own vocabularies
-(`vocabulary.py`), and the phrase rules (`rules.RULES`) read the wording. Then, in order:
+(`vocabulary.py`), and the phrase rules (`rules.RULES`) read the wording. A writer that stores
+the status and code its SDK reported (`http_status`, `provider_error_code`) adds structured
+evidence the text may lack: the stored status counts when the text shows none, the stored code
+is looked up like a parsed one. Then, in order:
 
 1. an LLM classification of the pattern with confidence >= LLM_MIN_CONFIDENCE;
 2. specific evidence: a decisive provider code, a specific phrase rule, a newer writer's stored
@@ -34,6 +37,7 @@ from .vocabulary import Entry, lookup, names_in_lowercase
 from .writer import status_kind
 
 LLM_MIN_CONFIDENCE = 0.8
+MAX_CODE_CHARS = 100  # a stored provider error code longer than this is not a code
 
 #: kind_source values: what decided a pattern's kind (README's table is tested against this).
 KIND_SOURCES: dict[str, str] = {
@@ -41,7 +45,7 @@ KIND_SOURCES: dict[str, str] = {
     "code:<table>:<value>": "a provider's documented error type, code or exception name (classify/vocabulary.py)",
     "rule:<id>": "a phrase rule of classify/rules.py",
     "writer": "a newer writer's specific stored kind (not what the HTTP status alone gives)",
-    "status:<n>": "the HTTP status the parse layer read from the text",
+    "status:<n>": "the HTTP status the parse layer read from the text, else the writer's stored `http_status`",
     "stored": "the writer's status-only stored kind",
     "conflict": "the evidence disagrees (specific evidence among itself, or an outage verdict and a model said to be unavailable): unknown, left to the AI",
     "cache": "this toolkit's cached AI answer (unknown included), honoured for AI_CACHE_DAYS",
@@ -127,12 +131,34 @@ def _status_kind(status: int | None) -> str | None:
     return "transient_provider" if 500 <= status <= 599 else None
 
 
-def gather(provider: str, message: str, normalized_message: str = "") -> Evidence:
-    """Parse the text and run the vocabularies and phrase rules over it (each bounded)."""
+def stored_status(value: object) -> int | None:
+    """A writer's stored `http_status` when it is an error status (an int 400..599), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599 else None
+
+
+def stored_code(value: object) -> str | None:
+    """A writer's stored `provider_error_code` when it is a short code, else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if 0 < len(value) <= MAX_CODE_CHARS and value.isprintable() else None
+
+
+def gather(
+    provider: str,
+    message: str,
+    normalized_message: str = "",
+    *,
+    http_status: int | None = None,
+    provider_error_code: str | None = None,
+) -> Evidence:
+    """Parse the text and run the vocabularies and phrase rules over it (each bounded). A stored
+    status counts when the text shows none; a stored provider code is looked up first."""
     original = " ".join(message[:MAX_TEXT_CHARS].split())
     normalized = normalized_message[:MAX_TEXT_CHARS]
     parsed = parse(message[:MAX_TEXT_CHARS] if message else normalized)
-    values = parsed.codes + parsed.names
+    code = stored_code(provider_error_code)
+    values = ((code,) if code else ()) + parsed.codes + parsed.names
     if not message:
         values += names_in_lowercase(normalized)
     entries = tuple(lookup(provider, values))
@@ -152,7 +178,8 @@ def gather(provider: str, message: str, normalized_message: str = "") -> Evidenc
                 specific = rule
         if specific is not None and generic is not None:
             break
-    return Evidence(parsed.status, entries, specific, generic)
+    status = parsed.status if parsed.status is not None else stored_status(http_status)
+    return Evidence(status, entries, specific, generic)
 
 
 def classify(
@@ -162,12 +189,21 @@ def classify(
     normalized_message: str = "",
     stored_kind: str | None = None,
     llm: LLMVerdict | None = None,
+    http_status: object = None,
+    provider_error_code: object = None,
 ) -> Classification:
     """The kind of one pattern. `message` is the original text (may be empty), `normalized_message`
-    the writer's lower-cased copy; both are read."""
+    the writer's lower-cased copy; both are read. `http_status` and `provider_error_code` are the
+    writer's stored fields (any type; only an error status and a short code are used)."""
     if llm is not None and clean_kind(llm.kind) != "unknown" and llm.confidence >= LLM_MIN_CONFIDENCE:
         return Classification(clean_kind(llm.kind), llm.confidence, "rollup-llm")
-    evidence = gather(provider or "", message or "", normalized_message or "")
+    evidence = gather(
+        provider or "",
+        message or "",
+        normalized_message or "",
+        http_status=stored_status(http_status),
+        provider_error_code=stored_code(provider_error_code),
+    )
     stored = clean_kind(stored_kind)
     text = (message or normalized_message or "")[:MAX_TEXT_CHARS]
     # A stored kind that no status in the text explains comes from a newer writer that knew more.
@@ -219,4 +255,14 @@ def classify(
     return Classification("unknown", 0.0, "none")
 
 
-__all__ = ["KIND_SOURCES", "LLM_MIN_CONFIDENCE", "Classification", "Evidence", "LLMVerdict", "classify", "gather"]
+__all__ = [
+    "KIND_SOURCES",
+    "LLM_MIN_CONFIDENCE",
+    "Classification",
+    "Evidence",
+    "LLMVerdict",
+    "classify",
+    "gather",
+    "stored_code",
+    "stored_status",
+]

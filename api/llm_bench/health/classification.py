@@ -101,6 +101,8 @@ def _decide(row: Mapping[str, Any], now: dt.datetime | None) -> Classification:
         message=text if row.get("original") else "",
         normalized_message=text.lower(),
         stored_kind=row.get("stored_kind"),
+        http_status=row.get("http_status"),
+        provider_error_code=row.get("provider_error_code"),
         llm=LLMVerdict(clean_kind(llm.get("kind")), float(llm.get("confidence") or 0.0)) if llm else None,
     )
     cached = row.get("cached")

@@ -21,6 +21,7 @@ from ..message_keys import message_key, shown_key
 from . import NO_PROBE, ONE_REPLY, Store, translate_errors
 
 TEXT_CHARS = 1000  # enough of a message for the text rules; shown text is cut shorter later
+CODE_CHARS = 100  # a stored provider error code is a short identifier
 
 
 def _string(field: str, cap: int | None = None, default: Any = None) -> dict[str, Any]:
@@ -100,7 +101,15 @@ def error_pipeline(
                 **streak,
                 "count": {"$sum": 1},
                 "first": {"$min": "$ts"},
-                "latest": {"$max": {"t": "$ts", "m": "$message", "n": "$normalized_message"}},
+                "latest": {
+                    "$max": {
+                        "t": "$ts",
+                        "m": "$message",
+                        "n": "$normalized_message",
+                        "s": "$http_status",
+                        "c": "$provider_error_code",
+                    }
+                },
                 "llm": {
                     "$max": {
                         "$cond": [
@@ -124,6 +133,8 @@ def error_pipeline(
                 **_pattern_key_fields(),
                 "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
                 "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
+                "status": {"$cond": [{"$in": [{"$type": "$latest.s"}, ["int", "long"]]}, "$latest.s", None]},
+                "code": _string("$latest.c", CODE_CHARS),
                 "written": {
                     "$or": [
                         {"$not": [{"$in": [{"$type": "$latest.m"}, ["missing", "null"]]}]},
@@ -250,6 +261,8 @@ def _pattern_row(r: Mapping[str, Any], start: dt.datetime) -> dict[str, Any]:
         "last_error": r.get("last"),
         "text": text if isinstance(text, str) else "",
         "original": bool(r.get("original")),
+        "http_status": r.get("status"),
+        "provider_error_code": r.get("code"),
         "seen_before": seen_before,
         "unreadable": int(r["count"]) if text is None and r.get("written") else 0,
         "llm": _llm(r),
@@ -278,6 +291,8 @@ def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "last_error": latest["last_error"],
             "text": latest["text"],
             "original": latest["original"],
+            "http_status": latest["http_status"],
+            "provider_error_code": latest["provider_error_code"],
             "seen_before": into["seen_before"] or row["seen_before"],
             "llm": into["llm"] or row["llm"],
             "cached": into["cached"] or row["cached"],
@@ -302,7 +317,8 @@ def error_patterns(
 
     A pattern is the writer's `fingerprint` (or, without one, its normalized message). Each row
     carries its count, first and last error time, the most recent text (the original `message`
-    when stored, else the lower-cased `normalized_message`), whether the fingerprint occurred
+    when stored, else the lower-cased `normalized_message`) with that document's `http_status` (an
+    integer, else None) and `provider_error_code` (capped text), whether the fingerprint occurred
     before `start`, an LLM classification (the writer's copy on the rows or a rollup's), and the
     cached classification from `error_classes`. With `previous_start`, rows of
     [previous_start, start) come back too, tagged period "previous". With `last_success` (see
