@@ -63,7 +63,7 @@ def test_the_tables_cover_the_documented_families():
 
 def test_lookup_is_exact_and_survives_lower_case():
     assert [e.kind for e in lookup("bedrock", ("ResourceNotFoundException",))] == ["hard_model"]
-    assert lookup("bedrock", ("ResourceNotFound", "NotFoundException")) == []  # no partial names
+    assert lookup("bedrock", ("ResourceNotFound", "FoundException")) == []  # no partial names
     assert [e.value for e in lookup("gemini", ("resource_exhausted",))] == ["RESOURCE_EXHAUSTED"]
     assert names_in_lowercase("botocore.errorfactory.throttlingexception: an error occurred") == (
         "throttlingexception",
@@ -238,6 +238,21 @@ def test_a_404_that_names_no_model_abstains(provider, text):
             "429 RESOURCE_EXHAUSTED. Quota exceeded for metric: generate_content_requests, limit: 15",
             "rate_limit",
         ),
+        # The Vercel AI SDK's prefixed names and the Java SDKs' status exceptions.
+        ("openai", "AI_LoadAPIKeyError: OpenAI API key is missing.", "auth"),
+        (
+            "anthropic",
+            "AI_UnsupportedFunctionalityError: 'tool_choice' functionality not supported.",
+            "hard_capability",
+        ),
+        ("openai", "AI_APICallError: request failed", "unknown"),
+        ("openai", "com.openai.errors.UnprocessableEntityException: 422: {}", "hard_capability"),
+        (
+            "anthropic",
+            "com.anthropic.errors.NotFoundException: 404: {type=error, message=model: claude-x}",
+            "hard_model",
+        ),
+        ("openai", "com.openai.errors.NotFoundException: 404: {}", "unknown"),  # names no model
     ],
 )
 def test_documented_names_and_shapes(provider, text, kind):

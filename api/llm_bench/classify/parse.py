@@ -11,7 +11,7 @@ Shapes read (each bounded, each regex linear):
 - httpx `Client error '429 Too Many Requests' for url ...`;
 - google-api-core's `Forbidden: 403 ...` (an exception name, then its status);
 - exception class names anywhere (`openai.APIConnectionError`, `httpx.ReadTimeout`,
-  `ConnectionResetError`).
+  `ConnectionResetError`), and the Vercel AI SDK's prefixed ones (`AI_LoadAPIKeyError`).
 
 Only the first MAX_PARSE_CHARS characters are read; a JSON candidate is decoded only when its
 balanced span is at most MAX_JSON_CHARS; dict reprs go through `ast.literal_eval` (literals only,
@@ -70,6 +70,8 @@ _EXCEPTION = re.compile(
     r"(?:Error|Exception|Timeout|Exceeded|Exhausted|Unavailable|Denied|NotFound|Unauthenticated|"
     r"InvalidArgument|FailedPrecondition|Cancelled))(?![\w])"
 )
+# The Vercel AI SDK names its errors `AI_APICallError`, `AI_LoadAPIKeyError`: the name after the prefix.
+_AI_SDK = re.compile(r"(?<![\w.])AI_([A-Z][A-Za-z0-9]{1,60}Error)(?![\w])")
 # google-api-core prints an exception as `Forbidden: 403 ...`: a CamelCase name, then its status.
 _NAMED_STATUS = re.compile(
     r"(?<![\w.])(?:[a-z_][a-z0-9_]{0,40}\.){0,5}([A-Z][a-z]{1,20}(?:[A-Z][a-z]{1,20}){0,3}):\s{0,3}[45]\d\d\b"
@@ -252,6 +254,9 @@ def parse(text: str) -> Parsed:
             names.append(found.group(1))
         if len(names) >= MAX_NAMES:
             break
+    for found in _AI_SDK.finditer(text[:2_000]):
+        if found.group(1) not in names and len(names) < MAX_NAMES:
+            names.append(found.group(1))
     for found in _NAMED_STATUS.finditer(text[:2_000]):
         if found.group(1) not in names and len(names) < MAX_NAMES:
             names.append(found.group(1))

@@ -53,6 +53,8 @@ JAVA_NET = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/java/ne
 JAVA_HTTP = "https://docs.oracle.com/en/java/javase/21/docs/api/java.net.http/java/net/http/package-summary.html"
 JAVA_SSL = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/javax/net/ssl/SSLHandshakeException.html"
 OPENAI_SPEC = "https://platform.openai.com/docs/api-reference/chat/create"
+OPENAI_JAVA = "https://github.com/openai/openai-java#error-handling"
+AI_SDK = "https://ai-sdk.dev/docs/reference/ai-sdk-errors"
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
         ],
     ),
     # The OpenAI SDKs' exception classes (Python and TypeScript; Groq, Together, Cerebras,
-    # Fireworks and DeepInfra clients reuse them). Status-derived ones name the family only.
+    # Fireworks and DeepInfra clients reuse them; Anthropic's SDKs use the same names).
+    # Status-derived ones name the family only.
     "sdk": _table(
         "sdk",
         [
@@ -122,6 +125,23 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ImageFetchError", "hard_capability", LITELLM, D),
             ("ContentPolicyViolationError", "hard_capability", LITELLM, F),
             ("BudgetExceededError", "budget_exhausted", LITELLM, D),
+            # The OpenAI and Anthropic Java/Kotlin SDKs: one exception per status, like the above.
+            ("BadRequestException", "hard_capability", OPENAI_JAVA, F),
+            ("UnauthorizedException", "auth", OPENAI_JAVA, F),
+            ("PermissionDeniedException", "auth", OPENAI_JAVA, F),
+            ("NotFoundException", "hard_model", OPENAI_JAVA, F),
+            ("UnprocessableEntityException", "hard_capability", OPENAI_JAVA, F),
+            ("RateLimitException", "rate_limit", OPENAI_JAVA, F),
+            ("InternalServerException", "transient_provider", OPENAI_JAVA, F),
+            # The Vercel AI SDK (TypeScript) names its errors `AI_<Name>`; the parse layer reads the
+            # name without the prefix. APICallError carries a status and names no cause by itself.
+            ("LoadAPIKeyError", "auth", AI_SDK, D),
+            ("UnsupportedFunctionalityError", "hard_capability", AI_SDK, D),
+            ("InvalidPromptError", "hard_capability", AI_SDK, D),
+            ("InvalidMessageRoleError", "hard_capability", AI_SDK, D),
+            ("TooManyEmbeddingValuesForCallError", "hard_capability", AI_SDK, D),
+            ("InvalidArgumentError", "hard_capability", AI_SDK, F),
+            ("NoSuchModelError", "hard_model", AI_SDK, F),
         ],
     ),
     "anthropic": _table(
