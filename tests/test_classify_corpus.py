@@ -67,9 +67,10 @@ def test_the_writer_status_rule_alone_is_right_for_a_small_minority():
     assert right / len(rows) < 0.25
 
 
-# A regression floor: the tune part now holds gatherings whose labels often rest on what the
-# source's thread found, which the text alone cannot show (BENCHMARKS.md).
-TUNE_FLOOR = 0.93
+# A regression floor: the tune part holds gatherings whose labels often rest on what the
+# source's thread found, which the text alone cannot show, and the tune side of gatherings i-k,
+# which were measured fresh before any of them was read (BENCHMARKS.md).
+TUNE_FLOOR = 0.91
 TRANSIENT = {"network", "transient_provider"}
 #: Tune records whose text alone reads the other way: each was labelled from its thread. They are
 #: listed, not fitted: no rule may be written to turn one of them.

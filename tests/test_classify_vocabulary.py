@@ -253,6 +253,16 @@ def test_a_404_that_names_no_model_abstains(provider, text):
             "hard_model",
         ),
         ("openai", "com.openai.errors.NotFoundException: 404: {}", "unknown"),  # names no model
+        # .NET and Dart transport names (a namespace path before the name is read too).
+        ("azure", "System.Threading.Tasks.TaskCanceledException: A task was canceled.", "timeout"),
+        ("openai", "SocketException: Connection refused (OS Error: errno = 111)", "network"),
+        ("openai", "HandshakeException: Handshake error in client (OS Error: WRONG_VERSION_NUMBER)", "network"),
+        # A message percent-encoded on its way is read decoded.
+        (
+            "xai",
+            "{'code': 'Client specified an invalid argument', 'error': 'Incorrect%20API%20key%20provided'}",
+            "auth",
+        ),
     ],
 )
 def test_documented_names_and_shapes(provider, text, kind):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .kinds import clean_kind
 from .parse import parse
@@ -166,7 +167,9 @@ def gather(
     # parsed inner messages when decoding changed them (escaped JSON inside a string).
     main = (original or normalized).lower()
     inner = " ".join(" ".join(parsed.messages).split())[:MAX_TEXT_CHARS].lower()
-    texts = (main, inner) if inner and inner not in main else (main,)
+    texts: tuple[str, ...] = (main, inner) if inner and inner not in main else (main,)
+    if "%20" in main:  # a message percent-encoded on its way (xAI's `Incorrect%20API%20key`)
+        texts += (unquote(main),)
     specific = generic = None
     for rule in RULES:
         if (rule.generic and generic is not None) or (not rule.generic and specific is not None):

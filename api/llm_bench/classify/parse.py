@@ -64,9 +64,10 @@ _BOTOCORE = re.compile(
     r"\ban error occurred \((\w{1,100})\) when calling the (\w{1,100}) operation(?: \(reached max retries: \d{1,4}\))?",
     re.IGNORECASE,
 )
-# Exception or error class names: dotted module path optional, CamelCase, a telling suffix.
+# Exception or error class names: dotted module or namespace path optional (`openai.`,
+# `System.Threading.Tasks.`), CamelCase, a telling suffix.
 _EXCEPTION = re.compile(
-    r"(?<![\w.])(?:[a-z_][a-z0-9_]{0,40}\.){0,5}([A-Z][A-Za-z0-9]{1,60}"
+    r"(?<![\w.])(?:[A-Za-z_][A-Za-z0-9_]{0,40}\.){0,5}([A-Z][A-Za-z0-9]{1,60}"
     r"(?:Error|Exception|Timeout|Exceeded|Exhausted|Unavailable|Denied|NotFound|Unauthenticated|"
     r"InvalidArgument|FailedPrecondition|Cancelled))(?![\w])"
 )

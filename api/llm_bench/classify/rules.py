@@ -203,7 +203,8 @@ RULES: tuple[Rule, ...] = (
         r"invalid json payload received|unknown name \"|cannot find field|request payload size exceeds|"
         r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
-        r"violates (?:the )?(?:schema|constraint)",
+        r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
+        r"tool call validation failed",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
@@ -333,7 +334,11 @@ RULES: tuple[Rule, ...] = (
         r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
         r"api_key client option must be set|authentication failed|invalid bearer token|\bnot authenticated\b|"
         r"\bunauthenticated\b|\baccess denied\b|missing authentication token|invalid credentials|"
-        r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided",
+        r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided|"
+        # DeepSeek's documented 401 text; a client's own check of a missing or refused key; an
+        # expired Google sign-in.
+        r"authentication fails|invalid (?:[a-z]{2,12} )?api[ _-]?key|api[ _-]?key (?:is )?not (?:set|configured)|"
+        r"reauthenticat(?:e|ion) is (?:needed|required)",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -368,7 +373,7 @@ RULES: tuple[Rule, ...] = (
         "network",
         r"connect call failed|connect etimedout|connect ?timeout|dial tcp [^\s]{1,200}: i/o timeout|"
         r"network connection (?:was )?lost|no such host|timed out: connect(?![a-z])|unexpected response code for connect|"
-        r"tunnel connection failed",
+        r"tunnel connection failed|connection timeout to host",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -392,7 +397,8 @@ RULES: tuple[Rule, ...] = (
         + r"sslerror"
         + _E
         + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
-        r"certificate has expired|connection failed|connect error",
+        r"certificate has expired|connection failed|connect error|unable to get local issuer certificate|"
+        r"error trying to connect|failed host lookup",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),

@@ -53,6 +53,8 @@ JAVA_NET = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/java/ne
 JAVA_HTTP = "https://docs.oracle.com/en/java/javase/21/docs/api/java.net.http/java/net/http/package-summary.html"
 JAVA_SSL = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/javax/net/ssl/SSLHandshakeException.html"
 OPENAI_SPEC = "https://platform.openai.com/docs/api-reference/chat/create"
+DART_IO = "https://api.dart.dev/stable/dart-io/HandshakeException-class.html"
+DOTNET_TIMEOUT = "https://learn.microsoft.com/en-us/dotnet/api/system.net.http.httpclient.timeout"
 OPENAI_JAVA = "https://github.com/openai/openai-java#error-handling"
 AI_SDK = "https://ai-sdk.dev/docs/reference/ai-sdk-errors"
 
@@ -329,6 +331,12 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("NoRouteToHostException", "network", JAVA_NET, D),
             ("SSLHandshakeException", "network", JAVA_SSL, D),
             ("InterruptedIOException", "timeout", JAVA_NET, F),
+            # Java's java.net.SocketException (reset, broken pipe); Dart's dart:io has the same name
+            # for a failed lookup or connect.
+            ("SocketException", "network", JAVA_NET, F),
+            ("HandshakeException", "network", DART_IO, D),
+            # .NET's HttpClient throws TaskCanceledException when its Timeout elapses.
+            ("TaskCanceledException", "timeout", DOTNET_TIMEOUT, F),
         ],
     ),
 }
