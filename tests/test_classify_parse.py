@@ -139,6 +139,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     found += [(f"rule:{rule.id}:lowered", rule.lowered) for rule in RULES if rule.lowered is not None]
     found += [(f"parse:status{i}", p) for i, p in enumerate(parse_module._STATUS_PATTERNS)]
     found += [("parse:botocore", parse_module._BOTOCORE), ("parse:exception", parse_module._EXCEPTION)]
+    found += [("parse:ai-sdk", parse_module._AI_SDK)]
     found += [("parse:grpc", parse_module._GRPC), ("vocabulary:token", vocabulary._TOKEN)]
     found += [
         ("parse:named-status", parse_module._NAMED_STATUS),
@@ -160,6 +161,8 @@ ADVERSARIAL = (
     "A",
     "aA",
     "a.",
+    "A.",
+    "AI_",
     "{",
     "'",
     "1",

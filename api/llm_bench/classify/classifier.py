@@ -150,11 +150,12 @@ def gather(
     message: str,
     normalized_message: str = "",
     *,
-    http_status: int | None = None,
-    provider_error_code: str | None = None,
+    http_status: object = None,
+    provider_error_code: object = None,
 ) -> Evidence:
     """Parse the text and run the vocabularies and phrase rules over it (each bounded). A stored
-    status counts when the text shows none; a stored provider code is looked up first."""
+    status counts when the text shows none; a stored provider code is looked up first (both as
+    the writer stored them, of any type: only an error status and a short code are used)."""
     original = " ".join(message[:MAX_TEXT_CHARS].split())
     normalized = normalized_message[:MAX_TEXT_CHARS]
     parsed = parse(message[:MAX_TEXT_CHARS] if message else normalized)
@@ -204,8 +205,8 @@ def classify(
         provider or "",
         message or "",
         normalized_message or "",
-        http_status=stored_status(http_status),
-        provider_error_code=stored_code(provider_error_code),
+        http_status=http_status,
+        provider_error_code=provider_error_code,
     )
     stored = clean_kind(stored_kind)
     text = (message or normalized_message or "")[:MAX_TEXT_CHARS]
