@@ -9,6 +9,7 @@ import json
 import shlex
 
 from api.llm_bench import repository
+from api.llm_bench.classify.writer import error_document
 from api.llm_bench.health.facts import Window
 from api.llm_bench.health.job import AIChoice, Delivery, run
 from api.llm_bench.health.lifecycle import Lifecycle, lifecycle_from, successor_to_stage
@@ -125,6 +126,56 @@ def test_a_model_its_provider_stopped_listing_is_likely_deprecated(store: reposi
     assert dropped.key == "groq:llama-3.1-70b-versatile"
     assert "groq's model list dropped llama-3.1-70b-versatile (removed" in dropped.evidence
     assert dropped.confidence == "high"
+
+
+NOT_FOUND = (
+    "Error code: 404 - {'error': {'message': 'The model `qwen/qwen3-32b` does not exist or you do not have "
+    "access to it.', 'type': 'invalid_request_error', 'code': 'model_not_found'}}"
+)
+
+
+def test_a_not_found_model_its_provider_still_lists_is_doubted_not_called_retired(store: repository.Store) -> None:
+    """A list proves the model exists: "not found" from a model it shows is more likely this
+    account's access or the id, so the finding is low confidence and the action asks for a check
+    before disabling; a model the list does not show keeps the usual wording."""
+    seed(store)
+    gone = "mistral-saba-24b"
+    insert_documents(
+        store,
+        {
+            "models": [
+                {"provider": "groq", "model_id": "qwen/qwen3-32b", "enabled": True},
+                {"provider": "groq", "model_id": gone, "enabled": True},
+                {"provider": "groq", "model_id": "llama-3.3-70b-versatile", "enabled": True},
+            ],
+            "successes": ok("groq", "llama-3.3-70b-versatile"),  # the provider answers
+            "provider_models": [
+                {"provider": "groq", "model_id": "qwen/qwen3-32b", "sources": ["provider", "registry"]}
+            ],
+            "errors": [
+                error_document(provider="groq", model=model, message=NOT_FOUND, ts=NOW - dt.timedelta(hours=h))
+                for model in ("qwen/qwen3-32b", gone)
+                for h in (1, 5, 9)
+            ],
+        },
+    )
+    outcome = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery())
+    found = {f.key: f for f in outcome.report.assessment.models_likely_deprecated}
+    listed, unlisted = found["groq:qwen/qwen3-32b"], found[f"groq:{gone}"]
+    assert listed.doubt == "groq's own model list still shows qwen/qwen3-32b" and listed.confidence == "low"
+    assert (unlisted.doubt, unlisted.confidence) == ("", "medium")
+    actions = outcome.report.assessment.recommended_actions
+    assert (
+        "Check this account's access to groq:qwen/qwen3-32b (terms, permissions, region) and its id before "
+        "disabling it: groq's own model list still shows qwen/qwen3-32b." in actions
+    )
+    assert f"Disable or replace groq:{gone} in the models list: the provider no longer serves it." in actions
+    body = " ".join(outcome.message.get_content().split())
+    assert "groq:qwen/qwen3-32b: refused, though its provider still lists it. Check this account's access" in body
+    assert "- groq:qwen/qwen3-32b (new) (low confidence)" in body and "but: groq's own model list still shows" in body
+    detail = {d["model"]: d for d in json_report(outcome.report)["models_likely_deprecated_detail"]}
+    assert detail["groq:qwen/qwen3-32b"]["doubt"] == "groq's own model list still shows qwen/qwen3-32b"
+    assert detail[f"groq:{gone}"]["doubt"] is None
 
 
 def test_new_models_worth_adding_reach_the_mail(store: repository.Store) -> None:

@@ -18,7 +18,9 @@ tested against it). In short:
   produced anything is one "silent" provider line.
 - Likely deprecated: hard_model errors and no success; an enabled model whose provider's list
   dropped it and that did not succeed; an enabled model past its retirement date that did not
-  succeed. Code fix: any hard_capability error.
+  succeed. One whose provider's own list still shows it is said with low confidence and the
+  action is to check the account's access and the id before disabling (a list proves the model
+  exists). Code fix: any hard_capability error.
 - Cannot be measured (the benchmark's own budget, timeouts of one model) is its own section and
   never makes a model deprecated or the day CRITICAL by itself.
 - The enabled set shrinking by more than 10% since the previous daily run, a model source not
@@ -36,7 +38,7 @@ from enum import Enum
 from .evidence import Evidence, catalog_expirations, catalog_sign, discovery_note, misdated_note, stale_discovery
 from .facts import HealthFacts, ModelFacts, ProviderFacts
 from .fleet import COVERAGE_CRITICAL, ENABLED_SHRINK, UNMEASURABLE_KINDS, Fleet, Gap, Streak
-from .lifecycle import Retirement, provider_dropped, retirements
+from .lifecycle import Retirement, provider_dropped, provider_still_lists, retirements
 from .silences import ACTIVE, Candidate, Muting, Silence, Silenced, dominant, group
 from .trend import COVERAGE_DROP, PERSIST_RISE, PERSIST_STEPS, TREND_DAYS, Trend, TrendFinding
 
@@ -118,6 +120,7 @@ class Finding:
     model: str
     detail: str
     evidence: str = ""  # a second signal (the catalog) that backs the finding
+    doubt: str = ""  # a signal against it (the provider's own list still shows the model)
 
     @property
     def key(self) -> str:
@@ -125,7 +128,7 @@ class Finding:
 
     @property
     def confidence(self) -> str:
-        return "high" if self.evidence else "medium"
+        return "low" if self.doubt else "high" if self.evidence else "medium"
 
 
 @dataclass(frozen=True)
@@ -315,12 +318,24 @@ PROVIDER_ACTIONS = {
 #: The action for each model finding.
 MODEL_ACTIONS = {
     "deprecated": "Disable or replace {key} in the models list: the provider no longer serves it.",
+    "deprecated_doubted": "Check this account's access to {key} (terms, permissions, region) and its id "
+    "before disabling it: {doubt}.",
     "code_fix": "Fix the request for {key}: it asks for a capability the model lacks.",
     "went_silent": "Check why {key} stopped running: it had successes in the previous window.",
     "not_measured": "Check why {key} is not measured: it is enabled and had no success.",
     "stalled": "Check the benchmark's scheduler for {key}: its runs stopped.",
     "unmeasurable": "Raise the benchmark's budget or timeout for {key}: it could not be measured ({detail}).",
 }
+
+
+def model_action(kind: str, finding: Finding) -> str:
+    """The recommended action for one model finding; a doubted "likely deprecated" asks for a
+    check before disabling."""
+    if kind == "deprecated" and finding.doubt:
+        kind = "deprecated_doubted"
+    return MODEL_ACTIONS[kind].format(key=finding.key, detail=finding.detail, doubt=finding.doubt)
+
+
 NOTHING_RAN_ACTION = "Check the benchmark scheduler and its writers: nothing was recorded in the window."
 
 
@@ -450,7 +465,13 @@ def _assess(
     unmeasurable = _unmeasurable(models)
     cannot = {f.key for f in unmeasurable}
     deprecated = [
-        Finding(m.provider, m.model, _detail(m, "hard_model"), _second_signal(evidence, m.provider, m.model, today))
+        Finding(
+            m.provider,
+            m.model,
+            _detail(m, "hard_model"),
+            _second_signal(evidence, m.provider, m.model, today),
+            _doubt(evidence, m.provider, m.model),
+        )
         for m in models
         if m.count("hard_model") and not m.successes
     ]
@@ -487,7 +508,7 @@ def _assess(
         ("stalled", stalls),
         ("unmeasurable", unmeasurable),
     ):
-        actions += [MODEL_ACTIONS[kind].format(key=f.key, detail=f.detail) for f in found]
+        actions += [model_action(kind, f) for f in found]
     actions += [f"Plan a replacement for {r.key}: it {r.detail}." for r in retiring if not r.past]
 
     attempts = facts.successes + facts.errors
@@ -629,6 +650,13 @@ def _second_signal(evidence: Evidence | None, provider: str, model: str, today: 
         provider_dropped(evidence.lifecycle, provider, model) if evidence.lifecycle else None,
     ]
     return "; ".join(sign for sign in signs if sign)
+
+
+def _doubt(evidence: Evidence | None, provider: str, model: str) -> str:
+    """The provider's own list still showing a model its errors call not served, or ""."""
+    if evidence is None or evidence.lifecycle is None:
+        return ""
+    return provider_still_lists(evidence.lifecycle, provider, model) or ""
 
 
 def _dropped_by_provider(facts: HealthFacts, evidence: Evidence | None, known: set[str]) -> list[Finding]:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .assess import MODEL_ACTIONS, NOTHING_RAN_ACTION, PROVIDER_ACTIONS, Finding, plural
+from .assess import NOTHING_RAN_ACTION, PROVIDER_ACTIONS, Finding, model_action, plural
 from .fleet import COVERAGE_CRITICAL
 from .history import NEW, ONGOING
 from .report import HealthReport
@@ -34,6 +34,7 @@ PROVIDER_WORDS = {
 }
 MODEL_WORDS = {
     "deprecated": "likely deprecated",
+    "deprecated_doubted": "refused, though its provider still lists it",
     "code_fix": "needs a code fix",
     "went_silent": "went silent",
     "not_measured": "not measured",
@@ -94,7 +95,11 @@ class Digest:
 def _model_items(kind: str, found: tuple[Finding, ...]) -> list[DigestItem]:
     return [
         DigestItem(
-            WARNING, f"model:{f.key}", f.key, MODEL_WORDS[kind], MODEL_ACTIONS[kind].format(key=f.key, detail=f.detail)
+            WARNING,
+            f"model:{f.key}",
+            f.key,
+            MODEL_WORDS["deprecated_doubted" if kind == "deprecated" and f.doubt else kind],
+            model_action(kind, f),
         )
         for f in found
     ]

@@ -36,6 +36,7 @@ class Listed:
     deprecation_source: str
     successor: str
     missing_by: str = ""  # "registry" or "provider": whose absence marked it (older documents: unknown)
+    by_provider: bool = False  # the provider's own list showed it at its last complete run
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def _listed(doc: Mapping[str, Any]) -> Listed:
         _name(doc.get("deprecation_source")),
         _name(doc.get("successor")),
         _name(doc.get("missing_by")),
+        "provider" in _list(doc.get("sources")),
     )
 
 
@@ -209,6 +211,16 @@ def provider_dropped(lifecycle: Lifecycle, provider: str, model_id: str) -> str 
     if listed.removed_at:
         return f"{said} dropped {listed.model_id} (removed {listed.removed_at:%Y-%m-%d})"
     return f"{said} no longer shows {listed.model_id} (missing since {listed.missing_since:%Y-%m-%d})"
+
+
+def provider_still_lists(lifecycle: Lifecycle, provider: str, model_id: str) -> str | None:
+    """The provider's own list still shows the model (its last complete run listed it and no
+    absence is counted), or None. A list proves the model exists, not that this account may call
+    it: a model it shows that answers "not found" is more likely an access or id problem."""
+    listed = lifecycle.lookup(provider, model_id)
+    if listed is None or not listed.by_provider or listed.removed_at or listed.missing_since:
+        return None
+    return f"{provider}'s own model list still shows {listed.model_id}"
 
 
 def _sorted_out(lifecycle: Lifecycle) -> tuple[list[NewModel], list[LeftOutModel]]:

@@ -76,13 +76,19 @@ def _findings(
     lines = [f"{title} ({len(items)})"]
     lines += _capped(
         [
-            _wrap(f"- {f.key}{_mark(report, 'model:' + f.key)}" + (" (high confidence)" if f.evidence else ""))
+            _wrap(f"- {f.key}{_mark(report, 'model:' + f.key)}" + _confidence(f))
             + f"\n{_wrap(f.detail, '  ')}"
             + (f"\n{_wrap('evidence: ' + f.evidence, '  ')}" if f.evidence else "")
+            + (f"\n{_wrap('but: ' + f.doubt, '  ')}" if f.doubt else "")
             for f in items
         ]
     ) or ["- none"]
     return lines + [""]
+
+
+def _confidence(finding: Finding) -> str:
+    """A finding's confidence, said only when it is not the usual medium."""
+    return {"high": " (high confidence)", "low": " (low confidence)"}.get(finding.confidence, "")
 
 
 def _capped(lines: list[str], limit: int = MAX_LINES) -> list[str]:
@@ -483,7 +489,7 @@ def json_report(report: HealthReport, *, mail: dict[str, Any] | None = None) -> 
         "failing_models": [m.to_dict() for m in f.failing_models],
         "top_failing_models": [m.to_dict(detail=True) for m in f.failing_models[:TOP_MODELS]],
         "models_likely_deprecated_detail": [
-            {"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None}
+            {"model": x.key, "confidence": x.confidence, "evidence": x.evidence or None, "doubt": x.doubt or None}
             for x in a.models_likely_deprecated
         ],
         "went_silent": [*silent, *(x.key for x in a.went_silent)],
