@@ -15,6 +15,9 @@ reviewed kind hard_model) whose reviewed kind is not network or transient_provid
 states) as a writer that stores the status its SDK reported would; the other columns use the text only.
 `--fresh GATHERING ...` also reports every row of gatherings added since the rules last changed
 (both sides of their split: nothing in them was read while writing rules) as set (d).
+"What the text supports" compares with blind readings of the text alone
+(tests/fixtures/text-readings.jsonl): how often a reader who sees only the provider and the
+message reaches the reviewed kind, and how many of the classifier's misses such a reader gets.
 Usage: uv run --extra demo python benchmarks/classifier_agreement.py --no-ai [--fresh gathered-g gathered-h]
 """
 
@@ -30,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _common import table, timed
-from errors_corpus import by_file, records, split
+from errors_corpus import by_file, readings, record_key, records, split
 
 from api.llm_bench.classify import KINDS, classify
 from api.llm_bench.classify.rules import RULES
@@ -139,6 +142,44 @@ def _line(
     ]
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.1%})" if whole else ""
+
+
+def reading_line(name: str, rows: list[dict], read: dict[str, dict[str, dict]]) -> list[str] | None:
+    """The set's rows that a blind reader read: reader vs reviewed kind vs classifier, aggregated."""
+    first, second = read.get("first", {}), read.get("second", {})
+    counts = collections.Counter()
+    for row in rows:
+        key = record_key(row)
+        if key not in first:
+            continue
+        reader, reviewed, got = first[key]["kind"], row["expected_kind"], decide(row)
+        counts["read"] += 1
+        counts["reached"] += reader == reviewed
+        counts["reached or alt"] += reviewed in (reader, first[key]["alt"])
+        counts["right"] += got == reviewed
+        counts["as reader"] += got == reader
+        if reader == reviewed and got != reviewed:
+            counts["left unknown" if got == "unknown" else "decided otherwise"] += 1
+        if key in second:
+            counts["twice"] += 1
+            counts["readers agree"] += second[key]["kind"] == reader
+    if not counts["read"]:
+        return None
+    n = counts["read"]
+    return [
+        name,
+        str(n),
+        _share(counts["reached"], n),
+        _share(counts["reached or alt"], n),
+        _share(counts["right"], n),
+        _share(counts["as reader"], n),
+        f"{counts['left unknown']} / {counts['decided otherwise']}",
+        f"{counts['twice']}: {_share(counts['readers agree'], counts['twice'])}" if counts["twice"] else "",
+    ]
+
+
 def main() -> None:
     parsed = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parsed.add_argument("--no-ai", action="store_true", help="rules + stored kind only (the only mode)")
@@ -172,6 +213,25 @@ def main() -> None:
             lines,
         )
     )
+    read = readings()
+    supported = [line for name, rows in sets if (line := reading_line(name, rows, read))]
+    if supported:
+        print("\nWhat the text supports: blind readers who saw only the provider and the message\n")
+        print(
+            table(
+                [
+                    "set",
+                    "rows read",
+                    "reader = reviewed",
+                    "reviewed is the reader's kind or alternative",
+                    "classifier = reviewed",
+                    "classifier = reader",
+                    "classifier misses the reader got: left unknown / decided otherwise",
+                    "read twice: readers agree",
+                ],
+                supported,
+            )
+        )
     print("\nholdout by gathering (each file is one gathering; aggregated only)\n")
     print(
         table(

@@ -4,6 +4,11 @@ Each record is `{provider, http_status, message, expected_kind, source, note, se
 goes to `tune` or `holdout` by a stable hash of its `source` URL, so every message of one thread
 or page lands on the same side: about 60 % tune, 40 % holdout. The rules may be read against and
 tuned on `tune` only; `holdout` is reported as aggregated figures per kind, never per record.
+
+`tests/fixtures/text-readings.jsonl` holds blind readings of records: `{record, reader, kind, alt}`,
+where `record` is `record_key` of a corpus record and `reader` is "first" or "second". A reader
+saw only the provider and the message (no label, note, source or classifier) and gave the kind the
+text supports, and a second defensible kind or null (LABELLING.md, "Text readings").
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 CORPUS_DIR = Path(__file__).parent / "fixtures" / "errors-corpus"
+READINGS = Path(__file__).parent / "fixtures" / "text-readings.jsonl"
 TUNE_SHARE = 60  # percent of sources
 
 
@@ -46,3 +52,17 @@ def split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def tune(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
     return split(records(directory))["tune"]
+
+
+def record_key(row: dict[str, Any]) -> str:
+    """A record's stable key: the first 16 hex digits of SHA-256 over provider, source and message."""
+    text = f"{row['provider']}\n{str(row.get('source') or '').strip()}\n{row['message']}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def readings(path: Path = READINGS) -> dict[str, dict[str, dict[str, Any]]]:
+    """The blind text readings by reader ("first", "second"), each by record key."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in records_of(path):
+        found.setdefault(row["reader"], {})[row["record"]] = row
+    return found
