@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 import pytest
-from errors_corpus import readings, record_key, records, side, tune
+from errors_corpus import READINGS, readings, record_key, records, records_of, side, tune
 
 from api.llm_bench.classify import KINDS, classify
 from api.llm_bench.classify.writer import normalize_message, status_kind
@@ -67,10 +67,10 @@ def test_the_writer_status_rule_alone_is_right_for_a_small_minority():
     assert right / len(rows) < 0.25
 
 
-# A regression floor: the tune part holds the tune side of gatherings i-k, which were measured
-# fresh before any of them was read, and labels that rest on what the source's thread found
-# (BENCHMARKS.md).
-TUNE_FLOOR = 0.91
+# A regression floor: the tune part holds the tune side of gatherings i-n, each measured fresh
+# before any of it was read, and labels that rest on what the source's thread found (l-n's tune
+# side is at 86 %, the rest at 91.6 %; BENCHMARKS.md).
+TUNE_FLOOR = 0.90
 TRANSIENT = {"network", "transient_provider"}
 #: Tune records whose text alone reads the other way: each was labelled from its thread. They are
 #: listed, not fitted: no rule may be written to turn one of them.
@@ -110,6 +110,8 @@ def test_the_text_readings_name_corpus_records_and_kinds():
             assert key in keys and row["reader"] == reader, row
             assert row["kind"] in KINDS and row["alt"] in (*KINDS, None) and row["alt"] != row["kind"], row
     assert set(by_reader.get("second", {})) <= set(by_reader["first"])  # a second reading checks a first
+    lines = records_of(READINGS)
+    assert len(lines) == len({(row["record"], row["reader"]) for row in lines})  # one reading each
 
 
 @pytest.mark.parametrize("with_original", [True, False], ids=["message", "normalized-only"])

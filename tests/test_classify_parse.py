@@ -139,7 +139,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     found += [(f"rule:{rule.id}:lowered", rule.lowered) for rule in RULES if rule.lowered is not None]
     found += [(f"parse:status{i}", p) for i, p in enumerate(parse_module._STATUS_PATTERNS)]
     found += [("parse:botocore", parse_module._BOTOCORE), ("parse:exception", parse_module._EXCEPTION)]
-    found += [("parse:ai-sdk", parse_module._AI_SDK)]
+    found += [("parse:ai-sdk", parse_module._AI_SDK), ("parse:key-value", parse_module._KEY_VALUE)]
     found += [("parse:grpc", parse_module._GRPC), ("vocabulary:token", vocabulary._TOKEN)]
     found += [
         ("parse:named-status", parse_module._NAMED_STATUS),
@@ -181,6 +181,8 @@ ADVERSARIAL = (
     "model is ",
     "grpc_status:",
     "Forbidden: ",
+    '"code": "',
+    "[1].",
 )
 SMALL, LARGE = 16_000, 64_000  # 4x the input: linear ~4x the time, quadratic ~16x
 

@@ -9,6 +9,8 @@ Shapes read (each bounded, each regex linear):
   `google.api_core.exceptions.NotFound: 404 ...`, upper-case status names (`RESOURCE_EXHAUSTED`)
   and the C core's numbers (`grpc_status:7`);
 - httpx `Client error '429 Too Many Requests' for url ...`;
+- code and type fields (`"code":"model_not_found"`, `"code":403`) of a body that does not decode:
+  cut short, or JSON nested in a string without escaping;
 - google-api-core's `Forbidden: 403 ...` (an exception name, then its status);
 - exception class names anywhere (`openai.APIConnectionError`, `httpx.ReadTimeout`,
   `ConnectionResetError`), and the Vercel AI SDK's prefixed ones (`AI_LoadAPIKeyError`).
@@ -51,6 +53,7 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\b(?:error|exception|failed|failure)\b:?\s{0,3}\(?(\d{3})\b(?![.,]\d)", re.IGNORECASE),
     re.compile(r"^\W{0,3}(\d{3})\b(?![.,:/]\d)"),
     re.compile(r"\[(\d{3})\]"),
+    re.compile(r"[\"']code[\"']\s{0,3}:\s{0,3}(\d{3})\b"),  # a status in a body that does not decode
     re.compile(
         r"\b(\d{3})\s(?:bad request|unauthorized|payment required|forbidden|not found|request timeout|"
         r"too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)\b",
@@ -60,6 +63,12 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
         r"\b[A-Z][A-Za-z]{2,40}(?:Error|Exception|Exceeded|Exhausted|Found|Denied|Unavailable)?:\s{0,3}(\d{3})\b"
     ),
 )
+# A code or type field in a body that does not decode (cut short, or JSON nested without escaping,
+# as OpenRouter's `metadata.raw` sometimes is): `"code":"unsupported_country_region_territory"`.
+_KEY_VALUE = re.compile(
+    r"[\"'](?:code|type|error_code|error_type|reason|status)[\"']\s{0,3}:\s{0,3}[\"']([A-Za-z][A-Za-z0-9_.-]{1,80})[\"']"
+)
+MAX_KEY_VALUES = 8
 _BOTOCORE = re.compile(
     r"\ban error occurred \((\w{1,100})\) when calling the (\w{1,100}) operation(?: \(reached max retries: \d{1,4}\))?",
     re.IGNORECASE,
@@ -243,6 +252,11 @@ def parse(text: str) -> Parsed:
     collector = _Collector()
     for body in _bodies(text):
         collector.walk(body, 0, 0)
+    if "{" in text:
+        for found in _KEY_VALUE.finditer(text):
+            collector.code(found.group(1))
+            if len(collector.codes) >= MAX_KEY_VALUES:
+                break
     botocore = _BOTOCORE.search(text)
     if botocore:
         collector.code(botocore.group(1))

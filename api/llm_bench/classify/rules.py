@@ -110,7 +110,7 @@ RULES: tuple[Rule, ...] = (
         + r"budget[ _](?:exhausted|exceeded)"
         + _E
         + r"|cost limit (?:exceeded|reached)|key limit exceeded|exit due to cost limit|cost [\d.]+ exceeds limit|budget full|"
-        r"max budget:",
+        r"max budget:|(?<![a-z0-9_])exceededbudget(?![a-z0-9_])|max budget limit reached",
         "400 Budget has been exceeded! Team=99c74652-6e33-4dbd-93f3-5b545da15ade",
     ),
     # 3. Billing.
@@ -152,7 +152,7 @@ RULES: tuple[Rule, ...] = (
         "hard_capability",
         r"not a chat model|is a chat model and not supported|only supported in v1/\w+|"
         r"not supported in the v1/[\w/]{1,40} endpoint|use (?:the )?/?(?:v1/)?(?:chat/)?(?:completions|responses) api instead|"
-        r"unknown request url|cannot post /[\w/.-]{0,80}|404 page not found",
+        r"unknown request url|cannot post /[\w/.-]{0,80}|404 page not found|operation does not work with the specified model",
         "This model is only supported in v1/responses and not in v1/chat/completions.",
     ),
     _rule(
@@ -183,7 +183,7 @@ RULES: tuple[Rule, ...] = (
         r"additional properties are not allowed|is not of type|is not valid under any of the given schemas|"
         r"(?:streaming|images?|image input|tools?|tool calling|function calling|json mode|structured outputs?|"
         r"system (?:prompts?|messages?)|vision|audio|logprobs|parallel tool calls) (?:is |are )?not supported|"
-        r"must be less than or equal to|invalid '[\w.\[\]]{1,80}'|input should be (?:a valid|less than|greater than)|"
+        r"must be less than or equal to|invalid '[\w.\[\]]{1,80}'|input should be (?:a valid|less than|greater than|'|\")|is only supported by certain models|"
         r"\bfield required\b|is too long|exceeds? (?:the )?(?:maximum|context)|model only supports|"
         r"is not supported (?:with|by|for|on|in) (?:the |this )?model|not supported by (?:the )?(?:model|provider)|(?:is )?greater than the maximum|exceeds? the maximum (?:allowed )?(?:number|length|size)|"
         r"invalid image|image (?:is )?too large|unsupported image|"
@@ -204,7 +204,7 @@ RULES: tuple[Rule, ...] = (
         r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
         r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
-        r"tool call validation failed",
+        r"tool call validation failed|(?:\[\d{1,4}\]|\.[a-z_]{1,30}){1,6} must be an? (?:string|array|number|integer|boolean|object)\b",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
@@ -304,7 +304,7 @@ RULES: tuple[Rule, ...] = (
         "transient_provider",
         r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|stream ended (?:with an invalid|unexpectedly|prematurely)|stream disconnected before completion|"
         r"error decoding response body|ended without a terminal signal|incomplete json segment|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
-        r"high traffic",
+        r"high traffic|invalid response body while trying to fetch|typeerror: terminated",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
     # 7. Rate limits and quotas that reset.
@@ -338,14 +338,14 @@ RULES: tuple[Rule, ...] = (
         # DeepSeek's documented 401 text; a client's own check of a missing or refused key; an
         # expired Google sign-in.
         r"authentication fails|invalid (?:[a-z]{2,12} )?api[ _-]?key|api[ _-]?key (?:is )?not (?:set|configured)|"
-        r"reauthenticat(?:e|ion) is (?:needed|required)",
+        r"reauthenticat(?:e|ion) is (?:needed|required)|(?:didn't|did not) provide an api key",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
         "permission-denied",
         "auth",
         r"permission '?[\w.]*'? denied|" + _B + r"permission_(?:denied|error)" + _E + r"|not authorized to perform|"
-        r"access is denied|has not been used in project|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
+        r"access is denied|has not been used in project|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|country, region,? or territory (?:is )?not supported|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
         "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
         "Marketplace actions",
     ),
@@ -363,7 +363,7 @@ RULES: tuple[Rule, ...] = (
         "client-timeout",
         "timeout",
         r"headers timeout|body timeout|" + _B + r"und_err_(?:headers|body)_timeout" + _E + r"|"
-        r"operation timed out after \d+ milli",
+        r"exceeded the configured timeout|\(exit\) time ?out|operation timed out after \d+ milli",
         "Failed to perform, ErrCode: 28, Reason: 'Operation timed out after 30012 milliseconds with 3977 bytes received'",
     ),
     # A connection that was never made, timed out or not, is the network (a TimeoutError from a

@@ -47,6 +47,9 @@ BEDROCK_STREAM = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ru
 AZURE_DEPLOYMENT = (
     "https://learn.microsoft.com/en-us/answers/questions/1189174/how-do-i-resolve-error-deploymentnotfound-for-azur"
 )
+#: The models page the error's own link (go.microsoft.com/fwlink/?linkid=2197993) leads to: which
+#: operations each model supports.
+AZURE_OPERATIONS = "https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/models"
 GOOGLE_AUTH = "https://googleapis.dev/python/google-auth/latest/reference/google.auth.exceptions.html"
 OAUTH = "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"
 JAVA_NET = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/java/net/package-summary.html"
@@ -260,8 +263,15 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("context_length_exceeded", "hard_capability", OPENROUTER, D),
         ],
     ),
-    # Azure OpenAI: a deployment name that the resource does not serve.
-    "azure": _table("azure", [("DeploymentNotFound", "hard_model", AZURE_DEPLOYMENT, D)]),
+    # Azure OpenAI: a deployment name that the resource does not serve; an operation (chat,
+    # completions, embeddings) the deployed model does not offer.
+    "azure": _table(
+        "azure",
+        [
+            ("DeploymentNotFound", "hard_model", AZURE_DEPLOYMENT, D),
+            ("OperationNotSupported", "hard_capability", AZURE_OPERATIONS, D),
+        ],
+    ),
     # OpenAI-compatible providers: their documented codes beyond OpenAI's own.
     "groq": _table(
         "groq",
