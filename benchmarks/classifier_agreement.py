@@ -17,7 +17,9 @@ states) as a writer that stores the status its SDK reported would; the other col
 (both sides of their split: nothing in them was read while writing rules) as set (d).
 "What the text supports" compares with blind readings of the text alone
 (tests/fixtures/text-readings.jsonl): how often a reader who sees only the provider and the
-message reaches the reviewed kind, and how many of the classifier's misses such a reader gets.
+message reaches the reviewed kind, how many of the classifier's misses such a reader gets, and
+the agreement when the reader decides what the classifier leaves unknown (as the AI residue does
+in a real run, with the reader standing in for the AI).
 Usage: uv run --extra demo python benchmarks/classifier_agreement.py --no-ai [--fresh gathered-g gathered-h]
 """
 
@@ -160,6 +162,7 @@ def reading_line(name: str, rows: list[dict], read: dict[str, dict[str, dict]]) 
         counts["reached or alt"] += reviewed in (reader, first[key]["alt"])
         counts["right"] += got == reviewed
         counts["as reader"] += got == reader
+        counts["reader on the residue"] += (got if got != "unknown" else reader) == reviewed
         if reader == reviewed and got != reviewed:
             counts["left unknown" if got == "unknown" else "decided otherwise"] += 1
         if key in second:
@@ -175,6 +178,7 @@ def reading_line(name: str, rows: list[dict], read: dict[str, dict[str, dict]]) 
         _share(counts["reached or alt"], n),
         _share(counts["right"], n),
         _share(counts["as reader"], n),
+        _share(counts["reader on the residue"], n),
         f"{counts['left unknown']} / {counts['decided otherwise']}",
         f"{counts['twice']}: {_share(counts['readers agree'], counts['twice'])}" if counts["twice"] else "",
     ]
@@ -226,6 +230,7 @@ def main() -> None:
                     "reviewed is the reader's kind or alternative",
                     "classifier = reviewed",
                     "classifier = reader",
+                    "the reader deciding what the classifier leaves unknown",
                     "classifier misses the reader got: left unknown / decided otherwise",
                     "read twice: readers agree",
                 ],
