@@ -14,12 +14,14 @@ transient_provider. They must hold on the normalized message alone, as older doc
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from errors_corpus import READINGS, readings, record_key, records, records_of, side, tune
 
 from api.llm_bench.classify import KINDS, classify
+from api.llm_bench.classify.kinds import CONVENTIONS, KIND_SIGNS
 from api.llm_bench.classify.writer import normalize_message, status_kind
 
 CORPUS = Path(__file__).parent / "fixtures" / "provider-errors.jsonl"
@@ -96,6 +98,15 @@ def test_the_gathered_corpus_is_well_formed():
         by_source.setdefault(row["source"], set()).add(side(row["source"]))
     assert all(len(sides) == 1 for sides in by_source.values())
     assert 0.45 <= len(tune()) / len(rows) <= 0.75
+
+
+def test_the_labelling_guide_says_what_the_kinds_table_says():
+    """LABELLING.md's kinds table and conventions are the ones in code (which the AI is given)."""
+    guide = (Path(__file__).parent / "fixtures" / "errors-corpus" / "LABELLING.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", guide, re.MULTILINE))
+    assert rows == KIND_SIGNS and list(KIND_SIGNS) == list(KINDS)
+    flat = " ".join(guide.split())
+    assert all(f"- {convention} -" in flat for convention in CONVENTIONS)
 
 
 def test_the_text_readings_name_corpus_records_and_kinds():

@@ -12,6 +12,7 @@ import openai_stub
 
 from api.llm_bench import repository
 from api.llm_bench.ai import make_client
+from api.llm_bench.classify.kinds import CONVENTIONS, KIND_SIGNS
 from api.llm_bench.classify.writer import error_document
 from api.llm_bench.config import Settings
 from api.llm_bench.health.ai_kinds import MAX_PATTERNS
@@ -158,6 +159,10 @@ def test_the_residue_is_asked_once_and_cached(store: repository.Store, http_serv
     assert {m.model: dict(m.sources) for m in first.report.facts.failing_models}["model-0"] == {"network": "ai"}
     assert store.coll("error_classes").count_documents({}) == 3
     assert store.coll("errors").count_documents({"error_kind": "unknown"}) == 3  # the benchmark's data untouched
+
+    (request,) = kind_requests(http_server)
+    system = request.json()["messages"][0]["content"]  # the kinds' signs and the labels' conventions
+    assert all(signs in system for signs in KIND_SIGNS.values()) and all(c in system for c in CONVENTIONS)
 
     second = run(store, WINDOW, ai(http_server), Delivery(recipient="ops@example.test", send=lambda m: None))
     assert len(kind_requests(http_server)) == 1  # nothing left to ask
