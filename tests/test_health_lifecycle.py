@@ -177,6 +177,23 @@ def test_a_not_found_model_its_provider_still_lists_is_doubted_not_called_retire
     assert detail["groq:qwen/qwen3-32b"]["doubt"] == "groq's own model list still shows qwen/qwen3-32b"
     assert detail[f"groq:{gone}"]["doubt"] is None
 
+    # A list refused for three days says nothing about today: no doubt from what it showed last.
+    store.coll("source_runs").insert_many(
+        [{"fetched_at": NOW - dt.timedelta(hours=80), "source": "provider:groq", "status": "complete", "listed": 9}]
+        + [
+            {
+                "fetched_at": NOW - dt.timedelta(hours=h),
+                "source": "provider:groq",
+                "status": "refused",
+                "message": "401",
+            }
+            for h in (1, 25, 49, 73)
+        ]
+    )
+    stale = run(store, WINDOW, AIChoice(None, "gpt-4o-mini"), Delivery()).report.assessment
+    listed = next(f for f in stale.models_likely_deprecated if f.key == "groq:qwen/qwen3-32b")
+    assert (listed.doubt, listed.confidence) == ("", "medium")
+
 
 def test_new_models_worth_adding_reach_the_mail(store: repository.Store) -> None:
     seed(store)

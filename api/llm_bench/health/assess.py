@@ -18,9 +18,9 @@ tested against it). In short:
   produced anything is one "silent" provider line.
 - Likely deprecated: hard_model errors and no success; an enabled model whose provider's list
   dropped it and that did not succeed; an enabled model past its retirement date that did not
-  succeed. One whose provider's own list still shows it is said with low confidence and the
-  action is to check the account's access and the id before disabling (a list proves the model
-  exists). Code fix: any hard_capability error.
+  succeed. One whose provider's own list still shows it (and that list is refreshing) is said
+  with low confidence and the action is to check the account's access and the id before
+  disabling (a list proves the model exists). Code fix: any hard_capability error.
 - Cannot be measured (the benchmark's own budget, timeouts of one model) is its own section and
   never makes a model deprecated or the day CRITICAL by itself.
 - The enabled set shrinking by more than 10% since the previous daily run, a model source not
@@ -328,12 +328,15 @@ MODEL_ACTIONS = {
 }
 
 
+def model_kind(kind: str, finding: Finding) -> str:
+    """The finding's kind as worded: a doubted "likely deprecated" is `deprecated_doubted`."""
+    return "deprecated_doubted" if kind == "deprecated" and finding.doubt else kind
+
+
 def model_action(kind: str, finding: Finding) -> str:
     """The recommended action for one model finding; a doubted "likely deprecated" asks for a
     check before disabling."""
-    if kind == "deprecated" and finding.doubt:
-        kind = "deprecated_doubted"
-    return MODEL_ACTIONS[kind].format(key=finding.key, detail=finding.detail, doubt=finding.doubt)
+    return MODEL_ACTIONS[model_kind(kind, finding)].format(key=finding.key, detail=finding.detail, doubt=finding.doubt)
 
 
 NOTHING_RAN_ACTION = "Check the benchmark scheduler and its writers: nothing was recorded in the window."
@@ -470,7 +473,7 @@ def _assess(
             m.model,
             _detail(m, "hard_model"),
             _second_signal(evidence, m.provider, m.model, today),
-            _doubt(evidence, m.provider, m.model),
+            _doubt(evidence, fleet, m.provider, m.model),
         )
         for m in models
         if m.count("hard_model") and not m.successes
@@ -652,9 +655,12 @@ def _second_signal(evidence: Evidence | None, provider: str, model: str, today: 
     return "; ".join(sign for sign in signs if sign)
 
 
-def _doubt(evidence: Evidence | None, provider: str, model: str) -> str:
-    """The provider's own list still showing a model its errors call not served, or ""."""
+def _doubt(evidence: Evidence | None, fleet: Fleet | None, provider: str, model: str) -> str:
+    """The provider's own list still showing a model its errors call not served, or "" (also
+    when that list stopped refreshing: what it showed last is no evidence)."""
     if evidence is None or evidence.lifecycle is None:
+        return ""
+    if fleet is not None and any(lag.source == f"provider:{provider}" for lag in fleet.stale_sources):
         return ""
     return provider_still_lists(evidence.lifecycle, provider, model) or ""
 

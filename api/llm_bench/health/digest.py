@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .assess import NOTHING_RAN_ACTION, PROVIDER_ACTIONS, Finding, model_action, plural
+from .assess import NOTHING_RAN_ACTION, PROVIDER_ACTIONS, Finding, model_action, model_kind, plural
 from .fleet import COVERAGE_CRITICAL
 from .history import NEW, ONGOING
 from .report import HealthReport
@@ -98,7 +98,7 @@ def _model_items(kind: str, found: tuple[Finding, ...]) -> list[DigestItem]:
             WARNING,
             f"model:{f.key}",
             f.key,
-            MODEL_WORDS["deprecated_doubted" if kind == "deprecated" and f.doubt else kind],
+            MODEL_WORDS[model_kind(kind, f)],
             model_action(kind, f),
         )
         for f in found
