@@ -110,8 +110,17 @@ RULES: tuple[Rule, ...] = (
         + r"budget[ _](?:exhausted|exceeded)"
         + _E
         + r"|cost limit (?:exceeded|reached)|key limit exceeded|exit due to cost limit|cost [\d.]+ exceeds limit|budget full|"
-        r"max budget:|(?<![a-z0-9_])exceededbudget(?![a-z0-9_])|max budget limit reached",
+        r"max budget:|budget of \$?[\d.,]{1,12} has been reached|(?<![a-z0-9_])exceededbudget(?![a-z0-9_])|max budget limit reached",
         "400 Budget has been exceeded! Team=99c74652-6e33-4dbd-93f3-5b545da15ade",
+    ),
+    # OpenAI's rate-limit wording (its free tier's also asks to "add a payment method" to raise
+    # the limit, which must not read as billing), and .NET's HttpStatusCode name for a 429.
+    _rule(
+        "rate-limit-reached",
+        "rate_limit",
+        r"rate limit reached for|" + _B + r"toomanyrequests" + _E,
+        "com.theokanning.openai.OpenAiHttpException: Rate limit reached for default-gpt-3.5-turbo in organization "
+        "org-lpTV8JA1Fonfq3PljHSxtabv on requests per min. Limit: 3 / min. Please try again in 20s.",
     ),
     # 3. Billing.
     _rule(
@@ -204,7 +213,7 @@ RULES: tuple[Rule, ...] = (
         r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
         r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
-        r"tool call validation failed|(?:\[\d{1,4}\]|\.[a-z_]{1,30}){1,6} must be an? (?:string|array|number|integer|boolean|object)\b",
+        r"tool call validation failed|value out of range|is a required property|template error:|(?:\[\d{1,4}\]|\.[a-z_]{1,30}){1,6} must be an? (?:string|array|number|integer|boolean|object)\b",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
@@ -338,14 +347,15 @@ RULES: tuple[Rule, ...] = (
         # DeepSeek's documented 401 text; a client's own check of a missing or refused key; an
         # expired Google sign-in.
         r"authentication fails|invalid (?:[a-z]{2,12} )?api[ _-]?key|api[ _-]?key (?:is )?not (?:set|configured)|"
-        r"reauthenticat(?:e|ion) is (?:needed|required)|(?:didn't|did not) provide an api key",
+        r"reauthenticat(?:e|ion) is (?:needed|required)|(?:didn't|did not) provide an api key|token seems invalid|"
+        r"a valid (?:user )?token is required",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
         "permission-denied",
         "auth",
         r"permission '?[\w.]*'? denied|" + _B + r"permission_(?:denied|error)" + _E + r"|not authorized to perform|"
-        r"access is denied|has not been used in project|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|country, region,? or territory (?:is )?not supported|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
+        r"access is denied|has not been used in project|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|country, region,? or territory (?:is )?not supported|attention required! \| cloudflare|sorry, you have been blocked|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
         "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
         "Marketplace actions",
     ),
@@ -373,7 +383,7 @@ RULES: tuple[Rule, ...] = (
         "network",
         r"connect call failed|connect etimedout|connect ?timeout|dial tcp [^\s]{1,200}: i/o timeout|"
         r"network connection (?:was )?lost|no such host|timed out: connect(?![a-z])|unexpected response code for connect|"
-        r"tunnel connection failed|connection timeout to host",
+        r"tunnel connection failed|connection timeout to host|request connection took longer than",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
