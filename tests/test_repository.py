@@ -34,6 +34,22 @@ def test_unreachable_server_says_where_why_and_how_long() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("reported", "said"), [("0.29917", "0.3"), ("0.3", "0.3"), ("29.9991", "30"), ("120.0", "120")]
+)
+def test_the_bound_is_said_as_configured_not_as_the_driver_measured_it(reported: str, said: str) -> None:
+    """The driver reports the server-selection bound give or take a millisecond."""
+    from pymongo.errors import ServerSelectionTimeoutError
+
+    text = (
+        "127.0.0.1:9: [Errno 111] Connection refused (configured timeouts: socketTimeoutMS: 20000.0ms, "
+        f"connectTimeoutMS: 20000.0ms), Timeout: {reported}s, Topology Description: <TopologyDescription>"
+    )
+    assert repository.describe_error(ServerSelectionTimeoutError(text), "connecting") == (
+        f"cannot reach MongoDB at 127.0.0.1:9 (connection refused) within {said} s while connecting"
+    )
+
+
 def test_every_unreachable_host_is_named_and_the_password_is_not() -> None:
     ports = free_port(), free_port()
     uri = f"mongodb://bench:s3cretpw@127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}/?serverSelectionTimeoutMS=400"

@@ -154,7 +154,8 @@ def describe_error(exc: PyMongoError, doing: str) -> str:
         servers = re.findall(r"(?:^|,\s?)([^\s,]+:\d+): (.+?) \(configured timeouts", head)
         where = ", ".join(f"{address} ({_reason(reason)})" for address, reason in servers) or "any server"
         bound = re.match(r"[\d.]+", tail)
-        within = f" within {float(bound.group()):.3g} s" if bound else ""
+        # the driver reports the bound it used, give or take a millisecond (0.299 s for 300 ms)
+        within = f" within {round(float(bound.group()), 2):g} s" if bound else ""
         return f"cannot reach MongoDB at {where}{within} while {doing}"
     if exc.timeout:
         bound = re.search(r"\btimeoutMS: ([\d.]+)ms", text)
