@@ -37,7 +37,7 @@ KIND_SIGNS: dict[str, str] = {
 #: this; the AI is given them too).
 CONVENTIONS: tuple[str, ...] = (
     "A label follows the cause, not the status: billing sent as 400 or 429 is `billing`; a retired model answering 400 or 403 is `hard_model`; a capability error under 404 is `hard_capability`.",
-    "A proxy's 500 around a connection failure is `network`; a retry wrapper's \"Deadline exceeded\" after 503s is `timeout` (debatable, noted).",
+    "A proxy's 500 around a connection failure is `network`; a retry wrapper's \"Deadline exceeded\" after 503s is `timeout`.",
     'A single request larger than a per-minute token limit ("Request too large for model … on tokens per minute (TPM): Limit N, Requested M", often 413) is `rate_limit`, as the provider\'s own code says (`rate_limit_exceeded`), although waiting alone may not let it pass.',
     'A Google quota whose limit is 0 ("limit: 0": no free tier for this model or project) is `billing`: only a paid plan restores it; an ordinary per-minute or per-day quota is `rate_limit`.',
     'A body cut after the answer began ("peer closed connection without sending complete message body", "incomplete chunked read", a stream ended mid-response) is `transient_provider`; a connection never made or reset before any answer is `network`; a connect timeout is `network`.',
