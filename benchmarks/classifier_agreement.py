@@ -121,6 +121,10 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
     return _line(name, rows, (right, right_normalized, right_status, writer), served_hard, retired_transient, precision)
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.1%})" if whole else ""
+
+
 def _line(
     name: str,
     rows: list[dict],
@@ -134,7 +138,7 @@ def _line(
     return [
         name,
         str(len(rows)),
-        f"{right}/{len(rows)} ({right / len(rows):.1%})",
+        _share(right, len(rows)),
         f"{right_normalized / len(rows):.1%}",
         f"{right_status / len(rows):.1%}",
         f"{writer / len(rows):.1%}",
@@ -142,10 +146,6 @@ def _line(
         f"{right_decided / decided:.1%}" if decided else "",
         f"{hard} / {retired}",
     ]
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({part / whole:.1%})" if whole else ""
 
 
 def reading_line(name: str, rows: list[dict], read: dict[str, dict[str, dict]]) -> list[str] | None:
