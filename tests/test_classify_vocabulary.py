@@ -320,10 +320,13 @@ def test_an_outage_verdict_is_withheld_when_the_text_says_the_model_is_unavailab
     [
         ({"http_status": 401}, ("auth", "status:401")),
         ({"http_status": 503}, ("transient_provider", "status:503")),
+        ({"http_status": 429.0}, ("rate_limit", "status:429")),  # stored as a double
         ({"provider_error_code": "insufficient_quota"}, ("billing", "code:openai:insufficient_quota")),
         # Not an error status, not a short printable code: ignored.
         ({"http_status": True}, ("unknown", "none")),
         ({"http_status": 200}, ("unknown", "none")),
+        ({"http_status": 429.5}, ("unknown", "none")),
+        ({"http_status": float("nan")}, ("unknown", "none")),
         ({"http_status": "429"}, ("unknown", "none")),
         ({"provider_error_code": "x" * 101}, ("unknown", "none")),
         ({"provider_error_code": "insufficient_quota\n"}, ("billing", "code:openai:insufficient_quota")),

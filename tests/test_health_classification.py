@@ -324,12 +324,14 @@ def test_a_writers_stored_status_and_code_are_evidence(store: repository.Store) 
             + stored("model-b", "request failed zq", 2, http_status=None, provider_error_code="model_not_found")
             + stored("model-c", "request failed zq", 2, http_status="429", provider_error_code={"$gt": 1})
             + stored("model-d", "Error code: 503 - upstream said no", 1, http_status=429)
+            + stored("model-e", "request failed zq", 1, http_status=401.0)  # a double, as JavaScript stores it
         },
     )
     patterns = {p.model: p for p in run(store, WINDOW, RULES_ONLY, Delivery()).report.facts.patterns}
     assert (patterns["model-a"].kind, patterns["model-a"].source) == ("rate_limit", "status:429")
     assert (patterns["model-b"].kind, patterns["model-b"].source) == ("hard_model", "code:openai:model_not_found")
     assert (patterns["model-c"].kind, patterns["model-c"].source) == ("unknown", "none")
+    assert (patterns["model-e"].kind, patterns["model-e"].source) == ("auth", "status:401")
     assert (patterns["model-d"].kind, patterns["model-d"].source) == (
         "transient_provider",
         "status:503",

@@ -133,7 +133,10 @@ def _status_kind(status: int | None) -> str | None:
 
 
 def stored_status(value: object) -> int | None:
-    """A writer's stored `http_status` when it is an error status (an int 400..599), else None."""
+    """A writer's stored `http_status` when it is an error status (a whole number 400..599, as an
+    int or as the double a JavaScript or float-typed writer stores), else None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599 else None
 
 

@@ -133,7 +133,7 @@ def error_pipeline(
                 **_pattern_key_fields(),
                 "text": {"$ifNull": [_string("$latest.m", TEXT_CHARS), _string("$latest.n", TEXT_CHARS)]},
                 "original": {"$eq": [{"$type": "$latest.m"}, "string"]},
-                "status": {"$cond": [{"$in": [{"$type": "$latest.s"}, ["int", "long"]]}, "$latest.s", None]},
+                "status": {"$cond": [{"$in": [{"$type": "$latest.s"}, ["int", "long", "double"]]}, "$latest.s", None]},
                 "code": _string("$latest.c", CODE_CHARS),
                 "written": {
                     "$or": [
@@ -317,8 +317,8 @@ def error_patterns(
 
     A pattern is the writer's `fingerprint` (or, without one, its normalized message). Each row
     carries its count, first and last error time, the most recent text (the original `message`
-    when stored, else the lower-cased `normalized_message`) with that document's `http_status` (an
-    integer, else None) and `provider_error_code` (capped text), whether the fingerprint occurred
+    when stored, else the lower-cased `normalized_message`) with that document's `http_status` (a
+    number, else None) and `provider_error_code` (capped text), whether the fingerprint occurred
     before `start`, an LLM classification (the writer's copy on the rows or a rollup's), and the
     cached classification from `error_classes`. With `previous_start`, rows of
     [previous_start, start) come back too, tagged period "previous". With `last_success` (see
