@@ -58,6 +58,14 @@ from api.llm_bench.classify.rules import RULES
             "",
         ),
         ("DeadlineExceeded: 504 Deadline Exceeded", 504, (), ("DeadlineExceeded",), ""),
+        (  # only the tail of Cloudflare's 5xx page, as a log cut it
+            '<span>Performance &amp; security by</span> <a rel="noopener noreferrer" href="https://www.cloudflare.com/'
+            '5xx-error-landing?utm_source=errorcode_522&utm_campaign=api.openai.com" target="_blank">Cloudflare</a>',
+            522,
+            (),
+            (),
+            "",
+        ),
         (  # gRPC status name
             "Error: 4 DEADLINE_EXCEEDED: Deadline exceeded after 30.000s",
             None,

@@ -9,6 +9,7 @@ Shapes read (each bounded, each regex linear):
   `google.api_core.exceptions.NotFound: 404 ...`, upper-case status names (`RESOURCE_EXHAUSTED`)
   and the C core's numbers (`grpc_status:7`);
 - httpx `Client error '429 Too Many Requests' for url ...`;
+- Cloudflare's 5xx error page, even only its tail (`utm_source=errorcode_520` in its links);
 - code and type fields (`"code":"model_not_found"`, `"code":403`) of a body that does not decode:
   cut short, or JSON nested in a string without escaping;
 - google-api-core's `Forbidden: 403 ...` (an exception name, then its status);
@@ -54,6 +55,7 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^\W{0,3}(\d{3})\b(?![.,:/]\d)"),
     re.compile(r"\[(\d{3})\]"),
     re.compile(r"[\"']code[\"']\s{0,3}:\s{0,3}(\d{3})\b"),  # a status in a body that does not decode
+    re.compile(r"\berrorcode_(5\d\d)\b"),  # Cloudflare's 5xx page links `5xx-error-landing?utm_source=errorcode_520`
     re.compile(
         r"\b(\d{3})\s(?:bad request|unauthorized|payment required|forbidden|not found|request timeout|"
         r"too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)\b",
