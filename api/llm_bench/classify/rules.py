@@ -201,7 +201,7 @@ RULES: tuple[Rule, ...] = (
         + _E
         + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
-        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|"
+        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
@@ -313,7 +313,9 @@ RULES: tuple[Rule, ...] = (
         "transient_provider",
         r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|stream ended (?:with an invalid|unexpectedly|prematurely)|stream disconnected before completion|"
         r"error decoding response body|ended without a terminal signal|incomplete json segment|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
-        r"high traffic|invalid response body while trying to fetch|typeerror: terminated",
+        r"high traffic|invalid response body while trying to fetch|typeerror: terminated|"
+        # node-fetch's and Node's own words for a response body that closed before its end
+        r"premature close|" + _B + r"err_stream_premature_close" + _E,
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
     # 7. Rate limits and quotas that reset.
@@ -322,7 +324,9 @@ RULES: tuple[Rule, ...] = (
         "rate_limit",
         r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
         r"resource has been exhausted|tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
-        r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached",
+        r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
+        # a plan's rolling window (a coding assistant's session or daily allowance)
+        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
     # 8. Credentials and permissions.
@@ -359,6 +363,14 @@ RULES: tuple[Rule, ...] = (
         "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
         "Marketplace actions",
     ),
+    # Bedrock refuses every call of an account it has not cleared (any model, console included).
+    _rule(
+        "bedrock-operation-not-allowed",
+        "auth",
+        r"\boperation not allowed\b",
+        "An error occurred (ValidationException) when calling the InvokeModel operation: Operation not allowed",
+        providers=("bedrock",),
+    ),
     _rule(
         "openrouter-user-not-found",
         "auth",
@@ -383,7 +395,9 @@ RULES: tuple[Rule, ...] = (
         "network",
         r"connect call failed|connect etimedout|connect ?timeout|dial tcp [^\s]{1,200}: i/o timeout|"
         r"network connection (?:was )?lost|no such host|timed out: connect(?![a-z])|unexpected response code for connect|"
-        r"tunnel connection failed|connection timeout to host|request connection took longer than",
+        r"tunnel connection failed|connection timeout to host|request connection took longer than|"
+        # Go's net/http: `Post "https://…": unexpected EOF`, the connection closed before any answer
+        r"(?:post|get) \"[^\"\s]{1,300}\":? unexpected eof",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -402,7 +416,7 @@ RULES: tuple[Rule, ...] = (
         r"name resolution|" + _B + r"getaddrinfo" + _E + r"|" + _B + r"enotfound" + _E + r"|remote end closed|"
         r"name or service not known|nodename nor servname|max retries exceeded with url|"
         r"connection broken|remotedisconnected|server disconnected|cannot connect to host|network is unreachable|"
-        r"no route to host|premature close|peer closed connection|connection aborted|failed to connect|tcp handshake|eof occurred in violation of protocol|"
+        r"no route to host|peer closed connection|connection aborted|failed to connect|tcp handshake|eof occurred in violation of protocol|"
         + _B
         + r"sslerror"
         + _E
