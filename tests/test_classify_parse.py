@@ -58,6 +58,13 @@ from api.llm_bench.classify.rules import RULES
             "",
         ),
         ("DeadlineExceeded: 504 Deadline Exceeded", 504, (), ("DeadlineExceeded",), ""),
+        (  # an OAuth token body cut short: its error field is the code
+            'API Error: {"error":"invalid_grant","error_description":"reauth related error',
+            None,
+            ("invalid_grant",),
+            (),
+            "",
+        ),
         (  # only the tail of Cloudflare's 5xx page, as a log cut it
             '<span>Performance &amp; security by</span> <a rel="noopener noreferrer" href="https://www.cloudflare.com/'
             '5xx-error-landing?utm_source=errorcode_522&utm_campaign=api.openai.com" target="_blank">Cloudflare</a>',
@@ -148,6 +155,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     found += [(f"parse:status{i}", p) for i, p in enumerate(parse_module._STATUS_PATTERNS)]
     found += [("parse:botocore", parse_module._BOTOCORE), ("parse:exception", parse_module._EXCEPTION)]
     found += [("parse:ai-sdk", parse_module._AI_SDK), ("parse:key-value", parse_module._KEY_VALUE)]
+    found += [("parse:error-code-value", parse_module._ERROR_CODE_VALUE)]
     found += [("parse:grpc", parse_module._GRPC), ("vocabulary:token", vocabulary._TOKEN)]
     found += [
         ("parse:named-status", parse_module._NAMED_STATUS),

@@ -31,7 +31,7 @@ KIND_SIGNS: dict[str, str] = {
     "network": "no HTTP answer: connection refused or reset, DNS, TLS, proxy could not connect",
     "timeout": "the call ran out of time: read timeouts, deadlines, 504 and 524 gateway timeouts",
     "budget_exhausted": "the benchmark's (or the operator's own gateway's) spending cap stopped it; the provider is fine",
-    "unknown": 'the text does not say: "Provider returned error" with no detail, a bare 404 or 405 with no body and no model named, an empty error object, a 422 with no body',
+    "unknown": 'the text does not say: "Provider returned error" with no detail, a bare 404 or 405 with no body and no model named, an empty error object, a 400 or 422 with no body (an HTTP client\'s "Request failed with status code 400")',
 }
 #: How the labels settle what two kinds share (LABELLING.md's conventions are tested against
 #: this; the AI is given them too).

@@ -70,6 +70,9 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
 _KEY_VALUE = re.compile(
     r"[\"'](?:code|type|error_code|error_type|reason|status)[\"']\s{0,3}:\s{0,3}[\"']([A-Za-z][A-Za-z0-9_.-]{1,80})[\"']"
 )
+# ... and an error field whose value is one snake_case word, as in a cut OAuth body
+# (`{"error":"invalid_grant","error_description":"reauth related error`).
+_ERROR_CODE_VALUE = re.compile(r"[\"']error[\"']\s{0,3}:\s{0,3}[\"']([a-z][a-z0-9]{1,30}(?:_[a-z0-9]{1,30}){1,5})[\"']")
 MAX_KEY_VALUES = 8
 _BOTOCORE = re.compile(
     r"\ban error occurred \((\w{1,100})\) when calling the (\w{1,100}) operation(?: \(reached max retries: \d{1,4}\))?",
@@ -255,10 +258,11 @@ def parse(text: str) -> Parsed:
     for body in _bodies(text):
         collector.walk(body, 0, 0)
     if "{" in text:
-        for found in _KEY_VALUE.finditer(text):
-            collector.code(found.group(1))
-            if len(collector.codes) >= MAX_KEY_VALUES:
-                break
+        for pattern in (_KEY_VALUE, _ERROR_CODE_VALUE):
+            for found in pattern.finditer(text):
+                if len(collector.codes) >= MAX_KEY_VALUES:
+                    break
+                collector.code(found.group(1))
     botocore = _BOTOCORE.search(text)
     if botocore:
         collector.code(botocore.group(1))

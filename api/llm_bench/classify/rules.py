@@ -201,6 +201,7 @@ RULES: tuple[Rule, ...] = (
         + _E
         + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
+        r"(?:argument|parameter)s? (?:is |are )?not supported (?:on|for|by) (?:this|the) model|unexpected role '\w{1,20}' after role|"
         r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
@@ -345,6 +346,7 @@ RULES: tuple[Rule, ...] = (
         r"security token included in the request is (?:invalid|expired)|signature we calculated does not match|"
         r"" + _B + r"signaturedoesnotmatch" + _E + r"|" + _B + r"unrecognizedclient|"
         r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
+        r"could not load credentials from any providers|credential refresh failed|requires aws credentials|"
         r"api_key client option must be set|authentication failed|invalid bearer token|\bnot authenticated\b|"
         r"\bunauthenticated\b|\baccess denied\b|missing authentication token|invalid credentials|"
         r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided|"
@@ -396,8 +398,9 @@ RULES: tuple[Rule, ...] = (
         r"connect call failed|connect etimedout|connect ?timeout|dial tcp [^\s]{1,200}: i/o timeout|"
         r"network connection (?:was )?lost|no such host|timed out: connect(?![a-z])|unexpected response code for connect|"
         r"tunnel connection failed|connection timeout to host|request connection took longer than|"
-        # Go's net/http: `Post "https://…": unexpected EOF`, the connection closed before any answer
-        r"(?:post|get) \"[^\"\s]{1,300}\":? unexpected eof",
+        # Go's net/http: `Post "https://…": EOF` (or unexpected EOF), closed before any answer;
+        # smithy's (the AWS SDK for JavaScript's) connect timeout
+        r"(?:post|get) \"[^\"\s]{1,300}\":? (?:unexpected )?eof|timed out without establishing a connection",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -422,7 +425,7 @@ RULES: tuple[Rule, ...] = (
         + _E
         + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
         r"certificate has expired|connection failed|connect error|unable to get local issuer certificate|"
-        r"error trying to connect|failed host lookup",
+        r"error trying to connect|failed host lookup|pkix path building failed|unable to find valid certification path",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),
@@ -432,7 +435,8 @@ RULES: tuple[Rule, ...] = (
         r"read timeout|timed out|" + _B + r"etimedout" + _E + r"|readtimeout|deadline (?:exceeded|expired)|"
         r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of \d+ ?m?s exceeded)|"
         r"a timeout (?:error )?occurred|idle timeout|took longer than [\d.]+ ?s(?:ec(?:ond)?s?|\(s\))?\b|"
-        r"client\.timeout exceeded|i/o timeout|" + _B + r"sockettimeoutexception" + _E,
+        r"client\.timeout exceeded|i/o timeout|" + _B + r"sockettimeoutexception" + _E + r"|"
+        r"timeout period of \S{1,20} has been exceeded",
         "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: "
         '"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2/invoke"',
         generic=True,
@@ -452,7 +456,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "no-detail",
         "unknown",
-        r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}",
+        r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
+        # HTTP clients' own words for a status whose body they did not keep: axios, Faraday, requests
+        r"request failed with status code \d{3}|the server responded with status \d{3}|400 client error: bad request\b",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,
@@ -462,7 +468,7 @@ RULES: tuple[Rule, ...] = (
         "bad-request",
         "hard_capability",
         r"\bbad request\b|\binvalid request\b|\bvalidation error\b",
-        "HTTP error occurred: 400 Client Error: Bad Request for url",
+        "An error occurred (ValidationException) when calling the InvokeModel operation: Validation Error",
         generic=True,
         confidence=0.6,
     ),
