@@ -155,6 +155,15 @@ RULES: tuple[Rule, ...] = (
         _B + r"insufficient_quota" + _E + r"|exceeded your current quota",
         "Error: insufficient_quota: You exceeded your current quota, please check your plan and billing details.",
     ),
+    # A model id no one can route: LiteLLM's id without its provider prefix, Gemini's malformed
+    # name (before the capability rules, whose field paths these texts also contain).
+    _rule(
+        "unroutable-model-id",
+        "hard_model",
+        r"llm provider not provided|unexpected model name format",
+        "litellm.BadRequestError: LLM Provider NOT provided. Pass in the LLM provider you are trying to call. You "
+        "passed model=deepseek-chat",
+    ),
     # 4. Capability: the model exists, the request asks for what it lacks.
     _rule(
         "not-chat-model",
