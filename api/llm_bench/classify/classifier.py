@@ -77,8 +77,9 @@ STATUS_KINDS: dict[int, str] = {
 #: ("Provider returned error", "Not Found") leaves them unknown rather than guessed.
 AMBIGUOUS_STATUSES = frozenset({400, 403, 404, 422})
 GUESSES = frozenset({"hard_model", "hard_capability"})
-#: The text speaks of a model (or an Azure deployment, or an older API's engine) at all.
-_MODEL_WORD = re.compile(r"(?<![a-z0-9_])(?:models?|deployments?|engines?)(?![a-z0-9_])", re.IGNORECASE)
+#: The text speaks of a model (or an Azure deployment, or an older API's engine, or names a
+#: Claude model, Anthropic's not_found_error often saying only its id) at all.
+_MODEL_WORD = re.compile(r"(?<![a-z0-9_])(?:models?|deployments?|engines?|claude)(?![a-z0-9_])", re.IGNORECASE)
 CLIENT_SIDE = frozenset({"network", "timeout"})
 
 

@@ -312,6 +312,13 @@ RULES: tuple[Rule, ...] = (
         "API Error (503 upstream connect error or disconnect/reset before headers. reset reason: remote "
         "connection failure",
     ),
+    # OpenAI's documented 500 wording, whatever class an older SDK raised it as.
+    _rule(
+        "openai-server-error",
+        "transient_provider",
+        r"server had an error while processing your request",
+        "RateLimitError: The server had an error while processing your request. Sorry about that!",
+    ),
     _rule(
         "overloaded",
         "transient_provider",
