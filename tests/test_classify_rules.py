@@ -115,6 +115,27 @@ def test_a_text_known_to_say_nothing_lets_an_unambiguous_status_through():
     ) == Classification("unknown", 0.5, "rule:no-detail")
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # An HTTP client's own words for a status whose body it did not keep: a 400 only guesses...
+        ("Error: Request failed with status code 400", "unknown"),  # axios
+        ("Faraday::BadRequestError (the server responded with status 400)", "unknown"),
+        ("HTTPError: 400 Client Error: Bad Request for url: https://api.example.test/v1/chat", "unknown"),  # requests
+        # ... an unambiguous status still tells ...
+        ("Error: Request failed with status code 429", "rate_limit"),
+        ("Faraday::UnauthorizedError (the server responded with status 401)", "auth"),
+        # ... and a body a wrapper appended is read.
+        (
+            "Request failed with status code 400: This model's maximum context length is 8192 tokens.",
+            "hard_capability",
+        ),
+    ],
+)
+def test_a_client_that_kept_no_body_says_only_its_status(text, kind):
+    assert classify(provider="openai", message=text, stored_kind=status_kind(text)).kind == kind
+
+
 @pytest.mark.parametrize("value", [None, 42, "AUTH", "\x1b[31m", "", "hard model", ["auth"]])
 def test_clean_kind_maps_anything_else_to_unknown(value):
     assert clean_kind(value) == "unknown"
