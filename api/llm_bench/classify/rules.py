@@ -211,7 +211,7 @@ RULES: tuple[Rule, ...] = (
         + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:argument|parameter)s? (?:is |are )?not supported (?:on|for|by) (?:this|the) model|unexpected role '\w{1,20}' after role|"
-        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
+        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is required for operations that may take longer|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
@@ -332,7 +332,9 @@ RULES: tuple[Rule, ...] = (
         r"error decoding response body|ended without a terminal signal|incomplete json segment|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
         r"high traffic|invalid response body while trying to fetch|typeerror: terminated|"
         # node-fetch's and Node's own words for a response body that closed before its end
-        r"premature close|" + _B + r"err_stream_premature_close" + _E,
+        r"premature close|" + _B + r"err_stream_premature_close" + _E + r"|"
+        # aiohttp's and urllib3's words for a chunked body that ended early
+        r"response payload is not completed|" + _B + r"invalidchunklength" + _E,
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
     # 7. Rate limits and quotas that reset.
@@ -343,7 +345,7 @@ RULES: tuple[Rule, ...] = (
         r"resource has been exhausted|tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
         r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
         # a plan's rolling window (a coding assistant's session or daily allowance)
-        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b",
+        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|(?:daily|weekly|session|5-hour) limit reached",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
     # 8. Credentials and permissions.
@@ -363,6 +365,7 @@ RULES: tuple[Rule, ...] = (
         r"" + _B + r"signaturedoesnotmatch" + _E + r"|" + _B + r"unrecognizedclient|"
         r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
         r"could not load credentials from any providers|credential refresh failed|requires aws credentials|"
+        r"unable to locate credentials|could not resolve authentication method|"
         r"api_key client option must be set|authentication failed|invalid bearer token|\bnot authenticated\b|"
         r"\bunauthenticated\b|\baccess denied\b|missing authentication token|invalid credentials|"
         r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided|"
@@ -403,7 +406,8 @@ RULES: tuple[Rule, ...] = (
         "client-timeout",
         "timeout",
         r"headers timeout|body timeout|" + _B + r"und_err_(?:headers|body)_timeout" + _E + r"|"
-        r"exceeded the configured timeout|\(exit\) time ?out|operation timed out after \d+ milli",
+        r"exceeded the configured timeout|\(exit\) time ?out|operation timed out after \d+ milli|"
+        r"configured httpclient\.timeout of",
         "Failed to perform, ErrCode: 28, Reason: 'Operation timed out after 30012 milliseconds with 3977 bytes received'",
     ),
     # A connection that was never made, timed out or not, is the network (a TimeoutError from a
@@ -474,7 +478,8 @@ RULES: tuple[Rule, ...] = (
         "unknown",
         r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
         # HTTP clients' own words for a status whose body they did not keep: axios, Faraday, requests
-        r"request failed with status code \d{3}|the server responded with status \d{3}|400 client error: bad request\b",
+        r"request failed with status code \d{3}|the server responded with status \d{3}|400 client error: bad request\b|"
+        r"client error '400 bad request' for url|\b400, message='bad request'",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,
