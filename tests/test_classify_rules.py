@@ -5,6 +5,7 @@ messages the rules were not written from (held out) are classified right too."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,21 @@ def test_rules_read_a_bounded_prefix_of_hostile_text():
     assert classify(provider="groq", message=cause + " at frame\n" * 2_000).kind == "hard_model"
     assert classify(provider="groq", message="at frame\n" * 2_000 + cause).kind == "unknown"
     assert first_match("gemini", "models/" + "embed" * 20_000, "(" * 50_000) is None
+
+
+LIBRARY_TEMPLATES = Path(__file__).parent / "fixtures" / "library-templates.jsonl"
+
+
+def test_the_clients_own_error_templates_give_their_kind():
+    """The messages HTTP and LLM client libraries format themselves (each quoted from its source
+    file, placeholders as {…}) are read as the kind they mean: a regression floor for the phrase
+    rules written from them, which carry over to wordings no corpus holds."""
+    rows = [json.loads(line) for line in LIBRARY_TEMPLATES.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 200 and all(row["source"].startswith("https://github.com/") for row in rows)
+    wrong = []
+    for row in rows:
+        text = re.sub(r"\{[^{}]{0,40}\}", "x", row["template"])
+        got = classify(provider="generic", message=text, normalized_message=normalize_message(text)).kind
+        if got != row["kind"]:
+            wrong.append(f"{row['kind']} <- {got}: {row['library']}: {text[:80]}")
+    assert 1 - len(wrong) / len(rows) >= 0.82, "\n".join(wrong)

@@ -211,7 +211,7 @@ RULES: tuple[Rule, ...] = (
         + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:argument|parameter)s? (?:is |are )?not supported (?:on|for|by) (?:this|the) model|unexpected role '\w{1,20}' after role|"
-        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is required for operations that may take longer|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
+        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is required for operations that may take longer|parameter validation failed:|could not parse response content as the length limit was reached|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
@@ -334,7 +334,13 @@ RULES: tuple[Rule, ...] = (
         # node-fetch's and Node's own words for a response body that closed before its end
         r"premature close|" + _B + r"err_stream_premature_close" + _E + r"|"
         # aiohttp's and urllib3's words for a chunked body that ended early
-        r"response payload is not completed|" + _B + r"invalidchunklength" + _E,
+        r"response payload is not completed|" + _B + r"invalidchunklength" + _E + r"|"
+        # ... and, from the clients' sources: urllib3 reading a body, undici, .NET, OkHttp, hyper,
+        # botocore, the Vercel AI SDK around undici's "terminated"
+        r"(?<!transport )\bconnection broken: |\bincompleteread\(|response body length does not match content-length|"
+        r"connection was closed before all data could be read|http/2 server reset the stream|stream was reset: |"
+        r"error reading a body from connection|expected chunk size and optional extensions|"
+        r"unexpected end of stream(?! on )|total bytes expected is \d|cannot connect to api: (?:terminated|other side closed)",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
     # 7. Rate limits and quotas that reset.
@@ -366,9 +372,13 @@ RULES: tuple[Rule, ...] = (
         r"no (?:cookie )?auth credentials|could not (?:load|find) (?:the )?default credentials|"
         r"could not load credentials from any providers|credential refresh failed|requires aws credentials|"
         r"unable to locate credentials|could not resolve authentication method|"
+        r"missing credentials\. please pass|no api key (?:was )?provided|project or api key must be set|"
+        r"could not automatically determine credentials|failed to load service account credentials|"
+        r"partial credentials found in|error when retrieving credentials from|sso session associated with this profile has expired|"
+        r"error loading sso token|cannot refresh credentials|"
         r"api_key client option must be set|authentication failed|invalid bearer token|\bnot authenticated\b|"
         r"\bunauthenticated\b|\baccess denied\b|missing authentication token|invalid credentials|"
-        r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|no api key provided|"
+        r"(?:access |security )?token (?:has )?expired|expired token|api key (?:is )?required|"
         # DeepSeek's documented 401 text; a client's own check of a missing or refused key; an
         # expired Google sign-in.
         r"authentication fails|invalid (?:[a-z]{2,12} )?api[ _-]?key|api[ _-]?key (?:is )?not (?:set|configured)|"
@@ -407,7 +417,8 @@ RULES: tuple[Rule, ...] = (
         "timeout",
         r"headers timeout|body timeout|" + _B + r"und_err_(?:headers|body)_timeout" + _E + r"|"
         r"exceeded the configured timeout|\(exit\) time ?out|operation timed out after \d+ milli|"
-        r"configured httpclient\.timeout of",
+        r"configured httpclient\.timeout of|timeout awaiting response headers|client\.timeout or context cancellation|"
+        r"network timeout at: |timeout on reading data from socket",
         "Failed to perform, ErrCode: 28, Reason: 'Operation timed out after 30012 milliseconds with 3977 bytes received'",
     ),
     # A connection that was never made, timed out or not, is the network (a TimeoutError from a
@@ -420,7 +431,14 @@ RULES: tuple[Rule, ...] = (
         r"tunnel connection failed|connection timeout to host|request connection took longer than|"
         # Go's net/http: `Post "https://…": EOF` (or unexpected EOF), closed before any answer;
         # smithy's (the AWS SDK for JavaScript's) connect timeout
-        r"(?:post|get) \"[^\"\s]{1,300}\":? (?:unexpected )?eof|timed out without establishing a connection",
+        r"(?:post|get) \"[^\"\s]{1,300}\":? (?:unexpected )?eof|timed out without establishing a connection|"
+        # the clients' sources: botocore, urllib3, .NET, Go, OkHttp, hyper, the JDK
+        r"could not connect to the endpoint url|failed to establish a new connection|failed to resolve '|"
+        r"an http client failed to establish a connection|connection was closed before we received a valid response|"
+        r"ssl validation failed for|the ssl connection could not be established|tls handshake timeout|"
+        r"server gave http response to https client|can't write http request on broken connection|"
+        r"unexpected end of stream on |an error occurred trying to connect|error writing a body to connection|"
+        r"the proxy tunnel request to proxy|\bconnect timed out",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -445,7 +463,8 @@ RULES: tuple[Rule, ...] = (
         + _E
         + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
         r"certificate has expired|connection failed|connect error|unable to get local issuer certificate|"
-        r"error trying to connect|failed host lookup|pkix path building failed|unable to find valid certification path",
+        r"error trying to connect|failed host lookup|pkix path building failed|unable to find valid certification path|"
+        r"an error occurred while sending the request|request to \S{1,300} failed, reason: |\bnetwork error\b",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),
@@ -453,7 +472,7 @@ RULES: tuple[Rule, ...] = (
         "timed-out",
         "timeout",
         r"read timeout|timed out|" + _B + r"etimedout" + _E + r"|readtimeout|deadline (?:exceeded|expired)|"
-        r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of \d+ ?m?s exceeded)|"
+        r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of [\d.]+ ?m?s exceeded)|\btimeout exceeded\b|"
         r"a timeout (?:error )?occurred|idle timeout|took longer than [\d.]+ ?s(?:ec(?:ond)?s?|\(s\))?\b|"
         r"client\.timeout exceeded|i/o timeout|" + _B + r"sockettimeoutexception" + _E + r"|"
         r"timeout period of \S{1,20} has been exceeded",

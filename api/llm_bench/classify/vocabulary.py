@@ -328,7 +328,7 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("RemoteDisconnected", "network", HTTP_CLIENT, D),
             ("NewConnectionError", "network", URLLIB3, D),
             ("NameResolutionError", "network", URLLIB3, D),
-            ("ProtocolError", "network", URLLIB3, D),
+            ("ProtocolError", "network", URLLIB3, F),  # also a body cut while it was read ("Connection broken: …")
             ("ProxyError", "network", URLLIB3, D),
             ("HeadersTimeoutError", "timeout", UNDICI, D),
             ("BodyTimeoutError", "timeout", UNDICI, D),
