@@ -83,11 +83,13 @@ _E = r"(?![a-z0-9_])"
 
 
 RULES: tuple[Rule, ...] = (
-    # 1. A Gemini quota whose limit is 0: no free tier for this model or project, only payment.
+    # 1. A Gemini quota whose limit is 0: no free tier for this model or project, only payment;
+    # and no free tier where the caller is (Gemini's troubleshooting page: "enable billing").
     _rule(
         "gemini-quota-zero",
         "billing",
-        r"\blimit: 0(?![\d.])|(?:doesn't|does not) have a free quota tier",
+        r"\blimit: 0(?![\d.])|(?:doesn't|does not) have a free quota tier|free tier is not available in your country|"
+        r"without a billing account linked",
         "Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, "
         "limit: 0, model: gemini-2.5-pro",
         providers=("gemini",),

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 OPENAI = "https://platform.openai.com/docs/guides/error-codes"
+OPENAI_429 = "https://help.openai.com/en/articles/5955604-troubleshooting-api-rate-limits-and-429-errors"
 OPENAI_PY = "https://github.com/openai/openai-python#handling-errors"
 ANTHROPIC = "https://docs.anthropic.com/en/api/errors"
 BEDROCK = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors"
@@ -85,6 +86,12 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("invalid_request_error", "hard_capability", OPENAI, F),
             ("billing_hard_limit_reached", "billing", OPENAI, D),
             ("billing_not_active", "billing", OPENAI, D),
+            # 429s that waiting does not lift: no prepaid credit, a spend or usage limit reached
+            # (the older name of the spend limit is billing_hard_limit_reached).
+            ("credit_balance_exhausted", "billing", OPENAI_429, D),
+            ("organization_spend_limit_exceeded", "billing", OPENAI_429, D),
+            ("project_spend_limit_exceeded", "billing", OPENAI_429, D),
+            ("organization_usage_limit_exceeded", "billing", OPENAI_429, D),
             ("invalid_api_key", "auth", OPENAI, D),
             ("unsupported_country_region_territory", "auth", OPENAI, D),
             ("model_not_found", "hard_model", OPENAI, D),
