@@ -126,6 +126,7 @@ def test_a_text_known_to_say_nothing_lets_an_unambiguous_status_through():
         # ... an unambiguous status still tells ...
         ("Error: Request failed with status code 429", "rate_limit"),
         ("Faraday::UnauthorizedError (the server responded with status 401)", "auth"),
+        ("Error: Request failed with status code 403", "auth"),
         # ... and a body a wrapper appended is read.
         (
             "Request failed with status code 400: This model's maximum context length is 8192 tokens.",

@@ -498,8 +498,8 @@ RULES: tuple[Rule, ...] = (
         "no-detail",
         "unknown",
         r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
-        # HTTP clients' own words for a status whose body they did not keep: axios, Faraday, requests
-        r"request failed with status code \d{3}|the server responded with status \d{3}|400 client error: bad request\b|"
+        # HTTP clients' own words for a 400 whose body they did not keep: axios, Faraday, requests, httpx, aiohttp
+        r"request failed with status code 400\b|the server responded with status 400\b|400 client error: bad request\b|"
         r"client error '400 bad request' for url|\b400, message='bad request'",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
