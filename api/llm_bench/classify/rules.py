@@ -352,7 +352,7 @@ RULES: tuple[Rule, ...] = (
         r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
         r"resource has been exhausted|tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
         r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
-        # a plan's rolling window (a coding assistant's session or daily allowance)
+        # a subscription plan's rolling window (its 5-hour session, day or week)
         r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|(?:daily|weekly|session|5-hour) limit reached",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
