@@ -28,6 +28,7 @@ import ast
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 MAX_PARSE_CHARS = 8_000
@@ -258,11 +259,10 @@ def parse(text: str) -> Parsed:
     for body in _bodies(text):
         collector.walk(body, 0, 0)
     if "{" in text:
-        for pattern in (_KEY_VALUE, _ERROR_CODE_VALUE):
-            for found in pattern.finditer(text):
-                if len(collector.codes) >= MAX_KEY_VALUES:
-                    break
-                collector.code(found.group(1))
+        for found in chain(_KEY_VALUE.finditer(text), _ERROR_CODE_VALUE.finditer(text)):
+            if len(collector.codes) >= MAX_KEY_VALUES:
+                break
+            collector.code(found.group(1))
     botocore = _BOTOCORE.search(text)
     if botocore:
         collector.code(botocore.group(1))
