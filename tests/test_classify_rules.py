@@ -289,3 +289,24 @@ def test_the_clients_own_error_templates_give_their_kind():
         if got != row["kind"]:
             wrong.append(f"{row['kind']} <- {got}: {row['library']}: {text[:80]}")
     assert 1 - len(wrong) / len(rows) >= 0.82, "\n".join(wrong)
+
+
+LITELLM_PHRASES = Path(__file__).parent / "fixtures" / "litellm-phrases.jsonl"
+
+
+def test_litellms_exception_mapping_phrases_give_their_kind():
+    """The substrings LiteLLM's exception mapping tests provider errors for (each quoted from
+    its source, with the exception it raises), read with the provider it tests them for, give
+    the kind that exception means here. LiteLLM keeps the list from the providers' errors it
+    meets, so it holds wordings no gathered corpus has. Left out: Bedrock's bare "too many
+    tokens", which Bedrock's own throttling message also says, and OpenAI's bare "Request too
+    large", which Anthropic's 413 also says."""
+    rows = [json.loads(line) for line in LITELLM_PHRASES.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 80 and all(row["source"].startswith("https://github.com/BerriAI/litellm/") for row in rows)
+    wrong = []
+    for row in rows:
+        text = re.sub(r"\{[^{}]{0,40}\}", "7", row["template"])
+        got = classify(provider=row["provider"], message=text, normalized_message=normalize_message(text)).kind
+        if got != row["kind"]:
+            wrong.append(f"{row['kind']} <- {got}: {row['provider']}: {text[:80]}")
+    assert 1 - len(wrong) / len(rows) >= 0.95, "\n".join(wrong)

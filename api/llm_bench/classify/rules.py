@@ -190,7 +190,13 @@ RULES: tuple[Rule, ...] = (
         + r"request_too_large"
         + _E
         + r"|input is too long|too many (?:input )?tokens in (?:the )?(?:prompt|input)|reduce the length of the messages|"
-        r"current length is \d+ while limit is \d+",
+        r"current length is \d+ while limit is \d+|"
+        # LiteLLM's list of the providers' context-window wordings (exception_mapping_utils.py)
+        r"maximum context limit|longer than the model's (?:maximum )?context|input tokens exceed the configured limit|"
+        r"`?inputs`? tokens \+ `?max_new_tokens`? must be|exceeds the available context size|maximum input length is \d|"
+        r"too many input tokens(?! per)|prompt tokens \(\d+\) exceed model maximum|(?:prompt|input) has too many tokens|"
+        r"input text length should not exceed|string too long\. expected a string with maximum length|expected maxlength:|\blength limit exceeded|"
+        r"\bprompt: length: \d",
         "This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 tokens.",
     ),
     _rule(
@@ -225,7 +231,15 @@ RULES: tuple[Rule, ...] = (
         r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
         r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
-        r"tool call validation failed|value out of range|is a required property|template error:|(?:\[\d{1,4}\]|\.[a-z_]{1,30}){1,6} must be an? (?:string|array|number|integer|boolean|object)\b",
+        r"tool call validation failed|value out of range|is a required property|template error:|"
+        # LiteLLM's bad-request wordings: Bedrock's turn order, Cloudflare's and Cohere's schema
+        # checks, pydantic's, watsonx's, a Responses item from another organisation
+        r"cannot be provided in the same turn|must have required property|invalid type: parameter|"
+        r"\bvalue is not a valid\b|"
+        + _B
+        + r"(?:model_no_support_for_function|invalid_encrypted_content)"
+        + _E
+        + r"|encrypted content .{0,80} could not be verified|(?:\[\d{1,4}\]|\.[a-z_]{1,30}){1,6} must be an? (?:string|array|number|integer|boolean|object)\b",
         "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.",
     ),
     _rule(
@@ -350,7 +364,11 @@ RULES: tuple[Rule, ...] = (
         "rate-limit",
         "rate_limit",
         r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
-        r"resource has been exhausted|tokens per (?:min|minute|day)|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
+        r"resource has been exhausted|tokens per (?:min|minute|day)|"
+        + _B
+        + r"token_quota_reached"
+        + _E
+        + r"|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
         r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
         # a subscription plan's rolling window (its 5-hour session, day or week)
         r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|(?:daily|weekly|session|5-hour) limit reached",
@@ -385,7 +403,10 @@ RULES: tuple[Rule, ...] = (
         # expired Google sign-in.
         r"authentication fails|invalid (?:[a-z]{2,12} )?api[ _-]?key|api[ _-]?key (?:is )?not (?:set|configured)|"
         r"reauthenticat(?:e|ion) is (?:needed|required)|(?:didn't|did not) provide an api key|token seems invalid|"
-        r"a valid (?:user )?token is required",
+        r"a valid (?:user )?token is required|"
+        # LiteLLM's auth wordings of Replicate, Predibase, Cloudflare, Cohere, AI21, Together, Aleph Alpha
+        r"incorrect authentication token|authorization denied for|\bauthentication error\b|invalid api token|"
+        r"bad or missing api token|invalid private key|api key (?:doesn't|does not) match|\bno token provided\b",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -489,7 +510,10 @@ RULES: tuple[Rule, ...] = (
         _B + r"server_error" + _E + r"|server experienced an error|internal (?:server )?error|service ?unavailable|"
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
         r"server had an error|error occurred while processing your request|unexpected error during processing|temporarily unavailable|"
-        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later",
+        r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|"
+        # LiteLLM's: Cloudflare's 520, a 502's own description, Cohere's, a stream LiteLLM saw break
+        r"web server is returning an unknown error|invalid response from an upstream server|unexpected server error|"
+        r"api raised a streaming error",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),
