@@ -273,7 +273,8 @@ def test_rules_read_a_bounded_prefix_of_hostile_text():
     assert first_match("gemini", "models/" + "embed" * 20_000, "(" * 50_000) is None
 
 
-LIBRARY_TEMPLATES = Path(__file__).parent / "fixtures" / "library-templates.jsonl"
+FIXTURES = Path(__file__).parent / "fixtures"
+LIBRARY_TEMPLATES = FIXTURES / "library-templates.jsonl"
 
 
 def test_the_clients_own_error_templates_give_their_kind():
@@ -291,18 +292,23 @@ def test_the_clients_own_error_templates_give_their_kind():
     assert 1 - len(wrong) / len(rows) >= 0.82, "\n".join(wrong)
 
 
-LITELLM_PHRASES = Path(__file__).parent / "fixtures" / "litellm-phrases.jsonl"
+#: Phrase lists that other projects keep from the provider errors they meet, each quoted from
+#: its source with the provider it is tested for: LiteLLM's exception mapping (the substrings it
+#: tests, with the exception it raises) and OpenClaw's failover classifier (its patterns and the
+#: samples of its tests). They hold wordings no gathered corpus has. Left out of LiteLLM's:
+#: Bedrock's bare "too many tokens", which Bedrock's own throttling message also says, and
+#: OpenAI's bare "Request too large", which Anthropic's 413 also says.
+PHRASE_LISTS = {
+    "litellm-phrases.jsonl": "https://github.com/BerriAI/litellm/",
+    "openclaw-phrases.jsonl": "https://github.com/openclaw/openclaw/",
+}
 
 
-def test_litellms_exception_mapping_phrases_give_their_kind():
-    """The substrings LiteLLM's exception mapping tests provider errors for (each quoted from
-    its source, with the exception it raises), read with the provider it tests them for, give
-    the kind that exception means here. LiteLLM keeps the list from the providers' errors it
-    meets, so it holds wordings no gathered corpus has. Left out: Bedrock's bare "too many
-    tokens", which Bedrock's own throttling message also says, and OpenAI's bare "Request too
-    large", which Anthropic's 413 also says."""
-    rows = [json.loads(line) for line in LITELLM_PHRASES.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) >= 80 and all(row["source"].startswith("https://github.com/BerriAI/litellm/") for row in rows)
+@pytest.mark.parametrize("name", sorted(PHRASE_LISTS))
+def test_other_projects_phrase_lists_give_their_kind(name):
+    """Each phrase, read with its provider, gives the kind its project's category means here."""
+    rows = [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 70 and all(row["source"].startswith(PHRASE_LISTS[name]) for row in rows)
     wrong = []
     for row in rows:
         text = re.sub(r"\{[^{}]{0,40}\}", "7", row["template"])

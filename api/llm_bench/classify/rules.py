@@ -146,6 +146,9 @@ RULES: tuple[Rule, ...] = (
         r"(?:purchase|buy) (?:more )?credits|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits|"
         r"spend(?:ing)? limit|positive balance|upgrade your tier|out of credits|credits? (?:have been |are )?(?:exhausted|depleted)|"
         r"(?:account )?balance (?:is )?(?:insufficient|too low|negative)|add a payment method|"
+        # OpenClaw's billing wordings: Anthropic's extra usage, xAI's team credits, a plan without the model
+        r"\bcredit balance\b|plans (?:&|and) billing|used all available credits|out of extra usage|extra usage is required|"
+        r"draw from your extra usage|not available in your current plan|"
         + _B
         + r"(?:credit_limit|enforced_spend_limit_reached)"
         + _E,
@@ -193,7 +196,7 @@ RULES: tuple[Rule, ...] = (
         r"current length is \d+ while limit is \d+|"
         # LiteLLM's list of the providers' context-window wordings (exception_mapping_utils.py)
         r"maximum context limit|longer than the model's (?:maximum )?context|input tokens exceed the configured limit|"
-        r"`?inputs`? tokens \+ `?max_new_tokens`? must be|exceeds the available context size|maximum input length is \d|"
+        r"`?inputs`? tokens \+ `?max_new_tokens`? must be|exceeds? (?:the )?available context size|total tokens? exceeds? (?:the )?(?:model's )?(?:max|maximum|limit)|maximum input length is \d|"
         r"too many input tokens(?! per)|prompt tokens \(\d+\) exceed model maximum|(?:prompt|input) has too many tokens|"
         r"input text length should not exceed|string too long\. expected a string with maximum length|expected maxlength:|\blength limit exceeded|"
         r"\bprompt: length: \d",
@@ -234,7 +237,7 @@ RULES: tuple[Rule, ...] = (
         r"tool call validation failed|value out of range|is a required property|template error:|"
         # LiteLLM's bad-request wordings: Bedrock's turn order, Cloudflare's and Cohere's schema
         # checks, pydantic's, watsonx's, a Responses item from another organisation
-        r"cannot be provided in the same turn|must have required property|invalid type: parameter|"
+        r"cannot be provided in the same turn|must have required property|invalid type: parameter|should match pattern|"
         r"\bvalue is not a valid\b|"
         + _B
         + r"(?:model_no_support_for_function|invalid_encrypted_content)"
@@ -277,7 +280,7 @@ RULES: tuple[Rule, ...] = (
         "decommissioned",
         "hard_model",
         r"decommissioned|has been (?:deprecated|retired|discontinued|removed)|end[- ]of[- ]life|end of its life|"
-        r"marked by provider as legacy|in deprecating state|no longer (?:available|supported|served)|(?:was|been) shut ?down",
+        r"marked by provider as legacy|in deprecating state|model has been deactivated|(?<![a-z0-9_])model(?:_is)?_deactivated(?![a-z0-9_])|no longer (?:available|supported|served)|(?:was|been) shut ?down",
         "Error: 400 The model `llama-3.3-70b-specdec` has been decommissioned and is no longer supported.",
     ),
     _rule(
@@ -346,7 +349,7 @@ RULES: tuple[Rule, ...] = (
         "transient_provider",
         r"mid-stream error|incomplete chunked read|without sending complete message body|closed mid-response|response ended prematurely|stream ended (?:with an invalid|unexpectedly|prematurely)|stream disconnected before completion|"
         r"error decoding response body|ended without a terminal signal|incomplete json segment|model is (?:currently )?loading|is currently loading|out of capacity|no capacity|capacity[ _]exhausted|insufficient capacity|capacity[ _]exceeded|high demand|"
-        r"high traffic|invalid response body while trying to fetch|typeerror: terminated|"
+        r"high traffic|\bis at capacity\b|invalid response body while trying to fetch|typeerror: terminated|"
         # node-fetch's and Node's own words for a response body that closed before its end
         r"premature close|" + _B + r"err_stream_premature_close" + _E + r"|"
         # aiohttp's and urllib3's words for a chunked body that ended early
@@ -364,7 +367,11 @@ RULES: tuple[Rule, ...] = (
         "rate-limit",
         "rate_limit",
         r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
-        r"resource has been exhausted|tokens per (?:min|minute|day)|"
+        r"resource has been exhausted|too many concurrent (?:requests|connections)|"
+        + _B
+        + r"model_cooldown"
+        + _E
+        + r"|tokens per (?:min|minute|day)|"
         + _B
         + r"token_quota_reached"
         + _E
@@ -402,11 +409,18 @@ RULES: tuple[Rule, ...] = (
         # DeepSeek's documented 401 text; a client's own check of a missing or refused key; an
         # expired Google sign-in.
         r"authentication fails|invalid (?:[a-z]{2,12} )?api[ _-]?key|api[ _-]?key (?:is )?not (?:set|configured)|"
-        r"reauthenticat(?:e|ion) is (?:needed|required)|(?:didn't|did not) provide an api key|token seems invalid|"
+        r"(?:didn't|did not) provide an api key|token seems invalid|"
         r"a valid (?:user )?token is required|"
         # LiteLLM's auth wordings of Replicate, Predibase, Cloudflare, Cohere, AI21, Together, Aleph Alpha
         r"incorrect authentication token|authorization denied for|\bauthentication error\b|invalid api token|"
-        r"bad or missing api token|invalid private key|api key (?:doesn't|does not) match|\bno token provided\b",
+        r"bad or missing api token|invalid private key|api key (?:doesn't|does not) match|\bno token provided\b|"
+        # OpenClaw's auth wordings: revoked or disabled keys, OAuth refresh, missing profiles
+        r"key has been (?:disabled|revoked|deactivated|deleted)|account has been (?:deactivated|disabled)|"
+        r"not allowed for this organization|(?<![a-z0-9])api[ _]?key[ _](?:has been |was |is )?(?:revoked|deactivated|deleted|disabled)\b|"
+        r"deactivated[ _]workspace|\bre-?authenticat(?:e|ion)\b|oauth token refresh failed|failed to refresh (?:the )?(?:oauth |access )?token|"
+        r"insufficient[ _]permissions?\b|insufficient authentication scopes|no credentials found|no api key found|"
+        r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|"
+        r"refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -513,7 +527,9 @@ RULES: tuple[Rule, ...] = (
         r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|"
         # LiteLLM's: Cloudflare's 520, a 502's own description, Cohere's, a stream LiteLLM saw break
         r"web server is returning an unknown error|invalid response from an upstream server|unexpected server error|"
-        r"api raised a streaming error",
+        r"api raised a streaming error|"
+        # a vaguer word for an overload than "overloaded" or "capacity": a stated timeout wins
+        r"\bhigh load\b",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),
