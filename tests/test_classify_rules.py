@@ -294,13 +294,15 @@ def test_the_clients_own_error_templates_give_their_kind():
 
 #: Phrase lists that other projects keep from the provider errors they meet, each quoted from
 #: its source with the provider it is tested for: LiteLLM's exception mapping (the substrings it
-#: tests, with the exception it raises) and OpenClaw's failover classifier (its patterns and the
-#: samples of its tests). They hold wordings no gathered corpus has. Left out of LiteLLM's:
-#: Bedrock's bare "too many tokens", which Bedrock's own throttling message also says, and
-#: OpenAI's bare "Request too large", which Anthropic's 413 also says.
+#: tests, with the exception it raises), OpenClaw's failover classifier (its patterns and the
+#: samples of its tests) and pi-ai's documented context-overflow messages, one per provider.
+#: They hold wordings no gathered corpus has. Left out of LiteLLM's: Bedrock's bare "too many
+#: tokens", which Bedrock's own throttling message also says, and OpenAI's bare "Request too
+#: large", which Anthropic's 413 also says.
 PHRASE_LISTS = {
     "litellm-phrases.jsonl": "https://github.com/BerriAI/litellm/",
     "openclaw-phrases.jsonl": "https://github.com/openclaw/openclaw/",
+    "pi-phrases.jsonl": "https://github.com/badlogic/pi-mono/",
 }
 
 
@@ -308,7 +310,7 @@ PHRASE_LISTS = {
 def test_other_projects_phrase_lists_give_their_kind(name):
     """Each phrase, read with its provider, gives the kind its project's category means here."""
     rows = [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()]
-    assert len(rows) >= 70 and all(row["source"].startswith(PHRASE_LISTS[name]) for row in rows)
+    assert len(rows) >= 10 and all(row["source"].startswith(PHRASE_LISTS[name]) for row in rows)
     wrong = []
     for row in rows:
         text = re.sub(r"\{[^{}]{0,40}\}", "7", row["template"])

@@ -196,7 +196,10 @@ RULES: tuple[Rule, ...] = (
         r"current length is \d+ while limit is \d+|"
         # LiteLLM's list of the providers' context-window wordings (exception_mapping_utils.py)
         r"maximum context limit|longer than the model's (?:maximum )?context|input tokens exceed the configured limit|"
-        r"`?inputs`? tokens \+ `?max_new_tokens`? must be|exceeds? (?:the )?available context size|total tokens? exceeds? (?:the )?(?:model's )?(?:max|maximum|limit)|maximum input length is \d|"
+        r"`?inputs`? tokens \+ `?max_new_tokens`? must be|exceeds? (?:the )?available context size|total tokens? exceeds? (?:the )?(?:model's )?(?:max|maximum|limit)|"
+        # pi-ai's documented overflow wordings: xAI, LM Studio, GitHub Copilot, Kimi
+        r"maximum prompt length is \d|greater than the context length|token count of \d+ exceeds the limit of \d|"
+        r"exceeded model token limit|context_window_exceeded(?![a-z0-9_])|maximum input length is \d|"
         r"too many input tokens(?! per)|prompt tokens \(\d+\) exceed model maximum|(?:prompt|input) has too many tokens|"
         r"input text length should not exceed|string too long\. expected a string with maximum length|expected maxlength:|\blength limit exceeded|"
         r"\bprompt: length: \d",
