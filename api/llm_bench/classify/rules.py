@@ -30,9 +30,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .vocabulary import PROVIDER_VOCABULARIES
+
 # A status number as clients print it: "http 503", "error 500", "status code 429", "(500)", "[503".
 _STATUS_PREFIX = r"(?:\bhttp\s*|\berror:?\s+|\bstatus(?:\s*code)?:?\s*|\(|\[|^)"
 GOOGLE = ("gemini", "vertex")
+#: The providers the benchmark calls directly (their own vocabularies, and OpenRouter): what their
+#: edge says is theirs, not a proxy's in between.
+DIRECT = (*PROVIDER_VOCABULARIES, "openrouter")
 #: Real causes sit in the first few hundred characters; a stack trace after them is not read.
 MAX_TEXT_CHARS = 8_000
 
@@ -326,14 +331,25 @@ RULES: tuple[Rule, ...] = (
         r"dedicated[ _]endpoint\w*[ _]not[ _](?:running|available)|endpoint for \S{1,200} is not (?:running|available)",
         "The dedicated endpoint for mistralai/Mixtral-8x22B-Instruct-v0.1 is not running.",
     ),
-    # 6. The provider is overloaded or broke mid-answer: it passes.
+    # Envoy's words when it could not reach the service behind it. From a provider called
+    # directly it is that provider's edge failing (its 503); from anything in between (a gateway,
+    # a self-hosted proxy) it is a proxy's 5xx around a connection failure: the network.
     _rule(
         "envoy-upstream",
         "transient_provider",
         r"upstream connect error|reset before headers",
         "API Error (503 upstream connect error or disconnect/reset before headers. reset reason: remote "
         "connection failure",
+        providers=DIRECT,
     ),
+    _rule(
+        "proxy-upstream",
+        "network",
+        r"upstream connect error|reset before headers",
+        "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure, "
+        "transport failure reason: delayed connect error: Connection refused",
+    ),
+    # 6. The provider is overloaded or broke mid-answer: it passes.
     # OpenAI's documented 500 wording, whatever class an older SDK raised it as.
     _rule(
         "openai-server-error",
