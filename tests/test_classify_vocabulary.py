@@ -257,6 +257,12 @@ def test_a_404_that_names_no_model_abstains(provider, text):
         ("azure", "System.Threading.Tasks.TaskCanceledException: A task was canceled.", "timeout"),
         ("openai", "SocketException: Connection refused (OS Error: errno = 111)", "network"),
         ("openai", "HandshakeException: Handshake error in client (OS Error: WRONG_VERSION_NUMBER)", "network"),
+        # The providers' documented messages: OpenAI's error codes page, Google's RPC messages,
+        # the 413 reason phrase.
+        ("openai", "You must be a member of an organization to use the API.", "auth"),
+        ("gemini", "403 The caller does not have permission", "auth"),
+        ("gemini", "Request contains an invalid argument.", "hard_capability"),
+        ("groq", "Request Entity Too Large", "hard_capability"),
         # A message percent-encoded on its way is read decoded.
         (
             "xai",

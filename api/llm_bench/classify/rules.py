@@ -271,7 +271,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "input-limit",
         "hard_capability",
-        r"supports at most \d+ \w+|malformed input request",
+        r"supports at most \d+ \w+|malformed input request|request entity too large|payload too large",
         "Model 'moonshotai/kimi-k2.6' supports at most 1 image per prompt.",
     ),
     # Gemini's "not found ..., or is not supported for generateContent" about a model served by
@@ -446,7 +446,7 @@ RULES: tuple[Rule, ...] = (
         "permission-denied",
         "auth",
         r"permission '?[\w.]*'? denied|" + _B + r"permission_(?:denied|error)" + _E + r"|not authorized to perform|"
-        r"access is denied|has not been used in project|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|country, region,? or territory (?:is )?not supported|attention required! \| cloudflare|sorry, you have been blocked|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
+        r"access is denied|has not been used in project|caller does not have permission|must be a member of an organization|it is disabled\. enable it by visiting|organi[sz]ation (?:has been |is )?(?:disabled|restricted|deactivated)|user location is not supported|country, region,? or territory (?:is )?not supported|attention required! \| cloudflare|sorry, you have been blocked|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b",
         "Model access is denied due to IAM user or service role is not authorized to perform the required AWS "
         "Marketplace actions",
     ),
@@ -568,7 +568,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "bad-request",
         "hard_capability",
-        r"\bbad request\b|\binvalid request\b|\bvalidation error\b",
+        r"\bbad request\b|\binvalid request\b|\bvalidation error\b|request contains an invalid argument",
         "An error occurred (ValidationException) when calling the InvokeModel operation: Validation Error",
         generic=True,
         confidence=0.6,
