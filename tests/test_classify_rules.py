@@ -318,3 +318,39 @@ def test_other_projects_phrase_lists_give_their_kind(name):
         if got != row["kind"]:
             wrong.append(f"{row['kind']} <- {got}: {row['provider']}: {text[:80]}")
     assert 1 - len(wrong) / len(rows) >= 0.95, "\n".join(wrong)
+
+
+ENVOY = "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+
+
+@pytest.mark.parametrize(
+    ("provider", "text", "kind"),
+    [
+        # Envoy's upstream-connect failure: a provider's own edge, or a proxy in between.
+        ("anthropic", f"API Error (503 {ENVOY})", "transient_provider"),
+        ("openrouter", ENVOY, "transient_provider"),
+        ("litellm_proxy", ENVOY, "network"),
+        ("generic", f"Forbidden: {ENVOY}", "network"),
+        # Platform templates: Hugging Face's router, OpenAI's organisation header.
+        (
+            "huggingface",
+            "Bad request: {'message': \"The requested model 'org/x' is not supported by any provider you have "
+            "enabled.\", 'type': 'invalid_request_error'}",
+            "hard_model",
+        ),
+        (
+            "huggingface",
+            "You have exceeded your monthly included credits for Inference Providers. Subscribe to PRO to get "
+            "20x more monthly included credits.",
+            "billing",
+        ),
+        (
+            "openai",
+            "Error code: 401 - {'error': {'message': 'OpenAI-Organization header should match organization for "
+            "API key', 'type': 'invalid_request_error', 'param': None, 'code': 'mismatched_organization'}}",
+            "auth",
+        ),
+    ],
+)
+def test_who_stands_in_between_and_platform_templates(provider, text, kind):
+    assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == kind

@@ -153,7 +153,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:account )?balance (?:is )?(?:insufficient|too low|negative)|add a payment method|"
         # OpenClaw's billing wordings: Anthropic's extra usage, xAI's team credits, a plan without the model
         r"\bcredit balance\b|plans (?:&|and) billing|used all available credits|out of extra usage|extra usage is required|"
-        r"draw from your extra usage|not available in your current plan|"
+        r"draw from your extra usage|not available in your current plan|exceeded your monthly included credits|"
         + _B
         + r"(?:credit_limit|enforced_spend_limit_reached)"
         + _E,
@@ -322,7 +322,7 @@ RULES: tuple[Rule, ...] = (
         r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
         r"no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
         r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model|publisher model .{1,200} was not found|"
-        r"\bmodel is not supported:",
+        r"\bmodel is not supported:|is not supported by any provider you have enabled",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
     _rule(
@@ -439,7 +439,7 @@ RULES: tuple[Rule, ...] = (
         r"deactivated[ _]workspace|\bre-?authenticat(?:e|ion)\b|oauth token refresh failed|failed to refresh (?:the )?(?:oauth |access )?token|"
         r"insufficient[ _]permissions?\b|insufficient authentication scopes|no credentials found|no api key found|"
         r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|"
-        r"refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
+        r"header should match organization|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
