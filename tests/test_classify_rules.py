@@ -354,3 +354,31 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
 )
 def test_who_stands_in_between_and_platform_templates(provider, text, kind):
     assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("provider", "text", "kind"),
+    [
+        ("bedrock", "AccessDeniedException: Access to the model is denied", "hard_model"),
+        ("openai", "401 Invalid model key or Incorrect local model configuration.", "auth"),
+        ("gemini", "TimeoutError: timed out during handshake", "network"),
+        ("openai", "_ssl.c:989: The handshake operation timed out", "network"),
+        ("openai", "ValueError: invalid literal for int() with base 16: b''", "transient_provider"),
+        (
+            "openrouter",
+            "APIConnectionError. OpenrouterException - openrouter raised a streaming error - finish_reason. error",
+            "transient_provider",
+        ),
+        (
+            "gemini",
+            "RetryError: Deadline of 60.0s exceeded while calling target function, last exception: 503 Getting "
+            "metadata from plugin failed with error: ('invalid_grant: Bad Request', {})",
+            "auth",
+        ),
+        # A 400 with nothing else says nothing.
+        ("openrouter", "400", "unknown"),
+        ("openai", "Invalid response object from API: '400 Bad Request' (HTTP response code was 400)", "unknown"),
+    ],
+)
+def test_wordings_the_text_readers_agreed_on(provider, text, kind):
+    assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == kind

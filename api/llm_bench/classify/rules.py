@@ -302,7 +302,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "no-access-to-model",
         "hard_model",
-        r"(?:do not|don't|don’t) have access to the model|model identifier is invalid|"
+        r"(?:do not|don't|don’t) have access to the model|access to (?:the |this )?model is denied|model identifier is invalid|"
         r"unable to access (?:non-serverless )?model|at 'modelid' failed to satisfy constraint|"
         + _B
         + r"model_not_available"
@@ -321,7 +321,7 @@ RULES: tuple[Rule, ...] = (
         "hard_model",
         r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
         r"no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
-        r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model|publisher model .{1,200} was not found|"
+        r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model(?! key)|publisher model .{1,200} was not found|"
         r"\bmodel is not supported:|is not supported by any provider you have enabled",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
@@ -371,8 +371,13 @@ RULES: tuple[Rule, ...] = (
         r"high traffic|\bis at capacity\b|invalid response body while trying to fetch|typeerror: terminated|"
         # node-fetch's and Node's own words for a response body that closed before its end
         r"premature close|" + _B + r"err_stream_premature_close" + _E + r"|"
-        # aiohttp's and urllib3's words for a chunked body that ended early
-        r"response payload is not completed|" + _B + r"invalidchunklength" + _E + r"|"
+        # aiohttp's and urllib3's words for a chunked body that ended early (http.client's, when the
+        # chunk-size line came empty); LiteLLM's for a stream it saw break
+        r"response payload is not completed|invalid literal for int\(\) with base 16|raised a streaming error|"
+        + _B
+        + r"invalidchunklength"
+        + _E
+        + r"|"
         # ... and, from the clients' sources: urllib3 reading a body, undici, .NET, OkHttp, hyper,
         # botocore, the Vercel AI SDK around undici's "terminated"
         r"(?<!transport )\bconnection broken: |\bincompleteread\(|response body length does not match content-length|"
@@ -439,7 +444,7 @@ RULES: tuple[Rule, ...] = (
         r"deactivated[ _]workspace|\bre-?authenticat(?:e|ion)\b|oauth token refresh failed|failed to refresh (?:the )?(?:oauth |access )?token|"
         r"insufficient[ _]permissions?\b|insufficient authentication scopes|no credentials found|no api key found|"
         r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|"
-        r"header should match organization|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
+        r"header should match organization|getting metadata from plugin failed|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -494,7 +499,7 @@ RULES: tuple[Rule, ...] = (
         r"ssl validation failed for|the ssl connection could not be established|tls handshake timeout|"
         r"server gave http response to https client|can't write http request on broken connection|"
         r"unexpected end of stream on |an error occurred trying to connect|error writing a body to connection|"
-        r"the proxy tunnel request to proxy|\bconnect timed out",
+        r"the proxy tunnel request to proxy|\bconnect timed out|handshake (?:operation )?timed out|timed out during (?:the )?handshake",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -544,9 +549,8 @@ RULES: tuple[Rule, ...] = (
         r"unable to process your request|bad gateway|\$fault\W+server|an internal error has occurred|"
         r"server had an error|error occurred while processing your request|unexpected error during processing|temporarily unavailable|"
         r"currently unavailable|no healthy upstream|web server is down|origin is unreachable|server (?:is )?busy|try again later|"
-        # LiteLLM's: Cloudflare's 520, a 502's own description, Cohere's, a stream LiteLLM saw break
+        # LiteLLM's: Cloudflare's 520, a 502's own description, Cohere's
         r"web server is returning an unknown error|invalid response from an upstream server|unexpected server error|"
-        r"api raised a streaming error|"
         # a vaguer word for an overload than "overloaded" or "capacity": a stated timeout wins
         r"\bhigh load\b",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
@@ -559,7 +563,9 @@ RULES: tuple[Rule, ...] = (
         r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
         # HTTP clients' own words for a 400 whose body they did not keep: axios, Faraday, requests, httpx, aiohttp
         r"request failed with status code 400\b|the server responded with status 400\b|400 client error: bad request\b|"
-        r"client error '400 bad request' for url|\b400, message='bad request'",
+        r"client error '400 bad request' for url|\b400, message='bad request'|"
+        # a 400 and nothing else; openai-python 0.x's template around a bodiless 400
+        r"^(?:error:? )?400(?: bad request)?\.?$|invalid response object from api: '400 bad request'",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,
