@@ -350,15 +350,7 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "API key', 'type': 'invalid_request_error', 'param': None, 'code': 'mismatched_organization'}}",
             "auth",
         ),
-    ],
-)
-def test_who_stands_in_between_and_platform_templates(provider, text, kind):
-    assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == kind
-
-
-@pytest.mark.parametrize(
-    ("provider", "text", "kind"),
-    [
+        # Wordings a blind reader of the text alone also gets.
         ("bedrock", "AccessDeniedException: Access to the model is denied", "hard_model"),
         ("openai", "401 Invalid model key or Incorrect local model configuration.", "auth"),
         ("gemini", "TimeoutError: timed out during handshake", "network"),
@@ -380,5 +372,5 @@ def test_who_stands_in_between_and_platform_templates(provider, text, kind):
         ("openai", "Invalid response object from API: '400 Bad Request' (HTTP response code was 400)", "unknown"),
     ],
 )
-def test_wordings_the_text_readers_agreed_on(provider, text, kind):
+def test_who_stands_in_between_and_what_the_text_says(provider, text, kind):
     assert classify(provider=provider, message=text, stored_kind=status_kind(text)).kind == kind
