@@ -246,6 +246,9 @@ def test_a_404_that_names_no_model_abstains(provider, text):
             "hard_capability",
         ),
         ("openai", "AI_APICallError: request failed", "unknown"),
+        ("generic", "GatewayModelNotFoundError: Model 'xai/grok-x' not found", "hard_model"),
+        ("generic", "AI_GatewayAuthenticationError: Unauthenticated request to AI Gateway.", "auth"),
+        ("generic", "GatewayTimeoutError: Gateway request timed out: fetch failed", "timeout"),
         ("openai", "com.openai.errors.UnprocessableEntityException: 422: {}", "hard_capability"),
         (
             "anthropic",

@@ -61,6 +61,7 @@ DART_IO = "https://api.dart.dev/stable/dart-io/HandshakeException-class.html"
 DOTNET_TIMEOUT = "https://learn.microsoft.com/en-us/dotnet/api/system.net.http.httpclient.timeout"
 OPENAI_JAVA = "https://github.com/openai/openai-java#error-handling"
 AI_SDK = "https://ai-sdk.dev/docs/reference/ai-sdk-errors"
+AI_GATEWAY = "https://github.com/vercel/ai/tree/main/packages/gateway/src/errors"
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,13 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("TooManyEmbeddingValuesForCallError", "hard_capability", AI_SDK, D),
             ("InvalidArgumentError", "hard_capability", AI_SDK, F),
             ("NoSuchModelError", "hard_model", AI_SDK, F),
+            # The AI SDK's Gateway provider (@ai-sdk/gateway) names its errors after their cause.
+            ("GatewayAuthenticationError", "auth", AI_GATEWAY, D),
+            ("GatewayModelNotFoundError", "hard_model", AI_GATEWAY, D),
+            ("GatewayRateLimitError", "rate_limit", AI_GATEWAY, F),
+            ("GatewayInvalidRequestError", "hard_capability", AI_GATEWAY, F),
+            ("GatewayInternalServerError", "transient_provider", AI_GATEWAY, F),  # also any type it does not know
+            ("GatewayTimeoutError", "timeout", AI_GATEWAY, D),  # the client's own timeout
         ],
     ),
     "anthropic": _table(
