@@ -367,6 +367,19 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "metadata from plugin failed with error: ('invalid_grant: Bad Request', {})",
             "auth",
         ),
+        ("gemini", "You don't have access to this model or the model name is invalid", "hard_model"),
+        (
+            "anthropic",
+            "Streaming is strongly recommended for operations that may take longer than 10 minutes.",
+            "hard_capability",
+        ),
+        ("anthropic", '{"error": true, "message": "Failed to fetch"}', "network"),
+        ("openai", "Failed to fetch models from openAI API: timeout of 5000ms exceeded", "timeout"),
+        (
+            "anthropic",
+            "Failed to perform, ErrCode: 35, Reason: 'BoringSSL SSL_connect: Connection was reset'",
+            "network",
+        ),
         # A 400 with nothing else says nothing.
         ("openrouter", "400", "unknown"),
         ("openai", "Invalid response object from API: '400 Bad Request' (HTTP response code was 400)", "unknown"),

@@ -230,7 +230,7 @@ RULES: tuple[Rule, ...] = (
         + r"|invalid format type|"
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:argument|parameter)s? (?:is |are )?not supported (?:on|for|by) (?:this|the) model|unexpected role '\w{1,20}' after role|"
-        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is required for operations that may take longer|parameter validation failed:|could not parse response content as the length limit was reached|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
+        r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is (?:strongly recommended|required) for operations that may take longer|parameter validation failed:|could not parse response content as the length limit was reached|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
@@ -302,7 +302,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "no-access-to-model",
         "hard_model",
-        r"(?:do not|don't|don’t) have access to the model|access to (?:the |this )?model is denied|model identifier is invalid|"
+        r"(?:do not|don't|don’t) have access to (?:the|this) model|access to (?:the |this )?model is denied|model identifier is invalid|"
         r"unable to access (?:non-serverless )?model|at 'modelid' failed to satisfy constraint|"
         + _B
         + r"model_not_available"
@@ -525,7 +525,9 @@ RULES: tuple[Rule, ...] = (
         + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
         r"certificate has expired|connection failed|connect error|unable to get local issuer certificate|"
         r"error trying to connect|failed host lookup|pkix path building failed|unable to find valid certification path|"
-        r"an error occurred while sending the request|request to \S{1,300} failed, reason: |\bnetwork error\b",
+        r"an error occurred while sending the request|request to \S{1,300} failed, reason: |\bnetwork error\b|"
+        # the browsers' words for a fetch that got no answer (Chrome, Firefox, Safari); curl's TLS connect
+        r"\bfailed to fetch\b(?! [a-z])|networkerror when attempting to fetch resource|typeerror: load failed|\bssl_connect\b|connection was reset",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),
