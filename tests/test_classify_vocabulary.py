@@ -247,6 +247,12 @@ def test_a_404_that_names_no_model_abstains(provider, text):
         ),
         ("openai", "AI_APICallError: request failed", "unknown"),
         ("generic", "GatewayModelNotFoundError: Model 'xai/grok-x' not found", "hard_model"),
+        # An SDK class derived from the status says no more than the status it shows.
+        (
+            "gpustack",
+            "openai.InternalServerError: Error code: 504 - {'message': 'The upstream server is timing out'}",
+            "timeout",
+        ),
         ("generic", "AI_GatewayAuthenticationError: Unauthenticated request to AI Gateway.", "auth"),
         ("generic", "GatewayTimeoutError: Gateway request timed out: fetch failed", "timeout"),
         ("openai", "com.openai.errors.UnprocessableEntityException: 422: {}", "hard_capability"),

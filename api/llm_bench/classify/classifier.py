@@ -14,7 +14,8 @@ is looked up like a parsed one. Then, in order:
    `timeout`, `budget_exhausted`). When they agree, the first of these decides; when they
    disagree, the pattern is `unknown` (`conflict`) and goes to the AI residue;
 3. the family: a family code (`NOT_FOUND`, `RateLimitError`, `ValidationException`), else the
-   HTTP status read by the parse layer; a generic phrase (transport, timeout, server wording)
+   HTTP status read by the parse layer (the status before an SDK class derived from it, such as
+   `InternalServerError` for any 5xx); a generic phrase (transport, timeout, server wording)
    never overrides it; a 404 or NotFound family that names no model is `unknown` (a wrong path
    answers 404 too);
 4. a generic phrase; a verdict of 3 or 4 that the provider or the network failed is withheld
@@ -244,7 +245,10 @@ def classify(
     ]
     from_status = _status_kind(evidence.status)
     if from_status is not None and not (says_nothing and evidence.status in AMBIGUOUS_STATUSES):
-        family.append(Classification(from_status, 0.6, f"status:{evidence.status}"))
+        # An SDK's exception class is derived from the status (InternalServerError for any 5xx):
+        # the status itself, when the text shows it, is at least as specific.
+        sdk_first = bool(family) and family[0].source.startswith("code:sdk:")
+        family.insert(0 if sdk_first else len(family), Classification(from_status, 0.6, f"status:{evidence.status}"))
     if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(text):
         # A 404 (or NotFound) that names no model says a path was wrong, not which model is gone.
         return Classification("unknown", 0.3, family[0].source)
