@@ -380,9 +380,27 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "Failed to perform, ErrCode: 35, Reason: 'BoringSSL SSL_connect: Connection was reset'",
             "network",
         ),
+        (
+            "opencode",
+            '{"type":"error","error":{"type":"ModelError","message":"Model x/kimi-k2 is not supported"}}',
+            "hard_model",
+        ),
+        ("openai", "Model gpt-4o is not supported for image generation.", "unknown"),  # for something: not the id
+        ("qwen", "[API Error: Streaming setup timeout after 483s. Try reducing input length.", "timeout"),
+        ("openai", "Timeout was reached: [api.openai.com] Connection timeout after 10007 ms", "network"),
+        ("anthropic", "API key authentication is not sufficient. Please run /login to authenticate.", "auth"),
+        ("anthropic", "You've hit your limit · resets 8pm (America/New_York)", "rate_limit"),
+        (
+            "openai",
+            'Request failed with status code 400 | body: {"detail":"System messages are not allowed"}',
+            "hard_capability",
+        ),
         # A 400 with nothing else says nothing.
         ("openrouter", "400", "unknown"),
         ("openai", "Invalid response object from API: '400 Bad Request' (HTTP response code was 400)", "unknown"),
+        ("together", "error, status code: 400, message: %!s(<nil>)", "unknown"),
+        ("openai", "retrofit2.adapter.rxjava2.HttpException: HTTP 400 \n\tat retrofit2.adapter.rxjava2.X", "unknown"),
+        ("opencode", "Provider request failed with HTTP 400", "unknown"),
     ],
 )
 def test_who_stands_in_between_and_what_the_text_says(provider, text, kind):

@@ -219,7 +219,7 @@ RULES: tuple[Rule, ...] = (
         r"cannot specify .{1,80} at the same time|invalid (?:value|type) for|missing required (?:parameter|argument|field)|"
         r"additional properties are not allowed|is not of type|is not valid under any of the given schemas|"
         r"(?:streaming|images?|image input|tools?|tool calling|function calling|json mode|structured outputs?|"
-        r"system (?:prompts?|messages?)|vision|audio|logprobs|parallel tool calls) (?:is |are )?not supported|"
+        r"system (?:prompts?|messages?)|vision|audio|logprobs|parallel tool calls) (?:is |are )?not (?:supported|allowed)|"
         r"must be less than or equal to|invalid '[\w.\[\]]{1,80}'|input should be (?:a valid|less than|greater than|'|\")|is only supported by certain models|"
         r"\bfield required\b|is too long|exceeds? (?:the )?(?:maximum|context)|model only supports|"
         r"is not supported (?:with|by|for|on|in) (?:the |this )?model|not supported by (?:the )?(?:model|provider)|(?:is )?greater than the maximum|exceeds? the maximum (?:allowed )?(?:number|length|size)|"
@@ -322,7 +322,10 @@ RULES: tuple[Rule, ...] = (
         r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
         r"no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
         r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model(?! key)|publisher model .{1,200} was not found|"
-        r"\bmodel is not supported:|is not supported by any provider you have enabled",
+        r"\bmodel is not supported:|is not supported by any provider you have enabled|"
+        # a model id refused as such (not "for", "with" or "in" something); OpenClaw's account-bound refusal
+        r"model ['\"`]?[\w./:@-]{1,200}['\"`]? is not supported(?! (?:with|by|for|on|in|when))|"
+        r"\bmodel is not supported when using \w{1,40} with an? [\w ]{1,40} account",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
     _rule(
@@ -402,7 +405,7 @@ RULES: tuple[Rule, ...] = (
         + r"|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
         r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
         # a subscription plan's rolling window (its 5-hour session, day or week)
-        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|(?:daily|weekly|session|5-hour) limit reached",
+        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|you've hit your limit\b|(?:daily|weekly|session|5-hour) limit reached",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
     # 8. Credentials and permissions.
@@ -444,7 +447,7 @@ RULES: tuple[Rule, ...] = (
         r"deactivated[ _]workspace|\bre-?authenticat(?:e|ion)\b|oauth token refresh failed|failed to refresh (?:the )?(?:oauth |access )?token|"
         r"insufficient[ _]permissions?\b|insufficient authentication scopes|no credentials found|no api key found|"
         r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|"
-        r"header should match organization|getting metadata from plugin failed|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
+        r"header should match organization|please run /login|unsupporteduserlocation|getting metadata from plugin failed|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -499,7 +502,7 @@ RULES: tuple[Rule, ...] = (
         r"ssl validation failed for|the ssl connection could not be established|tls handshake timeout|"
         r"server gave http response to https client|can't write http request on broken connection|"
         r"unexpected end of stream on |an error occurred trying to connect|error writing a body to connection|"
-        r"the proxy tunnel request to proxy|\bconnect timed out|handshake (?:operation )?timed out|timed out during (?:the )?handshake",
+        r"the proxy tunnel request to proxy|\bconnect timed out|connection time(?:d )?out after \d+ ?(?:ms|milli)|handshake (?:operation )?timed out|timed out during (?:the )?handshake",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -538,7 +541,7 @@ RULES: tuple[Rule, ...] = (
         r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of [\d.]+ ?m?s exceeded)|\btimeout exceeded\b|"
         r"a timeout (?:error )?occurred|idle timeout|took longer than [\d.]+ ?s(?:ec(?:ond)?s?|\(s\))?\b|"
         r"client\.timeout exceeded|i/o timeout|" + _B + r"sockettimeoutexception" + _E + r"|"
-        r"timeout period of \S{1,20} has been exceeded",
+        r"timeout period of \S{1,20} has been exceeded|\btimeout after \d+ ?(?:ms|s|sec|seconds)\b",
         "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: "
         '"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2/invoke"',
         generic=True,
@@ -567,7 +570,9 @@ RULES: tuple[Rule, ...] = (
         r"request failed with status code 400\b|the server responded with status 400\b|400 client error: bad request\b|"
         r"client error '400 bad request' for url|\b400, message='bad request'|"
         # a 400 and nothing else; openai-python 0.x's template around a bodiless 400
-        r"^(?:error:? )?400(?: bad request)?\.?$|invalid response object from api: '400 bad request'",
+        r"^(?:error:? )?400(?: bad request)?\.?$|invalid response object from api: '400 bad request'|"
+        # go-openai's nil message, Retrofit's bare HttpException, a client's "failed with 400" and nothing after
+        r"status code: 400, message: %!s\(<nil>\)|httpexception: http 400(?: bad request)?(?: at |$)|failed with (?:http |status:? )400(?: bad request)?\W*$",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,
