@@ -395,6 +395,14 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             'Request failed with status code 400 | body: {"detail":"System messages are not allowed"}',
             "hard_capability",
         ),
+        # OpenRouter's "Provider returned error" says nothing, unless the upstream's raw answer follows.
+        ("openrouter", '{"error":{"message":"Provider returned error","code":400}}', "unknown"),
+        (
+            "openrouter",
+            '{"error":{"message":"Provider returned error","code":400,"metadata":{"raw":"{\\n  \\"error\\": '
+            '{\\n    \\"message\\": \\"Invalid schema',
+            "hard_capability",
+        ),
         # A 400 with nothing else says nothing.
         ("openrouter", "400", "unknown"),
         ("openai", "Invalid response object from API: '400 Bad Request' (HTTP response code was 400)", "unknown"),

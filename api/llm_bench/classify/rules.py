@@ -565,7 +565,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "no-detail",
         "unknown",
-        r"provider returned error|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
+        r"provider returned error(?!\W{1,12}code\W{1,4}\d{3}\W{1,4}metadata\W{1,8}raw\W{1,12}[^\s\\'\"])|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
         # HTTP clients' own words for a 400 whose body they did not keep: axios, Faraday, requests, httpx, aiohttp
         r"request failed with status code 400\b|the server responded with status 400\b|400 client error: bad request\b|"
         r"client error '400 bad request' for url|\b400, message='bad request'|"
