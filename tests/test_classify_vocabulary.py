@@ -270,7 +270,8 @@ def test_a_404_that_names_no_model_abstains(provider, text):
         # the 413 reason phrase.
         ("openai", "You must be a member of an organization to use the API.", "auth"),
         ("gemini", "403 The caller does not have permission", "auth"),
-        ("gemini", "Request contains an invalid argument.", "hard_capability"),
+        # Google's default text for any INVALID_ARGUMENT: the labels split on its cause.
+        ("gemini", "Request contains an invalid argument.", "unknown"),
         ("groq", "Request Entity Too Large", "hard_capability"),
         # A message percent-encoded on its way is read decoded.
         (

@@ -581,7 +581,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "bad-request",
         "hard_capability",
-        r"\bbad request\b|\binvalid request\b|\bvalidation error\b|request contains an invalid argument",
+        r"\bbad request\b|\binvalid request\b|\bvalidation error\b",
         "An error occurred (ValidationException) when calling the InvokeModel operation: Validation Error",
         generic=True,
         confidence=0.6,
