@@ -74,6 +74,28 @@ STATUS_KINDS: dict[int, str] = {
 }
 
 
+#: The SDKs' exception classes that only name the status they were raised for (the OpenAI and
+#: Anthropic SDKs, LiteLLM's, the Java SDKs'): a status the text shows says at least as much.
+STATUS_DERIVED = frozenset(
+    {
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+        "ServiceUnavailableError",
+        "BadRequestException",
+        "UnauthorizedException",
+        "PermissionDeniedException",
+        "NotFoundException",
+        "UnprocessableEntityException",
+        "RateLimitException",
+        "InternalServerException",
+    }
+)
+
 #: Statuses (and family kinds) that only guess at the cause: a text known to say nothing
 #: ("Provider returned error", "Not Found") leaves them unknown rather than guessed.
 AMBIGUOUS_STATUSES = frozenset({400, 403, 404, 422})
@@ -247,7 +269,7 @@ def classify(
     if from_status is not None and not (says_nothing and evidence.status in AMBIGUOUS_STATUSES):
         # An SDK's exception class is derived from the status (InternalServerError for any 5xx):
         # the status itself, when the text shows it, is at least as specific.
-        sdk_first = bool(family) and family[0].source.startswith("code:sdk:")
+        sdk_first = bool(family) and family[0].source.removeprefix("code:sdk:") in STATUS_DERIVED
         family.insert(0 if sdk_first else len(family), Classification(from_status, 0.6, f"status:{evidence.status}"))
     if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(text):
         # A 404 (or NotFound) that names no model says a path was wrong, not which model is gone.
