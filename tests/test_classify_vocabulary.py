@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 
 from api.llm_bench.classify import KINDS, Classification, LLMVerdict, classify
-from api.llm_bench.classify.classifier import KIND_SOURCES
+from api.llm_bench.classify.classifier import KIND_SOURCES, STATUS_KINDS
 from api.llm_bench.classify.rules import RULES
-from api.llm_bench.classify.vocabulary import PROVIDER_VOCABULARIES, VOCABULARIES, lookup, names_in_lowercase
+from api.llm_bench.classify.vocabulary import (
+    PROVIDER_VOCABULARIES,
+    STATUS_DERIVED,
+    VOCABULARIES,
+    lookup,
+    names_in_lowercase,
+)
 from api.llm_bench.classify.writer import normalize_message, status_kind
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -359,3 +365,12 @@ def test_a_status_in_the_text_beats_the_stored_one() -> None:
     """The text names the status nearest the cause (a proxy's stored 502 around an upstream 429)."""
     decided = classify(provider="openai", message="Error code: 429 - slow down please", http_status=502)
     assert (decided.kind, decided.source) == ("rate_limit", "status:429")
+
+
+def test_the_status_derived_classes_are_sdk_family_names():
+    """Each class that gives way to a status the text shows is an `sdk` table entry that names
+    only a family, with the kind its status gives."""
+    sdk = {entry.value: entry for entry in VOCABULARIES["sdk"]}
+    assert STATUS_DERIVED.issubset(sdk)
+    assert all(not sdk[name].decisive for name in STATUS_DERIVED)
+    assert {sdk[name].kind for name in STATUS_DERIVED} <= set(STATUS_KINDS.values()) | {"transient_provider"}

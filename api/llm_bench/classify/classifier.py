@@ -35,7 +35,7 @@ from urllib.parse import unquote
 from .kinds import clean_kind
 from .parse import parse
 from .rules import MAX_TEXT_CHARS, RULES, Rule
-from .vocabulary import Entry, lookup, names_in_lowercase
+from .vocabulary import Entry, lookup, names_in_lowercase, status_derived
 from .writer import status_kind
 
 LLM_MIN_CONFIDENCE = 0.8
@@ -73,28 +73,6 @@ STATUS_KINDS: dict[int, str] = {
     524: "timeout",
 }
 
-
-#: The SDKs' exception classes that only name the status they were raised for (the OpenAI and
-#: Anthropic SDKs, LiteLLM's, the Java SDKs'): a status the text shows says at least as much.
-STATUS_DERIVED = frozenset(
-    {
-        "BadRequestError",
-        "AuthenticationError",
-        "PermissionDeniedError",
-        "NotFoundError",
-        "UnprocessableEntityError",
-        "RateLimitError",
-        "InternalServerError",
-        "ServiceUnavailableError",
-        "BadRequestException",
-        "UnauthorizedException",
-        "PermissionDeniedException",
-        "NotFoundException",
-        "UnprocessableEntityException",
-        "RateLimitException",
-        "InternalServerException",
-    }
-)
 
 #: Statuses (and family kinds) that only guess at the cause: a text known to say nothing
 #: ("Provider returned error", "Not Found") leaves them unknown rather than guessed.
@@ -260,16 +238,17 @@ def classify(
     # only the families that do not guess at the model or the request (not 400, 403, 404, 422).
     generic = evidence.generic_rule
     says_nothing = generic is not None and generic.kind == "unknown"
-    family = [
-        Classification(e.kind, 0.7, f"code:{e.vocabulary}:{e.value}")
+    family_entries = [
+        e
         for e in evidence.entries
         if not e.decisive and e.kind != "unknown" and not (says_nothing and e.kind in GUESSES)
     ]
+    family = [Classification(e.kind, 0.7, f"code:{e.vocabulary}:{e.value}") for e in family_entries]
     from_status = _status_kind(evidence.status)
     if from_status is not None and not (says_nothing and evidence.status in AMBIGUOUS_STATUSES):
         # An SDK's exception class is derived from the status (InternalServerError for any 5xx):
         # the status itself, when the text shows it, is at least as specific.
-        sdk_first = bool(family) and family[0].source.removeprefix("code:sdk:") in STATUS_DERIVED
+        sdk_first = bool(family_entries) and status_derived(family_entries[0])
         family.insert(0 if sdk_first else len(family), Classification(from_status, 0.6, f"status:{evidence.status}"))
     if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(text):
         # A 404 (or NotFound) that names no model says a path was wrong, not which model is gone.

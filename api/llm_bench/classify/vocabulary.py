@@ -366,6 +366,34 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
     ),
 }
 
+#: The `sdk` table's classes that only name the status they were raised for (the OpenAI and
+#: Anthropic SDKs', LiteLLM's, the Java SDKs'): a status the text shows says at least as much.
+STATUS_DERIVED = frozenset(
+    {
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+        "ServiceUnavailableError",
+        "BadRequestException",
+        "UnauthorizedException",
+        "PermissionDeniedException",
+        "NotFoundException",
+        "UnprocessableEntityException",
+        "RateLimitException",
+        "InternalServerException",
+    }
+)
+
+
+def status_derived(entry: Entry) -> bool:
+    """Whether an entry is an SDK exception class that names nothing but its HTTP status."""
+    return entry.vocabulary == "sdk" and entry.value in STATUS_DERIVED
+
+
 #: Which tables a provider's errors are read with, own first. Unknown providers (and gateways,
 #: whose bodies embed the upstream's codes) are read with every table.
 PROVIDER_VOCABULARIES: dict[str, tuple[str, ...]] = {
