@@ -395,6 +395,22 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             'Request failed with status code 400 | body: {"detail":"System messages are not allowed"}',
             "hard_capability",
         ),
+        # OpenAI's per-model organisation verification: the model is gated, streaming it is a capability.
+        ("openai", "403 Your organization must be verified to use the model gpt-image-1.", "hard_model"),
+        (
+            "openai",
+            "400 Your organization must be verified to stream this model. Please go to: "
+            "https://platform.openai.com/settings/organization/general and click on Verify Organization.",
+            "hard_capability",
+        ),
+        ("gemini", "[&{Please use a valid role: user, model. (request id: x) 400 }]", "hard_capability"),
+        (
+            "sambanova",
+            "openai.APIStatusError: The requested model (DeepSeek-R1-Distill-Llama-70B) is not available on "
+            "SambaNova Cloud.",
+            "hard_model",
+        ),
+        ("nebius", "502 - the provider rejected the gateway's credentials", "auth"),
         # OpenRouter's "Provider returned error" says nothing, unless the upstream's raw answer follows.
         ("openrouter", '{"error":{"message":"Provider returned error","code":400}}', "unknown"),
         (

@@ -231,7 +231,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
         r"(?:argument|parameter)s? (?:is |are )?not supported (?:on|for|by) (?:this|the) model|unexpected role '\w{1,20}' after role|"
         r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is (?:strongly recommended|required) for operations that may take longer|parameter validation failed:|could not parse response content as the length limit was reached|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
-        r"must contain the word .json.|invalid schema for (?:response_format|function)|"
+        r"must contain the word .json.|invalid schema for (?:response_format|function)|must be verified to stream\b|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
         r"(?:must not|cannot|can't|may not) be (?:empty|blank)|\bis blank\b|is too short|minimum allowed|"
@@ -239,7 +239,7 @@ RULES: tuple[Rule, ...] = (
         r"(?<![a-z0-9_.])(?:messages|tools|tool_choice|max_tokens|temperature|top_p|top_k|stop_sequences|"
         r"response_format|contents|generation_?config|thinking)(?:\.\d{1,4}|\.[a-z_]{1,30}|\[\d{1,4}\]){1,6}: |"
         r"invalid json payload received|unknown name \"|cannot find field|request payload size exceeds|"
-        r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|"
+        r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|use a valid role\b|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
         r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
         r"tool call validation failed|value out of range|is a required property|template error:|"
@@ -304,10 +304,8 @@ RULES: tuple[Rule, ...] = (
         "hard_model",
         r"(?:do not|don't|don’t) have access to (?:the|this) model|access to (?:the |this )?model is denied|model identifier is invalid|"
         r"unable to access (?:non-serverless )?model|at 'modelid' failed to satisfy constraint|"
-        + _B
-        + r"model_not_available"
-        + _E
-        + r"",
+        # OpenAI's per-model gate: the organisation is not verified for this model (others work)
+        r"organi[sz]ation must be verified to use (?:the |this )?model|" + _B + r"model_not_available" + _E + r"",
         "API Error: 403 You don't have access to the model with the specified model ID.",
     ),
     _rule(
@@ -320,7 +318,7 @@ RULES: tuple[Rule, ...] = (
         "model-not-found",
         "hard_model",
         r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
-        r"no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
+        r"requested model \(?[\w./:@-]{1,200}\)? is not available on |no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
         r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model(?! key)|publisher model .{1,200} was not found|"
         r"\bmodel is not supported:|is not supported by any provider you have enabled|"
         # a model id refused as such (not "for", "with" or "in" something); OpenClaw's account-bound refusal
@@ -446,7 +444,7 @@ RULES: tuple[Rule, ...] = (
         r"not allowed for this organization|(?<![a-z0-9])api[ _]?key[ _](?:has been |was |is )?(?:revoked|deactivated|deleted|disabled)\b|"
         r"deactivated[ _]workspace|\bre-?authenticat(?:e|ion)\b|oauth token refresh failed|failed to refresh (?:the )?(?:oauth |access )?token|"
         r"insufficient[ _]permissions?\b|insufficient authentication scopes|no credentials found|no api key found|"
-        r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|"
+        r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|rejected (?:the |your |our |its )?(?:[\w-]{1,30}'s )?credentials|"
         r"header should match organization|please run /login|unsupporteduserlocation|getting metadata from plugin failed|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
