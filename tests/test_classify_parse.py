@@ -95,6 +95,15 @@ from api.llm_bench.classify.rules import RULES
             ("Forbidden",),
             "",
         ),
+        (  # An AWS event-stream frame: every exception frame says 400, its header names the exception
+            "ValueError: Bad response code, expected 200: {'status_code': 400, 'headers': {':exception-type': "
+            "'internalServerException', ':content-type': 'application/json', ':message-type': 'exception'}, "
+            "'body': b'{\"message\":\"The system encountered an unexpected error during processing.\"}'",
+            400,
+            ("internalServerException",),
+            ("ValueError",),
+            "The system encountered an unexpected error during processing.",
+        ),
         ("httpx.ConnectError: [Errno -3] Temporary failure in name resolution", None, (), ("ConnectError",), ""),
         ("ConnectionResetError(104, 'Connection reset by peer')", None, (), ("ConnectionResetError",), ""),
         (  # Google JSON with a reason

@@ -411,6 +411,65 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "hard_model",
         ),
         ("nebius", "502 - the provider rejected the gateway's credentials", "auth"),
+        ("groq", "Could not connect to Groq server.", "network"),
+        # Bedrock's validation of a request: a position in it, a field to unset, another body expected.
+        (
+            "bedrock",
+            '{"message": "The content field in the Message object at messages.1 is empty. Add a ContentBlock object '
+            'to the content field and try again."}',
+            "hard_capability",
+        ),
+        (
+            "bedrock",
+            '{"message": "The toolUse blocks at messages.2.content contain duplicate Ids: x"}',
+            "hard_capability",
+        ),
+        (
+            "bedrock",
+            '{"message": "The model returned the following errors: `maxTokens` must be unset when reasoningConfig '
+            "type is 'enabled'\"}",
+            "hard_capability",
+        ),
+        ("bedrock", '{"message": "User messages cannot contain reasoning content."}', "hard_capability"),
+        (
+            "bedrock",
+            '{"message": "The model returned the following errors: output_config.format.schema: For \'array\' '
+            "type, property 'maxItems' is not supported\"}",
+            "hard_capability",
+        ),
+        (
+            "bedrock",
+            'Amazon.BedrockRuntime.Model.ValidationException: "claude-3-sonnet-20240229" is not supported on this API. '
+            "Please use the Messages API instead.",
+            "hard_capability",
+        ),
+        (
+            "bedrock",
+            "An error occurred (ValidationException) when calling the InvokeModel operation: Invalid API version: "
+            "claude-3-sonnet-20240229-v1:0",
+            "hard_capability",
+        ),
+        (  # a 400 event-stream frame whose header names Bedrock's internal error
+            "bedrock",
+            "ValueError: Bad response code, expected 200: {'status_code': 400, 'headers': {':exception-type': "
+            "'internalServerException', ':message-type': 'exception'}, 'body': b'{\"message\":\"The system "
+            "encountered an unexpected error during processing. Try your request again.\"}'",
+            "transient_provider",
+        ),
+        (
+            "vertex",
+            'InternalServerError - b\'{"type":"error","error":{"type":"invalid_request_error","message":"Unexpected '
+            "value(s) `pdfs-2024-09-25` for the `anthropic-beta` header.\"}}'\nThe API provider's servers are down "
+            "or overloaded.",
+            "hard_capability",
+        ),
+        (  # Google's front end's page for a path it does not route names no missing model
+            "litellm_proxy",
+            "litellm.NotFoundError: Vertex_aiException - <!DOCTYPE html>\n<title>Error 404 (Not Found)!!1</title>\n"
+            "<p>The requested URL <code>/v1/projects/p/locations/global/cachedContents</code> was not found on this "
+            "server. Received Model Group=gemini-2.5-flash",
+            "unknown",
+        ),
         # OpenRouter's "Provider returned error" says nothing, unless the upstream's raw answer follows.
         ("openrouter", '{"error":{"message":"Provider returned error","code":400}}', "unknown"),
         (

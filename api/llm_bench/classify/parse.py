@@ -40,7 +40,11 @@ NESTING = 2  # JSON inside a JSON string, read this many levels down
 MAX_NAMES = 8
 
 #: Keys whose string values are a provider's error type or code.
-CODE_KEYS = frozenset({"type", "type_", "code", "status", "error_code", "reason", "__type", "errortype", "error_type"})
+#: (`:exception-type` is the header of an AWS event-stream frame that carries an exception: Bedrock's
+#: streaming errors, whose frames all say 400 whatever the exception.)
+CODE_KEYS = frozenset(
+    {"type", "type_", "code", "status", "error_code", "reason", "__type", "errortype", "error_type", ":exception-type"}
+)
 #: Keys whose string values are a human message.
 MESSAGE_KEYS = frozenset({"message", "detail", "error", "msg", "error_message", "raw"})
 
@@ -69,7 +73,7 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
 # A code or type field in a body that does not decode (cut short, or JSON nested without escaping,
 # as OpenRouter's `metadata.raw` sometimes is): `"code":"unsupported_country_region_territory"`.
 _KEY_VALUE = re.compile(
-    r"[\"'](?:code|type|error_code|error_type|reason|status)[\"']\s{0,3}:\s{0,3}[\"']([A-Za-z][A-Za-z0-9_.-]{1,80})[\"']"
+    r"[\"'](?:code|type|error_code|error_type|reason|status|:exception-type)[\"']\s{0,3}:\s{0,3}[\"']([A-Za-z][A-Za-z0-9_.-]{1,80})[\"']"
 )
 # ... and an error field whose value is one snake_case word, as in a cut OAuth body
 # (`{"error":"invalid_grant","error_description":"reauth related error`).

@@ -228,10 +228,16 @@ RULES: tuple[Rule, ...] = (
         + r"tool_use_failed"
         + _E
         + r"|invalid format type|"
-        r"(?:role|parameter|argument|param) '?[\w.]{1,40}'? is not supported|"
+        r"(?:role|parameter|argument|param|property) '?[\w.]{1,40}'? is not supported|"
         r"(?:argument|parameter)s? (?:is |are )?not supported (?:on|for|by) (?:this|the) model|unexpected role '\w{1,20}' after role|"
         r"(?:temperature|top_p|top_k)`? (?:may only|can only|must) be|(?:when|while) thinking is enabled|thinking (?:may not|cannot|can't) be enabled|streaming is (?:strongly recommended|required) for operations that may take longer|parameter validation failed:|could not parse response content as the length limit was reached|a maximum of \d{1,4} blocks with cache_control|must contain non-whitespace text|toolconfig field must be defined|can only be accessed over https|"
         r"must contain the word .json.|invalid schema for (?:response_format|function)|must be verified to stream\b|"
+        # Bedrock's validation: a position in the request (`at messages.1`), a field that must be unset, a
+        # model that takes another body (`is not supported on this API. Please use the Messages API`)
+        r"\bat messages\.\d{1,4}\b|must be unset\b|messages? (?:cannot|can't|must not|may not) contain\b|"
+        r"is not supported on this api\b|use the messages api\b|invalid api version\b|"
+        # Anthropic's refusal of a beta header value
+        r"unexpected value\(s\) .{1,80} for (?:the )?.{1,20}header|"
         r"extra (?:inputs|fields) (?:are )?not permitted|unrecognized request argument|is not supported in the \w{1,60} api|"
         r"(?:content|message content|input|feature|operation|method|format|encoding|mode) (?:type )?(?:is |are )?not supported|"
         r"(?:must not|cannot|can't|may not) be (?:empty|blank)|\bis blank\b|is too short|minimum allowed|"
@@ -525,7 +531,7 @@ RULES: tuple[Rule, ...] = (
         + _E
         + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
         r"certificate has expired|connection failed|connect error|unable to get local issuer certificate|"
-        r"error trying to connect|failed host lookup|pkix path building failed|unable to find valid certification path|"
+        r"error trying to connect|could not connect to\b|failed host lookup|pkix path building failed|unable to find valid certification path|"
         r"an error occurred while sending the request|request to \S{1,300} failed, reason: |\bnetwork error\b|"
         # the browsers' words for a fetch that got no answer (Chrome, Firefox, Safari); curl's TLS connect
         r"\bfailed to fetch\b(?! [a-z])|networkerror when attempting to fetch resource|typeerror: load failed|\bssl_connect\b|connection was reset",
@@ -564,6 +570,8 @@ RULES: tuple[Rule, ...] = (
         "no-detail",
         "unknown",
         r"provider returned error(?!\W{1,12}code\W{1,4}\d{3}\W{1,4}metadata\W{1,8}raw\W{1,12}[^\s\\'\"])|status code \(no body\)|requires terms acceptance|accept the terms|\W(?:detail|message)\W{1,4}not found\W{1,4}\}|"
+        # Google's front end's HTML page for a path it does not route (a missing model answers in JSON)
+        r"error 404 \(not found\)!!1|"
         # HTTP clients' own words for a 400 whose body they did not keep: axios, Faraday, requests, httpx, aiohttp
         r"request failed with status code 400\b|the server responded with status 400\b|400 client error: bad request\b|"
         r"client error '400 bad request' for url|\b400, message='bad request'|"
