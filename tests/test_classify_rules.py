@@ -431,6 +431,8 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "hard_capability",
         ),
         ("bedrock", '{"message": "User messages cannot contain reasoning content."}', "hard_capability"),
+        # Bedrock's wrapper of the model's own refusal, whatever the words inside
+        ("bedrock", "The model returned the following errors: tool_result blocks out of order", "hard_capability"),
         (
             "bedrock",
             '{"message": "The model returned the following errors: output_config.format.schema: For \'array\' '

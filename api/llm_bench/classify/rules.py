@@ -587,7 +587,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "bad-request",
         "hard_capability",
-        r"\bbad request\b|\binvalid request\b|\bvalidation error\b",
+        # Bedrock's wrapper of the model's own refusal of the request
+        r"\bbad request\b|\binvalid request\b|\bvalidation error\b|the model returned the following errors",
         "An error occurred (ValidationException) when calling the InvokeModel operation: Validation Error",
         generic=True,
         confidence=0.6,
