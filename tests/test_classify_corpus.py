@@ -82,6 +82,9 @@ TEXT_CANNOT_TELL = {
     # "The model ... does not exist or your team does not have access to it" for an image model
     # called through the chat endpoint: the text says the model does not exist.
     "https://github.com/ChatGPTNextWeb/NextChat/issues/6397",
+    # "Model does not exist. Please check it carefully." for a rerank model a gateway's channel test
+    # called as a chat model: the text says the model does not exist.
+    "https://github.com/QuantumNous/new-api/issues/2734",
 }
 
 

@@ -412,6 +412,43 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
         ),
         ("nebius", "502 - the provider rejected the gateway's credentials", "auth"),
         ("groq", "Could not connect to Groq server.", "network"),
+        ("generic", "no host allowed while connecting to upstream", "network"),
+        # A model refused for the API it was sent to is the request; refused as such, the model.
+        (
+            "openai",
+            "The requested model 'gpt-4o-search-preview' is not supported with the Responses API. 'type': "
+            "'invalid_request_error', 'param': 'model', 'code': 'model_not_found'",
+            "hard_capability",
+        ),
+        (
+            "github_copilot",
+            'API Error: 400 {"error":{"message":"The requested model is not supported.","code":"model_not_supported",'
+            '"param":"model","type":"invalid_request_error"}}',
+            "hard_model",
+        ),
+        (
+            "openai",
+            "stream disconnected before completion: No accounts with a plan supporting model 'gpt-5.4'",
+            "hard_model",
+        ),
+        (
+            "openai",
+            "BatchError(code='token_limit_exceeded', message='Enqueued token limit reached for gpt-4o-mini in "
+            "organization org-x. Limit: 2,000,000 enqueued tokens.')",
+            "rate_limit",
+        ),
+        (
+            "gemini",
+            "The specified schema produces a constraint that has too many states for serving.",
+            "hard_capability",
+        ),
+        # The LiteLLM proxy's own model-group note names no model the provider refused.
+        (
+            "azure",
+            "404: litellm.APIError: AzureException APIError - Resource not found. Received Model Group=gpt-4o\n"
+            "Available Model Group Fallbacks=None",
+            "unknown",
+        ),
         # Bedrock's validation of a request: a position in it, a field to unset, another body expected.
         (
             "bedrock",

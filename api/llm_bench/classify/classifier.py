@@ -82,6 +82,9 @@ GUESSES = frozenset({"hard_model", "hard_capability"})
 #: Claude model, Anthropic's not_found_error often saying only its id) at all.
 _MODEL_WORD = re.compile(r"(?<![a-z0-9_])(?:models?|deployments?|engines?|claude)(?![a-z0-9_])", re.IGNORECASE)
 CLIENT_SIDE = frozenset({"network", "timeout"})
+#: What the LiteLLM proxy appends to every error it passes on: the caller's model group, not the
+#: provider's words (a 404 it wraps names no model by this).
+_PROXY_MODEL_GROUP = re.compile(r"(?:received|available) model group(?: fallbacks)?=[^\n]{0,200}", re.IGNORECASE)
 
 
 #: A model said to be unavailable, unsupported or unknown: it may be gone for good.
@@ -250,7 +253,7 @@ def classify(
         # the status itself, when the text shows it, is at least as specific.
         sdk_first = bool(family_entries) and status_derived(family_entries[0])
         family.insert(0 if sdk_first else len(family), Classification(from_status, 0.6, f"status:{evidence.status}"))
-    if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(text):
+    if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(_PROXY_MODEL_GROUP.sub(" ", text)):
         # A 404 (or NotFound) that names no model says a path was wrong, not which model is gone.
         return Classification("unknown", 0.3, family[0].source)
     if family:

@@ -179,7 +179,7 @@ RULES: tuple[Rule, ...] = (
         "not-chat-model",
         "hard_capability",
         r"not a chat model|is a chat model and not supported|only supported in v1/\w+|"
-        r"not supported in the v1/[\w/]{1,40} endpoint|use (?:the )?/?(?:v1/)?(?:chat/)?(?:completions|responses) api instead|"
+        r"not supported in the v1/[\w/]{1,40} endpoint|is not supported with the (?:responses|chat completions|completions|assistants) api\b|use (?:the )?/?(?:v1/)?(?:chat/)?(?:completions|responses) api instead|"
         r"unknown request url|cannot post /[\w/.-]{0,80}|404 page not found|operation does not work with the specified model",
         "This model is only supported in v1/responses and not in v1/chat/completions.",
     ),
@@ -245,7 +245,7 @@ RULES: tuple[Rule, ...] = (
         r"(?<![a-z0-9_.])(?:messages|tools|tool_choice|max_tokens|temperature|top_p|top_k|stop_sequences|"
         r"response_format|contents|generation_?config|thinking)(?:\.\d{1,4}|\.[a-z_]{1,30}|\[\d{1,4}\]){1,6}: |"
         r"invalid json payload received|unknown name \"|cannot find field|request payload size exceeds|"
-        r"must alternate|alternate between|empty text parameter|generatecontentrequest\.|use a valid role\b|"
+        r"too many states for serving|must alternate|alternate between|empty text parameter|generatecontentrequest\.|use a valid role\b|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
         r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
         r"tool call validation failed|value out of range|is a required property|template error:|"
@@ -310,8 +310,10 @@ RULES: tuple[Rule, ...] = (
         "hard_model",
         r"(?:do not|don't|don’t) have access to (?:the|this) model|access to (?:the |this )?model is denied|model identifier is invalid|"
         r"unable to access (?:non-serverless )?model|at 'modelid' failed to satisfy constraint|"
-        # OpenAI's per-model gate: the organisation is not verified for this model (others work)
-        r"organi[sz]ation must be verified to use (?:the |this )?model|" + _B + r"model_not_available" + _E + r"",
+        # OpenAI's per-model gate: the organisation is not verified for this model (others work); a
+        # plan or pooled account that does not include the model
+        r"organi[sz]ation must be verified to use (?:the |this )?model|no accounts? with a plan supporting (?:the |this )?model|"
+        r"plan (?:does not|doesn't) (?:support|include) (?:the |this )?model|" + _B + r"model_not_available" + _E + r"",
         "API Error: 403 You don't have access to the model with the specified model ID.",
     ),
     _rule(
@@ -326,7 +328,11 @@ RULES: tuple[Rule, ...] = (
         r"model(?: ['\"`]?[\w./:@-]{1,200}['\"`]?)? (?:is |was )?not found|is not found for api version|"
         r"requested model \(?[\w./:@-]{1,200}\)? is not available on |no endpoints (?:found for|available matching)|not a valid model|is not servable|no available providers match|no such model|unsupported model|"
         r"model (?:['\"`]?[\w./:@-]{1,200}['\"`]? )?(?:is|was|has been) (?:deprecated|retired|sunset)|unknown model|invalid model(?! key)|publisher model .{1,200} was not found|"
-        r"\bmodel is not supported:|is not supported by any provider you have enabled|"
+        r"\bmodel is not supported:|requested model is not supported\b(?! (?:with|by|for|on|in|when))|"
+        + _B
+        + r"model_not_supported"
+        + _E
+        + r"|is not supported by any provider you have enabled|"
         # a model id refused as such (not "for", "with" or "in" something); OpenClaw's account-bound refusal
         r"model ['\"`]?[\w./:@-]{1,200}['\"`]? is not supported(?! (?:with|by|for|on|in|when))|"
         r"\bmodel is not supported when using \w{1,40} with an? [\w ]{1,40} account",
@@ -398,7 +404,7 @@ RULES: tuple[Rule, ...] = (
         "rate-limit",
         "rate_limit",
         r"(?<![a-z0-9-])rate[ _-]?limit(?!error|exception)|concurrency limit|too many (?:requests|tokens)|throttl|resource[ _]exhausted|"
-        r"resource has been exhausted|too many concurrent (?:requests|connections)|"
+        r"resource has been exhausted|too many concurrent (?:requests|connections)|enqueued token limit|"
         + _B
         + r"model_cooldown"
         + _E
@@ -531,7 +537,7 @@ RULES: tuple[Rule, ...] = (
         + _E
         + r"|certificate verify failed|self[- ]signed certificate|unable to verify the first certificate|"
         r"certificate has expired|connection failed|connect error|unable to get local issuer certificate|"
-        r"error trying to connect|could not connect to\b|failed host lookup|pkix path building failed|unable to find valid certification path|"
+        r"error trying to connect|while connecting to upstream|could not connect to\b|failed host lookup|pkix path building failed|unable to find valid certification path|"
         r"an error occurred while sending the request|request to \S{1,300} failed, reason: |\bnetwork error\b|"
         # the browsers' words for a fetch that got no answer (Chrome, Firefox, Safari); curl's TLS connect
         r"\bfailed to fetch\b(?! [a-z])|networkerror when attempting to fetch resource|typeerror: load failed|\bssl_connect\b|connection was reset",
