@@ -85,6 +85,8 @@ TEXT_CANNOT_TELL = {
     # "Model does not exist. Please check it carefully." for a rerank model a gateway's channel test
     # called as a chat model: the text says the model does not exist.
     "https://github.com/QuantumNous/new-api/issues/2734",
+    # "API error: 503": an app's own remap of the 404 its provider gave for a removed model.
+    "https://github.com/Cogni-DAO/node-template/blob/HEAD/docs/archive/ERROR_HANDLING_IMPROVEMENT_DESIGN.md",
 }
 
 
