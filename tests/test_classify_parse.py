@@ -114,6 +114,21 @@ from api.llm_bench.classify.rules import RULES
             ("INVALID_ARGUMENT",),
             "API key not valid.",
         ),
+        (  # a repr printed inside another repr and broken across a console's box: the quotes escaped
+            "'error': 'Error code: 40 \u2502\n\u2502 0 - {\\'error\\': {\\'message\\': \"Invalid parameter: messages "
+            "with role \\'tool\\' must be a response\", \\'type\\': \\'invalid_request_error\\', \\'param\\': \u2502",
+            None,
+            ("invalid_request_error",),
+            (),
+            "",
+        ),
+        (  # a log level in brackets, then the status
+            "[error] 400 Missing `reasoning_content` field in the assistant message at message index 2.",
+            400,
+            (),
+            (),
+            "",
+        ),
     ],
 )
 def test_shapes(text, status, codes, names, message):

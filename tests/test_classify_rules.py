@@ -523,6 +523,72 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
         ("together", "error, status code: 400, message: %!s(<nil>)", "unknown"),
         ("openai", "retrofit2.adapter.rxjava2.HttpException: HTTP 400 \n\tat retrofit2.adapter.rxjava2.X", "unknown"),
         ("opencode", "Provider request failed with HTTP 400", "unknown"),
+        # A server's access-log line says only the status it answered; the line before it may say why.
+        ("vllm", 'INFO:     127.0.0.1:59042 - "POST /v1/chat/completions HTTP/1.1" 400 Bad Request', "unknown"),
+        (
+            "vllm",
+            "ERROR 03-13 11:21:33 serving_chat.py:197] ValueError: At most 1 image(s) may be provided in one request."
+            '\nINFO:     172.17.0.1:39790 - "POST /v1/chat/completions HTTP/1.1" 400 Bad Request',
+            "hard_capability",
+        ),
+        # Serving engines passed through by the hosts of open-weight models: TGI's error_type, its
+        # router's log, a GPU out of memory, a model still starting.
+        (
+            "tgi",
+            '{"error":"Request failed during generation: Server error: attention_scores_2d must be a CUDA tensor",'
+            '"error_type":"generation"}',
+            "transient_provider",
+        ),
+        (
+            "tgi",
+            "text_generation_router::infer: router/src/infer/mod.rs:246: Incomplete generation",
+            "transient_provider",
+        ),
+        (
+            "huggingface",
+            '{"error":"unknown error","warnings":["CUDA out of memory. Tried to allocate 1024.00 MiB (GPU 0; 14.75 GiB '
+            'total capacity)"]}',
+            "transient_provider",
+        ),
+        ("baseten", 'ModelNotReady("Model has started running, but not ready yet.")', "transient_provider"),
+        (
+            "xinference",
+            "openai.InternalServerError: Error code: 500 - {'detail': '[address=0.0.0.0:43769, pid=1065] The decoder "
+            "prompt (length 66501) is longer than the maximum model length of 65536.'}",
+            "hard_capability",
+        ),
+        (
+            "vllm",
+            '\\"auto\\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+            "hard_capability",
+        ),
+        ("vllm", "`prompt_logprobs` must be a positive value.", "hard_capability"),
+        (
+            "opencode_go",
+            'error: "Failed to compile structural_tag grammar: [02:59:08] /project/cpp/json_schema_converter.cc:2999: '
+            'items must be a boolean or an object"',
+            "hard_capability",
+        ),
+        # Where in the request the provider points: a deep field path, a message index.
+        (
+            "anthropic",
+            "ProviderBizError \u2014 messages.1.content.2.image.source.base64:\n  image exceeds 5 MB maximum: 6275800 "
+            "bytes > 5242880 bytes",
+            "hard_capability",
+        ),
+        (
+            "deepseek",
+            "[error] 400 Missing `reasoning_content` field in the assistant message at message index 2.",
+            "hard_capability",
+        ),
+        (
+            "openai",
+            "'error': 'Error code: 40 \u2502\n\u2502 0 - {\\'error\\': {\\'message\\': \"Invalid parameter: messages with "
+            "role \\'tool\\' must be a response to a preceeding message with \\'tool_calls\\'.\", \\'type\\': "
+            "\\'invalid_request_error\\'",
+            "hard_capability",
+        ),
+        ("gemini", "\u2715 [API Error: You have exhausted your daily quota on this model.]", "rate_limit"),
     ],
 )
 def test_who_stands_in_between_and_what_the_text_says(provider, text, kind):

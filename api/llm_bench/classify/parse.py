@@ -56,7 +56,8 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s{0,3}(?:error\s{0,3})?[:(]?\s{0,3}(\d{3})\b", re.IGNORECASE),
     re.compile(r"\b(?:client|server) error '(\d{3})\b", re.IGNORECASE),
     re.compile(r"\bapi error:?\s{0,3}\(?(\d{3})\b", re.IGNORECASE),
-    re.compile(r"\b(?:error|exception|failed|failure)\b:?\s{0,3}\(?(\d{3})\b(?![.,]\d)", re.IGNORECASE),
+    # an error word, then the status (also a log level in brackets: `[error] 400 Missing ...`)
+    re.compile(r"\b(?:error|exception|failed|failure)\b\]?:?\s{0,3}\(?(\d{3})\b(?![.,]\d)", re.IGNORECASE),
     re.compile(r"^\W{0,3}(\d{3})\b(?![.,:/]\d)"),
     re.compile(r"\[(\d{3})\]"),
     re.compile(r"[\"']code[\"']\s{0,3}:\s{0,3}(\d{3})\b"),  # a status in a body that does not decode
@@ -71,9 +72,11 @@ _STATUS_PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
 )
 # A code or type field in a body that does not decode (cut short, or JSON nested without escaping,
-# as OpenRouter's `metadata.raw` sometimes is): `"code":"unsupported_country_region_territory"`.
+# as OpenRouter's `metadata.raw` sometimes is, or with its quotes escaped inside another repr):
+# `"code":"unsupported_country_region_territory"`, `\'type\': \'invalid_request_error\'`.
 _KEY_VALUE = re.compile(
-    r"[\"'](?:code|type|error_code|error_type|reason|status|:exception-type)[\"']\s{0,3}:\s{0,3}[\"']([A-Za-z][A-Za-z0-9_.-]{1,80})[\"']"
+    r"[\"'](?:code|type|error_code|error_type|reason|status|:exception-type)\\{0,3}[\"']\s{0,3}:\s{0,3}\\{0,3}[\"']"
+    r"([A-Za-z][A-Za-z0-9_.-]{1,80})\\{0,3}[\"']"
 )
 # ... and an error field whose value is one snake_case word, as in a cut OAuth body
 # (`{"error":"invalid_grant","error_description":"reauth related error`).

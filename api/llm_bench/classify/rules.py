@@ -103,7 +103,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "google-quota",
         "rate_limit",
-        r"exceeded your current quota",
+        r"exceeded your current quota|exhausted your (?:daily |current )?quota",
         "You exceeded your current quota, please check your plan and billing details. For more information on "
         "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.",
         providers=GOOGLE,
@@ -207,7 +207,7 @@ RULES: tuple[Rule, ...] = (
         r"exceeded model token limit|context_window_exceeded(?![a-z0-9_])|maximum input length is \d|"
         r"too many input tokens(?! per)|prompt tokens \(\d+\) exceed model maximum|(?:prompt|input) has too many tokens|"
         r"input text length should not exceed|string too long\. expected a string with maximum length|expected maxlength:|\blength limit exceeded|"
-        r"\bprompt: length: \d",
+        r"\bprompt: length: \d|is longer than the maximum model length\b",
         "This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 tokens.",
     ),
     _rule(
@@ -243,12 +243,16 @@ RULES: tuple[Rule, ...] = (
         r"(?:must not|cannot|can't|may not) be (?:empty|blank)|\bis blank\b|is too short|minimum allowed|"
         # A field path of the request, then what is wrong with it (Anthropic's and Bedrock's validation).
         r"(?<![a-z0-9_.])(?:messages|tools|tool_choice|max_tokens|temperature|top_p|top_k|stop_sequences|"
-        r"response_format|contents|generation_?config|thinking)(?:\.\d{1,4}|\.[a-z_]{1,30}|\[\d{1,4}\]){1,6}: |"
+        r"response_format|contents|generation_?config|thinking)(?:\.\d{1,4}|\.[a-z_][a-z0-9_]{0,29}|\[\d{1,4}\]){1,8}: |"
         r"invalid json payload received|unknown name \"|cannot find field|request payload size exceeds|"
         r"too many states for serving|must alternate|alternate between|empty text parameter|generatecontentrequest\.|use a valid role\b|"
         r"conversation must (?:start|end|alternate)|(?:required|extraneous) key \[|the provided request is not valid|"
         r"violates (?:the )?(?:schema|constraint)|value must be an? (?:string|array|number|integer|boolean|object)|"
         r"tool call validation failed|value out of range|is a required property|template error:|"
+        # OpenAI's and DeepSeek's message-order checks; vLLM's and xgrammar's refusals of a tool or schema
+        r"\binvalid parameter: |must be a response to a prece{1,2}ding message|\bat message index \d|"
+        r"tool choice requires\b|must be (?:a )?(?:positive|non-negative) (?:value|integer|number)\b|"
+        r"failed to compile [\w ]{0,40}grammar|\bimage exceeds \d|"
         # LiteLLM's bad-request wordings: Bedrock's turn order, Cloudflare's and Cohere's schema
         # checks, pydantic's, watsonx's, a Responses item from another organisation
         r"cannot be provided in the same turn|must have required property|invalid type: parameter|should match pattern|"
@@ -277,7 +281,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "input-limit",
         "hard_capability",
-        r"supports at most \d+ \w+|malformed input request|request entity too large|payload too large",
+        r"supports at most \d+ \w+|at most \d+ \w+(?:\(s\))? may be provided|malformed input request|request entity too large|payload too large",
         "Model 'moonshotai/kimi-k2.6' supports at most 1 image per prompt.",
     ),
     # Gemini's "not found ..., or is not supported for generateContent" about a model served by
@@ -396,7 +400,9 @@ RULES: tuple[Rule, ...] = (
         r"(?<!transport )\bconnection broken: |\bincompleteread\(|response body length does not match content-length|"
         r"connection was closed before all data could be read|http/2 server reset the stream|stream was reset: |"
         r"error reading a body from connection|expected chunk size and optional extensions|"
-        r"unexpected end of stream(?! on )|total bytes expected is \d|cannot connect to api: (?:terminated|other side closed)",
+        r"unexpected end of stream(?! on )|total bytes expected is \d|cannot connect to api: (?:terminated|other side closed)|"
+        # a serving engine's own failures (TGI's router, a GPU out of memory, a model still starting)
+        r"\bincomplete generation\b|\bcuda out of memory\b|\bnot ready yet\b",
         "RESOURCE_EXHAUSTED: Unable to submit request because the service is temporarily out of capacity.",
     ),
     # 7. Rate limits and quotas that reset.
@@ -584,7 +590,9 @@ RULES: tuple[Rule, ...] = (
         # a 400 and nothing else; openai-python 0.x's template around a bodiless 400
         r"^(?:error:? )?400(?: bad request)?\.?$|invalid response object from api: '400 bad request'|"
         # go-openai's nil message, Retrofit's bare HttpException, a client's "failed with 400" and nothing after
-        r"status code: 400, message: %!s\(<nil>\)|httpexception: http 400(?: bad request)?(?: at |$)|failed with (?:http |status:? )400(?: bad request)?\W*$",
+        r"status code: 400, message: %!s\(<nil>\)|httpexception: http 400(?: bad request)?(?: at |$)|failed with (?:http |status:? )400(?: bad request)?\W*$|"
+        # a server's access-log line and nothing else: the status it answered, nothing of why
+        r"^(?:info:? {0,8})?[\w.:\[\]-]{0,60} - \"(?:get|post|put|patch|delete) /[^\"\s]{0,200} http/[\d.]{1,3}\" \d{3}(?: [a-z ]{0,30})?$",
         "OpenAI API error (400 Bad Request): Provider returned error",
         confidence=0.5,
         generic=True,

@@ -62,6 +62,8 @@ DOTNET_TIMEOUT = "https://learn.microsoft.com/en-us/dotnet/api/system.net.http.h
 OPENAI_JAVA = "https://github.com/openai/openai-java#error-handling"
 AI_SDK = "https://ai-sdk.dev/docs/reference/ai-sdk-errors"
 AI_GATEWAY = "https://github.com/vercel/ai/tree/main/packages/gateway/src/errors"
+#: Text Generation Inference's `error_type` field and its client's exception names (`parse_error`).
+TGI = "https://github.com/huggingface/text-generation-inference/blob/main/clients/python/text_generation/errors.py"
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,22 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ServiceUnavailable", "transient_provider", CEREBRAS, F),
         ],
     ),
+    # Text Generation Inference, the serving engine behind Hugging Face's endpoints and some
+    # hosts of open-weight models: `{"error": "...", "error_type": "generation"}`.
+    "tgi": _table(
+        "tgi",
+        [
+            ("generation", "transient_provider", TGI, F),  # failed while generating: the server's side
+            ("incomplete_generation", "transient_provider", TGI, D),
+            ("overloaded", "transient_provider", TGI, D),  # its queue is full
+            ("validation", "hard_capability", TGI, F),  # the request's parameters or length
+            ("GenerationError", "transient_provider", TGI, F),
+            ("IncompleteGenerationError", "transient_provider", TGI, D),
+            ("OverloadedError", "transient_provider", TGI, D),
+            ("ShardNotReadyError", "transient_provider", TGI, F),  # a 403 or 424 of the hosted API
+            ("ShardTimeoutError", "timeout", TGI, F),  # its 504
+        ],
+    ),
     # Client-side transport failures: no provider answered.
     "transport": _table(
         "transport",
@@ -408,6 +426,8 @@ PROVIDER_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "fireworks": ("fireworks", "openai", "sdk", "transport"),
     "cerebras": ("cerebras", "openai", "sdk", "transport"),
     "deepinfra": ("openai", "sdk", "transport"),
+    "huggingface": ("tgi", "openai", "sdk", "transport"),
+    "tgi": ("tgi", "openai", "sdk", "transport"),
 }
 
 
