@@ -589,6 +589,40 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "hard_capability",
         ),
         ("gemini", "\u2715 [API Error: You have exhausted your daily quota on this model.]", "rate_limit"),
+        # A relay with nothing to route the model id to; one-api's and new-api's rewrite of any 429.
+        (
+            "one_api",
+            "Embedding Error aa [Error]: 503 \u5f53\u524d\u5206\u7ec4 default \u4e0b\u5bf9\u4e8e\u6a21\u578b "
+            "text-embedding-ada-002 \u65e0\u53ef\u7528\u6e20\u9053 (request id: 2024081408593262123300533081679)",
+            "hard_model",
+        ),
+        (
+            "new_api",
+            '{"error": {"message": "\u5f53\u524d\u5206\u7ec4\u4e0a\u6e38\u8d1f\u8f7d\u5df2\u9971\u548c\uff0c'
+            '\u8bf7\u7a0d\u540e\u518d\u8bd5 (request id: 2024121602163036521732429064585)", "type": "new_api_error"}}',
+            "rate_limit",
+        ),
+        (
+            "zhipu",
+            'status 400: {"type":"error","error":{"type":"invalid_request_error","code":"1211","message":"[1211]'
+            '[\u6a21\u578b\u4e0d\u5b58\u5728\uff0c\u8bf7\u68c0\u67e5\u6a21\u578b\u4ee3\u7801\u3002]"}}',
+            "hard_model",
+        ),
+        (
+            "cliproxyapi",
+            'API Error: 400 {"error":{"message":"unknown provider for model gemini-claude-opus-4-5-thinking",'
+            '"type":"invalid_request_error"}}',
+            "hard_model",
+        ),
+        ("claude_relay", "500 No available Claude accounts support the requested model: claude-opus-4-6", "hard_model"),
+        # A relay's own "api_error" around the upstream's NOT_FOUND: the families disagree.
+        (
+            "gemini",
+            '[API Error: {"error":{"message":"Requested entity was not\n  found.","type":"api_error",'
+            '"upstreamStatus":404,"upstreamResponse":{"error":{"code":404,"message":"Requested entity was not '
+            'found.","status":"NOT_FOUND"}}}}]',
+            "unknown",
+        ),
     ],
 )
 def test_who_stands_in_between_and_what_the_text_says(provider, text, kind):

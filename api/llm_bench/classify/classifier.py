@@ -17,7 +17,9 @@ is looked up like a parsed one. Then, in order:
    HTTP status read by the parse layer (the status before an SDK class derived from it, such as
    `InternalServerError` for any 5xx); a generic phrase (transport, timeout, server wording)
    never overrides it; a 404 or NotFound family that names no model is `unknown` (a wrong path
-   answers 404 too);
+   answers 404 too); a first family that says the provider or the network failed while another
+   says the model was not found (a relay's own `api_error` around the upstream's `NOT_FOUND`) is
+   `unknown` (`conflict`);
 4. a generic phrase; a verdict of 3 or 4 that the provider or the network failed is withheld
    (`conflict`) when the text also says the model is unavailable or unknown;
 5. the writer's stored kind (status-only);
@@ -82,6 +84,8 @@ GUESSES = frozenset({"hard_model", "hard_capability"})
 #: Claude model, Anthropic's not_found_error often saying only its id) at all.
 _MODEL_WORD = re.compile(r"(?<![a-z0-9_])(?:models?|deployments?|engines?|claude)(?![a-z0-9_])", re.IGNORECASE)
 CLIENT_SIDE = frozenset({"network", "timeout"})
+#: Verdicts that the failure passes by itself: the provider's side or the network.
+TRANSIENT = frozenset({"transient_provider", "network"})
 #: What the LiteLLM proxy appends to every error it passes on: the caller's model group, not the
 #: provider's words (a 404 it wraps names no model by this).
 _PROXY_MODEL_GROUP = re.compile(r"(?:received|available) model group(?: fallbacks)?=[^\n]{0,200}", re.IGNORECASE)
@@ -99,7 +103,7 @@ def _unless_model_gone(decided: Classification, text: str) -> Classification:
     """A family or generic verdict that the provider or the network merely failed is withheld when
     the text also says the model is unavailable or unknown: a retired model must not read as an
     outage that passes (the specific rules that tell them apart have already been tried)."""
-    if decided.kind in ("transient_provider", "network") and _MODEL_GONE.search(text[:MAX_TEXT_CHARS]):
+    if decided.kind in TRANSIENT and _MODEL_GONE.search(text[:MAX_TEXT_CHARS]):
         return Classification("unknown", 0.0, "conflict")
     return decided
 
@@ -256,6 +260,9 @@ def classify(
     if family and family[0].kind == "hard_model" and not _MODEL_WORD.search(_PROXY_MODEL_GROUP.sub(" ", text)):
         # A 404 (or NotFound) that names no model says a path was wrong, not which model is gone.
         return Classification("unknown", 0.3, family[0].source)
+    if family and family[0].kind in TRANSIENT and any(c.kind == "hard_model" for c in family[1:]):
+        # One family says the provider failed, another that the model was not found: abstain.
+        return Classification("unknown", 0.0, "conflict")
     if family:
         if generic is not None and generic.kind in CLIENT_SIDE and family[0].kind == "transient_provider":
             return _unless_model_gone(Classification(generic.kind, generic.confidence, f"rule:{generic.id}"), text)

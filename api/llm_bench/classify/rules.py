@@ -339,7 +339,10 @@ RULES: tuple[Rule, ...] = (
         + r"|is not supported by any provider you have enabled|"
         # a model id refused as such (not "for", "with" or "in" something); OpenClaw's account-bound refusal
         r"model ['\"`]?[\w./:@-]{1,200}['\"`]? is not supported(?! (?:with|by|for|on|in|when))|"
-        r"\bmodel is not supported when using \w{1,40} with an? [\w ]{1,40} account",
+        r"\bmodel is not supported when using \w{1,40} with an? [\w ]{1,40} account|"
+        # a proxy or relay that has nothing to route the model id to: no provider, no account, no
+        # channel (one-api's and new-api's "无可用渠道"), or a model said not to exist ("模型不存在")
+        r"unknown provider for model\b|no available [\w ]{0,30}accounts? supports? the requested model|无可用渠道|模型不存在",
         "models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.",
     ),
     _rule(
@@ -421,7 +424,9 @@ RULES: tuple[Rule, ...] = (
         + r"|\((?:tpm|tpd|rpm|rpd)\)|quota exceeded|"
         r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
         # a subscription plan's rolling window (its 5-hour session, day or week)
-        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|you've hit your limit\b|(?:daily|weekly|session|5-hour) limit reached",
+        r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|you've hit your limit\b|(?:daily|weekly|session|5-hour) limit reached|"
+        # one-api's and new-api's words for any 429 of the upstream ("the group's upstream is saturated")
+        r"上游负载已饱和|上游已饱和",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
     # 8. Credentials and permissions.
