@@ -87,6 +87,10 @@ TEXT_CANNOT_TELL = {
     "https://github.com/QuantumNous/new-api/issues/2734",
     # "API error: 503": an app's own remap of the 404 its provider gave for a removed model.
     "https://github.com/Cogni-DAO/node-template/blob/HEAD/docs/archive/ERROR_HANDLING_IMPROVEMENT_DESIGN.md",
+    # "404 Not Found: Model not found gpt-5.5" during a backend incident the provider then fixed:
+    # the text says the model is not found.
+    "https://github.com/openai/codex/issues/26902",
+    "https://github.com/openai/codex/issues/26910",
 }
 
 
