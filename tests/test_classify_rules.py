@@ -615,6 +615,29 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "hard_model",
         ),
         ("claude_relay", "500 No available Claude accounts support the requested model: claude-opus-4-6", "hard_model"),
+        # A relay's own code for a request it could not make to the upstream: the network.
+        (
+            "one_api",
+            "ERROR:pdf2zh.converter:Error code: 500 - {'error': {'message': 'do request failed: Post "
+            '"https://generativelanguage.googleapis.com/v1beta/openai/chat/completions": unexpected EOF\', '
+            "'type': 'one_api_error', 'param': '', 'code': 'do_request_failed'}}",
+            "network",
+        ),
+        # Fields a body's parser refused (marshmallow's, axum's); a prompt Gemini blocked; a per-minute cap.
+        ("koboldai", "{ detail: { stop_sequence: [ 'Unknown field.' ] } }", "hard_capability"),
+        (
+            "xai",
+            "xAI API HTTP Error: Status 422: Failed to deserialize the JSON body into the target type: input: data "
+            "did not match any variant of untagged enum ModelInput at line 1 column 114032",
+            "hard_capability",
+        ),
+        ("gemini", "block_reason: OTHER", "hard_capability"),
+        (
+            "generic",
+            "subtitle_translator - ERROR - 1408: Error code: 403 - RPM limit exceeded. Please complete identity "
+            "verification to lift the restriction.",
+            "rate_limit",
+        ),
         # A relay's own "api_error" around the upstream's NOT_FOUND: the families disagree.
         (
             "gemini",

@@ -253,6 +253,8 @@ RULES: tuple[Rule, ...] = (
         r"\binvalid parameter: |must be a response to a prece{1,2}ding message|\bat message index \d|"
         r"tool choice requires\b|must be (?:a )?(?:positive|non-negative) (?:value|integer|number)\b|"
         r"failed to compile [\w ]{0,40}grammar|\bimage exceeds \d|"
+        # marshmallow's and axum's refusals of a body's fields; Gemini's prompt blocked for its content
+        r"\bunknown field\b|failed to deserialize the json body|\bblock_?reason\W{1,4}(?:safety|other|blocklist|prohibited_content|image_safety)\b|"
         # LiteLLM's bad-request wordings: Bedrock's turn order, Cloudflare's and Cohere's schema
         # checks, pydantic's, watsonx's, a Responses item from another organisation
         r"cannot be provided in the same turn|must have required property|invalid type: parameter|should match pattern|"
@@ -426,7 +428,7 @@ RULES: tuple[Rule, ...] = (
         # a subscription plan's rolling window (its 5-hour session, day or week)
         r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|you've hit your limit\b|(?:daily|weekly|session|5-hour) limit reached|"
         # one-api's and new-api's words for any 429 of the upstream ("the group's upstream is saturated")
-        r"上游负载已饱和|上游已饱和",
+        r"上游负载已饱和|上游已饱和|请求限频|\b(?:rpm|tpm|rpd|tpd) limit (?:exceeded|reached)\b",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
     # 8. Credentials and permissions.

@@ -62,6 +62,8 @@ DOTNET_TIMEOUT = "https://learn.microsoft.com/en-us/dotnet/api/system.net.http.h
 OPENAI_JAVA = "https://github.com/openai/openai-java#error-handling"
 AI_SDK = "https://ai-sdk.dev/docs/reference/ai-sdk-errors"
 AI_GATEWAY = "https://github.com/vercel/ai/tree/main/packages/gateway/src/errors"
+#: one-api's relay, whose code new-api keeps: the relay's own request to the upstream failed.
+ONE_API = "https://github.com/songquanpeng/one-api/blob/main/relay/controller/text.go"
 #: Text Generation Inference's `error_type` field and its client's exception names (`parse_error`).
 TGI = "https://github.com/huggingface/text-generation-inference/blob/main/clients/python/text_generation/errors.py"
 
@@ -333,6 +335,13 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("ShardTimeoutError", "timeout", TGI, F),  # its 504
         ],
     ),
+    # one-api and new-api, the relays in front of many providers.
+    "one_api": _table(
+        "one_api",
+        [
+            ("do_request_failed", "network", ONE_API, F),  # its HTTP client got no answer from the upstream
+        ],
+    ),
     # Client-side transport failures: no provider answered.
     "transport": _table(
         "transport",
@@ -428,6 +437,8 @@ PROVIDER_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "deepinfra": ("openai", "sdk", "transport"),
     "huggingface": ("tgi", "openai", "sdk", "transport"),
     "tgi": ("tgi", "openai", "sdk", "transport"),
+    "one_api": ("one_api", "openai", "sdk", "transport"),
+    "new_api": ("one_api", "openai", "sdk", "transport"),
 }
 
 
