@@ -615,12 +615,19 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "hard_model",
         ),
         ("claude_relay", "500 No available Claude accounts support the requested model: claude-opus-4-6", "hard_model"),
-        # A relay's own code for a request it could not make to the upstream: the network.
+        # A relay's own code for a request it could not make to the upstream (a log wrapped in columns).
         (
             "one_api",
-            "ERROR:pdf2zh.converter:Error code: 500 - {'error': {'message': 'do request failed: Post "
-            '"https://generativelanguage.googleapis.com/v1beta/openai/chat/completions": unexpected EOF\', '
-            "'type': 'one_api_error', 'param': '', 'code': 'do_request_failed'}}",
+            "2025-04-25 11:55:27 [04/25/25 03:55:27] ERROR    ERROR:pdf2zh.converter:Error code: converter.py:357\n"
+            "2025-04-25 11:55:27                              500 - {'error': {'message': 'do                    \n"
+            "2025-04-25 11:55:27                              request failed: Post                               \n"
+            '2025-04-25 11:55:27                              "https://generativelanguage.google                 \n'
+            "2025-04-25 11:55:27                              apis.com/v1beta/models/gemini-2.5-                 \n"
+            "2025-04-25 11:55:27                              flash-preview-04-17:generateConten                 \n"
+            '2025-04-25 11:55:27                              t": unexpected EOF (request id:                    \n'
+            "2025-04-25 11:55:27                              2025042511545526031024711942508)',                 \n"
+            "2025-04-25 11:55:27                              'type': 'one_api_error', 'param':                  \n"
+            "2025-04-25 11:55:27                              '', 'code': 'do_request_failed'}}",
             "network",
         ),
         # Fields a body's parser refused (marshmallow's, axum's); a prompt Gemini blocked; a per-minute cap.
