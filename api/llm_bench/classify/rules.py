@@ -427,7 +427,8 @@ RULES: tuple[Rule, ...] = (
         r"exceeded (?:the |your )?(?:request |token )?quota|(?:max )?parallel request limit|request limit reached|"
         # a subscription plan's rolling window (its 5-hour session, day or week)
         r"(?:hit|reached) your (?:daily|weekly|hourly|session|5-hour)\b|you've hit your limit\b|(?:daily|weekly|session|5-hour) limit reached|"
-        # one-api's and new-api's words for any 429 of the upstream ("the group's upstream is saturated")
+        # one-api's and new-api's words for any 429 of the upstream ("the group's upstream is saturated"),
+        # "request frequency limited", and a cap named by its unit
         r"上游负载已饱和|上游已饱和|请求限频|\b(?:rpm|tpm|rpd|tpd) limit (?:exceeded|reached)\b",
         "429 Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
     ),
