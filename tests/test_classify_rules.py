@@ -645,6 +645,28 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "verification to lift the restriction.",
             "rate_limit",
         ),
+        # urllib3's read timeout, also inside the ConnectionError requests raises when its retries
+        # run out; Python's ssl module's.
+        (
+            "self_hosted",
+            '[openai_api_compatible] Error: PluginInvokeError: {"args":{},"error_type":"ConnectionError",'
+            '"message":"HTTPConnectionPool(host=\'10.0.0.111\', port=10002): Read timed out."}',
+            "timeout",
+        ),
+        (
+            "openai",
+            '  File "F:\\python\\anaconda\\envs\\test\\lib\\ssl.py", line 1100, in read\n'
+            "    return self._sslobj.read(len, buffer)\nsocket.timeout: The read operation timed out",
+            "timeout",
+        ),
+        # A relay's own balance for its user, sent as 403: not the credentials; whose relay it is
+        # (a paid account, or the operator's own gateway's cap) the text does not say.
+        (
+            "new_api",
+            "Error code: 403 - {'error': {'message': 'user quota is not enough (request id: "
+            "2025020911093417487821572799492)', 'type': 'v_api_error', 'param': '', 'code': 'insufficient_user_quota'}}",
+            "unknown",
+        ),
         # A relay's own "api_error" around the upstream's NOT_FOUND: the families disagree.
         (
             "gemini",

@@ -499,14 +499,16 @@ RULES: tuple[Rule, ...] = (
     ),
     # 9. No answer from the provider, or too late: generic wording, weaker than structured evidence.
     # A client's own clock ran out after the connection was made: undici's headers and body
-    # timeouts, curl's error 28 on a transfer.
+    # timeouts, curl's error 28 on a transfer, urllib3's ReadTimeoutError ("Read timed out.", also
+    # inside the ConnectionError requests raises when its retries run out) and Python's ssl module
+    # ("The read operation timed out", "The write operation timed out").
     _rule(
         "client-timeout",
         "timeout",
         r"headers timeout|body timeout|" + _B + r"und_err_(?:headers|body)_timeout" + _E + r"|"
         r"exceeded the configured timeout|\(exit\) time ?out|operation timed out after \d+ milli|"
         r"configured httpclient\.timeout of|timeout awaiting response headers|client\.timeout or context cancellation|"
-        r"network timeout at: |timeout on reading data from socket",
+        r"network timeout at: |timeout on reading data from socket|\bread timed out\b|\bthe (?:read|write) operation timed out\b",
         "Failed to perform, ErrCode: 28, Reason: 'Operation timed out after 30012 milliseconds with 3977 bytes received'",
     ),
     # A connection that was never made, timed out or not, is the network (a TimeoutError from a

@@ -64,6 +64,8 @@ AI_SDK = "https://ai-sdk.dev/docs/reference/ai-sdk-errors"
 AI_GATEWAY = "https://github.com/vercel/ai/tree/main/packages/gateway/src/errors"
 #: one-api's relay, whose code new-api keeps: the relay's own request to the upstream failed.
 ONE_API = "https://github.com/songquanpeng/one-api/blob/main/relay/controller/text.go"
+#: new-api's own error codes (the one-api fork; one-api answers `insufficient_user_quota` too).
+NEW_API = "https://github.com/QuantumNous/new-api/blob/main/types/error.go"
 #: Text Generation Inference's `error_type` field and its client's exception names (`parse_error`).
 TGI = "https://github.com/huggingface/text-generation-inference/blob/main/clients/python/text_generation/errors.py"
 
@@ -340,6 +342,14 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
         "one_api",
         [
             ("do_request_failed", "network", ONE_API, F),  # its HTTP client got no answer from the upstream
+            # The relay's own balance for its user (sent as 403): a paid account at someone's relay
+            # (billing) or the cap of the operator's own gateway (budget_exhausted); the text does
+            # not say whose relay it is, so it is not read as the credentials its 403 suggests.
+            ("insufficient_user_quota", "unknown", NEW_API, D),
+            ("pre_consume_token_quota_failed", "unknown", NEW_API, D),
+            ("token_concurrency_limit_reached", "rate_limit", NEW_API, D),
+            ("sensitive_words_detected", "hard_capability", NEW_API, F),  # the relay's own prompt filter
+            ("prompt_blocked", "hard_capability", NEW_API, F),
         ],
     ),
     # Client-side transport failures: no provider answered.
@@ -354,7 +364,7 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
             ("TimeoutException", "timeout", HTTPX, D),
             ("ReadError", "network", HTTPX, D),
             ("RemoteProtocolError", "network", HTTPX, F),  # also a body cut after the answer began
-            ("ConnectionError", "network", PYTHON, D),
+            ("ConnectionError", "network", PYTHON, F),  # requests also raises it when read timeouts exhaust its retries
             ("ConnectionResetError", "network", PYTHON, D),
             ("ConnectionRefusedError", "network", PYTHON, D),
             ("ConnectionAbortedError", "network", PYTHON, D),
