@@ -1,8 +1,8 @@
 """Deterministic assessment of a health window and of the whole fleet: the rules the email can
 always fall back on.
 
-The rules are one table, `STATUS_RULES` (the README's "How the health check judges a window" is
-tested against it). In short:
+The rules are one table, `STATUS_RULES` (the README's status table under "How the health check
+works" is tested against it). In short:
 - A provider's *streak* (every call since some time failed, after its last success, across its
   models) is judged by the streak, not by the day's share: auth or billing streaks, and streaks
   over two or more models, are CRITICAL, said as "every call since 04:30 UTC failed (auth ×27)".
