@@ -70,6 +70,21 @@ def decide(row: dict, original: bool = True, stored_status: bool = False) -> str
     ).kind
 
 
+def served_called_hard(row: dict, got: str) -> bool:
+    """A model still served, reviewed as something else, called hard_model (it would be retired)."""
+    return row.get("served") is True and row["expected_kind"] != "hard_model" and got == "hard_model"
+
+
+def retired_called_transient(row: dict, got: str) -> bool:
+    """A retired or unserved model, reviewed as something else, called network or transient_provider
+    (the report would never call it deprecated)."""
+    return (
+        (row.get("served") is False or row["expected_kind"] == "hard_model")
+        and row["expected_kind"] not in RETIRED_NOT
+        and got in RETIRED_NOT
+    )
+
+
 def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str]:
     """One line of figures for the set, and a per-kind table (aggregated only)."""
     if not rows:
@@ -80,18 +95,8 @@ def report(name: str, rows: list[dict], per_kind_table: bool = True) -> list[str
     right_normalized = sum(got == row["expected_kind"] for row, _, got in decided)
     right_status = sum(decide(row, stored_status=True) == row["expected_kind"] for row in rows)
     writer = sum(status_kind(row["message"]) == row["expected_kind"] for row in rows)
-    served_hard = sum(
-        1
-        for row, got, _ in decided
-        if row.get("served") is True and row["expected_kind"] != "hard_model" and got == "hard_model"
-    )
-    retired_transient = sum(
-        1
-        for row, got, _ in decided
-        if (row.get("served") is False or row["expected_kind"] == "hard_model")
-        and row["expected_kind"] not in RETIRED_NOT
-        and got in RETIRED_NOT
-    )
+    served_hard = sum(1 for row, got, _ in decided if served_called_hard(row, got))
+    retired_transient = sum(1 for row, got, _ in decided if retired_called_transient(row, got))
     per_kind = collections.Counter(row["expected_kind"] for row in rows)
     per_kind_right = collections.Counter(row["expected_kind"] for row, got, _ in decided if got == row["expected_kind"])
     abstained = collections.Counter(row["expected_kind"] for row, got, _ in decided if got == "unknown")
@@ -184,6 +189,33 @@ def reading_line(name: str, rows: list[dict], read: dict[str, dict[str, dict]]) 
     ]
 
 
+def safety_line(name: str, rows: list[dict], read: dict[str, dict[str, dict]]) -> list[str] | None:
+    """The set's safety calls and how many of them every blind reader of the text made too (the
+    text alone cannot tell those from what the reviewed kind says; the thread or the provider's
+    own model list can)."""
+    counts = collections.Counter()
+    for row in rows:
+        key = record_key(row)
+        readers = [reading[key]["kind"] for reading in read.values() if key in reading]
+        if not readers:
+            continue
+        counts["read"] += 1
+        got = decide(row)
+        for check in (served_called_hard, retired_called_transient):
+            if check(row, got):
+                counts[check.__name__] += 1
+                counts[check.__name__, "as read"] += all(kind == got for kind in readers)
+    if not counts["read"]:
+        return None
+    return [
+        name,
+        str(counts["served_called_hard"]),
+        str(counts["served_called_hard", "as read"]),
+        str(counts["retired_called_transient"]),
+        str(counts["retired_called_transient", "as read"]),
+    ]
+
+
 def main() -> None:
     parsed = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parsed.add_argument("--no-ai", action="store_true", help="rules + stored kind only (the only mode)")
@@ -235,6 +267,21 @@ def main() -> None:
                     "read twice: readers agree",
                 ],
                 supported,
+            )
+        )
+    safety = [line for name, rows in sets if (line := safety_line(name, rows, read))]
+    if safety:
+        print("\nSafety calls on the rows read, and how many of them every reader of the text made too\n")
+        print(
+            table(
+                [
+                    "set",
+                    "served→hard_model",
+                    "of them, read as hard_model",
+                    "retired→network|transient",
+                    "of them, read the same",
+                ],
+                safety,
             )
         )
     print("\nholdout by gathering (each file is one gathering; aggregated only)\n")
