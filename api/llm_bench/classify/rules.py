@@ -396,10 +396,13 @@ RULES: tuple[Rule, ...] = (
         # aiohttp's and urllib3's words for a chunked body that ended early (http.client's, when the
         # chunk-size line came empty); LiteLLM's for a stream it saw break
         r"response payload is not completed|invalid literal for int\(\) with base 16|raised a streaming error|"
-        + _B
-        + r"invalidchunklength"
-        + _E
-        + r"|"
+        # Apache HttpClient's, Reactor Netty's, curl's, Firefox's and Mint's for a body or an HTTP/2
+        # stream that ended before its end
+        r"premature end of (?:chunk coded|content-length delimited) message body|truncated chunk \(expected size|"
+        r"connection prematurely closed during response|transfer closed with \S{1,20} bytes remaining|"
+        r"transferred a partial file|header of network response exceeds response body|"
+        r"http/2 stream \S{1,20} was not closed cleanly|stream error in the http/2 framing layer|"
+        r"server closed (?:request|connection) with error code|" + _B + r"invalidchunklength" + _E + r"|"
         # ... and, from the clients' sources: urllib3 reading a body, undici, .NET, OkHttp, hyper,
         # botocore, the Vercel AI SDK around undici's "terminated"
         r"(?<!transport )\bconnection broken: |\bincompleteread\(|response body length does not match content-length|"
@@ -508,7 +511,11 @@ RULES: tuple[Rule, ...] = (
         r"headers timeout|body timeout|" + _B + r"und_err_(?:headers|body)_timeout" + _E + r"|"
         r"exceeded the configured timeout|\(exit\) time ?out|operation timed out after \d+ milli|"
         r"configured httpclient\.timeout of|timeout awaiting response headers|client\.timeout or context cancellation|"
-        r"network timeout at: |timeout on reading data from socket|\bread timed out\b|\bthe (?:read|write) operation timed out\b",
+        r"network timeout at: |timeout on reading data from socket|\bread timed out\b|\bthe (?:read|write) operation timed out\b|"
+        # Ktor's socket timeout, Dio's send and receive timeouts, Reactor's timeout() operator, Finch's
+        # wait for a pooled connection
+        r"socket timeout has expired|took longer than \S{1,40} to (?:send|receive) data|\[(?:send|receive) timeout\]|"
+        r"did not observe any item or terminal signal within|unable to provide a connection within the timeout",
         "Failed to perform, ErrCode: 28, Reason: 'Operation timed out after 30012 milliseconds with 3977 bytes received'",
     ),
     # A connection that was never made, timed out or not, is the network (a TimeoutError from a
@@ -528,7 +535,12 @@ RULES: tuple[Rule, ...] = (
         r"ssl validation failed for|the ssl connection could not be established|tls handshake timeout|"
         r"server gave http response to https client|can't write http request on broken connection|"
         r"unexpected end of stream on |an error occurred trying to connect|error writing a body to connection|"
-        r"the proxy tunnel request to proxy|\bconnect timed out|connection time(?:d )?out after \d+ ?(?:ms|milli)|handshake (?:operation )?timed out|timed out during (?:the )?handshake",
+        r"the proxy tunnel request to proxy|\bconnect timed out|connection time(?:d )?out after \d+ ?(?:ms|milli)|handshake (?:operation )?timed out|timed out during (?:the )?handshake|"
+        # Apache HttpClient's, Ruby Net::HTTP's, curl's, Erlang's (through Mint and hackney), Bun's,
+        # Dio's and Reactor Netty's words for a connection never made, or closed before any answer
+        r"\bconnect to \S{1,300}(?: \[[^\]]{0,300}\])? (?:timed out|failed)\b|failed to open tcp connection to|"
+        r"could(?: not|n't) resolve (?:host|proxy)\b|\bnon-existing domain\b|(?:^|[\s{(,]):connect_timeout(?![a-z0-9_])|"
+        r"was there a typo in the url or port|\[connection timeout\]|connection (?:prematurely closed|has been closed) before response",
         "TimeoutError: [Errno 10060] Connect call failed ('199.59.148.6', 443)",
     ),
     _rule(
@@ -556,7 +568,12 @@ RULES: tuple[Rule, ...] = (
         r"error trying to connect|while connecting to upstream|could not connect to\b|failed host lookup|pkix path building failed|unable to find valid certification path|"
         r"an error occurred while sending the request|request to \S{1,300} failed, reason: |\bnetwork error\b|"
         # the browsers' words for a fetch that got no answer (Chrome, Firefox, Safari); curl's TLS connect
-        r"\bfailed to fetch\b(?! [a-z])|networkerror when attempting to fetch resource|typeerror: load failed|\bssl_connect\b|connection was reset",
+        r"\bfailed to fetch\b(?! [a-z])|networkerror when attempting to fetch resource|typeerror: load failed|\bssl_connect\b|connection was reset|"
+        # curl's, Ruby's, Apache HttpClient's, Dio's and Mint's for a request that got no answer
+        r"empty reply from server|server returned nothing \(no headers, no data\)|failure when receiving data from the peer|"
+        r"\brecv failure\b|\bsend failure\b|openssl ssl_read: |\bssl certificate problem\b|"
+        r"ssl peer certificate or ssh remote key was not ok|the certificate of the response is not approved|"
+        r"the target server failed to respond|\bend of file reached\b|request was not processed by the server",
         "openai.APIConnectionError: Connection error.",
         generic=True,
     ),
@@ -567,7 +584,9 @@ RULES: tuple[Rule, ...] = (
         r"deadline of [\d.]+s exceeded|request timeout|gateway time-?out|timeout (?:was reached|of [\d.]+ ?m?s exceeded)|\btimeout exceeded\b|"
         r"a timeout (?:error )?occurred|idle timeout|took longer than [\d.]+ ?s(?:ec(?:ond)?s?|\(s\))?\b|"
         r"client\.timeout exceeded|i/o timeout|" + _B + r"sockettimeoutexception" + _E + r"|"
-        r"timeout period of \S{1,20} has been exceeded|\btimeout after \d+ ?(?:ms|s|sec|seconds)\b",
+        r"timeout period of \S{1,20} has been exceeded|\btimeout after \d+ ?(?:ms|s|sec|seconds)\b|^timeout\.?$|"
+        # Elixir's: Mint's transport error and HTTPoison's (hackney's) reason atoms
+        r"\(mint\.transporterror\) timeout\b|reason: :(?:recv_)?timeout\b",
         "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: "
         '"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-v2/invoke"',
         generic=True,
@@ -583,7 +602,9 @@ RULES: tuple[Rule, ...] = (
         # LiteLLM's: Cloudflare's 520, a 502's own description, Cohere's
         r"web server is returning an unknown error|invalid response from an upstream server|unexpected server error|"
         # a vaguer word for an overload than "overloaded" or "capacity": a stated timeout wins
-        r"\bhigh load\b",
+        r"\bhigh load\b|"
+        # HTTP's class name for a 5xx as Guzzle, openai-php, Ktor and Dio print it
+        r"\bserver error(?::\s`|\s?\(| - the server failed)",
         "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
         generic=True,
     ),
