@@ -250,40 +250,38 @@ def main() -> None:
         )
     )
     read = readings()
-    supported = [line for name, rows in sets if (line := reading_line(name, rows, read))]
-    if supported:
-        print("\nWhat the text supports: blind readers who saw only the provider and the message\n")
-        print(
-            table(
-                [
-                    "set",
-                    "rows read",
-                    "reader = reviewed",
-                    "reviewed is the reader's kind or alternative",
-                    "classifier = reviewed",
-                    "classifier = reader",
-                    "the reader deciding what the classifier leaves unknown",
-                    "classifier misses the reader got: left unknown / decided otherwise",
-                    "read twice: readers agree",
-                ],
-                supported,
-            )
-        )
-    safety = [line for name, rows in sets if (line := safety_line(name, rows, read))]
-    if safety:
-        print("\nSafety calls on the rows read, and how many of them every reader of the text made too\n")
-        print(
-            table(
-                [
-                    "set",
-                    "served→hard_model",
-                    "of them, read as hard_model",
-                    "retired→network|transient",
-                    "of them, read the same",
-                ],
-                safety,
-            )
-        )
+    for title, headers, line_of in (
+        (
+            "What the text supports: blind readers who saw only the provider and the message",
+            [
+                "set",
+                "rows read",
+                "reader = reviewed",
+                "reviewed is the reader's kind or alternative",
+                "classifier = reviewed",
+                "classifier = reader",
+                "the reader deciding what the classifier leaves unknown",
+                "classifier misses the reader got: left unknown / decided otherwise",
+                "read twice: readers agree",
+            ],
+            reading_line,
+        ),
+        (
+            "Safety calls on the rows read, and how many of them every reader of the text made too",
+            [
+                "set",
+                "served→hard_model",
+                "of them, read as hard_model",
+                "retired→network|transient",
+                "of them, read the same",
+            ],
+            safety_line,
+        ),
+    ):
+        found = [line for name, rows in sets if (line := line_of(name, rows, read))]
+        if found:
+            print(f"\n{title}\n")
+            print(table(headers, found))
     print("\nholdout by gathering (each file is one gathering; aggregated only)\n")
     print(
         table(
