@@ -667,6 +667,22 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "2025020911093417487821572799492)', 'type': 'v_api_error', 'param': '', 'code': 'insufficient_user_quota'}}",
             "unknown",
         ),
+        # A content filter's refusal is the request's: OpenAI's safety system, Azure's code and
+        # inner code, OpenRouter's moderation under 403.
+        (
+            "openai",
+            "Error code: 400 - {'error': {'message': 'Your request was rejected as a result of our safety system. "
+            "Your prompt may contain text that is not allowed by our safety system.', 'type': 'invalid_request_error', "
+            "'param': None, 'code': 'content_policy_violation'}}",
+            "hard_capability",
+        ),
+        (
+            "azure",
+            '{"error": {"message": "The response was filtered", "type": null, "param": "prompt", "code": '
+            '"content_filter", "status": 400, "innererror": {"code": "ResponsibleAIPolicyViolation"}}}',
+            "hard_capability",
+        ),
+        ("openrouter", "403 Your chosen model requires moderation and your input was flagged", "hard_capability"),
         # A relay's own "api_error" around the upstream's NOT_FOUND: the families disagree.
         (
             "gemini",

@@ -183,6 +183,18 @@ RULES: tuple[Rule, ...] = (
         r"unknown request url|cannot post /[\w/.-]{0,80}|404 page not found|operation does not work with the specified model",
         "This model is only supported in v1/responses and not in v1/chat/completions.",
     ),
+    # A prompt or an answer the provider's content filter refused: the request, not the model or
+    # the account (Azure's and OpenAI's documented wordings, OpenRouter's 403 for moderation).
+    _rule(
+        "content-policy",
+        "hard_capability",
+        r"content management policy|rejected as a result of our safety system|not allowed by our safety system|"
+        r"flagged as potentially violating (?:our )?usage polic|your input was flagged|"
+        + _B
+        + r"responsibleaipolicyviolation"
+        + _E,
+        "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+    ),
     _rule(
         "no-endpoint-supports",
         "hard_capability",

@@ -51,6 +51,7 @@ AZURE_DEPLOYMENT = (
 #: The models page the error's own link (go.microsoft.com/fwlink/?linkid=2197993) leads to: which
 #: operations each model supports.
 AZURE_OPERATIONS = "https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/models"
+AZURE_CONTENT_FILTER = "https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter"
 GOOGLE_AUTH = "https://googleapis.dev/python/google-auth/latest/reference/google.auth.exceptions.html"
 OAUTH = "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"
 JAVA_NET = "https://docs.oracle.com/en/java/javase/21/docs/api/java.base/java/net/package-summary.html"
@@ -290,6 +291,9 @@ VOCABULARIES: dict[str, tuple[Entry, ...]] = {
         "azure",
         [
             ("DeploymentNotFound", "hard_model", AZURE_DEPLOYMENT, D),
+            # its content filter refused the prompt or the answer
+            ("content_filter", "hard_capability", AZURE_CONTENT_FILTER, D),
+            ("ResponsibleAIPolicyViolation", "hard_capability", AZURE_CONTENT_FILTER, D),
             ("OperationNotSupported", "hard_capability", AZURE_OPERATIONS, D),
         ],
     ),
