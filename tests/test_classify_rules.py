@@ -683,6 +683,37 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "hard_capability",
         ),
         ("openrouter", "403 Your chosen model requires moderation and your input was flagged", "hard_capability"),
+        # Google Cloud: a project not granted a publisher model; a project without billing (under
+        # FAILED_PRECONDITION or 403); a safety setting kept for allowlisted accounts.
+        (
+            "vertex",
+            "google.genai.errors.ClientError: 400 FAILED_PRECONDITION. {'error': {'code': 400, 'message': 'Project "
+            "`930687018940` is not allowed to use Publisher Model `projects/onramp-staging-379211/locations/"
+            "europe-west1/publishers/google/models/gemini-1.5-flash`', 'status': 'FAILED_PRECONDITION'}}",
+            "hard_model",
+        ),
+        (
+            "vertex",
+            "ERROR: FAILED_PRECONDITION: Billing account for project '328960690784' is not found. Billing must be "
+            "enabled for activation of service(s) 'artifactregistry.googleapis.com,cloudbuild.googleapis.com,"
+            "run.googleapis.com'",
+            "billing",
+        ),
+        (
+            "gemini",
+            '{"error": {"code": 403, "message": "This API method requires billing to be enabled. Please enable '
+            "billing on project #510607 by visiting https://console.developers.google.com/billing/enable?project="
+            '510607 then retry."}}',
+            "billing",
+        ),
+        (
+            "vertex",
+            "google.api_core.exceptions.FailedPrecondition: 400 User has requested a restricted HarmBlockThreshold "
+            "setting BLOCK_NONE. You can get access either (a) through an allowlist via your Google account team, or "
+            "(b) by switching your account type to monthly invoiced billing via this instruction: "
+            "https://cloud.google.com/billing/docs/how-to/invoiced-billing.",
+            "hard_capability",
+        ),
         # A relay's own "api_error" around the upstream's NOT_FOUND: the families disagree.
         (
             "gemini",

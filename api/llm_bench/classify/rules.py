@@ -154,6 +154,8 @@ RULES: tuple[Rule, ...] = (
         # OpenClaw's billing wordings: Anthropic's extra usage, xAI's team credits, a plan without the model
         r"\bcredit balance\b|plans (?:&|and) billing|used all available credits|out of extra usage|extra usage is required|"
         r"draw from your extra usage|not available in your current plan|exceeded your monthly included credits|"
+        # Google Cloud's for a project without a billing account (reason BILLING_DISABLED)
+        r"requires billing to be enabled|billing must be enabled for activation|billing account for project \S{1,40} is not (?:found|open)|"
         + _B
         + r"(?:credit_limit|enforced_spend_limit_reached)"
         + _E,
@@ -184,12 +186,13 @@ RULES: tuple[Rule, ...] = (
         "This model is only supported in v1/responses and not in v1/chat/completions.",
     ),
     # A prompt or an answer the provider's content filter refused: the request, not the model or
-    # the account (Azure's and OpenAI's documented wordings, OpenRouter's 403 for moderation).
+    # the account (Azure's and OpenAI's documented wordings, OpenRouter's 403 for moderation); a
+    # safety setting Gemini on Vertex keeps for allowlisted accounts (BLOCK_NONE).
     _rule(
         "content-policy",
         "hard_capability",
         r"content management policy|rejected as a result of our safety system|not allowed by our safety system|"
-        r"flagged as potentially violating (?:our )?usage polic|your input was flagged|"
+        r"flagged as potentially violating (?:our )?usage polic|your input was flagged|restricted harmblockthreshold setting|"
         + _B
         + r"responsibleaipolicyviolation"
         + _E,
@@ -331,7 +334,9 @@ RULES: tuple[Rule, ...] = (
         # OpenAI's per-model gate: the organisation is not verified for this model (others work); a
         # plan or pooled account that does not include the model
         r"organi[sz]ation must be verified to use (?:the |this )?model|no accounts? with a plan supporting (?:the |this )?model|"
-        r"plan (?:does not|doesn't) (?:support|include) (?:the |this )?model|" + _B + r"model_not_available" + _E + r"",
+        r"plan (?:does not|doesn't) (?:support|include) (?:the |this )?model|" + _B + r"model_not_available" + _E + r"|"
+        # Vertex AI's for a project not granted a publisher model (an allowlist, Model Garden)
+        r"is not allowed to use publisher model",
         "API Error: 403 You don't have access to the model with the specified model ID.",
     ),
     _rule(
