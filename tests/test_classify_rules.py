@@ -123,6 +123,12 @@ def test_a_text_known_to_say_nothing_lets_an_unambiguous_status_through():
         ("Error: Request failed with status code 400", "unknown"),  # axios
         ("Faraday::BadRequestError (the server responded with status 400)", "unknown"),
         ("HTTPError: 400 Client Error: Bad Request for url: https://api.example.test/v1/chat", "unknown"),  # requests
+        (
+            "**GeminiException** => This exception was thrown because the response has a status code of 400 and "
+            "RequestOptions.validateStatus",
+            "unknown",
+        ),  # Dio, through a Flutter package
+        ("400 null", "unknown"),  # a desktop app that printed the missing body
         # ... an unambiguous status still tells ...
         ("Error: Request failed with status code 429", "rate_limit"),
         ("Faraday::UnauthorizedError (the server responded with status 401)", "auth"),
@@ -713,6 +719,12 @@ ENVOY = "upstream connect error or disconnect/reset before headers. reset reason
             "(b) by switching your account type to monthly invoiced billing via this instruction: "
             "https://cloud.google.com/billing/docs/how-to/invoiced-billing.",
             "hard_capability",
+        ),
+        # Anthropic's refusal of a browser origin that did not opt in with its header.
+        (
+            "anthropic",
+            "Something went wrong: CORS requests must set 'anthropic-dangerous-direct-browser-access' header",
+            "auth",
         ),
         # A relay's own "api_error" around the upstream's NOT_FOUND: the families disagree.
         (

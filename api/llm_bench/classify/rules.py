@@ -491,7 +491,9 @@ RULES: tuple[Rule, ...] = (
         r"deactivated[ _]workspace|\bre-?authenticat(?:e|ion)\b|oauth token refresh failed|failed to refresh (?:the )?(?:oauth |access )?token|"
         r"insufficient[ _]permissions?\b|insufficient authentication scopes|no credentials found|no api key found|"
         r"could not (?:authenticate|validate) (?:the )?(?:api[ _]?key|credentials)|endpoint or credentials|rejected (?:the |your |our |its )?(?:[\w-]{1,30}'s )?credentials|"
-        r"header should match organization|please run /login|unsupporteduserlocation|getting metadata from plugin failed|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token",
+        r"header should match organization|please run /login|unsupporteduserlocation|getting metadata from plugin failed|refresh[ _]token[ _](?:reused|has already been used|has expired|(?:is |was )?(?:expired|revoked|invalid))|invalid refresh token|"
+        # Anthropic's authentication_error for a browser origin that did not opt in with its header
+        r"must set 'anthropic-dangerous-direct-browser-access' header",
         '400 "Incorrect API key provided: gs***tF. You can obtain an API key from https://console.x.ai."',
     ),
     _rule(
@@ -636,7 +638,9 @@ RULES: tuple[Rule, ...] = (
         r"request failed with status code 400\b|the server responded with status 400\b|400 client error: bad request\b|"
         r"client error '400 bad request' for url|\b400, message='bad request'|"
         # a 400 and nothing else; openai-python 0.x's template around a bodiless 400
-        r"^(?:error:? )?400(?: bad request)?\.?$|invalid response object from api: '400 bad request'|"
+        r"^(?:error:? )?400(?: bad request)?(?: null)?\.?$|invalid response object from api: '400 bad request'|"
+        # Dio's for a 400 whose body it did not keep
+        r"response has a status code of 400 and requestoptions\.validatestatus|"
         # go-openai's nil message, Retrofit's bare HttpException, a client's "failed with 400" and nothing after
         r"status code: 400, message: %!s\(<nil>\)|httpexception: http 400(?: bad request)?(?: at |$)|failed with (?:http |status:? )400(?: bad request)?\W*$|"
         # a server's access-log line and nothing else: the status it answered, nothing of why
