@@ -71,7 +71,7 @@ def test_the_writer_status_rule_alone_is_right_for_a_small_minority():
 
 # A regression floor: the tune part holds the tune side of gatherings i-zr, each measured fresh
 # before any of it was read, and labels that rest on what the source's thread found (l-zr's tune
-# side is at 89.5 %, the rest at 93.9 %; BENCHMARKS.md).
+# side is at 89.8 %, the rest at 93.9 %; BENCHMARKS.md).
 TUNE_FLOOR = 0.90
 TRANSIENT = {"network", "transient_provider"}
 #: Tune records whose text alone reads the other way: each was labelled from its thread. They are
